@@ -1,0 +1,352 @@
+/**
+ * The udpcam wire format, version 1. Every datagram, in both directions, starts
+ * with the same 8-byte header; all integers are big-endian and times are IEEE 754
+ * doubles holding milliseconds since the Unix epoch on the clock of the side that
+ * wrote them.
+ *
+ * ```
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-------------------------------+---------------+---------------+
+ * |        magic 0x5543 "UC"      |  version (1)  |     type      |
+ * +-------------------------------+---------------+---------------+
+ * |                          session id                           |
+ * +---------------------------------------------------------------+
+ * ```
+ *
+ * The session id is chosen at random each time a sender starts; a receiver's
+ * first hello carries 0.
+ *
+ * DATA (sender to receiver), one fragment of one JPEG frame:
+ *
+ * ```
+ * +---------------------------------------------------------------+
+ * |                     8-byte header (type 7)                    |
+ * +---------------------------------------------------------------+
+ * |                         frame number                          |
+ * +---------------------------------------------------------------+
+ * |                    frame length in bytes                      |
+ * +-------------------------------+-------------------------------+
+ * |        fragment index         |  fragment size (bytes, > 0)   |
+ * +-------------------------------+-------------------------------+
+ * |                 capture time (float64, ms epoch)              |
+ * |                                                               |
+ * +---------------------------------------------------------------+
+ * |                payload: frame bytes from                      |
+ * |        index * fragment size, fragment size long              |
+ * |        (the last fragment holds what is left)                 |
+ * +---------------------------------------------------------------+
+ * ```
+ *
+ * | field | offset | size | meaning |
+ * |---|---|---|---|
+ * | magic | 0 | 2 | 0x5543, "UC" |
+ * | version | 2 | 1 | 1 |
+ * | type | 3 | 1 | {@linkcode PacketType} |
+ * | session | 4 | 4 | the sender's session id |
+ * | frame | 8 | 4 | frame number, +1 per frame within a session |
+ * | frameLength | 12 | 4 | the whole JPEG's size |
+ * | index | 16 | 2 | this fragment's place in the frame |
+ * | fragmentSize | 18 | 2 | payload size of every fragment but the last |
+ * | captureTime | 20 | 8 | when the sender got the frame |
+ *
+ * Control messages (the handshake and keepalives) follow the header with a
+ * receiver id (a random number each receiver picks), a time, and for most a
+ * 16-byte cookie:
+ *
+ * | type | direction | body after the header | size |
+ * |---|---|---|---|
+ * | HELLO 1 | R to S | receiver id, send time, zero padding | 32 |
+ * | CHALLENGE 2 | S to R | receiver id, echoed time, sender time, cookie | 44 |
+ * | JOIN 3 | R to S | receiver id, send time, cookie | 36 |
+ * | KEEPALIVE 4 | R to S | receiver id, send time, cookie | 36 |
+ * | ACK 5 | S to R | receiver id, echoed time, sender time | 28 |
+ * | BYE 6 | either | receiver id, cookie | 28 |
+ *
+ * A HELLO is padded to 32 bytes so that the CHALLENGE it earns is never more
+ * than 3 times its size, and no reply to an unverified address is larger than
+ * the datagram that caused it by more than that factor.
+ *
+ * @module
+ */
+
+/** The first two bytes of every udpcam datagram: "UC". */
+export const MAGIC = 0x5543;
+/** The protocol version this code speaks. */
+export const VERSION = 1;
+/** The size of the header common to every datagram. */
+export const HEADER_SIZE = 8;
+/** The size of a DATA datagram's header, payload excluded. */
+export const DATA_HEADER_SIZE = 28;
+/** The size of the cookie that proves a receiver can receive at its address. */
+export const COOKIE_SIZE = 16;
+/** The smallest HELLO a sender answers. */
+export const HELLO_SIZE = 32;
+/** The largest datagram IPv4 UDP can carry. */
+export const MAX_DATAGRAM = 65_507;
+
+const OFFSET_VERSION = 2;
+const OFFSET_TYPE = 3;
+const OFFSET_SESSION = 4;
+const OFFSET_FRAME = 8;
+const OFFSET_FRAME_LENGTH = 12;
+const OFFSET_INDEX = 16;
+const OFFSET_FRAGMENT_SIZE = 18;
+const OFFSET_CAPTURE_TIME = 20;
+const OFFSET_RECEIVER = 8;
+const OFFSET_TIME = 12;
+const OFFSET_COOKIE = 20;
+const OFFSET_ECHO = 12;
+const OFFSET_SENDER_TIME = 20;
+const OFFSET_CHALLENGE_COOKIE = 28;
+const OFFSET_BYE_COOKIE = 12;
+
+/** The kinds of datagram. */
+export const PacketType = {
+  HELLO: 1,
+  CHALLENGE: 2,
+  JOIN: 3,
+  KEEPALIVE: 4,
+  ACK: 5,
+  BYE: 6,
+  DATA: 7,
+} as const;
+
+/** A receiver asks for the stream. */
+export interface Hello {
+  type: typeof PacketType.HELLO;
+  session: number;
+  receiver: number;
+  time: number;
+}
+/** The sender's reply to a hello: echo the cookie to prove you receive at your address. */
+export interface Challenge {
+  type: typeof PacketType.CHALLENGE;
+  session: number;
+  receiver: number;
+  echoTime: number;
+  senderTime: number;
+  cookie: Uint8Array;
+}
+/** A receiver echoes its cookie to join (JOIN) or to stay joined (KEEPALIVE). */
+export interface Join {
+  type: typeof PacketType.JOIN | typeof PacketType.KEEPALIVE;
+  session: number;
+  receiver: number;
+  time: number;
+  cookie: Uint8Array;
+}
+/** The sender confirms a join or keepalive; the times measure round trip and clock offset. */
+export interface Ack {
+  type: typeof PacketType.ACK;
+  session: number;
+  receiver: number;
+  echoTime: number;
+  senderTime: number;
+}
+/** Either side leaves. */
+export interface Bye {
+  type: typeof PacketType.BYE;
+  session: number;
+  receiver: number;
+  cookie: Uint8Array;
+}
+/** One fragment of one frame. `payload` is a view into the datagram. */
+export interface Data {
+  type: typeof PacketType.DATA;
+  session: number;
+  frame: number;
+  frameLength: number;
+  index: number;
+  fragmentSize: number;
+  captureTime: number;
+  payload: Uint8Array;
+}
+/** Any decoded datagram. */
+export type Packet = Hello | Challenge | Join | Ack | Bye | Data;
+
+/** Why a datagram was rejected. */
+export type RejectReason = "short" | "foreign" | "version" | "type" | "malformed";
+
+/** The result of {@linkcode decodePacket}: a packet, or why there is none. */
+export type Decoded = { ok: true; packet: Packet } | { ok: false; reason: RejectReason };
+
+const CONTROL_SIZES: Record<number, number> = {
+  [PacketType.HELLO]: HELLO_SIZE,
+  [PacketType.CHALLENGE]: 44,
+  [PacketType.JOIN]: 36,
+  [PacketType.KEEPALIVE]: 36,
+  [PacketType.ACK]: 28,
+  [PacketType.BYE]: 28,
+};
+
+function header(size: number, type: number, session: number): [Uint8Array, DataView] {
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  view.setUint16(0, MAGIC);
+  view.setUint8(OFFSET_VERSION, VERSION);
+  view.setUint8(OFFSET_TYPE, type);
+  view.setUint32(OFFSET_SESSION, session);
+  return [bytes, view];
+}
+
+/** Encodes a control message (anything but DATA). */
+export function encodeControl(packet: Exclude<Packet, Data>): Uint8Array {
+  const [bytes, view] = header(CONTROL_SIZES[packet.type], packet.type, packet.session);
+  view.setUint32(OFFSET_RECEIVER, packet.receiver);
+  switch (packet.type) {
+    case PacketType.HELLO:
+      view.setFloat64(OFFSET_TIME, packet.time);
+      break;
+    case PacketType.CHALLENGE:
+      view.setFloat64(OFFSET_ECHO, packet.echoTime);
+      view.setFloat64(OFFSET_SENDER_TIME, packet.senderTime);
+      bytes.set(checkCookie(packet.cookie), OFFSET_CHALLENGE_COOKIE);
+      break;
+    case PacketType.JOIN:
+    case PacketType.KEEPALIVE:
+      view.setFloat64(OFFSET_TIME, packet.time);
+      bytes.set(checkCookie(packet.cookie), OFFSET_COOKIE);
+      break;
+    case PacketType.ACK:
+      view.setFloat64(OFFSET_ECHO, packet.echoTime);
+      view.setFloat64(OFFSET_SENDER_TIME, packet.senderTime);
+      break;
+    case PacketType.BYE:
+      bytes.set(checkCookie(packet.cookie), OFFSET_BYE_COOKIE);
+      break;
+  }
+  return bytes;
+}
+
+function checkCookie(cookie: Uint8Array): Uint8Array {
+  if (cookie.length !== COOKIE_SIZE) {
+    throw new RangeError(`A cookie must be ${COOKIE_SIZE} bytes, got ${cookie.length}`);
+  }
+  return cookie;
+}
+
+/** Fields of a DATA datagram's header. */
+export interface DataHeader {
+  session: number;
+  frame: number;
+  frameLength: number;
+  index: number;
+  fragmentSize: number;
+  captureTime: number;
+}
+
+/**
+ * Writes a DATA header into `target` at offset 0; the caller writes the payload
+ * after {@linkcode DATA_HEADER_SIZE}.
+ */
+export function writeDataHeader(target: Uint8Array, fields: DataHeader): void {
+  const view = new DataView(target.buffer, target.byteOffset, DATA_HEADER_SIZE);
+  view.setUint16(0, MAGIC);
+  view.setUint8(OFFSET_VERSION, VERSION);
+  view.setUint8(OFFSET_TYPE, PacketType.DATA);
+  view.setUint32(OFFSET_SESSION, fields.session);
+  view.setUint32(OFFSET_FRAME, fields.frame);
+  view.setUint32(OFFSET_FRAME_LENGTH, fields.frameLength);
+  view.setUint16(OFFSET_INDEX, fields.index);
+  view.setUint16(OFFSET_FRAGMENT_SIZE, fields.fragmentSize);
+  view.setFloat64(OFFSET_CAPTURE_TIME, fields.captureTime);
+}
+
+/**
+ * Decodes one datagram. Never throws: a short, foreign or inconsistent
+ * datagram gives `{ ok: false, reason }`. A DATA packet's payload is a view
+ * into `bytes`, valid until the caller reuses that buffer.
+ */
+export function decodePacket(bytes: Uint8Array): Decoded {
+  if (bytes.length < HEADER_SIZE) return { ok: false, reason: "short" };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint16(0) !== MAGIC) return { ok: false, reason: "foreign" };
+  if (view.getUint8(OFFSET_VERSION) !== VERSION) return { ok: false, reason: "version" };
+  const type = view.getUint8(OFFSET_TYPE);
+  const session = view.getUint32(OFFSET_SESSION);
+  if (type === PacketType.DATA) return decodeData(bytes, view, session);
+  const size = CONTROL_SIZES[type];
+  if (size === undefined) return { ok: false, reason: "type" };
+  if (bytes.length < size) return { ok: false, reason: "short" };
+  const receiver = view.getUint32(OFFSET_RECEIVER);
+  switch (type) {
+    case PacketType.HELLO:
+      return { ok: true, packet: { type, session, receiver, time: view.getFloat64(OFFSET_TIME) } };
+    case PacketType.CHALLENGE:
+      return {
+        ok: true,
+        packet: {
+          type,
+          session,
+          receiver,
+          echoTime: view.getFloat64(OFFSET_ECHO),
+          senderTime: view.getFloat64(OFFSET_SENDER_TIME),
+          cookie: bytes.slice(OFFSET_CHALLENGE_COOKIE, OFFSET_CHALLENGE_COOKIE + COOKIE_SIZE),
+        },
+      };
+    case PacketType.JOIN:
+    case PacketType.KEEPALIVE:
+      return {
+        ok: true,
+        packet: {
+          type,
+          session,
+          receiver,
+          time: view.getFloat64(OFFSET_TIME),
+          cookie: bytes.slice(OFFSET_COOKIE, OFFSET_COOKIE + COOKIE_SIZE),
+        },
+      };
+    case PacketType.ACK:
+      return {
+        ok: true,
+        packet: {
+          type,
+          session,
+          receiver,
+          echoTime: view.getFloat64(OFFSET_ECHO),
+          senderTime: view.getFloat64(OFFSET_SENDER_TIME),
+        },
+      };
+    default:
+      return {
+        ok: true,
+        packet: {
+          type: PacketType.BYE,
+          session,
+          receiver,
+          cookie: bytes.slice(OFFSET_BYE_COOKIE, OFFSET_BYE_COOKIE + COOKIE_SIZE),
+        },
+      };
+  }
+}
+
+function decodeData(bytes: Uint8Array, view: DataView, session: number): Decoded {
+  if (bytes.length <= DATA_HEADER_SIZE) return { ok: false, reason: "short" };
+  const frameLength = view.getUint32(OFFSET_FRAME_LENGTH);
+  const index = view.getUint16(OFFSET_INDEX);
+  const fragmentSize = view.getUint16(OFFSET_FRAGMENT_SIZE);
+  const payload = bytes.subarray(DATA_HEADER_SIZE);
+  // The layout is fixed by frameLength and fragmentSize: every fragment but the
+  // last is exactly fragmentSize long, so no two fragments can overlap or leave a gap.
+  if (fragmentSize === 0 || frameLength === 0) return { ok: false, reason: "malformed" };
+  const count = Math.ceil(frameLength / fragmentSize);
+  if (index >= count) return { ok: false, reason: "malformed" };
+  const expected = index === count - 1 ? frameLength - index * fragmentSize : fragmentSize;
+  if (payload.length !== expected) return { ok: false, reason: "malformed" };
+  const captureTime = view.getFloat64(OFFSET_CAPTURE_TIME);
+  if (!Number.isFinite(captureTime)) return { ok: false, reason: "malformed" };
+  return {
+    ok: true,
+    packet: {
+      type: PacketType.DATA,
+      session,
+      frame: view.getUint32(OFFSET_FRAME),
+      frameLength,
+      index,
+      fragmentSize,
+      captureTime,
+      payload,
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "./cli_error.ts";
+import { type HostPort, parseHostPort } from "./host_port.ts";
+import type { LogFormat } from "./logger.ts";
+import { flagMessage } from "./sender_args.ts";
+
+/** Everything the receiver was asked to do, with defaults resolved. */
+export interface ReceiverArgs {
+  /** Print help and exit. */
+  help: boolean;
+  /** Print the version and exit. */
+  version: boolean;
+  /** The sender's UDP address. @default {{hostname: "127.0.0.1", port: 8080}} */
+  connect: HostPort;
+  /** The preview's HTTP address. @default {{hostname: "127.0.0.1", port: 8081}} */
+  http: HostPort;
+  /** How events are written. @default {"text"} */
+  log: LogFormat;
+}
+
+/** The receiver's `--help`. */
+export const RECEIVER_HELP = `udpcam receiver: receive a udpcam sender's stream and show it in a browser
+
+Usage: receiver [HOST[:PORT]] [options]
+
+Arguments:
+  HOST[:PORT]          the sender's UDP address (default 127.0.0.1:8080)
+
+Options:
+  --connect HOST:PORT  the same, as a flag
+  --http HOST:PORT     where the preview listens (default 127.0.0.1:8081; port 0
+                       picks a free port). Binding beyond 127.0.0.1 lets anyone
+                       who can reach that address watch
+  --log text|json      event log format; json writes one object a line on stdout
+  -h, --help           show this help
+  -V, --version        show the version
+
+Preview:
+  /              the live video and its stats
+  /stream.mjpg   MJPEG stream (multipart/x-mixed-replace), for browsers, VLC, ffplay
+  /snapshot.jpg  the newest frame
+  /stats         JSON stats
+
+Examples:
+  receiver                               a sender on this machine
+  receiver 192.168.1.20                  a sender on the LAN, default port 8080
+  receiver 192.168.1.20:9000 --http 0.0.0.0:8081
+
+Exit codes: 0 done, 1 failure, 2 bad usage, 4 address in use.`;
+
+/** Reads the receiver's command line; throws a {@linkcode UsageError} on a mistake. */
+export function parseReceiverArgs(argv: string[]): ReceiverArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "V" },
+        connect: { type: "string" },
+        http: { type: "string" },
+        log: { type: "string" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${flagMessage(error)}; see receiver --help`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) {
+    throw new UsageError(`unexpected argument "${positionals[1]}"; see receiver --help`);
+  }
+  if (positionals.length === 1 && values.connect !== undefined) {
+    throw new UsageError("give the sender's address once: as HOST[:PORT] or with --connect");
+  }
+  const log = values.log ?? "text";
+  if (log !== "text" && log !== "json") {
+    throw new UsageError(`--log needs text or json, got "${log}"`);
+  }
+  const connectText = positionals[0] ?? values.connect ?? "";
+  const connect = parseHostPort(connectText, { hostname: "127.0.0.1", port: 8080 }, "--connect");
+  if (connect.port === 0) throw new UsageError("--connect needs the sender's port, not 0");
+  return {
+    help: values.help ?? false,
+    version: values.version ?? false,
+    connect,
+    http: parseHostPort(values.http ?? "", { hostname: "127.0.0.1", port: 8081 }, "--http"),
+    log,
+  };
+}

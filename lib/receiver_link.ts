@@ -1,0 +1,220 @@
+import { encodeControl, type Packet, PacketType } from "./packet.ts";
+
+/**
+ * Where a receiver stands with its sender:
+ * - `connecting`: no answer from the sender yet;
+ * - `live`: joined, and frames arrive;
+ * - `stalled`: joined, but no frame for a while (the sender's source is down);
+ * - `waiting`: the sender said goodbye or went silent; the last frame stays on show.
+ */
+export type LinkState = "connecting" | "live" | "stalled" | "waiting";
+
+/** What the link reports to the receiver's log. */
+export type LinkEvent =
+  | { type: "joined"; session: number; rttMs: number }
+  | { type: "session_changed"; from: number; to: number }
+  | { type: "state"; from: LinkState; to: LinkState; reason: string };
+
+/** Options for a {@linkcode ReceiverLink}. */
+export interface ReceiverLinkOptions {
+  /** This receiver's id. @default a random 32-bit number */
+  receiver?: number;
+  /**
+   * How often to send a keepalive (or a hello while not joined), in ms.
+   * @default {1000}
+   */
+  keepaliveMs?: number;
+  /**
+   * Silence from the sender, in ms, after which it counts as gone.
+   * @default {3000}
+   */
+  silenceMs?: number;
+  /**
+   * Time without a frame, in ms, after which a joined link is `stalled`.
+   * @default {2000}
+   */
+  stallMs?: number;
+  /** Called on joins, session changes and state changes. */
+  onEvent?: (event: LinkEvent) => void;
+}
+
+/**
+ * The receiver's side of the handshake, as a state machine fed with decoded
+ * packets and a clock. It says what to send (hello, join, keepalive, bye) and
+ * which DATA packets belong to the session joined; it never touches a socket.
+ */
+export class ReceiverLink {
+  /** This receiver's id, carried in every control message. */
+  readonly receiver: number;
+  #keepaliveMs: number;
+  #silenceMs: number;
+  #stallMs: number;
+  #onEvent: (event: LinkEvent) => void;
+  #state: LinkState = "connecting";
+  #session = 0;
+  #cookie: Uint8Array | undefined;
+  #joined = false;
+  #lastHeard = -Infinity;
+  #lastFrame = -Infinity;
+  #lastSent = -Infinity;
+  #rttMs: number | undefined;
+  #clockOffsetMs = 0;
+  #bestRtt = Infinity;
+
+  /** Creates a link that has not yet sent anything. */
+  constructor(options: ReceiverLinkOptions = {}) {
+    this.receiver = options.receiver ?? crypto.getRandomValues(new Uint32Array(1))[0];
+    this.#keepaliveMs = options.keepaliveMs ?? 1000;
+    this.#silenceMs = options.silenceMs ?? 3000;
+    this.#stallMs = options.stallMs ?? 2000;
+    this.#onEvent = options.onEvent ?? (() => {});
+  }
+
+  /** The state now. */
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  /** The session joined or being joined; 0 before any answer. */
+  get session(): number {
+    return this.#session;
+  }
+
+  /** The last round trip measured, in ms. */
+  get rttMs(): number | undefined {
+    return this.#rttMs;
+  }
+
+  /**
+   * The sender's clock minus ours, in ms, from the round trip with the least
+   * delay; add it to a local time to compare with a capture time.
+   */
+  get clockOffsetMs(): number {
+    return this.#clockOffsetMs;
+  }
+
+  /**
+   * What to send to the sender at `now` (ms, wall clock), if anything: a hello
+   * or join while not joined, a keepalive once a second while joined. Also
+   * notices a sender gone silent and a stalled stream.
+   */
+  tick(now: number): Uint8Array | undefined {
+    if (this.#joined && now - this.#lastHeard > this.#silenceMs) {
+      this.#joined = false;
+      this.#setState("waiting", "sender silent");
+    }
+    if (this.#state === "live" && now - this.#lastFrame > this.#stallMs) {
+      this.#setState("stalled", "no frames");
+    }
+    if (now - this.#lastSent < this.#keepaliveMs) return undefined;
+    this.#lastSent = now;
+    if (this.#joined && this.#cookie !== undefined) {
+      return encodeControl({
+        type: PacketType.KEEPALIVE,
+        session: this.#session,
+        receiver: this.receiver,
+        time: now,
+        cookie: this.#cookie,
+      });
+    }
+    return encodeControl({ type: PacketType.HELLO, session: 0, receiver: this.receiver, time: now });
+  }
+
+  /**
+   * Takes one packet from the sender at `now` (ms, wall clock). Returns the
+   * reply to send at once, if any, and for DATA whether it belongs to the
+   * session joined.
+   */
+  handle(
+    packet: Packet,
+    now: number,
+  ): { reply?: Uint8Array; accept?: boolean; sessionChanged?: boolean } {
+    switch (packet.type) {
+      case PacketType.CHALLENGE: {
+        if (packet.receiver !== this.receiver) return {};
+        this.#lastHeard = now;
+        const sessionChanged = packet.session !== this.#session;
+        if (sessionChanged) {
+          if (this.#session !== 0) {
+            this.#onEvent({ type: "session_changed", from: this.#session, to: packet.session });
+          }
+          this.#session = packet.session;
+          this.#joined = false;
+          this.#bestRtt = Infinity;
+        }
+        this.#cookie = packet.cookie;
+        this.#lastSent = now;
+        return {
+          sessionChanged,
+          reply: encodeControl({
+            type: PacketType.JOIN,
+            session: packet.session,
+            receiver: this.receiver,
+            time: now,
+            cookie: packet.cookie,
+          }),
+        };
+      }
+      case PacketType.ACK: {
+        if (packet.receiver !== this.receiver || packet.session !== this.#session) return {};
+        this.#lastHeard = now;
+        this.#measure(packet.echoTime, packet.senderTime, now);
+        if (!this.#joined) {
+          this.#joined = true;
+          this.#onEvent({ type: "joined", session: this.#session, rttMs: this.#rttMs ?? 0 });
+          if (this.#state !== "live") this.#setState("stalled", "joined, no frames yet");
+        }
+        return {};
+      }
+      case PacketType.BYE:
+        if (
+          packet.session === this.#session && packet.receiver === this.receiver && this.#joined
+        ) {
+          this.#joined = false;
+          this.#setState("waiting", "sender said goodbye");
+        }
+        return {};
+      case PacketType.DATA:
+        if (!this.#joined || packet.session !== this.#session) return { accept: false };
+        this.#lastHeard = now;
+        return { accept: true };
+      default:
+        return {};
+    }
+  }
+
+  /** Records that a whole frame was shown at `now`. */
+  frameShown(now: number): void {
+    this.#lastFrame = now;
+    if (this.#state !== "live") this.#setState("live", "frames arriving");
+  }
+
+  /** The goodbye to send on a clean exit, if joined. */
+  bye(): Uint8Array | undefined {
+    if (!this.#joined || this.#cookie === undefined) return undefined;
+    this.#joined = false;
+    return encodeControl({
+      type: PacketType.BYE,
+      session: this.#session,
+      receiver: this.receiver,
+      cookie: this.#cookie,
+    });
+  }
+
+  #measure(echoTime: number, senderTime: number, now: number): void {
+    const rtt = now - echoTime;
+    if (!(rtt >= 0) || rtt > 60_000) return;
+    this.#rttMs = rtt;
+    if (rtt <= this.#bestRtt) {
+      this.#bestRtt = rtt;
+      this.#clockOffsetMs = senderTime - (echoTime + now) / 2;
+    }
+  }
+
+  #setState(to: LinkState, reason: string): void {
+    const from = this.#state;
+    if (from === to) return;
+    this.#state = to;
+    this.#onEvent({ type: "state", from, to, reason });
+  }
+}

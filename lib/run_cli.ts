@@ -1,0 +1,50 @@
+import { ExitCode, exitWithError, UsageError } from "./cli_error.ts";
+import { FfmpegNotFoundError } from "./ffmpeg_not_found_error.ts";
+import { SourceError } from "./source_error.ts";
+
+/**
+ * Runs a tool's main function with Ctrl+C and SIGTERM wired to an abort
+ * signal, and turns whatever it throws into one `error: ...` line and an exit
+ * code, with no stack trace. A second Ctrl+C exits at once.
+ */
+export async function runCli(
+  main: (signal: AbortSignal) => Promise<void>,
+  describe: { address?: string } = {},
+): Promise<never> {
+  const controller = new AbortController();
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const onSignal = () => {
+    if (controller.signal.aborted) Deno.exit(130);
+    controller.abort();
+  };
+  for (const name of signals) Deno.addSignalListener(name, onSignal);
+  try {
+    await main(controller.signal);
+  } catch (error) {
+    const [message, code] = describeError(error, describe.address);
+    exitWithError(message, code);
+  }
+  Deno.exit(ExitCode.OK);
+}
+
+/** The one line and exit code for an error. */
+export function describeError(error: unknown, address?: string): [string, number] {
+  if (error instanceof UsageError) return [error.message, ExitCode.USAGE];
+  if (error instanceof FfmpegNotFoundError) return [error.message, ExitCode.MISSING_DEPENDENCY];
+  if (error instanceof SourceError) return [error.message, ExitCode.FAILURE];
+  const where = address ?? "the address";
+  if (error instanceof Deno.errors.AddrInUse) {
+    return [
+      `${where} is already in use: stop the program using it, or choose another port`,
+      ExitCode.ADDRESS_IN_USE,
+    ];
+  }
+  if (error instanceof Deno.errors.AddrNotAvailable) {
+    return [`cannot listen on ${where}: no such address on this machine`, ExitCode.ADDRESS_IN_USE];
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return [`not allowed to listen on ${where}: choose a port above 1023`, ExitCode.ADDRESS_IN_USE];
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return [message.split("\n")[0], ExitCode.FAILURE];
+}

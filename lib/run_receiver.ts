@@ -1,0 +1,118 @@
+import { UsageError } from "./cli_error.ts";
+import { formatSession } from "./format_session.ts";
+import { formatHostPort, type HostPort } from "./host_port.ts";
+import { Logger } from "./logger.ts";
+import { createPreviewHandler } from "./preview_handler.ts";
+import type { ReceiverArgs } from "./receiver_args.ts";
+import type { LinkEvent } from "./receiver_link.ts";
+import { StatusLine } from "./status_line.ts";
+import { UdpReceiver } from "./udp_receiver.ts";
+
+/**
+ * Runs the receiver until `signal` aborts: joins the sender, serves the
+ * preview, and on the way out says goodbye and closes every viewer's stream.
+ * Throws on a busy HTTP address or a sender name that does not resolve.
+ */
+export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Promise<void> {
+  const logger = new Logger({ format: args.log });
+  const status = new StatusLine();
+  logger.beforeWrite = () => status.clear();
+
+  const senderIp = await resolveHost(args.connect.hostname);
+  const socket = Deno.listenDatagram({
+    transport: "udp",
+    hostname: senderIp.includes(":") ? "::" : "0.0.0.0",
+    port: 0,
+  });
+  const sender = { transport: "udp" as const, hostname: senderIp, port: args.connect.port };
+  const receiver = new UdpReceiver({
+    socket,
+    sender,
+    onEvent: (event) => logLinkEvent(logger, event, formatHostPort(sender)),
+  });
+  const handler = createPreviewHandler({
+    frames: receiver.frames,
+    stats: () => receiver.stats(),
+  });
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      hostname: args.http.hostname,
+      port: args.http.port,
+      onListen: () => {},
+    }, handler);
+  } catch (error) {
+    await receiver.close();
+    throw error;
+  }
+  const url = previewUrl({ hostname: args.http.hostname, port: server.addr.port });
+  logger.event(
+    "listening",
+    `udpcam receiver: joining udp://${formatHostPort(sender)}; preview at ${url}`,
+    { url, sender: formatHostPort(sender), receiver: receiver.addr.port },
+  );
+  const statusTimer = setInterval(() => {
+    const s = receiver.stats();
+    const size = s.width ? `${s.width}x${s.height}` : "-";
+    const latency = s.latencyMs.p50 === undefined ? "-" : `${s.latencyMs.p50.toFixed(1)} ms`;
+    status.update(
+      `udpcam receiver | ${s.state} | ${s.fps.toFixed(1)} fps | ${s.bitrateMbps.toFixed(1)} Mbit/s` +
+        ` | ${size} | latency ${latency} | lost ${s.packetsLost} | viewers ${handler.stats.viewers}`,
+    );
+  }, 1000);
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  clearInterval(statusTimer);
+  status.clear();
+  await receiver.close();
+  await server.shutdown();
+  logger.event("stopped", "udpcam receiver stopped", { stats: receiver.stats() });
+}
+
+/** Turns a host name into an address once, so replies can be matched to it. */
+async function resolveHost(hostname: string): Promise<string> {
+  if (/^[\d.]+$/.test(hostname) || hostname.includes(":")) return hostname;
+  if (hostname === "localhost") return "127.0.0.1";
+  for (const type of ["A", "AAAA"] as const) {
+    try {
+      const [address] = await Deno.resolveDns(hostname, type);
+      if (address !== undefined) return address;
+    } catch {
+      // Try the next record type.
+    }
+  }
+  throw new UsageError(`cannot resolve the sender's host name "${hostname}"`);
+}
+
+function previewUrl(address: HostPort): string {
+  const wildcard = address.hostname === "0.0.0.0" || address.hostname === "::";
+  const host = wildcard ? "127.0.0.1" : address.hostname;
+  return `http://${formatHostPort({ hostname: host, port: address.port })}/`;
+}
+
+function logLinkEvent(logger: Logger, event: LinkEvent, sender: string): void {
+  switch (event.type) {
+    case "joined":
+      logger.event(
+        "joined",
+        `joined sender ${sender} (session ${formatSession(event.session)}, rtt ${event.rttMs.toFixed(1)} ms)`,
+        { sender, session: formatSession(event.session), rttMs: event.rttMs },
+      );
+      break;
+    case "session_changed":
+      logger.event(
+        "sender_restarted",
+        `sender ${sender} restarted (session ${formatSession(event.from)} -> ${formatSession(event.to)})`,
+        { sender, from: formatSession(event.from), to: formatSession(event.to) },
+      );
+      break;
+    case "state":
+      logger.event(
+        "state",
+        `${event.to === "waiting" ? "waiting for sender" : event.to}: ${event.reason}`,
+        { from: event.from, to: event.to, reason: event.reason },
+      );
+  }
+}

@@ -1,0 +1,200 @@
+import { wallClock } from "./clock.ts";
+import { SourceError } from "./source_error.ts";
+import { ffmpegArgs, resolveFfmpegPath } from "./ffmpeg_args.ts";
+import { FfmpegSource } from "./ffmpeg_source.ts";
+import type { Frame } from "./frame.ts";
+import type { FrameSource, SourceEvent } from "./frame_source.ts";
+import { formatSession } from "./format_session.ts";
+import { formatHostPort } from "./host_port.ts";
+import { LatestValue } from "./latest_value.ts";
+import { Logger } from "./logger.ts";
+import { listCameras } from "./camera_list.ts";
+import { RateMeter } from "./rate_meter.ts";
+import type { RegistryEvent } from "./receiver_registry.ts";
+import type { SenderArgs } from "./sender_args.ts";
+import { parseSourceSpec, type SourceSpec } from "./source_spec.ts";
+import { StatusLine } from "./status_line.ts";
+import { TestPatternSource } from "./test_pattern.ts";
+import { UdpSender } from "./udp_sender.ts";
+
+/**
+ * Runs the sender until `signal` aborts or a finite source ends: binds the
+ * socket, starts the source, and sends the newest frame to every receiver.
+ * Throws on a busy address, a missing ffmpeg or a source that cannot start.
+ */
+export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<void> {
+  const logger = new Logger({ format: args.log });
+  const status = new StatusLine();
+  logger.beforeWrite = () => status.clear();
+
+  const socket = Deno.listenDatagram({
+    transport: "udp",
+    hostname: args.listen.hostname,
+    port: args.listen.port,
+  });
+  const udp = new UdpSender({
+    socket,
+    mtu: args.mtu,
+    paceBitsPerSecond: args.paceMbps * 1e6,
+    maxReceivers: args.maxReceivers,
+    onEvent: (event) => logRegistryEvent(logger, event),
+  });
+  const frames = new LatestValue<Frame>();
+  const rate = new RateMeter(2000);
+  let skipped = 0;
+  let source: FrameSource | undefined;
+  const statusTimer = setInterval(() => {
+    const { perSecond, bitsPerSecond } = rate.rate(wallClock());
+    const mbps = (bitsPerSecond * udp.receivers) / 1e6;
+    status.update(
+      `udpcam sender | ${perSecond.toFixed(1)} fps | ${mbps.toFixed(1)} Mbit/s | ` +
+        `${udp.receivers} receiver${udp.receivers === 1 ? "" : "s"} | skipped ${skipped}`,
+    );
+  }, 1000);
+  const onAbort = () => {
+    frames.close();
+    source?.close();
+  };
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    source = await openSource(args, (event) => logSourceEvent(logger, event));
+    if (signal.aborted) return;
+    const address = formatHostPort({ hostname: args.listen.hostname, port: udp.addr.port });
+    logger.event(
+      "listening",
+      `udpcam sender: ${args.source} on udp://${address}, session ${formatSession(udp.session)}; ` +
+        `receivers connect with: receiver HOST:${udp.addr.port}`,
+      { address, session: formatSession(udp.session), source: args.source },
+    );
+    const sending = (async () => {
+      let seq = 0;
+      for (;;) {
+        const next = await frames.next(seq);
+        if (next === undefined) return;
+        if (seq > 0 && udp.receivers > 0) skipped += next.seq - seq - 1;
+        seq = next.seq;
+        if (udp.receivers === 0) continue;
+        await udp.send(next.value);
+        rate.add(next.value.data.length, wallClock());
+      }
+    })();
+    try {
+      for await (const frame of source.frames()) frames.publish(frame);
+    } finally {
+      frames.close();
+      await sending;
+    }
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    clearInterval(statusTimer);
+    status.clear();
+    await source?.close();
+    await udp.close();
+    logger.event("stopped", "udpcam sender stopped", { stats: udp.stats });
+  }
+}
+
+/** Opens the source the arguments name. */
+async function openSource(
+  args: SenderArgs,
+  onEvent: (event: SourceEvent) => void,
+): Promise<FrameSource> {
+  const spec = parseSourceSpec(args.source);
+  if (spec.kind === "test") {
+    const width = args.width ?? 640;
+    const source = new TestPatternSource({
+      width,
+      height: Math.round((width * 9) / 16 / 2) * 2,
+      fps: args.fps ?? 30,
+      quality: args.quality,
+    });
+    onEvent({ type: "source_started", source: "test", detail: "built-in test pattern" });
+    return source;
+  }
+  const ffmpeg = resolveFfmpegPath(args.ffmpeg, Deno.env.get("FFMPEG"));
+  const resolved = await resolveCamera(spec, ffmpeg);
+  return new FfmpegSource({
+    ffmpeg,
+    spec: resolved,
+    args: ffmpegArgs(resolved, {
+      os: Deno.build.os,
+      width: args.width,
+      fps: args.fps,
+      quality: args.quality,
+      loop: args.loop,
+      copy: args.copy,
+    }),
+    retry: spec.kind === "camera" || spec.kind === "url",
+    onEvent,
+  });
+}
+
+/** DirectShow has no default camera: pick the first, or the one with the given index. */
+async function resolveCamera(spec: SourceSpec, ffmpeg: string): Promise<SourceSpec> {
+  if (spec.kind !== "camera" || Deno.build.os !== "windows") return spec;
+  if (spec.device !== undefined && !/^\d+$/.test(spec.device)) return spec;
+  const cameras = await listCameras({ ffmpeg, os: Deno.build.os });
+  const index = Number(spec.device ?? 0);
+  const camera = cameras[index];
+  if (camera === undefined) {
+    throw new SourceError(
+      cameras.length === 0
+        ? "no camera found; plug one in, or use --source test or a file"
+        : `no camera ${index}; there are ${cameras.length} (see --list-cameras)`,
+    );
+  }
+  return { kind: "camera", device: camera.name };
+}
+
+function logRegistryEvent(logger: Logger, event: RegistryEvent): void {
+  switch (event.type) {
+    case "receiver_joined":
+      logger.event(
+        event.type,
+        `receiver ${event.address} joined (${event.receivers} now)`,
+        { ...event, type: undefined },
+      );
+      break;
+    case "receiver_left":
+      logger.event(
+        event.type,
+        `receiver ${event.address} left: ${leaveText[event.reason]} (${event.receivers} now)`,
+        { ...event, type: undefined },
+      );
+      break;
+    case "receiver_refused":
+      logger.event(
+        event.type,
+        `receiver ${event.address} refused: the sender is full (--max-receivers)`,
+        { ...event, type: undefined },
+      );
+  }
+}
+
+const leaveText = {
+  bye: "said goodbye",
+  timeout: "silent for 5 s",
+  shutdown: "sender stopping",
+};
+
+function logSourceEvent(logger: Logger, event: SourceEvent): void {
+  const fields = { ...event, type: undefined };
+  switch (event.type) {
+    case "source_started":
+      logger.event(event.type, `source ${event.source} started`, fields);
+      break;
+    case "source_failed":
+      logger.event(event.type, `source ${event.source} failed: ${event.error}`, fields);
+      break;
+    case "source_restarting":
+      logger.event(
+        event.type,
+        `source ${event.source}: restarting in ${(event.delayMs / 1000).toFixed(0)} s ` +
+          `(attempt ${event.attempt})`,
+        fields,
+      );
+      break;
+    case "source_ended":
+      logger.event(event.type, `source ${event.source} ended`, fields);
+  }
+}

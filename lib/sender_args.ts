@@ -1,0 +1,152 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "./cli_error.ts";
+import { type HostPort, parseHostPort } from "./host_port.ts";
+import { parseIntFlag } from "./int_flag.ts";
+import type { LogFormat } from "./logger.ts";
+import { MIN_MTU } from "./fragment_frame.ts";
+import { MAX_DATAGRAM } from "./packet.ts";
+
+/** Everything the sender was asked to do, with defaults resolved. */
+export interface SenderArgs {
+  /** Print help and exit. */
+  help: boolean;
+  /** Print the version and exit. */
+  version: boolean;
+  /** Print the cameras ffmpeg sees and exit. */
+  listCameras: boolean;
+  /** The UDP address receivers contact. @default {{hostname: "0.0.0.0", port: 8080}} */
+  listen: HostPort;
+  /** `camera`, `camera:NAME`, `test`, a file or a URL. @default {"camera"} */
+  source: string;
+  /** Repeat a file source. @default {false} */
+  loop: boolean;
+  /** Resize to at most this width, keeping the aspect ratio. */
+  width?: number;
+  /** Send at most this many frames a second. */
+  fps?: number;
+  /** JPEG quality, 1 to 100. @default {80} */
+  quality: number;
+  /** Pass the source's own JPEG frames through, without decoding or encoding. @default {false} */
+  copy: boolean;
+  /** The ffmpeg binary. @default FFMPEG from the environment, else "ffmpeg" */
+  ffmpeg?: string;
+  /** The largest datagram, in bytes. @default {1200} */
+  mtu: number;
+  /** The peak send rate, in Mbit/s. @default {400} */
+  paceMbps: number;
+  /** The most receivers at once. @default {32} */
+  maxReceivers: number;
+  /** How events are written. @default {"text"} */
+  log: LogFormat;
+}
+
+/** The sender's `--help`. */
+export const SENDER_HELP = `udpcam sender: capture video and stream it over UDP to udpcam receivers
+
+Usage: sender [options]
+
+Options:
+  --listen HOST:PORT   UDP address receivers contact (default 0.0.0.0:8080)
+  --source SPEC        camera (default), camera:NAME (a device name or index),
+                       test (built-in moving test pattern, needs no ffmpeg),
+                       or a file path or URL that ffmpeg reads
+  --loop               repeat a file source forever
+  --list-cameras       print the cameras ffmpeg sees on this system and exit
+  --width N            resize to at most N pixels wide, keeping the aspect ratio
+  --fps N              send at most N frames a second
+  --quality 1-100      JPEG quality (default 80)
+  --copy               send the source's own JPEG frames as they are (MJPEG
+                       cameras and files): no decode, no encode, least CPU
+  --ffmpeg PATH        ffmpeg binary (default: $FFMPEG, else ffmpeg on PATH)
+  --mtu BYTES          largest datagram (default 1200: never IP-fragmented)
+  --pace MBIT          peak send rate in Mbit/s, in bursts of 32 datagrams
+                       (default 400)
+  --max-receivers N    most receivers at once (default 32)
+  --log text|json      event log format; json writes one object a line on stdout
+  -h, --help           show this help
+  -V, --version        show the version
+
+Examples:
+  sender                                 the default camera, to any receiver
+  sender --source test                   the built-in test pattern
+  sender --source camera:1 --width 1280  the second camera, at most 1280 px wide
+  sender --source clip.mp4 --loop        a file, at real-time speed, forever
+  sender --list-cameras
+
+Exit codes: 0 done, 1 failure, 2 bad usage, 3 ffmpeg missing, 4 address in use.`;
+
+/** Reads the sender's command line; throws a {@linkcode UsageError} on a mistake. */
+export function parseSenderArgs(argv: string[]): SenderArgs {
+  const { values, positionals } = parse(argv);
+  if (positionals.length > 0) {
+    throw new UsageError(`unexpected argument "${positionals[0]}"; see sender --help`);
+  }
+  const log = values.log ?? "text";
+  if (log !== "text" && log !== "json") {
+    throw new UsageError(`--log needs text or json, got "${log}"`);
+  }
+  const source = values.source ?? "camera";
+  if (source.trim() === "") throw new UsageError("--source needs a value; see sender --help");
+  const copy = values.copy ?? false;
+  const width = parseIntFlag(values.width, "--width", 16, 16384);
+  const fps = parseIntFlag(values.fps, "--fps", 1, 240);
+  if (copy && (width !== undefined || fps !== undefined || values.quality !== undefined)) {
+    throw new UsageError("--copy sends frames as they are; drop --width, --fps and --quality");
+  }
+  return {
+    help: values.help ?? false,
+    version: values.version ?? false,
+    listCameras: values["list-cameras"] ?? false,
+    listen: parseHostPort(values.listen ?? "", { hostname: "0.0.0.0", port: 8080 }, "--listen"),
+    source,
+    loop: values.loop ?? false,
+    width,
+    fps,
+    quality: parseIntFlag(values.quality, "--quality", 1, 100) ?? 80,
+    copy,
+    ffmpeg: values.ffmpeg,
+    mtu: parseIntFlag(values.mtu, "--mtu", MIN_MTU, MAX_DATAGRAM) ?? 1200,
+    paceMbps: parseIntFlag(values.pace, "--pace", 1, 100_000) ?? 400,
+    maxReceivers: parseIntFlag(values["max-receivers"], "--max-receivers", 1, 1000) ?? 32,
+    log,
+  };
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "V" },
+        "list-cameras": { type: "boolean" },
+        listen: { type: "string" },
+        source: { type: "string" },
+        loop: { type: "boolean" },
+        width: { type: "string" },
+        fps: { type: "string" },
+        quality: { type: "string" },
+        copy: { type: "boolean" },
+        ffmpeg: { type: "string" },
+        mtu: { type: "string" },
+        pace: { type: "string" },
+        "max-receivers": { type: "string" },
+        log: { type: "string" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${flagMessage(error)}; see sender --help`);
+  }
+}
+
+/** Turns a `parseArgs` error into one short line. */
+export function flagMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const unknown = /Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `unknown flag ${unknown[1]}`;
+  const missing = /Option '([^']+?)(?: <value>)?' argument missing/.exec(message);
+  if (missing) return `${missing[1].split(",").pop()!.trim()} needs a value`;
+  return message.split("\n")[0].replace(/\.$/, "");
+}

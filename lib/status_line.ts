@@ -1,0 +1,30 @@
+const encoder = new TextEncoder();
+
+/**
+ * A one-line live status on a terminal, rewritten in place. It does nothing
+ * when standard error is not a terminal, so logs and pipes stay clean.
+ */
+export class StatusLine {
+  #enabled: boolean;
+  #shown = false;
+
+  /** Creates a status line; `enabled` defaults to whether standard error is a terminal. */
+  constructor(enabled: boolean = Deno.stderr.isTerminal()) {
+    this.#enabled = enabled;
+  }
+
+  /** Replaces the line with `text`. */
+  update(text: string): void {
+    if (!this.#enabled) return;
+    const width = Deno.consoleSize?.().columns ?? 100;
+    Deno.stderr.writeSync(encoder.encode(`\r\x1b[K${text.slice(0, width - 1)}`));
+    this.#shown = true;
+  }
+
+  /** Erases the line, so that a log line can take its place. */
+  clear(): void {
+    if (!this.#enabled || !this.#shown) return;
+    Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+    this.#shown = false;
+  }
+}

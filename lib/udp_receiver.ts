@@ -1,0 +1,233 @@
+import { wallClock } from "./clock.ts";
+import { jpegDimensions } from "./jpeg_dimensions.ts";
+import { LatestValue } from "./latest_value.ts";
+import { decodePacket, PacketType, type RejectReason } from "./packet.ts";
+import { Reassembler, type ReassemblerStats } from "./reassembler.ts";
+import { type LinkEvent, type LinkState, ReceiverLink } from "./receiver_link.ts";
+import { RateMeter } from "./rate_meter.ts";
+import { SampleWindow } from "./sample_window.ts";
+
+/** A whole frame ready to show. */
+export interface ReceivedFrame {
+  /** The whole JPEG. */
+  data: Uint8Array<ArrayBuffer>;
+  /** The sender's capture time, on the sender's clock (ms since the epoch). */
+  captureTime: number;
+  /** The capture time moved onto this receiver's clock, for latency. */
+  localCaptureTime: number;
+  /** When the last fragment arrived, on this receiver's clock (ms since the epoch). */
+  receivedAt: number;
+  /** Pixel size read from the JPEG header. */
+  width: number;
+  /** Pixel size read from the JPEG header. */
+  height: number;
+  /** The frame number within the session. */
+  frame: number;
+}
+
+/** Options for a {@linkcode UdpReceiver}. */
+export interface UdpReceiverOptions {
+  /** A bound UDP socket; the receiver owns it from now on. */
+  socket: Deno.DatagramConn;
+  /** The sender's address (an IP address, not a name). */
+  sender: Deno.NetAddr;
+  /** Called on joins, session changes and state changes. */
+  onEvent?: (event: LinkEvent) => void;
+}
+
+/** Everything the receiver measures, as `/stats` serves it. */
+export interface UdpReceiverStats {
+  state: LinkState;
+  sender: string;
+  session: number;
+  fps: number;
+  bitrateMbps: number;
+  width: number | undefined;
+  height: number | undefined;
+  framesReceived: number;
+  framesDropped: ReassemblerStats["framesDropped"];
+  packetsReceived: number;
+  packetsLost: number;
+  packetsDropped: ReassemblerStats["packetsDropped"] & { wrongSession: number };
+  rejected: Record<RejectReason | "wrongSender", number>;
+  rttMs: number | undefined;
+  latencyMs: { p50: number | undefined; p99: number | undefined };
+  lastFrameAt: string | undefined;
+}
+
+/**
+ * The receiver's network side: it joins the sender, keeps the link alive,
+ * puts frames back together and publishes each whole frame in {@linkcode frames}.
+ */
+export class UdpReceiver {
+  /** The newest whole frame; viewers wait on it. */
+  readonly frames: LatestValue<ReceivedFrame> = new LatestValue();
+  #socket: Deno.DatagramConn;
+  #sender: Deno.NetAddr;
+  #link: ReceiverLink;
+  #reassembler = new Reassembler();
+  #rate = new RateMeter(2000);
+  #latency = new SampleWindow(1024);
+  #ticker: ReturnType<typeof setInterval>;
+  #closed = false;
+  #receiving: Promise<void>;
+  #packetsReceived = 0;
+  #wrongSession = 0;
+  #rejected = { short: 0, foreign: 0, version: 0, type: 0, malformed: 0, wrongSender: 0 };
+  #size: { width: number; height: number } | undefined;
+  #lastFrameAt: number | undefined;
+
+  /** Starts joining `options.sender`. */
+  constructor(options: UdpReceiverOptions) {
+    this.#socket = options.socket;
+    this.#sender = options.sender;
+    this.#link = new ReceiverLink({ onEvent: options.onEvent });
+    this.#tick();
+    this.#ticker = setInterval(() => this.#tick(), 100);
+    this.#receiving = this.#receive();
+  }
+
+  /** The link's state now. */
+  get state(): LinkState {
+    return this.#link.state;
+  }
+
+  /** The address the socket is bound to. */
+  get addr(): Deno.NetAddr {
+    return this.#socket.addr as Deno.NetAddr;
+  }
+
+  /** Latency samples, capture to whole frame here, in ms. */
+  get latency(): SampleWindow {
+    return this.#latency;
+  }
+
+  /** The link's clock offset to the sender, in ms. */
+  get clockOffsetMs(): number {
+    return this.#link.clockOffsetMs;
+  }
+
+  /** Everything measured so far. */
+  stats(now: number = wallClock()): UdpReceiverStats {
+    const r = this.#reassembler.stats;
+    const rate = this.#rate.rate(now);
+    return {
+      state: this.#link.state,
+      sender: `${this.#sender.hostname}:${this.#sender.port}`,
+      session: this.#link.session,
+      fps: round(rate.perSecond, 1),
+      bitrateMbps: round(rate.bitsPerSecond / 1e6, 2),
+      width: this.#size?.width,
+      height: this.#size?.height,
+      framesReceived: r.framesCompleted,
+      framesDropped: r.framesDropped,
+      packetsReceived: this.#packetsReceived,
+      packetsLost: r.packetsLost,
+      packetsDropped: { ...r.packetsDropped, wrongSession: this.#wrongSession },
+      rejected: { ...this.#rejected },
+      rttMs: this.#link.rttMs === undefined ? undefined : round(this.#link.rttMs, 2),
+      latencyMs: {
+        p50: roundOrUndefined(this.#latency.percentile(50)),
+        p99: roundOrUndefined(this.#latency.percentile(99)),
+      },
+      lastFrameAt: this.#lastFrameAt === undefined
+        ? undefined
+        : new Date(this.#lastFrameAt).toISOString(),
+    };
+  }
+
+  /** Says goodbye to the sender, then closes the socket. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#ticker);
+    const bye = this.#link.bye();
+    if (bye !== undefined) await this.#socket.send(bye, this.#sender).catch(() => {});
+    this.#socket.close();
+    await this.#receiving;
+    this.frames.close();
+  }
+
+  #tick(): void {
+    const message = this.#link.tick(wallClock());
+    if (message !== undefined) this.#send(message);
+  }
+
+  #send(message: Uint8Array): void {
+    if (this.#closed) return;
+    // A send fails while the network is down; the next tick tries again.
+    this.#socket.send(message, this.#sender).catch(() => {});
+  }
+
+  async #receive(): Promise<void> {
+    const buffer = new Uint8Array(65_536);
+    const sender = this.#sender;
+    while (!this.#closed) {
+      let datagram: Uint8Array;
+      let from: Deno.NetAddr;
+      try {
+        const [bytes, addr] = await this.#socket.receive(buffer);
+        datagram = bytes;
+        from = addr as Deno.NetAddr;
+      } catch (error) {
+        if (this.#closed || error instanceof Deno.errors.BadResource) return;
+        continue;
+      }
+      if (from.port !== sender.port || from.hostname !== sender.hostname) {
+        this.#rejected.wrongSender++;
+        continue;
+      }
+      const decoded = decodePacket(datagram);
+      if (!decoded.ok) {
+        this.#rejected[decoded.reason]++;
+        continue;
+      }
+      const packet = decoded.packet;
+      const now = wallClock();
+      const { reply, accept, sessionChanged } = this.#link.handle(packet, now);
+      if (reply !== undefined) this.#send(reply);
+      if (sessionChanged) this.#reassembler.reset();
+      if (packet.type !== PacketType.DATA) continue;
+      if (!accept) {
+        this.#wrongSession++;
+        continue;
+      }
+      this.#packetsReceived++;
+      const frame = this.#reassembler.push(packet, performance.now());
+      if (frame !== undefined) this.#publish(frame.frame, frame.data, frame.captureTime, now);
+    }
+  }
+
+  #publish(frame: number, data: Uint8Array<ArrayBuffer>, captureTime: number, now: number): void {
+    const size = jpegDimensions(data);
+    if (size === undefined) {
+      // A frame that is whole but not a JPEG would show as a broken image.
+      this.#rejected.malformed++;
+      return;
+    }
+    this.#size = size;
+    this.#lastFrameAt = now;
+    this.#rate.add(data.length, now);
+    this.#link.frameShown(now);
+    const localCaptureTime = captureTime - this.#link.clockOffsetMs;
+    this.#latency.add(now - localCaptureTime);
+    this.frames.publish({
+      data,
+      captureTime,
+      localCaptureTime,
+      receivedAt: now,
+      width: size.width,
+      height: size.height,
+      frame,
+    });
+  }
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+function roundOrUndefined(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : round(value, 2);
+}

@@ -1,0 +1,29 @@
+/**
+ * udpcam receiver: joins a udpcam sender, puts its frames back together, and
+ * serves them on a local HTTP preview (page, MJPEG stream, snapshot, stats).
+ *
+ * @module
+ */
+import config from "./deno.json" with { type: "json" };
+import { exitWithError, ExitCode, UsageError } from "./lib/cli_error.ts";
+import { formatHostPort } from "./lib/host_port.ts";
+import { parseReceiverArgs, RECEIVER_HELP, type ReceiverArgs } from "./lib/receiver_args.ts";
+import { runCli } from "./lib/run_cli.ts";
+import { runReceiver } from "./lib/run_receiver.ts";
+
+function main(argv: string[]): Promise<void> | void {
+  let args: ReceiverArgs;
+  try {
+    args = parseReceiverArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    exitWithError(error.message, ExitCode.USAGE);
+  }
+  if (args.help) return console.log(RECEIVER_HELP);
+  if (args.version) return console.log(`udpcam receiver ${config.version}`);
+  return runCli((signal) => runReceiver(args, signal), {
+    address: `HTTP ${formatHostPort(args.http)}`,
+  });
+}
+
+if (import.meta.main) await main(Deno.args);

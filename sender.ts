@@ -1,0 +1,42 @@
+/**
+ * udpcam sender: captures video (a camera, a file or URL through ffmpeg, or
+ * the built-in test pattern) and streams it over UDP to udpcam receivers.
+ *
+ * @module
+ */
+import config from "./deno.json" with { type: "json" };
+import { exitWithError, ExitCode, UsageError } from "./lib/cli_error.ts";
+import { listCameras } from "./lib/camera_list.ts";
+import { resolveFfmpegPath } from "./lib/ffmpeg_args.ts";
+import { formatHostPort } from "./lib/host_port.ts";
+import { describeError, runCli } from "./lib/run_cli.ts";
+import { runSender } from "./lib/run_sender.ts";
+import { parseSenderArgs, SENDER_HELP, type SenderArgs } from "./lib/sender_args.ts";
+
+async function main(argv: string[]): Promise<void> {
+  let args: SenderArgs;
+  try {
+    args = parseSenderArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    exitWithError(error.message, ExitCode.USAGE);
+  }
+  if (args.help) return console.log(SENDER_HELP);
+  if (args.version) return console.log(`udpcam sender ${config.version}`);
+  if (args.listCameras) {
+    try {
+      const ffmpeg = resolveFfmpegPath(args.ffmpeg, Deno.env.get("FFMPEG"));
+      const cameras = await listCameras({ ffmpeg, os: Deno.build.os });
+      if (cameras.length === 0) console.log("No camera found.");
+      for (const camera of cameras) console.log(`camera:${camera.id}\t${camera.name}`);
+      return;
+    } catch (error) {
+      exitWithError(...describeError(error));
+    }
+  }
+  await runCli((signal) => runSender(args, signal), {
+    address: `UDP ${formatHostPort(args.listen)}`,
+  });
+}
+
+if (import.meta.main) await main(Deno.args);
