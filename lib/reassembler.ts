@@ -164,7 +164,7 @@ export class Reassembler {
 
   #start(packet: Data, now: number): Partial | undefined {
     const { frameLength } = packet;
-    if (frameLength > this.#maxFrameBytes) {
+    if (frameLength > this.#maxFrameBytes || frameLength > this.#maxPendingBytes) {
       this.#stats.packetsDropped.oversize++;
       return undefined;
     }

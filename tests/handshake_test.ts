@@ -1,0 +1,191 @@
+import assert from "node:assert/strict";
+import { CookieSigner } from "../lib/cookie_signer.ts";
+import { decodePacket, encodeControl, type Packet, PacketType } from "../lib/packet.ts";
+import { ReceiverLink } from "../lib/receiver_link.ts";
+import { ReceiverRegistry, type RegistryEvent } from "../lib/receiver_registry.ts";
+
+const HERE: Deno.NetAddr = { transport: "udp", hostname: "10.0.0.2", port: 5000 };
+const SPOOFED: Deno.NetAddr = { transport: "udp", hostname: "10.0.0.9", port: 5000 };
+
+function decode(bytes: Uint8Array): Packet {
+  const decoded = decodePacket(bytes);
+  if (!decoded.ok) throw new Error(`undecodable: ${decoded.reason}`);
+  return decoded.packet;
+}
+
+function setup(session = 0x1234) {
+  const events: RegistryEvent[] = [];
+  const registry = new ReceiverRegistry({
+    session,
+    signer: new CookieSigner(),
+    onEvent: (event) => events.push(event),
+  });
+  return { registry, events };
+}
+
+/** Runs the handshake between a link and a registry; returns the registry's last reply. */
+async function join(link: ReceiverLink, registry: ReceiverRegistry, now: number) {
+  const hello = link.tick(now)!;
+  const challenge = await registry.handle(decode(hello), HERE, now);
+  assert.ok(challenge, "a hello gets a challenge");
+  const { reply: joinMessage } = link.handle(decode(challenge), now);
+  const ack = await registry.handle(decode(joinMessage!), HERE, now);
+  assert.ok(ack, "a join with the right cookie gets an ack");
+  link.handle(decode(ack), now + 1);
+}
+
+Deno.test("ReceiverRegistry streams to a receiver only after it echoes the cookie", async () => {
+  const { registry, events } = setup();
+  const link = new ReceiverLink({ receiver: 77 });
+  const hello = link.tick(0)!;
+  const challenge = await registry.handle(decode(hello), HERE, 0);
+  assert.equal(registry.size, 0, "a hello alone earns no video");
+  assert.ok(challenge!.length <= 3 * hello.length, "the challenge is at most 3 times the hello");
+  const { reply } = link.handle(decode(challenge!), 0);
+  await registry.handle(decode(reply!), HERE, 0);
+  assert.equal(registry.size, 1);
+  assert.equal(events[0].type, "receiver_joined");
+});
+
+Deno.test("ReceiverRegistry never streams to a spoofed address", async () => {
+  const { registry } = setup();
+  const link = new ReceiverLink({ receiver: 77 });
+  // The attacker sends a hello with the victim's address: the challenge goes to
+  // the victim, so the attacker never learns the cookie and must guess it.
+  await registry.handle(decode(link.tick(0)!), SPOOFED, 0);
+  const guess = encodeControl({
+    type: PacketType.JOIN,
+    session: 0x1234,
+    receiver: 77,
+    time: 0,
+    cookie: new Uint8Array(16),
+  });
+  assert.equal(await registry.handle(decode(guess), SPOOFED, 0), undefined);
+  // A real cookie, earned at another address, does not work at the victim's.
+  const challenge = await registry.handle(decode(link.tick(5000)!), HERE, 5000);
+  const { reply } = link.handle(decode(challenge!), 5000);
+  assert.equal(await registry.handle(decode(reply!), SPOOFED, 5000), undefined);
+  assert.equal(registry.size, 0);
+  assert.equal(registry.stats.badCookies, 2);
+});
+
+Deno.test("ReceiverRegistry drops a receiver silent for 5 s and logs why", async () => {
+  const { registry, events } = setup();
+  const link = new ReceiverLink({ receiver: 1 });
+  await join(link, registry, 0);
+  registry.expire(4000);
+  assert.equal(registry.size, 1);
+  registry.expire(5001);
+  assert.equal(registry.size, 0);
+  assert.deepEqual(events.at(-1), {
+    type: "receiver_left",
+    address: "10.0.0.2:5000",
+    receiver: 1,
+    reason: "timeout",
+    receivers: 0,
+  });
+});
+
+Deno.test("ReceiverRegistry keeps a receiver that sends keepalives", async () => {
+  const { registry } = setup();
+  const link = new ReceiverLink({ receiver: 1 });
+  await join(link, registry, 0);
+  for (let now = 1000; now <= 20_000; now += 1000) {
+    const keepalive = link.tick(now);
+    assert.equal(decode(keepalive!).type, PacketType.KEEPALIVE);
+    const ack = await registry.handle(decode(keepalive!), HERE, now);
+    link.handle(decode(ack!), now);
+    registry.expire(now);
+  }
+  assert.equal(registry.size, 1);
+  assert.equal(link.state, "stalled", "joined, but no frame was shown");
+});
+
+Deno.test("ReceiverRegistry removes a receiver that says goodbye, and says goodbye on close", async () => {
+  const { registry, events } = setup();
+  const a = new ReceiverLink({ receiver: 1 });
+  await join(a, registry, 0);
+  await registry.handle(decode(a.bye()!), HERE, 10);
+  assert.equal(registry.size, 0);
+  const left = events.at(-1);
+  assert.ok(left?.type === "receiver_left" && left.reason === "bye");
+  const b = new ReceiverLink({ receiver: 2 });
+  await join(b, registry, 20);
+  const byes = registry.close();
+  assert.equal(byes.length, 1);
+  b.handle(decode(byes[0][1]), 30);
+  assert.equal(b.state, "waiting");
+});
+
+Deno.test("ReceiverLink follows a sender restart to its new session", async () => {
+  const first = setup(0x1111);
+  const link = new ReceiverLink({ receiver: 5 });
+  await join(link, first.registry, 0);
+  assert.equal(link.session, 0x1111);
+  // The sender restarts: a new registry that has never heard of this receiver.
+  const second = setup(0x2222);
+  const keepalive = link.tick(1000)!;
+  const challenge = await second.registry.handle(decode(keepalive), HERE, 1000);
+  assert.equal(decode(challenge!).type, PacketType.CHALLENGE);
+  const { reply, sessionChanged } = link.handle(decode(challenge!), 1000);
+  assert.ok(sessionChanged);
+  const ack = await second.registry.handle(decode(reply!), HERE, 1000);
+  link.handle(decode(ack!), 1000);
+  assert.equal(link.session, 0x2222);
+  assert.equal(second.registry.size, 1);
+});
+
+Deno.test("ReceiverLink waits for the sender when it goes silent, and keeps asking", async () => {
+  const { registry } = setup();
+  const link = new ReceiverLink({ receiver: 5 });
+  await join(link, registry, 0);
+  link.frameShown(100);
+  assert.equal(link.state, "live");
+  link.tick(2500);
+  assert.equal(link.state, "stalled");
+  const hello = link.tick(4000);
+  assert.equal(link.state, "waiting");
+  assert.equal(decode(hello!).type, PacketType.HELLO, "it goes back to saying hello");
+});
+
+Deno.test("ReceiverLink accepts DATA only from the session it joined", async () => {
+  const { registry } = setup(0x1234);
+  const link = new ReceiverLink({ receiver: 5 });
+  const data = { type: PacketType.DATA, frame: 0, frameLength: 1, index: 0, fragmentSize: 1 };
+  const packet = (session: number) =>
+    ({ ...data, session, captureTime: 0, payload: new Uint8Array(1) }) as Packet;
+  assert.equal(link.handle(packet(0x1234), 0).accept, false, "not joined yet");
+  await join(link, registry, 0);
+  assert.equal(link.handle(packet(0x1234), 0).accept, true);
+  assert.equal(link.handle(packet(0x9999), 0).accept, false);
+});
+
+Deno.test("ReceiverLink measures the round trip and the clock offset", () => {
+  const link = new ReceiverLink({ receiver: 5 });
+  const hello = decode(link.tick(1000)!);
+  assert.equal(hello.type, PacketType.HELLO);
+  link.handle(
+    decode(encodeControl({
+      type: PacketType.CHALLENGE,
+      session: 3,
+      receiver: 5,
+      echoTime: 1000,
+      senderTime: 0,
+      cookie: new Uint8Array(16),
+    })),
+    1010,
+  );
+  // Sent at 1000, answered at sender time 5505 (sender clock 4500 ahead), back at 1010.
+  link.handle(
+    decode(encodeControl({
+      type: PacketType.ACK,
+      session: 3,
+      receiver: 5,
+      echoTime: 1000,
+      senderTime: 5505,
+    })),
+    1010,
+  );
+  assert.equal(link.rttMs, 10);
+  assert.equal(link.clockOffsetMs, 4500);
+});
