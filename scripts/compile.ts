@@ -1,0 +1,91 @@
+/**
+ * Builds the `sender` and `receiver` executables for every target with
+ * `deno compile`, each embedding only the permissions it needs.
+ *
+ *   deno task compile                  every target, into dist/
+ *   deno task compile --target T ...   the named targets only
+ *
+ * `deno compile` downloads the runtime for each target; set DENORT_BIN to a
+ * local denort binary to build offline (for that binary's own target only).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { RECEIVER_PERMISSIONS, SENDER_PERMISSIONS, UNSTABLE_FLAGS } from "./permissions.ts";
+
+/** Every target the project ships. */
+export const TARGETS = [
+  "x86_64-unknown-linux-gnu",
+  "aarch64-unknown-linux-gnu",
+  "x86_64-pc-windows-msvc",
+  "x86_64-apple-darwin",
+  "aarch64-apple-darwin",
+] as const;
+
+/** One of {@linkcode TARGETS}. */
+export type Target = typeof TARGETS[number];
+
+/** The `deno compile` arguments for one tool and target. */
+export function compileArgs(tool: "sender" | "receiver", target: Target, outDir = "dist"): string[] {
+  const permissions = tool === "sender" ? SENDER_PERMISSIONS : RECEIVER_PERMISSIONS;
+  const suffix = target.includes("windows") ? ".exe" : "";
+  return [
+    "compile",
+    ...UNSTABLE_FLAGS,
+    ...permissions,
+    "--target",
+    target,
+    "--output",
+    `${outDir}/${tool}-${target}${suffix}`,
+    `${tool}.ts`,
+  ];
+}
+
+/** The target of the machine running this script. */
+export function hostTarget(): Target {
+  const { arch, os } = Deno.build;
+  const found = TARGETS.find((t) => t.startsWith(arch) && t.includes(osPart[os] ?? os));
+  if (found === undefined) throw new Error(`no udpcam target for ${arch} ${os}`);
+  return found;
+}
+
+const osPart: Record<string, string> = { linux: "linux", windows: "windows", darwin: "apple" };
+
+/** Chooses the targets: those named, else the host's alone with DENORT_BIN, else all. */
+export function chooseTargets(named: string[], denortBin: string | undefined): Target[] {
+  for (const target of named) {
+    if (!(TARGETS as readonly string[]).includes(target)) {
+      throw new Error(`unknown target "${target}"; choose from ${TARGETS.join(", ")}`);
+    }
+  }
+  if (named.length > 0) return named as Target[];
+  return denortBin ? [hostTarget()] : [...TARGETS];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { target: { type: "string", multiple: true } },
+  });
+  const targets = chooseTargets(values.target ?? [], Deno.env.get("DENORT_BIN"));
+  for (const target of targets) {
+    for (const tool of ["sender", "receiver"] as const) {
+      const args = compileArgs(tool, target);
+      console.log(`deno ${args.join(" ")}`);
+      const { code } = await new Deno.Command(Deno.execPath(), { args }).spawn().status;
+      if (code !== 0) {
+        console.error(`error: deno compile failed for ${tool} on ${target}`);
+        Deno.exit(code);
+      }
+    }
+  }
+}
+
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (error) {
+    console.error(`error: ${error instanceof Error ? error.message : error}`);
+    Deno.exit(2);
+  }
+}

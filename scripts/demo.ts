@@ -1,0 +1,50 @@
+/**
+ * The demo: a sender on the built-in test pattern and a receiver, both on this
+ * machine, with the preview's address printed. Needs no ffmpeg and no camera.
+ * Ctrl+C stops both.
+ *
+ * @module
+ */
+import { RECEIVER_PERMISSIONS, SENDER_PERMISSIONS, UNSTABLE_FLAGS } from "./permissions.ts";
+
+const root = new URL("../", import.meta.url);
+const port = Deno.env.get("UDPCAM_DEMO_PORT") ?? "8080";
+const httpPort = Deno.env.get("UDPCAM_DEMO_HTTP_PORT") ?? "8081";
+
+function start(tool: string, permissions: readonly string[], args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", ...UNSTABLE_FLAGS, ...permissions, `${tool}.ts`, ...args],
+    cwd: root,
+    stdin: "null",
+  }).spawn();
+}
+
+const sender = start("sender", SENDER_PERMISSIONS, [
+  "--source",
+  "test",
+  "--listen",
+  `127.0.0.1:${port}`,
+]);
+const receiver = start("receiver", RECEIVER_PERMISSIONS, [
+  `127.0.0.1:${port}`,
+  "--http",
+  `127.0.0.1:${httpPort}`,
+]);
+console.log(`udpcam demo: open http://127.0.0.1:${httpPort}/ in a browser (Ctrl+C to stop)`);
+
+const stop = () => {
+  for (const child of [receiver, sender]) {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // Already gone.
+    }
+  }
+};
+Deno.addSignalListener("SIGINT", stop);
+if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
+// When either stops (say, a port is busy), stop the other too.
+const first = await Promise.race([sender.status, receiver.status]);
+stop();
+const [a, b] = await Promise.all([sender.status, receiver.status]);
+Deno.exit(first.code || a.code || b.code);
