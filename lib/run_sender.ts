@@ -43,6 +43,17 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
   const rate = new RateMeter(2000);
   let skipped = 0;
   let source: FrameSource | undefined;
+  let started = false;
+  const announce = () => {
+    started = true;
+    const address = formatHostPort({ hostname: args.listen.hostname, port: udp.addr.port });
+    logger.event(
+      "listening",
+      `udpcam sender: ${args.source} on udp://${address}, session ${formatSession(udp.session)}; ` +
+        `receivers connect with: receiver HOST:${udp.addr.port}`,
+      { address, session: formatSession(udp.session), source: args.source },
+    );
+  };
   const statusTimer = setInterval(() => {
     const { perSecond, bitsPerSecond } = rate.rate(wallClock());
     const mbps = (bitsPerSecond * udp.receivers) / 1e6;
@@ -59,13 +70,6 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
   try {
     source = await openSource(args, (event) => logSourceEvent(logger, event));
     if (signal.aborted) return;
-    const address = formatHostPort({ hostname: args.listen.hostname, port: udp.addr.port });
-    logger.event(
-      "listening",
-      `udpcam sender: ${args.source} on udp://${address}, session ${formatSession(udp.session)}; ` +
-        `receivers connect with: receiver HOST:${udp.addr.port}`,
-      { address, session: formatSession(udp.session), source: args.source },
-    );
     const sending = (async () => {
       let seq = 0;
       for (;;) {
@@ -79,7 +83,11 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
       }
     })();
     try {
-      for await (const frame of source.frames()) frames.publish(frame);
+      for await (const frame of source.frames()) {
+        // Announce only once the source works, so a failure to start is one line.
+        if (!started) announce();
+        frames.publish(frame);
+      }
     } finally {
       frames.close();
       await sending;
@@ -90,7 +98,7 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
     status.clear();
     await source?.close();
     await udp.close();
-    logger.event("stopped", "udpcam sender stopped", { stats: udp.stats });
+    if (started) logger.event("stopped", "udpcam sender stopped", { stats: udp.stats });
   }
 }
 

@@ -1,0 +1,84 @@
+/**
+ * Test media made with ffmpeg: MJPEG clips with camera-like noise, and the
+ * frames they hold.
+ *
+ * @module
+ */
+import { JpegSplitter } from "../lib/jpeg_splitter.ts";
+
+/** What clip to make. */
+export interface ClipOptions {
+  width: number;
+  height: number;
+  fps: number;
+  seconds: number;
+  /** ffmpeg's noise strength; 0 for none. */
+  noise: number;
+  /** ffmpeg's mjpeg -q:v, 2 (best) to 31. */
+  qscale: number;
+}
+
+/** Makes an MJPEG-in-AVI clip of the testsrc2 pattern and returns its path. */
+export async function makeClip(dir: string, options: ClipOptions): Promise<string> {
+  const { width, height, fps, seconds, noise, qscale } = options;
+  const path = `${dir}/clip-${width}x${height}-${fps}-n${noise}-q${qscale}.avi`;
+  const filter = `testsrc2=size=${width}x${height}:rate=${fps}` +
+    (noise > 0 ? `,noise=alls=${noise}:allf=t` : "");
+  const { code, stderr } = await new Deno.Command("ffmpeg", {
+    args: [
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      filter,
+      "-t",
+      String(seconds),
+      "-c:v",
+      "mjpeg",
+      "-q:v",
+      String(qscale),
+      "-pix_fmt",
+      "yuvj420p",
+      path,
+    ],
+    stdin: "null",
+  }).output();
+  if (code !== 0) throw new Error(`ffmpeg failed: ${new TextDecoder().decode(stderr)}`);
+  return path;
+}
+
+/** The JPEG frames stored in a clip, as ffmpeg copies them out. */
+export async function clipFrames(path: string): Promise<Uint8Array[]> {
+  const child = new Deno.Command("ffmpeg", {
+    args: [
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-i",
+      path,
+      "-c:v",
+      "copy",
+      "-f",
+      "mjpeg",
+      "pipe:1",
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const frames: Uint8Array[] = [];
+  for await (const frame of child.stdout.pipeThrough(new JpegSplitter())) {
+    frames.push(frame.slice());
+  }
+  await child.status;
+  return frames;
+}
+
+/** A SHA-256 of the bytes, in hex. */
+export async function digest(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
+}

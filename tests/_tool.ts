@@ -1,0 +1,127 @@
+/**
+ * Runs the sender and receiver entrypoints as subprocesses, with exactly the
+ * permissions the compiled executables embed.
+ *
+ * @module
+ */
+import {
+  RECEIVER_PERMISSIONS,
+  SENDER_PERMISSIONS,
+  UNSTABLE_FLAGS,
+} from "../scripts/permissions.ts";
+
+const root = new URL("../", import.meta.url);
+const decoder = new TextDecoder();
+
+/** Which entrypoint. */
+export type Tool = "sender" | "receiver";
+
+function command(tool: Tool, args: string[], env?: Record<string, string>): Deno.Command {
+  const permissions = tool === "sender" ? SENDER_PERMISSIONS : RECEIVER_PERMISSIONS;
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...UNSTABLE_FLAGS, ...permissions, `${tool}.ts`, ...args],
+    cwd: root,
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+/** Runs a tool to its end. */
+export async function runTool(
+  tool: Tool,
+  args: string[],
+  env?: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await command(tool, args, env).output();
+  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+}
+
+/** One JSON log line. */
+export type LogLine = Record<string, unknown> & { event: string };
+
+/** A running tool started with `--log json`, whose events can be awaited. */
+export class ToolProcess {
+  readonly child: Deno.ChildProcess;
+  readonly events: LogLine[] = [];
+  stderr = "";
+  #waiters: Array<() => void> = [];
+  #reading: Promise<void>;
+
+  constructor(tool: Tool, args: string[], env?: Record<string, string>) {
+    this.child = command(tool, [...args, "--log", "json"], env).spawn();
+    this.#reading = Promise.all([this.#readEvents(), this.#readStderr()]).then(() => {});
+  }
+
+  /** Resolves with the first event named `event` that `match` accepts, or throws after `timeoutMs`. */
+  async waitFor(
+    event: string,
+    match: (line: LogLine) => boolean = () => true,
+    timeoutMs = 15_000,
+  ): Promise<LogLine> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.events.find((line) => line.event === event && match(line));
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(
+          `no "${event}" event within ${timeoutMs} ms; events: ${
+            JSON.stringify(this.events.map((e) => e.event))
+          }; stderr: ${this.stderr}`,
+        );
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        timer = setTimeout(resolve, Math.min(left, 200));
+      });
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sends `signal` and waits for the process and its output to end. */
+  async stop(signal: Deno.Signal = "SIGTERM"): Promise<Deno.CommandStatus> {
+    try {
+      this.child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+    const status = await this.child.status;
+    await this.#reading;
+    return status;
+  }
+
+  async #readEvents(): Promise<void> {
+    let buffered = "";
+    for await (const chunk of this.child.stdout.pipeThrough(new TextDecoderStream())) {
+      buffered += chunk;
+      let newline;
+      while ((newline = buffered.indexOf("\n")) !== -1) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        try {
+          this.events.push(JSON.parse(line));
+        } catch {
+          this.events.push({ event: "unparsed", line });
+        }
+        for (const wake of this.#waiters.splice(0)) wake();
+      }
+    }
+  }
+
+  async #readStderr(): Promise<void> {
+    for await (const chunk of this.child.stderr.pipeThrough(new TextDecoderStream())) {
+      this.stderr += chunk;
+    }
+  }
+}
+
+/** A free UDP port on 127.0.0.1, found by binding port 0 and closing. */
+export function freeUdpPort(): number {
+  const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const { port } = socket.addr as Deno.NetAddr;
+  socket.close();
+  return port;
+}

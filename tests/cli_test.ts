@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { runTool } from "./_tool.ts";
+
+function assertOneLineError(stderr: string, pattern: RegExp) {
+  const lines = stderr.trim().split("\n");
+  assert.equal(lines.length, 1, `one line expected, got:\n${stderr}`);
+  assert.match(lines[0], /^error: /);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(stderr, /\bat .*\.ts:\d+/, "no stack trace");
+}
+
+Deno.test("sender --help prints usage and examples and exits 0", async () => {
+  const { code, stdout } = await runTool("sender", ["--help"]);
+  assert.equal(code, 0);
+  assert.match(stdout, /Usage: sender \[options\]/);
+  assert.match(stdout, /--source SPEC/);
+  assert.match(stdout, /Examples:/);
+});
+
+Deno.test("receiver --help prints usage and exits 0", async () => {
+  const { code, stdout } = await runTool("receiver", ["--help"]);
+  assert.equal(code, 0);
+  assert.match(stdout, /Usage: receiver \[HOST\[:PORT\]\]/);
+  assert.match(stdout, /\/stream\.mjpg/);
+});
+
+Deno.test("sender and receiver --version print the version", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  for (const tool of ["sender", "receiver"] as const) {
+    const { code, stdout } = await runTool(tool, ["--version"]);
+    assert.equal(code, 0);
+    assert.equal(stdout.trim(), `udpcam ${tool} ${config.version}`);
+  }
+});
+
+Deno.test("a bad flag gets one error line and exit code 2", async () => {
+  const cases: Array<["sender" | "receiver", string[], RegExp]> = [
+    ["sender", ["--bogus"], /unknown flag --bogus; see sender --help/],
+    ["sender", ["--quality", "101"], /--quality needs a whole number from 1 to 100, got "101"/],
+    ["sender", ["--width", "wide"], /--width needs a whole number/],
+    ["sender", ["--listen", "127.0.0.1:99999"], /--listen needs HOST:PORT/],
+    ["sender", ["--log", "xml"], /--log needs text or json/],
+    ["sender", ["--copy", "--width", "640"], /--copy sends frames as they are/],
+    ["sender", ["--source"], /--source needs a value/],
+    ["sender", ["extra"], /unexpected argument "extra"/],
+    ["receiver", ["--nope"], /unknown flag --nope; see receiver --help/],
+    ["receiver", ["a", "b"], /unexpected argument "b"/],
+    ["receiver", ["1.2.3.4", "--connect", "1.2.3.4:1"], /give the sender's address once/],
+    ["receiver", ["--http", "localhost:x"], /--http needs HOST:PORT/],
+  ];
+  for (const [tool, args, pattern] of cases) {
+    const { code, stderr } = await runTool(tool, args);
+    assert.equal(code, 2, `${tool} ${args.join(" ")}: ${stderr}`);
+    assertOneLineError(stderr, pattern);
+  }
+});
+
+Deno.test("sender without ffmpeg says how to install it and exits 3", async () => {
+  const { code, stderr } = await runTool("sender", [
+    "--source",
+    "camera",
+    "--listen",
+    "127.0.0.1:0",
+    "--ffmpeg",
+    "/nonexistent/ffmpeg",
+  ]);
+  assert.equal(code, 3, stderr);
+  assertOneLineError(stderr, /ffmpeg not found.*(apt|brew|winget)/);
+});
+
+Deno.test("sender with FFMPEG pointing nowhere exits 3 too", async () => {
+  const { code, stderr } = await runTool(
+    "sender",
+    ["--source", "clip.mp4", "--listen", "127.0.0.1:0"],
+    { FFMPEG: "/nonexistent/ffmpeg" },
+  );
+  assert.equal(code, 3, stderr);
+  assertOneLineError(stderr, /ffmpeg not found/);
+});
+
+Deno.test("sender on a file that does not exist says so and exits 1", async () => {
+  const { code, stderr } = await runTool("sender", [
+    "--source",
+    "/nonexistent/clip.mp4",
+    "--listen",
+    "127.0.0.1:0",
+  ]);
+  assert.equal(code, 1, stderr);
+  assertOneLineError(stderr, /No such file or directory/);
+});
+
+Deno.test("sender on a busy UDP port says so and exits 4", async () => {
+  const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const { port } = socket.addr as Deno.NetAddr;
+  const { code, stderr } = await runTool("sender", [
+    "--source",
+    "test",
+    "--listen",
+    `127.0.0.1:${port}`,
+  ]).finally(() => socket.close());
+  assert.equal(code, 4, stderr);
+  assertOneLineError(stderr, new RegExp(`UDP 127\\.0\\.0\\.1:${port} is already in use`));
+});
+
+Deno.test("receiver on a busy HTTP port says so and exits 4", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  const { code, stderr } = await runTool("receiver", ["--http", `127.0.0.1:${port}`]);
+  assert.equal(code, 4, stderr);
+  assertOneLineError(stderr, new RegExp(`HTTP 127\\.0\\.0\\.1:${port} is already in use`));
+});

@@ -1,0 +1,227 @@
+import assert from "node:assert/strict";
+import { jpegDimensions } from "../lib/jpeg_dimensions.ts";
+import { MAX_DATAGRAM } from "../lib/packet.ts";
+import { readMjpeg } from "./_mjpeg_client.ts";
+import { clipFrames, digest, makeClip } from "./_media.ts";
+import { freeUdpPort, ToolProcess } from "./_tool.ts";
+
+async function startSender(args: string[]): Promise<[ToolProcess, number]> {
+  const sender = new ToolProcess("sender", ["--listen", "127.0.0.1:0", ...args]);
+  const listening = await sender.waitFor("listening");
+  const port = Number(String(listening.address).split(":").at(-1));
+  return [sender, port];
+}
+
+async function startReceiver(senderPort: number): Promise<[ToolProcess, string, number]> {
+  const receiver = new ToolProcess("receiver", [
+    `127.0.0.1:${senderPort}`,
+    "--http",
+    "127.0.0.1:0",
+  ]);
+  const listening = await receiver.waitFor("listening");
+  return [receiver, String(listening.url), Number(listening.receiver)];
+}
+
+async function stats(url: string): Promise<Record<string, unknown>> {
+  return await (await fetch(`${url}stats`)).json();
+}
+
+Deno.test("a 1080p file whose frames exceed 64 KB reaches an HTTP viewer whole", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const clip = await makeClip(dir, {
+      width: 1920,
+      height: 1080,
+      fps: 30,
+      seconds: 2,
+      noise: 10,
+      qscale: 8,
+    });
+    const source = await clipFrames(clip);
+    assert.ok(source.every((f) => f.length > MAX_DATAGRAM), "every source frame exceeds 64 KB");
+    const known = new Set(await Promise.all(source.map((f) => digest(f.slice()))));
+
+    const [sender, port] = await startSender(["--source", clip, "--loop", "--copy"]);
+    const [receiver, url] = await startReceiver(port);
+    try {
+      await receiver.waitFor("state", (e) => e.to === "live");
+      const parts: Array<{ body: Uint8Array; headers: Record<string, string>; readAt: number }> =
+        [];
+      await readMjpeg(`${url}stream.mjpg`, { durationMs: 3000, onPart: (p) => parts.push(p) });
+      // Skip the first half second while the viewer settles in.
+      const start = parts[0].readAt + 500;
+      const measured = parts.filter((p) => p.readAt >= start);
+      const seconds = (measured.at(-1)!.readAt - measured[0].readAt) / 1000;
+      const fps = (measured.length - 1) / seconds;
+      assert.ok(seconds >= 2, `read ${seconds} s`);
+      assert.ok(fps >= 27, `${fps.toFixed(1)} fps from a 30 fps source`);
+      for (const part of parts) {
+        assert.equal(part.headers["content-type"], "image/jpeg");
+        assert.ok(Number(part.headers["x-timestamp"]) > 1e9, "a capture timestamp in seconds");
+        assert.deepEqual(jpegDimensions(part.body), { width: 1920, height: 1080 });
+        assert.ok(known.has(await digest(part.body.slice())), "byte for byte a source frame");
+      }
+      const s = await stats(url);
+      assert.equal(s.state, "live");
+      assert.equal(s.width, 1920);
+    } finally {
+      await receiver.stop();
+      await sender.stop();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("three receivers share one sender; a killed one stops getting datagrams within 6 s", async () => {
+  const [sender, port] = await startSender(["--source", "test", "--fps", "15"]);
+  const receivers = await Promise.all([1, 2, 3].map(() => startReceiver(port)));
+  try {
+    for (const [receiver] of receivers) await receiver.waitFor("state", (e) => e.to === "live");
+    await sender.waitFor("receiver_joined", (e) => e.receivers === 3);
+    for (const [, url] of receivers) {
+      const s = await stats(url);
+      assert.ok((s.framesReceived as number) > 0);
+    }
+    const [victim, , victimPort] = receivers[0];
+    await victim.stop("SIGKILL");
+    const killedAt = Date.now();
+    // Take the dead receiver's port and count what still arrives there.
+    const socket = Deno.listenDatagram({ transport: "udp", hostname: "0.0.0.0", port: victimPort });
+    let lastArrival = killedAt;
+    const listening = (async () => {
+      const buffer = new Uint8Array(65_536);
+      try {
+        for (;;) {
+          await socket.receive(buffer);
+          lastArrival = Date.now();
+        }
+      } catch {
+        // Closed.
+      }
+    })();
+    const left = await sender.waitFor(
+      "receiver_left",
+      (e) => e.address === `127.0.0.1:${victimPort}`,
+      8000,
+    );
+    assert.equal(left.reason, "timeout");
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    socket.close();
+    await listening;
+    assert.ok(lastArrival - killedAt <= 6000, `datagrams for ${lastArrival - killedAt} ms`);
+    // The others still get video.
+    for (const [, url] of receivers.slice(1)) assert.equal((await stats(url)).state, "live");
+  } finally {
+    for (const [receiver] of receivers.slice(1)) await receiver.stop();
+    await sender.stop();
+  }
+});
+
+Deno.test("a receiver follows a sender restarted on the same port, on its own", async () => {
+  const port = freeUdpPort();
+  const args = ["--source", "test", "--fps", "15"];
+  let sender = new ToolProcess("sender", ["--listen", `127.0.0.1:${port}`, ...args]);
+  await sender.waitFor("listening");
+  const [receiver, url] = await startReceiver(port);
+  try {
+    const first = await receiver.waitFor("joined");
+    await receiver.waitFor("state", (e) => e.to === "live");
+    await sender.stop("SIGKILL");
+    await receiver.waitFor("state", (e) => e.to === "waiting", 6000);
+    assert.equal((await stats(url)).state, "waiting");
+    const snapshot = await fetch(`${url}snapshot.jpg`);
+    assert.equal(snapshot.status, 200, "the last frame stays on show");
+    await snapshot.body?.cancel();
+
+    sender = new ToolProcess("sender", ["--listen", `127.0.0.1:${port}`, ...args]);
+    const restarted = await receiver.waitFor("sender_restarted", () => true, 10_000);
+    assert.equal(restarted.from, first.session);
+    const live = receiver.events.filter((e) => e.event === "state" && e.to === "live").length;
+    await receiver.waitFor(
+      "state",
+      (e) =>
+        e.to === "live" && receiver.events.filter((x) =>
+            x.event === "state" && x.to === "live"
+          ).length > live - 1 &&
+        receiver.events.indexOf(e) > receiver.events.indexOf(restarted),
+    );
+  } finally {
+    await receiver.stop();
+    await sender.stop();
+  }
+});
+
+Deno.test("a sender stopped by SIGTERM says goodbye and leaves no ffmpeg behind", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const clip = await makeClip(dir, {
+      width: 320,
+      height: 240,
+      fps: 15,
+      seconds: 1,
+      noise: 0,
+      qscale: 5,
+    });
+    const [sender, port] = await startSender(["--source", clip, "--loop"]);
+    const [receiver] = await startReceiver(port);
+    try {
+      await receiver.waitFor("state", (e) => e.to === "live");
+      const children = await childPids(sender.child.pid);
+      assert.ok(children.length > 0, "ffmpeg runs under the sender");
+      const status = await sender.stop("SIGTERM");
+      assert.equal(status.code, 0);
+      await receiver.waitFor(
+        "state",
+        (e) => e.to === "waiting" && e.reason === "sender said goodbye",
+      );
+      for (const pid of children) assert.equal(await alive(pid), false, `ffmpeg ${pid} is gone`);
+    } finally {
+      await receiver.stop();
+      await sender.stop();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a sender killed with SIGKILL leaves no ffmpeg behind", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const clip = await makeClip(dir, {
+      width: 320,
+      height: 240,
+      fps: 15,
+      seconds: 1,
+      noise: 0,
+      qscale: 5,
+    });
+    const [sender] = await startSender(["--source", clip, "--loop"]);
+    await sender.waitFor("source_started");
+    const children = await childPids(sender.child.pid);
+    assert.ok(children.length > 0, "ffmpeg runs under the sender");
+    await sender.stop("SIGKILL");
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && (await Promise.all(children.map(alive))).some((a) => a)) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    for (const pid of children) assert.equal(await alive(pid), false, `ffmpeg ${pid} is gone`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** The pids of a process's children, from /proc. */
+async function childPids(pid: number): Promise<number[]> {
+  const text = await Deno.readTextFile(`/proc/${pid}/task/${pid}/children`).catch(() => "");
+  return text.trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+async function alive(pid: number): Promise<boolean> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    return !/^\d+ \([^)]*\) Z/.test(stat); // a zombie has exited
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,217 @@
+import assert from "node:assert/strict";
+import { Image } from "imagescript";
+import { renderTestPattern, TestPatternSource } from "../lib/test_pattern.ts";
+
+/** A time at which the box is at the far left, 0.5 ms past a whole second. */
+const TIME = Date.UTC(2024, 0, 1, 12, 0, 0, 0) + 0.5;
+
+/** Rows of the pattern: the bars with the moving box, and the clock's band. */
+function regions(height: number) {
+  return {
+    bars: { top: 0, bottom: Math.round(height * 0.6) },
+    clock: { top: Math.round(height * 0.72), bottom: Math.round(height * 0.86) },
+  };
+}
+
+/** How many pixels of rows [top, bottom) differ by more than JPEG noise. */
+function differingPixels(a: Image, b: Image, rows: { top: number; bottom: number }): number {
+  let count = 0;
+  for (let i = rows.top * a.width * 4; i < rows.bottom * a.width * 4; i += 4) {
+    const delta = Math.abs(a.bitmap[i] - b.bitmap[i]) +
+      Math.abs(a.bitmap[i + 1] - b.bitmap[i + 1]) +
+      Math.abs(a.bitmap[i + 2] - b.bitmap[i + 2]);
+    if (delta > 60) count++;
+  }
+  return count;
+}
+
+Deno.test("renderTestPattern() returns a JPEG of the requested size", async () => {
+  for (const [width, height] of [[640, 360], [320, 240], [16, 16]]) {
+    const jpeg = await renderTestPattern(0, TIME, { width, height, quality: 70 });
+    assert.deepEqual(Array.from(jpeg.subarray(0, 2)), [0xff, 0xd8]);
+    assert.deepEqual(Array.from(jpeg.subarray(-2)), [0xff, 0xd9]);
+    const image = await Image.decode(jpeg);
+    assert.deepEqual([image.width, image.height], [width, height]);
+  }
+});
+
+Deno.test("renderTestPattern() defaults to 640x360", async () => {
+  const image = await Image.decode(await renderTestPattern(0, TIME));
+  assert.deepEqual([image.width, image.height], [640, 360]);
+});
+
+Deno.test("renderTestPattern() is the same for the same frame and time", async () => {
+  assert.deepEqual(await renderTestPattern(3, TIME), await renderTestPattern(3, TIME));
+});
+
+Deno.test("renderTestPattern() frames at different times differ in the box and the clock", async () => {
+  const { bars, clock } = regions(360);
+  const first = await Image.decode(await renderTestPattern(0, TIME));
+  const later = await Image.decode(await renderTestPattern(1, TIME + 1000));
+  assert.ok(differingPixels(first, later, bars) > 1000, "the box did not move");
+  assert.ok(differingPixels(first, later, clock) > 100, "the clock did not change");
+  const below = { top: clock.bottom, bottom: 360 };
+  assert.equal(differingPixels(first, later, below), 0, "the label changed");
+});
+
+Deno.test("renderTestPattern() frames a few milliseconds apart differ in the clock", async () => {
+  const { clock } = regions(360);
+  const first = await Image.decode(await renderTestPattern(0, TIME));
+  const later = await Image.decode(await renderTestPattern(0, TIME + 7));
+  assert.ok(differingPixels(first, later, clock) > 20);
+});
+
+Deno.test("renderTestPattern() draws the clock over its plain band", async () => {
+  const { clock } = regions(360);
+  const image = await Image.decode(await renderTestPattern(0, TIME));
+  let light = 0;
+  for (let y = clock.top; y < clock.bottom; y++) {
+    for (let x = 0; x < image.width; x++) {
+      if (image.bitmap[(y * image.width + x) * 4] > 160) light++;
+    }
+  }
+  // The band itself is dark grey; "HH:MM:SS.mmm #000000" at this size lights thousands.
+  assert.ok(light > 2000, `only ${light} light pixels in the clock band`);
+});
+
+Deno.test("renderTestPattern() rejects bad sizes, qualities and frames", async () => {
+  await assert.rejects(renderTestPattern(0, TIME, { width: 0 }), RangeError);
+  await assert.rejects(renderTestPattern(0, TIME, { height: 100.5 }), RangeError);
+  await assert.rejects(renderTestPattern(0, TIME, { width: 9000 }), RangeError);
+  await assert.rejects(renderTestPattern(0, TIME, { quality: 101 }), RangeError);
+  await assert.rejects(renderTestPattern(0, TIME, { quality: 0 }), RangeError);
+  await assert.rejects(renderTestPattern(-1, TIME), RangeError);
+  await assert.rejects(renderTestPattern(0, NaN), RangeError);
+});
+
+Deno.test("TestPatternSource rejects bad options", () => {
+  assert.throws(() => new TestPatternSource({ width: 0 }), RangeError);
+  assert.throws(() => new TestPatternSource({ height: -360 }), RangeError);
+  assert.throws(() => new TestPatternSource({ quality: 101 }), RangeError);
+  assert.throws(() => new TestPatternSource({ fps: 0 }), RangeError);
+  assert.throws(() => new TestPatternSource({ fps: -5 }), RangeError);
+  assert.throws(() => new TestPatternSource({ fps: NaN }), RangeError);
+  assert.throws(() => new TestPatternSource({ fps: Infinity }), RangeError);
+});
+
+Deno.test("TestPatternSource yields about fps frames a second", async () => {
+  const source = new TestPatternSource({ width: 320, height: 180, fps: 10 });
+  let count = 0;
+  let start = 0;
+  for await (const _frame of source.frames()) {
+    // The first frame waits for the background and glyphs; count from it.
+    if (start === 0) start = performance.now();
+    else count++;
+    if (performance.now() - start >= 1000) break;
+  }
+  await source.close();
+  assert.ok(count >= 7 && count <= 13, `${count} frames in one second`);
+});
+
+Deno.test("TestPatternSource stamps each frame with the wall time it was drawn", async () => {
+  const source = new TestPatternSource({ width: 64, height: 36, fps: 100 });
+  const times: number[] = [];
+  for await (const frame of source.frames()) {
+    const now = performance.timeOrigin + performance.now();
+    assert.ok(frame.captureTime <= now && frame.captureTime > now - 1000);
+    times.push(frame.captureTime);
+    if (times.length === 3) break;
+  }
+  await source.close();
+  assert.ok(times[0] < times[1] && times[1] < times[2]);
+  assert.ok(times.some((time) => !Number.isInteger(time)), "no sub-millisecond precision");
+});
+
+Deno.test("TestPatternSource takes its wall clock from the now option", async () => {
+  async function firstFrame(time: number) {
+    const source = new TestPatternSource({ width: 320, height: 180, now: () => time });
+    try {
+      for await (const frame of source.frames()) return frame;
+      throw new Error("no frame");
+    } finally {
+      await source.close();
+    }
+  }
+  const first = await firstFrame(TIME);
+  assert.equal(first.captureTime, TIME);
+  assert.deepEqual(await firstFrame(TIME), first);
+  assert.notDeepEqual((await firstFrame(TIME + 1000)).data, first.data);
+});
+
+Deno.test("TestPatternSource skips ahead instead of queueing when the consumer is slow", async () => {
+  const source = new TestPatternSource({ width: 64, height: 36, fps: 50 });
+  const frames = source.frames();
+  await frames.next();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const late = await frames.next();
+  assert.equal(late.done, false);
+  const lag = performance.timeOrigin + performance.now() - late.value!.captureTime;
+  assert.ok(lag < 100, `the frame after a pause is ${lag} ms old`);
+  assert.ok(source.stats.framesSkipped >= 10, `skipped ${source.stats.framesSkipped}`);
+  assert.equal(source.stats.framesRendered, 2);
+  await source.close();
+  assert.equal((await frames.next()).done, true);
+});
+
+Deno.test("TestPatternSource close() ends an iteration that is waiting for its next frame", async () => {
+  const source = new TestPatternSource({ width: 64, height: 36, fps: 0.2 });
+  const frames = source.frames();
+  assert.equal((await frames.next()).done, false);
+  const next = frames.next();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const start = performance.now();
+  await source.close();
+  assert.equal((await next).done, true);
+  assert.ok(performance.now() - start < 500);
+  await source.close();
+});
+
+Deno.test("TestPatternSource close() before iterating yields nothing", async () => {
+  const source = new TestPatternSource({ width: 64, height: 36 });
+  await source.close();
+  for await (const _frame of source.frames()) assert.fail("yielded a frame after close()");
+});
+
+Deno.test("TestPatternSource refuses a second iteration at the same time", async () => {
+  const source = new TestPatternSource({ width: 64, height: 36 });
+  const first = source.frames();
+  await first.next();
+  await assert.rejects(source.frames().next(), Error);
+  await source.close();
+  assert.equal((await first.next()).done, true);
+});
+
+Deno.test("TestPatternSource works with only the sender's permissions", async () => {
+  const script = `
+    import { TestPatternSource } from "./lib/test_pattern.ts";
+    const source = new TestPatternSource({ width: 160, height: 90, fps: 30 });
+    let count = 0;
+    for await (const frame of source.frames()) if (++count === 3) break;
+    await source.close();
+    console.log("frames " + count);
+  `;
+  const command = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-env",
+      "--allow-ffi",
+      "--allow-sys",
+      "--allow-net",
+      "--allow-run",
+      "-",
+    ],
+    cwd: new URL("..", import.meta.url),
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const child = command.spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  const decoder = new TextDecoder();
+  assert.equal(code, 0, decoder.decode(stderr));
+  assert.equal(decoder.decode(stdout).trim(), "frames 3");
+});
