@@ -137,15 +137,9 @@ Deno.test("a receiver follows a sender restarted on the same port, on its own", 
     sender = new ToolProcess("sender", ["--listen", `127.0.0.1:${port}`, ...args]);
     const restarted = await receiver.waitFor("sender_restarted", () => true, 10_000);
     assert.equal(restarted.from, first.session);
-    const live = receiver.events.filter((e) => e.event === "state" && e.to === "live").length;
-    await receiver.waitFor(
-      "state",
-      (e) =>
-        e.to === "live" && receiver.events.filter((x) =>
-            x.event === "state" && x.to === "live"
-          ).length > live - 1 &&
-        receiver.events.indexOf(e) > receiver.events.indexOf(restarted),
-    );
+    const after = receiver.events.indexOf(restarted);
+    await receiver.waitFor("state", (e) => e.to === "live" && receiver.events.indexOf(e) > after);
+    assert.equal((await stats(url)).state, "live");
   } finally {
     await receiver.stop();
     await sender.stop();
@@ -225,3 +219,20 @@ async function alive(pid: number): Promise<boolean> {
     return false;
   }
 }
+
+Deno.test("twenty HTTP viewers watch one receiver at once", async () => {
+  const [sender, port] = await startSender(["--source", "test", "--fps", "15"]);
+  const [receiver, url] = await startReceiver(port);
+  try {
+    await receiver.waitFor("state", (e) => e.to === "live");
+    const counts = await Promise.all(Array.from({ length: 20 }, async () => {
+      let parts = 0;
+      await readMjpeg(`${url}stream.mjpg`, { durationMs: 2500, onPart: () => parts++ });
+      return parts;
+    }));
+    for (const count of counts) assert.ok(count >= 15, `a viewer got only ${count} frames`);
+  } finally {
+    await receiver.stop();
+    await sender.stop();
+  }
+});
