@@ -19,7 +19,8 @@ export interface ReceiverArgs {
 }
 
 /** The receiver's `--help`. */
-export const RECEIVER_HELP = `udpcam receiver: receive a udpcam sender's stream and show it in a browser
+export const RECEIVER_HELP =
+  `udpcam receiver: receive a udpcam sender's stream and show it in a browser
 
 Usage: receiver [HOST[:PORT]] [options]
 

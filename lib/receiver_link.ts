@@ -117,7 +117,12 @@ export class ReceiverLink {
         cookie: this.#cookie,
       });
     }
-    return encodeControl({ type: PacketType.HELLO, session: 0, receiver: this.receiver, time: now });
+    return encodeControl({
+      type: PacketType.HELLO,
+      session: 0,
+      receiver: this.receiver,
+      time: now,
+    });
   }
 
   /**

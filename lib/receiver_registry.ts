@@ -126,7 +126,12 @@ export class ReceiverRegistry {
           return undefined;
         }
         if (peer === undefined && this.#peers.size >= this.#maxReceivers) {
-          this.#onEvent({ type: "receiver_refused", address: key, receiver: packet.receiver, reason: "full" });
+          this.#onEvent({
+            type: "receiver_refused",
+            address: key,
+            receiver: packet.receiver,
+            reason: "full",
+          });
           return undefined;
         }
         this.#peers.set(key, {

@@ -56,7 +56,9 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
     const size = s.width ? `${s.width}x${s.height}` : "-";
     const latency = s.latencyMs.p50 === undefined ? "-" : `${s.latencyMs.p50.toFixed(1)} ms`;
     status.update(
-      `udpcam receiver | ${s.state} | ${s.fps.toFixed(1)} fps | ${s.bitrateMbps.toFixed(1)} Mbit/s` +
+      `udpcam receiver | ${s.state} | ${s.fps.toFixed(1)} fps | ${
+        s.bitrateMbps.toFixed(1)
+      } Mbit/s` +
         ` | ${size} | latency ${latency} | lost ${s.packetsLost} | viewers ${handler.stats.viewers}`,
     );
   }, 1000);
@@ -97,14 +99,18 @@ function logLinkEvent(logger: Logger, event: LinkEvent, sender: string): void {
     case "joined":
       logger.event(
         "joined",
-        `joined sender ${sender} (session ${formatSession(event.session)}, rtt ${event.rttMs.toFixed(1)} ms)`,
+        `joined sender ${sender} (session ${formatSession(event.session)}, rtt ${
+          event.rttMs.toFixed(1)
+        } ms)`,
         { sender, session: formatSession(event.session), rttMs: event.rttMs },
       );
       break;
     case "session_changed":
       logger.event(
         "sender_restarted",
-        `sender ${sender} restarted (session ${formatSession(event.from)} -> ${formatSession(event.to)})`,
+        `sender ${sender} restarted (session ${formatSession(event.from)} -> ${
+          formatSession(event.to)
+        })`,
         { sender, from: formatSession(event.from), to: formatSession(event.to) },
       );
       break;

@@ -8,7 +8,7 @@ import { formatSession } from "./format_session.ts";
 import { formatHostPort } from "./host_port.ts";
 import { LatestValue } from "./latest_value.ts";
 import { Logger } from "./logger.ts";
-import { listCameras } from "./camera_list.ts";
+import { listCameras, resolveCamera } from "./camera_list.ts";
 import { RateMeter } from "./rate_meter.ts";
 import type { RegistryEvent } from "./receiver_registry.ts";
 import type { SenderArgs } from "./sender_args.ts";
@@ -120,7 +120,7 @@ async function openSource(
     return source;
   }
   const ffmpeg = resolveFfmpegPath(args.ffmpeg, Deno.env.get("FFMPEG"));
-  const resolved = await resolveCamera(spec, ffmpeg);
+  const resolved = await nameWindowsCamera(spec, ffmpeg);
   return new FfmpegSource({
     ffmpeg,
     spec: resolved,
@@ -137,21 +137,15 @@ async function openSource(
   });
 }
 
-/** DirectShow has no default camera: pick the first, or the one with the given index. */
-async function resolveCamera(spec: SourceSpec, ffmpeg: string): Promise<SourceSpec> {
+/** DirectShow has no default camera and wants names: pick one from ffmpeg's list. */
+async function nameWindowsCamera(spec: SourceSpec, ffmpeg: string): Promise<SourceSpec> {
   if (spec.kind !== "camera" || Deno.build.os !== "windows") return spec;
-  if (spec.device !== undefined && !/^\d+$/.test(spec.device)) return spec;
   const cameras = await listCameras({ ffmpeg, os: Deno.build.os });
-  const index = Number(spec.device ?? 0);
-  const camera = cameras[index];
-  if (camera === undefined) {
-    throw new SourceError(
-      cameras.length === 0
-        ? "no camera found; plug one in, or use --source test or a file"
-        : `no camera ${index}; there are ${cameras.length} (see --list-cameras)`,
-    );
+  try {
+    return { kind: "camera", device: resolveCamera(cameras, spec.device).name };
+  } catch (error) {
+    throw new SourceError(`${(error as Error).message}; see --list-cameras`);
   }
-  return { kind: "camera", device: camera.name };
 }
 
 function logRegistryEvent(logger: Logger, event: RegistryEvent): void {

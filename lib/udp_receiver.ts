@@ -1,4 +1,5 @@
 import { wallClock } from "./clock.ts";
+import { formatSession } from "./format_session.ts";
 import { jpegDimensions } from "./jpeg_dimensions.ts";
 import { LatestValue } from "./latest_value.ts";
 import { decodePacket, PacketType, type RejectReason } from "./packet.ts";
@@ -39,7 +40,7 @@ export interface UdpReceiverOptions {
 export interface UdpReceiverStats {
   state: LinkState;
   sender: string;
-  session: number;
+  session: string;
   fps: number;
   bitrateMbps: number;
   width: number | undefined;
@@ -114,7 +115,7 @@ export class UdpReceiver {
     return {
       state: this.#link.state,
       sender: `${this.#sender.hostname}:${this.#sender.port}`,
-      session: this.#link.session,
+      session: formatSession(this.#link.session),
       fps: round(rate.perSecond, 1),
       bitrateMbps: round(rate.bitsPerSecond / 1e6, 2),
       width: this.#size?.width,

@@ -1,0 +1,369 @@
+import type { Frame } from "./frame.ts";
+import type { FrameSource, SourceEvent } from "./frame_source.ts";
+import { FfmpegNotFoundError } from "./ffmpeg_not_found_error.ts";
+import { jpegDimensions } from "./jpeg_dimensions.ts";
+import { JpegSplitter } from "./jpeg_splitter.ts";
+import { SourceError } from "./source_error.ts";
+import { formatSourceSpec, type SourceSpec } from "./source_spec.ts";
+
+/** Options for {@linkcode FfmpegSource}. */
+export interface FfmpegSourceOptions {
+  /** The ffmpeg program to run, a path or a name on the PATH. */
+  ffmpeg: string;
+  /** The source ffmpeg reads, for events and the retry default. */
+  spec: SourceSpec;
+  /** ffmpeg's arguments, writing MJPEG to stdout (see `ffmpegArgs`). */
+  args: string[];
+  /**
+   * Start ffmpeg again, after a pause, when it exits. A source that fails before its first frame
+   * is never retried.
+   *
+   * @default {true} for cameras and URLs, `false` for files
+   */
+  retry?: boolean;
+  /**
+   * Pauses before each restart in milliseconds; the last one repeats. The schedule starts over
+   * after a run that gave frames for more than 10 s.
+   *
+   * @default {[1000, 2000, 4000, 8000, 16000, 30000]}
+   */
+  backoffMs?: number[];
+  /**
+   * Largest JPEG in bytes; a longer one is dropped.
+   *
+   * @default {16777216} 16 MiB
+   */
+  maxFrameSize?: number;
+  /**
+   * Called when the source starts, fails, restarts or ends.
+   *
+   * @default {undefined} no events
+   */
+  onEvent?: (event: SourceEvent) => void;
+  /**
+   * The clock for capture times, in milliseconds since the Unix epoch.
+   *
+   * @default {() => performance.timeOrigin + performance.now()}
+   */
+  now?: () => number;
+}
+
+const DEFAULT_BACKOFF_MS = [1000, 2000, 4000, 8000, 16000, 30000];
+const DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
+/** A run that gave frames for longer than this resets the backoff schedule. */
+const STABLE_RUN_MS = 10_000;
+/** How long ffmpeg gets to exit after SIGTERM, or after closing stdout, before SIGKILL. */
+const KILL_GRACE_MS = 2_000;
+/** How long stderr may stay open after ffmpeg has exited. */
+const STDERR_DRAIN_MS = 500;
+/** How much of ffmpeg's stderr is kept for error messages. */
+const STDERR_LINES = 20;
+const STDERR_LINE_CHARS = 500;
+/** stderr lines that only say that something earlier failed. */
+const GENERIC_STDERR = [
+  /^Conversion failed!?$/,
+  /^Exiting normally/,
+  /^Error opening (input|output) files?\b/,
+  /^(in|out)#\d+\S*: Error opening (input|output)\b/,
+];
+
+/**
+ * Frames from a camera, file or stream through an ffmpeg child process that writes MJPEG to
+ * stdout. Each JPEG is stamped with its capture time as soon as it is whole.
+ *
+ * If ffmpeg exits before its first frame, {@linkcode FfmpegSource.frames} throws a
+ * {@linkcode SourceError} with ffmpeg's last error line. Once frames have come, an exit is
+ * reported through `onEvent` and ffmpeg is started again after a pause (with `retry`), or the
+ * frames end. {@linkcode FfmpegSource.close} stops ffmpeg and waits for it.
+ *
+ * Frames are read as the consumer asks for them: a consumer that stops reading holds ffmpeg
+ * back, so it should read at once and drop frames it cannot use.
+ *
+ * @example
+ * ```ts
+ * const spec = parseSourceSpec("camera");
+ * const args = ffmpegArgs(spec, { os: Deno.build.os, quality: 80 });
+ * const source = new FfmpegSource({ ffmpeg: "ffmpeg", spec, args });
+ * for await (const frame of source.frames()) console.log(frame.data.length);
+ * ```
+ */
+export class FfmpegSource implements FrameSource {
+  #ffmpeg: string;
+  #args: string[];
+  #name: string;
+  #retry: boolean;
+  #backoffMs: number[];
+  #maxFrameSize: number;
+  #onEvent: (event: SourceEvent) => void;
+  #now: () => number;
+  #closed = new AbortController();
+  #started = false;
+  #run: FfmpegRun | undefined;
+
+  /**
+   * Makes the source; ffmpeg starts when frames are first read.
+   *
+   * @param options The program, its arguments and how to handle its exit.
+   */
+  constructor(options: FfmpegSourceOptions) {
+    const {
+      ffmpeg,
+      spec,
+      args,
+      retry = spec.kind === "camera" || spec.kind === "url",
+      backoffMs = DEFAULT_BACKOFF_MS,
+      maxFrameSize = DEFAULT_MAX_FRAME_SIZE,
+      onEvent = () => {},
+      now = () => performance.timeOrigin + performance.now(),
+    } = options;
+    if (backoffMs.length === 0 || backoffMs.some((ms) => !(ms >= 0))) {
+      throw new RangeError("Backoff must be a non-empty list of pauses of 0 ms or more");
+    }
+    this.#ffmpeg = ffmpeg;
+    this.#args = [...args];
+    this.#name = formatSourceSpec(spec);
+    this.#retry = retry;
+    this.#backoffMs = [...backoffMs];
+    this.#maxFrameSize = maxFrameSize;
+    this.#onEvent = onEvent;
+    this.#now = now;
+  }
+
+  /**
+   * Starts ffmpeg and yields its frames until the source ends or is closed. Can be called once.
+   *
+   * @throws {FfmpegNotFoundError} If ffmpeg cannot be found.
+   * @throws {SourceError} If ffmpeg cannot be run, or exits before its first frame.
+   */
+  frames(): AsyncIterable<Frame> {
+    if (this.#started) throw new TypeError("Frames of an ffmpeg source can be read only once");
+    this.#started = true;
+    return this.#frames();
+  }
+
+  /** Stops ffmpeg (SIGTERM, then SIGKILL after 2 s), waits for it to exit and ends the frames. */
+  async close(): Promise<void> {
+    this.#closed.abort();
+    await this.#run?.stop(0);
+  }
+
+  async *#frames(): AsyncGenerator<Frame> {
+    let failures = 0;
+    let gaveFrames = false;
+    while (!this.#closed.signal.aborted) {
+      const run = this.#spawn();
+      this.#run = run;
+      let count = 0;
+      let firstAt = 0;
+      let lastAt = 0;
+      let ended = false;
+      try {
+        while (true) {
+          const jpeg = await run.read();
+          if (jpeg === undefined) break;
+          const captureTime = this.#now();
+          if (count === 0) {
+            firstAt = captureTime;
+            this.#startedEvent(run.pid, jpeg);
+          }
+          count += 1;
+          lastAt = captureTime;
+          yield { data: jpeg, captureTime };
+        }
+        ended = true;
+      } finally {
+        // After stdout ends ffmpeg is on its way out: let it exit by itself first.
+        await run.stop(ended ? KILL_GRACE_MS : 0);
+        this.#run = undefined;
+      }
+      if (this.#closed.signal.aborted) return;
+
+      const status = await run.status;
+      const line = run.lastErrorLine();
+      if (count === 0 && !gaveFrames) {
+        throw new SourceError(withLine(`${describeExit(status)} before the first frame`, line));
+      }
+      const exit = withLine(describeExit(status), line);
+      if (count > 0) gaveFrames = true;
+      if (count > 0 && lastAt - firstAt > STABLE_RUN_MS) failures = 0;
+
+      if (!this.#retry) {
+        if (!status.success) this.#emit({ type: "source_failed", error: exit });
+        this.#emit({ type: "source_ended" });
+        return;
+      }
+      this.#emit({ type: "source_failed", error: exit });
+      const delayMs = this.#backoffMs[Math.min(failures, this.#backoffMs.length - 1)];
+      failures += 1;
+      this.#emit({ type: "source_restarting", attempt: failures, delayMs });
+      await this.#pause(delayMs);
+    }
+  }
+
+  #spawn(): FfmpegRun {
+    try {
+      return new FfmpegRun(this.#ffmpeg, this.#args, this.#maxFrameSize);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new FfmpegNotFoundError(this.#ffmpeg, { cause: error });
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new SourceError(`Cannot run ffmpeg at "${this.#ffmpeg}": ${reason}`, { cause: error });
+    }
+  }
+
+  #startedEvent(pid: number, jpeg: Uint8Array) {
+    const size = jpegDimensions(jpeg);
+    const detail = size === undefined
+      ? `ffmpeg pid ${pid}`
+      : `ffmpeg pid ${pid}, ${size.width}x${size.height}`;
+    this.#emit({ type: "source_started", detail });
+  }
+
+  #emit(event: DistributiveOmit<SourceEvent, "source">) {
+    this.#onEvent({ ...event, source: this.#name } as SourceEvent);
+  }
+
+  /** Waits `ms`, or less if the source is closed meanwhile. */
+  #pause(ms: number): Promise<void> {
+    const signal = this.#closed.signal;
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener("abort", done);
+    });
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** One ffmpeg process: its JPEGs, its exit status and the tail of its stderr. */
+class FfmpegRun {
+  readonly pid: number;
+  readonly status: Promise<Deno.CommandStatus>;
+  #child: Deno.ChildProcess;
+  #jpegs: ReadableStreamDefaultReader<Uint8Array>;
+  #stderr: ReadableStreamDefaultReader<Uint8Array>;
+  #stderrDone: Promise<void>;
+  #stderrLines: string[] = [];
+  #stopped: Promise<void> | undefined;
+
+  /** Spawns ffmpeg; throws as `Deno.Command.spawn` does. */
+  constructor(ffmpeg: string, args: string[], maxFrameSize: number) {
+    this.#child = new Deno.Command(ffmpeg, {
+      args,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.pid = this.#child.pid;
+    this.status = this.#child.status;
+    this.#jpegs = this.#child.stdout.pipeThrough(new JpegSplitter({ maxFrameSize })).getReader();
+    this.#stderr = this.#child.stderr.getReader();
+    this.#stderrDone = this.#readStderr().catch(() => {});
+  }
+
+  /** The next JPEG, or `undefined` once ffmpeg's stdout has ended. */
+  async read(): Promise<Uint8Array | undefined> {
+    try {
+      const { done, value } = await this.#jpegs.read();
+      return done ? undefined : value;
+    } catch {
+      return undefined; // stdout failed: treat as the end of this run
+    }
+  }
+
+  /**
+   * Makes sure ffmpeg is gone: waits `graceMs` for it to exit by itself, sends SIGTERM, and
+   * SIGKILL if it still runs after {@linkcode KILL_GRACE_MS}. Then closes its pipes. Safe to call
+   * twice; later calls wait for the first.
+   */
+  stop(graceMs: number): Promise<void> {
+    if (graceMs === 0) this.#kill("SIGTERM");
+    this.#stopped ??= this.#stop(graceMs);
+    return this.#stopped;
+  }
+
+  /** The last stderr line that says what went wrong, without ffmpeg's `@ 0x…` addresses. */
+  lastErrorLine(): string | undefined {
+    const lines = this.#stderrLines.map(cleanStderrLine).filter((line) => line !== "");
+    return lines.findLast((line) => !GENERIC_STDERR.some((generic) => generic.test(line))) ??
+      lines.at(-1);
+  }
+
+  async #stop(graceMs: number) {
+    if (graceMs > 0 && !(await this.#exitsWithin(graceMs))) this.#kill("SIGTERM");
+    if (!(await this.#exitsWithin(KILL_GRACE_MS))) this.#kill("SIGKILL");
+    await this.#jpegs.cancel().catch(() => {});
+    await this.status;
+    // A child that ffmpeg left behind could hold stderr open: stop reading it soon.
+    if (!(await settlesWithin(this.#stderrDone, STDERR_DRAIN_MS))) {
+      await this.#stderr.cancel().catch(() => {});
+      await this.#stderrDone;
+    }
+  }
+
+  #exitsWithin(ms: number): Promise<boolean> {
+    return settlesWithin(this.status, ms);
+  }
+
+  #kill(signal: Deno.Signal) {
+    try {
+      this.#child.kill(signal);
+    } catch {
+      // Already exited.
+    }
+  }
+
+  async #readStderr() {
+    const decoder = new TextDecoder();
+    let partial = "";
+    while (true) {
+      const { done, value: chunk } = await this.#stderr.read();
+      if (done) break;
+      const lines = (partial + decoder.decode(chunk, { stream: true })).split(/\r\n|\r|\n/);
+      partial = lines.pop()!.slice(0, STDERR_LINE_CHARS);
+      for (const line of lines) this.#keepLine(line);
+    }
+    this.#keepLine(partial + decoder.decode());
+  }
+
+  #keepLine(line: string) {
+    if (line.trim() === "") return;
+    this.#stderrLines.push(line.slice(0, STDERR_LINE_CHARS));
+    if (this.#stderrLines.length > STDERR_LINES) this.#stderrLines.shift();
+  }
+}
+
+/** Whether `promise` settles within `ms`; the timer is cleared either way. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `[video4linux2,v4l2 @ 0x5581c0] Cannot open` becomes `video4linux2,v4l2: Cannot open`. */
+function cleanStderrLine(line: string): string {
+  return line.replace(/^\[([^\]]*?) @ (?:0x)?[0-9a-fA-F]+\]\s*/, "$1: ").trim();
+}
+
+function describeExit(status: Deno.CommandStatus): string {
+  return status.signal !== null
+    ? `ffmpeg was stopped by ${status.signal}`
+    : `ffmpeg exited with code ${status.code}`;
+}
+
+function withLine(message: string, line: string | undefined): string {
+  return line === undefined ? message : `${message}: ${line}`;
+}
