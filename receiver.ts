@@ -5,7 +5,7 @@
  * @module
  */
 import config from "./deno.json" with { type: "json" };
-import { exitWithError, ExitCode, UsageError } from "./lib/cli_error.ts";
+import { ExitCode, exitWithError, UsageError } from "./lib/cli_error.ts";
 import { formatHostPort } from "./lib/host_port.ts";
 import { parseReceiverArgs, RECEIVER_HELP, type ReceiverArgs } from "./lib/receiver_args.ts";
 import { runCli } from "./lib/run_cli.ts";

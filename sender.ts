@@ -5,7 +5,7 @@
  * @module
  */
 import config from "./deno.json" with { type: "json" };
-import { exitWithError, ExitCode, UsageError } from "./lib/cli_error.ts";
+import { ExitCode, exitWithError, UsageError } from "./lib/cli_error.ts";
 import { listCameras } from "./lib/camera_list.ts";
 import { resolveFfmpegPath } from "./lib/ffmpeg_args.ts";
 import { formatHostPort } from "./lib/host_port.ts";

@@ -26,7 +26,11 @@ export const TARGETS = [
 export type Target = typeof TARGETS[number];
 
 /** The `deno compile` arguments for one tool and target. */
-export function compileArgs(tool: "sender" | "receiver", target: Target, outDir = "dist"): string[] {
+export function compileArgs(
+  tool: "sender" | "receiver",
+  target: Target,
+  outDir = "dist",
+): string[] {
   const permissions = tool === "sender" ? SENDER_PERMISSIONS : RECEIVER_PERMISSIONS;
   const suffix = target.includes("windows") ? ".exe" : "";
   return [
