@@ -16,8 +16,7 @@ export class StatusLine {
   /** Replaces the line with `text`. */
   update(text: string): void {
     if (!this.#enabled) return;
-    const width = Deno.consoleSize?.().columns ?? 100;
-    Deno.stderr.writeSync(encoder.encode(`\r\x1b[K${text.slice(0, width - 1)}`));
+    Deno.stderr.writeSync(encoder.encode(`\r\x1b[K${text.slice(0, columns() - 1)}`));
     this.#shown = true;
   }
 
@@ -26,5 +25,13 @@ export class StatusLine {
     if (!this.#enabled || !this.#shown) return;
     Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
     this.#shown = false;
+  }
+}
+
+function columns(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 100;
   }
 }
