@@ -69,7 +69,14 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
   clearInterval(statusTimer);
   status.clear();
   await receiver.close();
-  await server.shutdown();
+  // Closing the frames ended every stream that was waiting for one; a viewer
+  // too slow to take what was already queued gets one second more.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    server.shutdown(),
+    new Promise((resolve) => timer = setTimeout(resolve, 1000)),
+  ]);
+  clearTimeout(timer);
   logger.event("stopped", "udpcam receiver stopped", { stats: receiver.stats() });
 }
 

@@ -42,11 +42,9 @@ export async function readMjpeg(
   url: string,
   options: { durationMs: number; maxParts?: number; onPart: (part: MjpegPart) => void },
 ): Promise<void> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), options.durationMs);
-  const response = await fetch(url, { signal: controller.signal });
+  const deadline = Date.now() + options.durationMs;
+  const response = await fetch(url);
   if (!response.ok || response.body === null) {
-    clearTimeout(timer);
     await response.body?.cancel();
     throw new Error(`GET ${url}: ${response.status}`);
   }
@@ -55,8 +53,10 @@ export async function readMjpeg(
   let buffer = new Uint8Array(0);
   let parts = 0;
   const reader = response.body.getReader();
+  // Cancelling the reader ends a read that is waiting when time is up.
+  const timer = setTimeout(() => reader.cancel().catch(() => {}), options.durationMs);
   try {
-    for (;;) {
+    while (Date.now() < deadline) {
       const { value, done } = await reader.read();
       if (done) break;
       const joined = new Uint8Array(buffer.length + value.length);
@@ -89,7 +89,7 @@ export async function readMjpeg(
       }
     }
   } catch (error) {
-    if (!(error instanceof DOMException && error.name === "AbortError")) throw error;
+    if (Date.now() < deadline) throw error;
   } finally {
     clearTimeout(timer);
     await reader.cancel().catch(() => {});
