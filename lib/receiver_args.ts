@@ -1,8 +1,7 @@
-import { parseArgs } from "node:util";
 import { UsageError } from "./cli_error.ts";
 import { type HostPort, parseHostPort } from "./host_port.ts";
 import type { LogFormat } from "./logger.ts";
-import { flagMessage } from "./sender_args.ts";
+import { parseFlags } from "./parse_flags.ts";
 
 /** Everything the receiver was asked to do, with defaults resolved. */
 export interface ReceiverArgs {
@@ -51,40 +50,22 @@ Exit codes: 0 done, 1 failure, 2 bad usage, 4 address in use.`;
 
 /** Reads the receiver's command line; throws a {@linkcode UsageError} on a mistake. */
 export function parseReceiverArgs(argv: string[]): ReceiverArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "V" },
-        connect: { type: "string" },
-        http: { type: "string" },
-        log: { type: "string" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${flagMessage(error)}; see receiver --help`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals, help, version, log } = parseFlags(argv, {
+    tool: "receiver",
+    flags: { connect: { type: "string" }, http: { type: "string" } },
+  });
   if (positionals.length > 1) {
     throw new UsageError(`unexpected argument "${positionals[1]}"; see receiver --help`);
   }
   if (positionals.length === 1 && values.connect !== undefined) {
     throw new UsageError("give the sender's address once: as HOST[:PORT] or with --connect");
   }
-  const log = values.log ?? "text";
-  if (log !== "text" && log !== "json") {
-    throw new UsageError(`--log needs text or json, got "${log}"`);
-  }
   const connectText = positionals[0] ?? values.connect ?? "";
   const connect = parseHostPort(connectText, { hostname: "127.0.0.1", port: 8080 }, "--connect");
   if (connect.port === 0) throw new UsageError("--connect needs the sender's port, not 0");
   return {
-    help: values.help ?? false,
-    version: values.version ?? false,
+    help,
+    version,
     connect,
     http: parseHostPort(values.http ?? "", { hostname: "127.0.0.1", port: 8081 }, "--http"),
     log,

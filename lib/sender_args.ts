@@ -1,8 +1,8 @@
-import { parseArgs } from "node:util";
 import { UsageError } from "./cli_error.ts";
 import { type HostPort, parseHostPort } from "./host_port.ts";
 import { parseIntFlag } from "./int_flag.ts";
 import type { LogFormat } from "./logger.ts";
+import { parseFlags } from "./parse_flags.ts";
 import { MIN_MTU } from "./fragment_frame.ts";
 import { MAX_DATAGRAM } from "./packet.ts";
 
@@ -77,13 +77,25 @@ Exit codes: 0 done, 1 failure, 2 bad usage, 3 ffmpeg missing, 4 address in use.`
 
 /** Reads the sender's command line; throws a {@linkcode UsageError} on a mistake. */
 export function parseSenderArgs(argv: string[]): SenderArgs {
-  const { values, positionals } = parse(argv);
+  const { values, positionals, help, version, log } = parseFlags(argv, {
+    tool: "sender",
+    flags: {
+      "list-cameras": { type: "boolean" },
+      listen: { type: "string" },
+      source: { type: "string" },
+      loop: { type: "boolean" },
+      width: { type: "string" },
+      fps: { type: "string" },
+      quality: { type: "string" },
+      copy: { type: "boolean" },
+      ffmpeg: { type: "string" },
+      mtu: { type: "string" },
+      pace: { type: "string" },
+      "max-receivers": { type: "string" },
+    },
+  });
   if (positionals.length > 0) {
     throw new UsageError(`unexpected argument "${positionals[0]}"; see sender --help`);
-  }
-  const log = values.log ?? "text";
-  if (log !== "text" && log !== "json") {
-    throw new UsageError(`--log needs text or json, got "${log}"`);
   }
   const source = values.source ?? "camera";
   if (source.trim() === "") throw new UsageError("--source needs a value; see sender --help");
@@ -94,8 +106,8 @@ export function parseSenderArgs(argv: string[]): SenderArgs {
     throw new UsageError("--copy sends frames as they are; drop --width, --fps and --quality");
   }
   return {
-    help: values.help ?? false,
-    version: values.version ?? false,
+    help,
+    version,
     listCameras: values["list-cameras"] ?? false,
     listen: parseHostPort(values.listen ?? "", { hostname: "0.0.0.0", port: 8080 }, "--listen"),
     source,
@@ -110,43 +122,4 @@ export function parseSenderArgs(argv: string[]): SenderArgs {
     maxReceivers: parseIntFlag(values["max-receivers"], "--max-receivers", 1, 1000) ?? 32,
     log,
   };
-}
-
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "V" },
-        "list-cameras": { type: "boolean" },
-        listen: { type: "string" },
-        source: { type: "string" },
-        loop: { type: "boolean" },
-        width: { type: "string" },
-        fps: { type: "string" },
-        quality: { type: "string" },
-        copy: { type: "boolean" },
-        ffmpeg: { type: "string" },
-        mtu: { type: "string" },
-        pace: { type: "string" },
-        "max-receivers": { type: "string" },
-        log: { type: "string" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${flagMessage(error)}; see sender --help`);
-  }
-}
-
-/** Turns a `parseArgs` error into one short line. */
-export function flagMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const unknown = /Unknown option '([^']+)'/.exec(message);
-  if (unknown) return `unknown flag ${unknown[1]}`;
-  const missing = /Option '([^']+?)(?: <value>)?' argument missing/.exec(message);
-  if (missing) return `${missing[1].split(",").pop()!.trim()} needs a value`;
-  return message.split("\n")[0].replace(/\.$/, "");
 }

@@ -82,3 +82,16 @@ export async function digest(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** Makes a clip in a temporary folder, runs `fn` with its path, then removes the folder. */
+export async function withClip<T>(
+  options: ClipOptions,
+  fn: (clip: string) => Promise<T>,
+): Promise<T> {
+  const dir = await Deno.makeTempDir();
+  try {
+    return await fn(await makeClip(dir, options));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

@@ -13,6 +13,8 @@ export interface MjpegPart {
   readAt: number;
 }
 
+import { wallClock } from "../lib/clock.ts";
+
 const CRLFCRLF = [13, 10, 13, 10];
 
 function indexOfSequence(haystack: Uint8Array, needle: number[], from: number): number {
@@ -83,7 +85,7 @@ export async function readMjpeg(
         }
         const start = headerEnd + 4;
         if (buffer.length < start + length) break;
-        options.onPart({ headers, body: buffer.slice(start, start + length), readAt: Date.now() });
+        options.onPart({ headers, body: buffer.slice(start, start + length), readAt: wallClock() });
         buffer = buffer.slice(start + length);
         if (++parts === options.maxParts) return;
       }

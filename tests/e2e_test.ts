@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { jpegDimensions } from "../lib/jpeg_dimensions.ts";
 import { MAX_DATAGRAM } from "../lib/packet.ts";
 import { readMjpeg } from "./_mjpeg_client.ts";
-import { clipFrames, digest, makeClip } from "./_media.ts";
+import { clipFrames, digest, withClip } from "./_media.ts";
 import { freeUdpPort, ToolProcess } from "./_tool.ts";
 
 async function startSender(args: string[]): Promise<[ToolProcess, number]> {
@@ -26,17 +26,11 @@ async function stats(url: string): Promise<Record<string, unknown>> {
   return await (await fetch(`${url}stats`)).json();
 }
 
+const LARGE_CLIP = { width: 1920, height: 1080, fps: 30, seconds: 2, noise: 10, qscale: 8 };
+const SMALL_CLIP = { width: 320, height: 240, fps: 15, seconds: 1, noise: 0, qscale: 5 };
+
 Deno.test("a 1080p file whose frames exceed 64 KB reaches an HTTP viewer whole", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const clip = await makeClip(dir, {
-      width: 1920,
-      height: 1080,
-      fps: 30,
-      seconds: 2,
-      noise: 10,
-      qscale: 8,
-    });
+  await withClip(LARGE_CLIP, async (clip) => {
     const source = await clipFrames(clip);
     assert.ok(source.every((f) => f.length > MAX_DATAGRAM), "every source frame exceeds 64 KB");
     const known = new Set(await Promise.all(source.map((f) => digest(f.slice()))));
@@ -68,9 +62,7 @@ Deno.test("a 1080p file whose frames exceed 64 KB reaches an HTTP viewer whole",
       await receiver.stop();
       await sender.stop();
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("three receivers share one sender; a killed one stops getting datagrams within 6 s", async () => {
@@ -147,16 +139,7 @@ Deno.test("a receiver follows a sender restarted on the same port, on its own", 
 });
 
 Deno.test("a sender stopped by SIGTERM says goodbye and leaves no ffmpeg behind", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const clip = await makeClip(dir, {
-      width: 320,
-      height: 240,
-      fps: 15,
-      seconds: 1,
-      noise: 0,
-      qscale: 5,
-    });
+  await withClip(SMALL_CLIP, async (clip) => {
     const [sender, port] = await startSender(["--source", clip, "--loop"]);
     const [receiver] = await startReceiver(port);
     try {
@@ -174,22 +157,11 @@ Deno.test("a sender stopped by SIGTERM says goodbye and leaves no ffmpeg behind"
       await receiver.stop();
       await sender.stop();
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a sender killed with SIGKILL leaves no ffmpeg behind", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const clip = await makeClip(dir, {
-      width: 320,
-      height: 240,
-      fps: 15,
-      seconds: 1,
-      noise: 0,
-      qscale: 5,
-    });
+  await withClip(SMALL_CLIP, async (clip) => {
     const [sender] = await startSender(["--source", clip, "--loop"]);
     await sender.waitFor("source_started");
     const children = await childPids(sender.child.pid);
@@ -200,9 +172,7 @@ Deno.test("a sender killed with SIGKILL leaves no ffmpeg behind", async () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     for (const pid of children) assert.equal(await alive(pid), false, `ffmpeg ${pid} is gone`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 /** The pids of a process's children, from /proc. */

@@ -1,0 +1,85 @@
+import type { ClockTicks } from "./cpu_time.ts";
+import type { HostInfo } from "./host_info.ts";
+import type { SizeResult } from "./summarize.ts";
+import { TARGET_SOURCE, type TargetCheck } from "./targets.ts";
+
+/** Everything one bench run found, as `--json` prints it. */
+export interface BenchReport {
+  /** The command that ran the bench. */
+  command: string;
+  /** The machine. */
+  host: HostInfo;
+  /** The unit CPU times were read in. */
+  clockTicks: ClockTicks;
+  /** How the clips were made. */
+  clip: { fps: number; seconds: number; noise: number; qscale: number };
+  /** Seconds of warm-up, then of measurement, for each size. */
+  warmupSeconds: number;
+  seconds: number;
+  /** One result a size. */
+  results: SizeResult[];
+  /** The targets for the 1920x1080 result; undefined when that size was not measured. */
+  targets: TargetCheck[] | undefined;
+}
+
+const COLUMNS: Array<[string, (r: SizeResult) => string]> = [
+  ["source", (r) => r.source],
+  ["mean frame KB", (r) => fixed(r.meanFrameKB, 1)],
+  ["delivered fps", (r) => fixed(r.fps, 1)],
+  ["Mbit/s", (r) => fixed(r.mbps, 1)],
+  ["sender CPU ms/frame", (r) => fixed(r.senderCpuMsPerFrame, 2)],
+  ["receiver CPU ms/frame", (r) => fixed(r.receiverCpuMsPerFrame, 2)],
+  ["total CPU ms/frame", (r) => fixed(r.totalCpuMsPerFrame, 2)],
+  ["latency p50 ms", (r) => fixed(r.latencyMs.p50, 2)],
+  ["latency p99 ms", (r) => fixed(r.latencyMs.p99, 2)],
+  ["frames dropped", (r) => String(r.framesDropped)],
+  ["packets lost", (r) => String(r.packetsLost)],
+];
+
+/** The report as markdown: how it was run, one table row a size, then the targets. */
+export function formatReport(report: BenchReport): string {
+  const { host, clip } = report;
+  const ticks = report.clockTicks.from === "getconf"
+    ? `${report.clockTicks.perSecond} ticks/s (getconf CLK_TCK)`
+    : `assuming ${report.clockTicks.perSecond} ticks/s (getconf failed)`;
+  const lines = [
+    `- Command: \`${report.command}\``,
+    `- Date: ${host.date}`,
+    `- nproc: ${host.nproc}; CPU: ${host.cpu}`,
+    `- Deno: ${host.deno}`,
+    `- ffmpeg: ${host.ffmpeg}`,
+    `- Clips: testsrc2, temporal noise alls=${clip.noise}, -q:v ${clip.qscale}, ` +
+    `${clip.fps} fps, ${clip.seconds} s on a loop, passed through by ffmpeg (--copy)`,
+    `- Each size: ${report.warmupSeconds} s warm-up, then ${report.seconds} s measured`,
+    `- CPU ms/frame: utime+stime of all threads from /proc/PID/stat, ${ticks}, ` +
+    `over frames the receiver completed; ffmpeg not counted`,
+    `- Latency: the viewer reading a part minus its X-Timestamp (the sender reading the frame ` +
+    `from ffmpeg)`,
+    "",
+    row(COLUMNS.map(([name]) => name)),
+    row(COLUMNS.map(([name]) => (name === "source" ? "---" : "---:"))),
+    ...report.results.map((result) => row(COLUMNS.map(([, cell]) => cell(result)))),
+    "",
+    ...formatTargets(report.targets),
+  ];
+  return lines.join("\n");
+}
+
+function formatTargets(targets: TargetCheck[] | undefined): string[] {
+  if (targets === undefined) return [`Targets: not checked (no ${TARGET_SOURCE} row).`];
+  const met = targets.filter((t) => t.met).length;
+  return [
+    `Targets for ${TARGET_SOURCE}: ${met} of ${targets.length} met`,
+    ...targets.map((t) =>
+      `- ${t.name} ${t.target}: ${fixed(t.value, 2)} ${t.met ? "met" : "NOT met"}`
+    ),
+  ];
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.join(" | ")} |`;
+}
+
+function fixed(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : "-";
+}

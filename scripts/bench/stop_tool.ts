@@ -1,0 +1,21 @@
+import type { ToolProcess } from "../../tests/_tool.ts";
+
+/** How long a tool gets to exit after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 5_000;
+
+/**
+ * Stops a tool with SIGTERM and waits for it to exit; one that is still there
+ * after 5 s gets SIGKILL. Resolves with its exit status.
+ */
+export async function stopTool(running: ToolProcess): Promise<Deno.CommandStatus> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) =>
+    timer = setTimeout(() => resolve(undefined), STOP_GRACE_MS)
+  );
+  try {
+    const status = await Promise.race([running.stop("SIGTERM"), late]);
+    return status ?? await running.stop("SIGKILL");
+  } finally {
+    clearTimeout(timer);
+  }
+}
