@@ -43,7 +43,7 @@ export function parseFlags<T extends ParseArgsOptionsConfig>(
 }
 
 /** Turns a `parseArgs` error into one short line. */
-function flagMessage(error: unknown): string {
+export function flagMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const unknown = /Unknown option '([^']+)'/.exec(message);
   if (unknown) return `unknown flag ${unknown[1]}`;

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "../../lib/cli_error.ts";
 import { parseIntFlag } from "../../lib/int_flag.ts";
-import { flagMessage } from "../../lib/sender_args.ts";
+import { flagMessage } from "../../lib/parse_flags.ts";
 
 /** A frame size in pixels. */
 export interface FrameSize {
