@@ -206,3 +206,36 @@ Deno.test("twenty HTTP viewers watch one receiver at once", async () => {
     await sender.stop();
   }
 });
+
+Deno.test("ffmpeg reads /stream.mjpg as a standard MJPEG client", async () => {
+  const [sender, port] = await startSender(["--source", "test", "--fps", "15"]);
+  const [receiver, url] = await startReceiver(port);
+  try {
+    await receiver.waitFor("state", (e) => e.to === "live");
+    const { code, stdout, stderr } = await new Deno.Command("ffmpeg", {
+      args: [
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-f",
+        "mpjpeg",
+        "-i",
+        `${url}stream.mjpg`,
+        "-frames:v",
+        "10",
+        "-f",
+        "framemd5",
+        "-",
+      ],
+      stdin: "null",
+    }).output();
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    const frames = new TextDecoder().decode(stdout).split("\n").filter((l) => /^0,/.test(l));
+    assert.equal(frames.length, 10, "ffmpeg decoded ten frames");
+    const hashes = new Set(frames.map((line) => line.split(",").at(-1)!.trim()));
+    assert.ok(hashes.size > 1, "the decoded pictures move");
+  } finally {
+    await receiver.stop();
+    await sender.stop();
+  }
+});
