@@ -14,7 +14,7 @@ export const PREVIEW_PAGE = `<!doctype html>
     font: 14px/1.4 system-ui, sans-serif; }
   body { display: flex; flex-direction: column; }
   main { flex: 1; min-height: 0; display: flex; align-items: center; justify-content: center; }
-  #video { max-width: 100%; max-height: 100%; object-fit: contain; background: #000; }
+  #video { width: 100%; height: 100%; object-fit: contain; }
   footer { display: flex; flex-wrap: wrap; gap: 0 1.5em; padding: .5em 1em; background: #1c1c1c; }
   footer b { color: #fff; font-weight: 600; }
   #state[data-state="live"] { color: #4c4; }
