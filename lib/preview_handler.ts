@@ -124,11 +124,8 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
     });
   }
 
-  const handler = (request: Request): Response => {
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      return new Response("Method not allowed\n", { status: 405, headers: { allow: "GET, HEAD" } });
-    }
-    switch (new URL(request.url).pathname) {
+  const route = (pathname: string): Response => {
+    switch (pathname) {
       case "/":
         return new Response(PREVIEW_PAGE, {
           headers: { ...NO_STORE, "content-type": "text/html; charset=utf-8" },
@@ -142,6 +139,17 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
       default:
         return text(404, "Not found\n");
     }
+  };
+
+  const handler = (request: Request): Response => {
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      return new Response("Method not allowed\n", { status: 405, headers: { allow: "GET, HEAD" } });
+    }
+    const response = route(new URL(request.url).pathname);
+    if (request.method === "GET") return response;
+    // HEAD: the same headers, and no stream left open for a viewer who never reads it.
+    response.body?.cancel();
+    return new Response(null, { status: response.status, headers: response.headers });
   };
   Object.defineProperty(handler, "stats", { get: () => ({ ...counters }) });
   return handler as PreviewHandler;

@@ -129,3 +129,12 @@ Deno.test("the preview serves its page, 404 for unknown paths and 405 for other 
   assert.equal(post.status, 405);
   await post.body?.cancel();
 });
+
+Deno.test("HEAD /stream.mjpg answers with the headers and opens no stream", () => {
+  const { handler } = setup();
+  const response = handler(new Request("http://127.0.0.1/stream.mjpg", { method: "HEAD" }));
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get("content-type")!, /multipart\/x-mixed-replace/);
+  assert.equal(response.body, null);
+  assert.equal(handler.stats.viewers, 0);
+});
