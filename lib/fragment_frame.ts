@@ -1,4 +1,4 @@
-import { DATA_HEADER_SIZE, MAX_DATAGRAM, writeDataHeader } from "./packet.ts";
+import { DATA_HEADER_SIZE, MAX_DATAGRAM, MAX_FRAGMENTS, writeDataHeader } from "./packet.ts";
 
 /** Where a frame goes on the wire. */
 export interface FragmentOptions {
@@ -15,7 +15,7 @@ export const MIN_MTU = DATA_HEADER_SIZE + 256;
 
 /** The largest frame the protocol can carry at a given MTU (65,535 fragments). */
 export function maxFrameLength(mtu: number): number {
-  return 0xffff * (mtu - DATA_HEADER_SIZE);
+  return MAX_FRAGMENTS * (mtu - DATA_HEADER_SIZE);
 }
 
 /**

@@ -27,7 +27,15 @@ export class Logger {
     this.#format = options.format ?? "text";
     const encoder = new TextEncoder();
     const stream = this.#format === "json" ? Deno.stdout : Deno.stderr;
-    this.#write = options.write ?? ((line) => stream.writeSync(encoder.encode(line + "\n")));
+    const write = options.write ?? ((line) => stream.writeSync(encoder.encode(line + "\n")));
+    this.#write = (line) => {
+      try {
+        write(line);
+      } catch {
+        // The reader went away (a closed pipe): logging stops, the tool goes on.
+        this.#write = () => {};
+      }
+    };
     this.#now = options.now ?? Date.now;
   }
 

@@ -82,6 +82,8 @@ export const DATA_HEADER_SIZE = 28;
 export const COOKIE_SIZE = 16;
 /** The smallest HELLO a sender answers. */
 export const HELLO_SIZE = 32;
+/** The most fragments a frame can have: the index is 16 bits. */
+export const MAX_FRAGMENTS = 0xffff;
 /** The largest datagram IPv4 UDP can carry. */
 export const MAX_DATAGRAM = 65_507;
 
@@ -331,7 +333,7 @@ function decodeData(bytes: Uint8Array, view: DataView, session: number): Decoded
   // last is exactly fragmentSize long, so no two fragments can overlap or leave a gap.
   if (fragmentSize === 0 || frameLength === 0) return { ok: false, reason: "malformed" };
   const count = Math.ceil(frameLength / fragmentSize);
-  if (index >= count) return { ok: false, reason: "malformed" };
+  if (index >= count || count > MAX_FRAGMENTS) return { ok: false, reason: "malformed" };
   const expected = index === count - 1 ? frameLength - index * fragmentSize : fragmentSize;
   if (payload.length !== expected) return { ok: false, reason: "malformed" };
   const captureTime = view.getFloat64(OFFSET_CAPTURE_TIME);

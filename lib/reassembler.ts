@@ -53,7 +53,7 @@ export interface ReassemblerStats {
   packetsDropped: Record<FragmentDropReason, number>;
   /** Fragments that never arrived: exact for frames seen in part, estimated for frames never seen. */
   packetsLost: number;
-  /** Bytes held by frames in progress now. */
+  /** Bytes held by frames in progress now, bookkeeping included. */
   pendingBytes: number;
   /** Frames in progress now. */
   pendingFrames: number;
@@ -138,14 +138,29 @@ export class Reassembler {
       this.#stats.packetsDropped.late++;
       return undefined;
     }
-    this.#expire(now);
     let partial = this.#partials.get(frame);
+    if (partial !== undefined && now - partial.started > this.#maxAgeMs) {
+      this.#drop(frame, partial);
+      this.#stats.packetsDropped.late++;
+      return undefined;
+    }
     if (partial === undefined) {
+      this.#expire(now);
       partial = this.#start(packet, now);
       if (partial === undefined) return undefined;
     } else if (
       partial.frameLength !== packet.frameLength || partial.fragmentSize !== packet.fragmentSize ||
       partial.captureTime !== packet.captureTime
+    ) {
+      this.#stats.packetsDropped.inconsistent++;
+      return undefined;
+    }
+    const { index, payload } = packet;
+    const last = partial.count - 1;
+    if (
+      index > last ||
+      payload.length !==
+        (index === last ? partial.frameLength - index * partial.fragmentSize : partial.fragmentSize)
     ) {
       this.#stats.packetsDropped.inconsistent++;
       return undefined;
@@ -164,20 +179,26 @@ export class Reassembler {
 
   #start(packet: Data, now: number): Partial | undefined {
     const { frameLength } = packet;
-    if (frameLength > this.#maxFrameBytes || frameLength > this.#maxPendingBytes) {
+    const count = Math.ceil(frameLength / packet.fragmentSize);
+    // The frame's bytes and one byte a fragment to tell which have come.
+    const cost = frameLength + count;
+    if (frameLength > this.#maxFrameBytes || cost > this.#maxPendingBytes) {
       this.#stats.packetsDropped.oversize++;
       return undefined;
     }
     while (
       this.#partials.size > 0 &&
-      (this.#partials.size >= this.#maxFrames ||
-        this.#pendingBytes + frameLength > this.#maxPendingBytes)
+      (this.#partials.size >= this.#maxFrames || this.#pendingBytes + cost > this.#maxPendingBytes)
     ) {
       const [oldest, partial] = this.#oldest();
+      if (packet.frame < oldest) {
+        // Older than everything in progress, with no room: the newer frames win.
+        this.#stats.packetsDropped.late++;
+        return undefined;
+      }
       this.#drop(oldest, partial);
     }
     this.#countLost(packet.frame);
-    const count = Math.ceil(frameLength / packet.fragmentSize);
     const partial: Partial = {
       frameLength,
       fragmentSize: packet.fragmentSize,
@@ -189,7 +210,7 @@ export class Reassembler {
       started: now,
     };
     this.#partials.set(packet.frame, partial);
-    this.#pendingBytes += frameLength;
+    this.#pendingBytes += cost;
     return partial;
   }
 
@@ -223,7 +244,7 @@ export class Reassembler {
 
   #drop(frame: number, partial: Partial): void {
     this.#partials.delete(frame);
-    this.#pendingBytes -= partial.frameLength;
+    this.#pendingBytes -= partial.frameLength + partial.count;
     if (frame > this.#floor) this.#floor = frame;
     this.#stats.framesDropped.incomplete++;
     this.#stats.packetsLost += partial.count - partial.received;
@@ -231,7 +252,7 @@ export class Reassembler {
 
   #emit(frame: number, partial: Partial): AssembledFrame {
     this.#partials.delete(frame);
-    this.#pendingBytes -= partial.frameLength;
+    this.#pendingBytes -= partial.frameLength + partial.count;
     // Everything older than the frame emitted can no longer be shown.
     for (const [older, other] of this.#partials) {
       if (older < frame) this.#drop(older, other);

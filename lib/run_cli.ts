@@ -5,16 +5,25 @@ import { SourceError } from "./source_error.ts";
 /**
  * Runs a tool's main function with Ctrl+C and SIGTERM wired to an abort
  * signal, and turns whatever it throws into one `error: ...` line and an exit
- * code, with no stack trace. A second Ctrl+C exits at once.
+ * code, with no stack trace. A second Ctrl+C, a second or more later, exits at once.
  */
 export async function runCli(
   main: (signal: AbortSignal) => Promise<void>,
   describe: { address?: string } = {},
 ): Promise<never> {
   const controller = new AbortController();
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT", "SIGBREAK"]
+    : ["SIGINT", "SIGTERM"];
+  let firstSignal = 0;
   const onSignal = () => {
-    if (controller.signal.aborted) Deno.exit(130);
+    // Ctrl+C under a task runner can arrive twice at once (from the terminal
+    // and forwarded): only a second press a moment later means "now".
+    if (controller.signal.aborted) {
+      if (Date.now() - firstSignal > 1000) Deno.exit(130);
+      return;
+    }
+    firstSignal = Date.now();
     controller.abort();
   };
   for (const name of signals) Deno.addSignalListener(name, onSignal);

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { UsageError } from "./cli_error.ts";
 import { formatSession } from "./format_session.ts";
 import { formatHostPort, type HostPort } from "./host_port.ts";
@@ -82,8 +83,11 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
 
 /** Turns a host name into an address once, so replies can be matched to it. */
 async function resolveHost(hostname: string): Promise<string> {
-  if (/^[\d.]+$/.test(hostname) || hostname.includes(":")) return hostname;
+  if (isIP(hostname) !== 0) return hostname;
   if (hostname === "localhost") return "127.0.0.1";
+  if (/^[\d.]+$/.test(hostname)) {
+    throw new UsageError(`"${hostname}" is not an IPv4 address; give the sender as HOST[:PORT]`);
+  }
   for (const type of ["A", "AAAA"] as const) {
     try {
       const [address] = await Deno.resolveDns(hostname, type);
@@ -92,7 +96,7 @@ async function resolveHost(hostname: string): Promise<string> {
       // Try the next record type.
     }
   }
-  throw new UsageError(`cannot resolve the sender's host name "${hostname}"`);
+  throw new Error(`cannot resolve the sender's host name "${hostname}"`);
 }
 
 function previewUrl(address: HostPort): string {

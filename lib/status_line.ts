@@ -16,15 +16,23 @@ export class StatusLine {
   /** Replaces the line with `text`. */
   update(text: string): void {
     if (!this.#enabled) return;
-    Deno.stderr.writeSync(encoder.encode(`\r\x1b[K${text.slice(0, columns() - 1)}`));
-    this.#shown = true;
+    try {
+      Deno.stderr.writeSync(encoder.encode(`\r\x1b[K${text.slice(0, columns() - 1)}`));
+      this.#shown = true;
+    } catch {
+      this.#enabled = false;
+    }
   }
 
   /** Erases the line, so that a log line can take its place. */
   clear(): void {
     if (!this.#enabled || !this.#shown) return;
-    Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
     this.#shown = false;
+    try {
+      Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+    } catch {
+      this.#enabled = false;
+    }
   }
 }
 

@@ -109,3 +109,42 @@ Deno.test("receiver on a busy HTTP port says so and exits 4", async () => {
   assert.equal(code, 4, stderr);
   assertOneLineError(stderr, new RegExp(`HTTP 127\\.0\\.0\\.1:${port} is already in use`));
 });
+
+Deno.test("receiver given something that is not an address says so and exits 2", async () => {
+  for (const address of ["8080", "999.1.1.1", "1.2.3"]) {
+    const { code, stderr } = await runTool("receiver", [address, "--http", "127.0.0.1:0"]);
+    assert.equal(code, 2, `${address}: ${stderr}`);
+    assertOneLineError(stderr, /is not an IPv4 address/);
+  }
+});
+
+Deno.test("a log reader that goes away does not crash the receiver", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--unstable-net",
+      "--allow-net",
+      "receiver.ts",
+      "--http",
+      "127.0.0.1:0",
+      "--log",
+      "json",
+    ],
+    cwd: new URL("../", import.meta.url),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  await reader.read();
+  await reader.cancel(); // like `| head -1`
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  child.kill("SIGTERM");
+  const { code, stderr } = await child.output().catch(async () => ({
+    code: (await child.status).code,
+    stderr: new Uint8Array(),
+  }));
+  assert.equal(code, 0);
+  assert.doesNotMatch(new TextDecoder().decode(stderr), /Uncaught|BrokenPipe/);
+});

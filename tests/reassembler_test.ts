@@ -151,3 +151,71 @@ Deno.test("Reassembler survives random fragments without throwing or growing", (
     assert.ok(r.stats.pendingBytes <= 1_000_000);
   }
 });
+
+Deno.test("Reassembler counts its bookkeeping in the memory bound", () => {
+  const r = new Reassembler({ maxPendingBytes: 100_000 });
+  const first = fragments(0)[0];
+  // One-byte fragments: a byte of bookkeeping for every byte of frame.
+  const tiny: Data = { ...first, frameLength: 60_000, fragmentSize: 1, payload: new Uint8Array(1) };
+  assert.equal(r.push(tiny, 0), undefined);
+  assert.equal(r.stats.packetsDropped.oversize, 1);
+  assert.equal(r.stats.pendingBytes, 0);
+  const sized: Data = {
+    ...first,
+    frameLength: 60_000,
+    fragmentSize: 1000,
+    payload: new Uint8Array(1000),
+  };
+  r.push(sized, 0);
+  assert.equal(r.stats.pendingBytes, 60_000 + 60);
+});
+
+Deno.test("Reassembler keeps newer frames rather than start an older one when full", () => {
+  const r = new Reassembler({ maxFrames: 4 });
+  for (let frame = 11; frame <= 14; frame++) r.push(fragments(frame)[0], 0);
+  assert.equal(r.push(fragments(10)[0], 0), undefined);
+  assert.equal(r.stats.packetsDropped.late, 1);
+  assert.equal(r.stats.pendingFrames, 4);
+  assert.deepEqual(feed(r, fragments(11).slice(1)), [11], "frame 11 was kept and completes");
+});
+
+Deno.test("Reassembler, a table of deliveries", () => {
+  const z = fragments(0);
+  const o = fragments(1);
+  const cases: Array<[string, Data[], number[], Partial<Record<string, number>>]> = [
+    ["in order", [...z, ...o], [0, 1], {}],
+    ["reversed", [...z].reverse(), [0], {}],
+    ["interleaved frames", z.flatMap((p, i) => [p, o[i]]), [0, 1], {}],
+    [
+      "every fragment twice",
+      z.flatMap((p) => [p, p]),
+      [0],
+      { duplicate: z.length - 1, late: 1 }, // the last one's twin comes after the frame is out
+    ],
+    ["one missing", z.slice(1), [], {}],
+    ["a whole frame repeated", [...z, ...z], [0], { late: z.length }],
+    ["an older frame after a newer one", [...o, ...z], [1], { late: z.length }],
+    [
+      "a truncated fragment",
+      [{ ...z[0], payload: z[0].payload.subarray(1) }, ...z.slice(1)],
+      [],
+      {},
+    ],
+  ];
+  for (const [name, packets, emitted, dropped] of cases) {
+    const r = new Reassembler();
+    const got: number[] = [];
+    for (const packet of packets) {
+      const frame = r.push(packet, 0);
+      if (frame !== undefined) got.push(frame.frame);
+    }
+    assert.deepEqual(got, emitted, name);
+    for (const [reason, count] of Object.entries(dropped)) {
+      assert.equal(
+        r.stats.packetsDropped[reason as keyof typeof r.stats.packetsDropped],
+        count,
+        `${name}: ${reason}`,
+      );
+    }
+  }
+});
