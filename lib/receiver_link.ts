@@ -15,6 +15,9 @@ export type LinkEvent =
   | { type: "session_changed"; from: number; to: number }
   | { type: "state"; from: LinkState; to: LinkState; reason: string };
 
+/** How many keepalive round trips the clock offset is chosen from. */
+const OFFSET_WINDOW = 32;
+
 /** Options for a {@linkcode ReceiverLink}. */
 export interface ReceiverLinkOptions {
   /** This receiver's id. @default a random 32-bit number */
@@ -59,7 +62,8 @@ export class ReceiverLink {
   #lastSent = -Infinity;
   #rttMs: number | undefined;
   #clockOffsetMs = 0;
-  #bestRtt = Infinity;
+  /** Recent round trips and the clock offsets they gave, newest last. */
+  #samples: Array<{ rtt: number; offset: number }> = [];
 
   /** Creates a link that has not yet sent anything. */
   constructor(options: ReceiverLinkOptions = {}) {
@@ -145,7 +149,7 @@ export class ReceiverLink {
           }
           this.#session = packet.session;
           this.#joined = false;
-          this.#bestRtt = Infinity;
+          this.#samples = [];
         }
         this.#cookie = packet.cookie;
         this.#lastSent = now;
@@ -210,10 +214,13 @@ export class ReceiverLink {
     const rtt = now - echoTime;
     if (!(rtt >= 0) || rtt > 60_000) return;
     this.#rttMs = rtt;
-    if (rtt <= this.#bestRtt) {
-      this.#bestRtt = rtt;
-      this.#clockOffsetMs = senderTime - (echoTime + now) / 2;
-    }
+    // The sample with the least delay over the last half minute or so gives the
+    // offset: the window lets it follow clocks that drift apart.
+    this.#samples.push({ rtt, offset: senderTime - (echoTime + now) / 2 });
+    if (this.#samples.length > OFFSET_WINDOW) this.#samples.shift();
+    let best = this.#samples[0];
+    for (const sample of this.#samples) if (sample.rtt <= best.rtt) best = sample;
+    this.#clockOffsetMs = best.offset;
   }
 
   #setState(to: LinkState, reason: string): void {

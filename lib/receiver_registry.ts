@@ -19,7 +19,7 @@ export interface Peer {
 }
 
 /** Why a receiver is no longer streamed to. */
-export type LeaveReason = "bye" | "timeout" | "shutdown";
+export type LeaveReason = "bye" | "timeout" | "shutdown" | "replaced";
 
 /** What the registry reports to the sender's log. */
 export type RegistryEvent =
@@ -117,7 +117,11 @@ export class ReceiverRegistry {
         if (packet.session !== this.#session) {
           return await this.#challenge(key, packet.receiver, packet.time, now);
         }
-        if (peer !== undefined && peer.receiver === packet.receiver) {
+        if (
+          peer !== undefined && peer.receiver === packet.receiver &&
+          timingSafeEqual(peer.cookie, packet.cookie)
+        ) {
+          // A join repeated because its ack was lost.
           peer.lastSeen = now;
           return this.#ack(packet.receiver, packet.time, now);
         }
@@ -134,6 +138,8 @@ export class ReceiverRegistry {
           });
           return undefined;
         }
+        // A new receiver at the address of an old one (it restarted): the old one has left.
+        if (peer !== undefined) this.#remove(peer, "replaced");
         this.#peers.set(key, {
           key,
           address: from,

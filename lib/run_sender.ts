@@ -175,8 +175,9 @@ function logRegistryEvent(logger: Logger, event: RegistryEvent): void {
 
 const leaveText = {
   bye: "said goodbye",
-  timeout: "silent for 5 s",
+  timeout: "silent too long",
   shutdown: "sender stopping",
+  replaced: "a new receiver took its address",
 };
 
 function logSourceEvent(logger: Logger, event: SourceEvent): void {

@@ -189,3 +189,32 @@ Deno.test("ReceiverLink measures the round trip and the clock offset", () => {
   assert.equal(link.rttMs, 10);
   assert.equal(link.clockOffsetMs, 4500);
 });
+
+Deno.test("ReceiverRegistry ignores a keepalive or join with the wrong cookie", async () => {
+  const { registry } = setup();
+  const link = new ReceiverLink({ receiver: 1 });
+  await join(link, registry, 0);
+  const forged = (type: typeof PacketType.JOIN | typeof PacketType.KEEPALIVE) =>
+    decode(
+      encodeControl({ type, session: 0x1234, receiver: 1, time: 0, cookie: new Uint8Array(16) }),
+    );
+  // A spoofer repeating these cannot keep video flowing to a receiver that left.
+  for (let now = 1000; now <= 6000; now += 1000) {
+    assert.equal(await registry.handle(forged(PacketType.KEEPALIVE), HERE, now), undefined);
+    assert.equal(await registry.handle(forged(PacketType.JOIN), HERE, now), undefined);
+    registry.expire(now);
+  }
+  assert.equal(registry.size, 0, "dropped after 5 s of silence despite the forgeries");
+});
+
+Deno.test("ReceiverRegistry answers a stray keepalive or old-session join within 3 times its size", async () => {
+  const { registry } = setup();
+  const cookie = new Uint8Array(16);
+  for (const type of [PacketType.KEEPALIVE, PacketType.JOIN] as const) {
+    const request = encodeControl({ type, session: 0x9999, receiver: 1, time: 0, cookie });
+    const reply = await registry.handle(decode(request), SPOOFED, 0);
+    assert.equal(decode(reply!).type, PacketType.CHALLENGE);
+    assert.ok(reply!.length <= 3 * request.length);
+  }
+  assert.equal(registry.size, 0);
+});
