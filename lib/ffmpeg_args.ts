@@ -78,7 +78,7 @@ export function ffmpegArgs(spec: SourceSpec, options: FfmpegArgsOptions): string
   const args = ["-hide_banner", "-loglevel", "error", "-nostdin", "-nostats"];
   switch (spec.kind) {
     case "camera":
-      args.push(...cameraInputArgs(spec.device, { os, fps, copy }));
+      args.push(...cameraInputArgs(spec.device, { os, copy }));
       break;
     case "file":
       args.push("-re");
@@ -86,6 +86,10 @@ export function ffmpegArgs(spec: SourceSpec, options: FfmpegArgsOptions): string
       args.push("-i", spec.path);
       break;
     case "url":
+      // A file over HTTP plays at real-time speed like a local one; a live
+      // stream (RTSP, UDP, SRT, RTMP) comes at its own pace already.
+      if (isHttp(spec.url)) args.push("-re");
+      if (loop) args.push("-stream_loop", "-1");
       args.push("-i", spec.url);
       break;
     case "test":
@@ -160,13 +164,13 @@ export function resolveFfmpegPath(flag?: string, env?: string): string {
 
 interface CameraInputOptions {
   os: typeof Deno.build.os;
-  fps: number | undefined;
   copy: boolean;
 }
 
 function cameraInputArgs(device: string | undefined, options: CameraInputOptions): string[] {
-  const { os, fps, copy } = options;
-  const rate = fps === undefined ? [] : ["-framerate", String(fps)];
+  // --fps is a cap applied by the select filter, not a rate asked of the camera:
+  // a camera refuses a rate it does not list, and the cap must never fail to start.
+  const { os, copy } = options;
   switch (os) {
     case "windows": {
       if (device === undefined) {
@@ -176,13 +180,14 @@ function cameraInputArgs(device: string | undefined, options: CameraInputOptions
       }
       // Given before -i, -vcodec makes dshow ask the camera for its MJPEG stream.
       const codec = copy ? ["-vcodec", "mjpeg"] : [];
-      return ["-f", "dshow", ...rate, ...codec, "-i", `video=${device}`];
+      return ["-f", "dshow", ...codec, "-i", `video=${device}`];
     }
     case "darwin":
       if (copy) {
         throw new TypeError("Copy needs an MJPEG camera, and avfoundation only gives raw frames");
       }
-      return ["-f", "avfoundation", "-framerate", String(fps ?? 30), "-i", `${device ?? "0"}:none`];
+      // avfoundation needs a rate the camera lists; every camera lists 30.
+      return ["-f", "avfoundation", "-framerate", "30", "-i", `${device ?? "0"}:none`];
     default: {
       const path = device === undefined
         ? "/dev/video0"
@@ -190,7 +195,7 @@ function cameraInputArgs(device: string | undefined, options: CameraInputOptions
         ? `/dev/video${device}`
         : device;
       const format = copy ? ["-input_format", "mjpeg"] : [];
-      return ["-f", "v4l2", ...rate, ...format, "-i", path];
+      return ["-f", "v4l2", ...format, "-i", path];
     }
   }
 }
@@ -220,4 +225,9 @@ function fpsCapExpression(fps: number): string {
 /** A time in seconds for an ffmpeg expression, to 12 significant digits. */
 function seconds(value: number): string {
   return String(Number(value.toPrecision(12)));
+}
+
+/** Whether a URL is served over HTTP(S): a file to play, not a live stream. */
+export function isHttp(url: string): boolean {
+  return /^https?:/i.test(url);
 }

@@ -1,6 +1,6 @@
 import { wallClock } from "./clock.ts";
 import { SourceError } from "./source_error.ts";
-import { ffmpegArgs, resolveFfmpegPath } from "./ffmpeg_args.ts";
+import { ffmpegArgs, isHttp, resolveFfmpegPath } from "./ffmpeg_args.ts";
 import { FfmpegSource } from "./ffmpeg_source.ts";
 import type { Frame } from "./frame.ts";
 import type { FrameSource, SourceEvent } from "./frame_source.ts";
@@ -12,7 +12,7 @@ import { listCameras, resolveCamera } from "./camera_list.ts";
 import { RateMeter } from "./rate_meter.ts";
 import type { RegistryEvent } from "./receiver_registry.ts";
 import type { SenderArgs } from "./sender_args.ts";
-import { parseSourceSpec, type SourceSpec } from "./source_spec.ts";
+import type { SourceSpec } from "./source_spec.ts";
 import { StatusLine } from "./status_line.ts";
 import { TestPatternSource } from "./test_pattern.ts";
 import { UdpSender } from "./udp_sender.ts";
@@ -107,7 +107,7 @@ async function openSource(
   args: SenderArgs,
   onEvent: (event: SourceEvent) => void,
 ): Promise<FrameSource> {
-  const spec = parseSourceSpec(args.source);
+  const { spec } = args;
   if (spec.kind === "test") {
     const width = args.width ?? 640;
     const source = new TestPatternSource({
@@ -132,7 +132,8 @@ async function openSource(
       loop: args.loop,
       copy: args.copy,
     }),
-    retry: spec.kind === "camera" || spec.kind === "url",
+    // A camera or a live stream is worth waiting for; a file, local or over HTTP, ends.
+    retry: spec.kind === "camera" || (spec.kind === "url" && !isHttp(spec.url)),
     onEvent,
   });
 }

@@ -3,6 +3,7 @@ import { type HostPort, parseHostPort } from "./host_port.ts";
 import { parseIntFlag } from "./int_flag.ts";
 import type { LogFormat } from "./logger.ts";
 import { parseFlags } from "./parse_flags.ts";
+import { parseSourceSpec, type SourceSpec } from "./source_spec.ts";
 import { MIN_MTU } from "./fragment_frame.ts";
 import { MAX_DATAGRAM } from "./packet.ts";
 
@@ -16,8 +17,10 @@ export interface SenderArgs {
   listCameras: boolean;
   /** The UDP address receivers contact. @default {{hostname: "0.0.0.0", port: 8080}} */
   listen: HostPort;
-  /** `camera`, `camera:NAME`, `test`, a file or a URL. @default {"camera"} */
+  /** `camera`, `camera:NAME`, `test`, a file or a URL, as given. @default {"camera"} */
   source: string;
+  /** The source, read. */
+  spec: SourceSpec;
   /** Repeat a file source. @default {false} */
   loop: boolean;
   /** Resize to at most this width, keeping the aspect ratio. */
@@ -98,7 +101,15 @@ export function parseSenderArgs(argv: string[]): SenderArgs {
     throw new UsageError(`unexpected argument "${positionals[0]}"; see sender --help`);
   }
   const source = values.source ?? "camera";
-  if (source.trim() === "") throw new UsageError("--source needs a value; see sender --help");
+  let spec: SourceSpec;
+  try {
+    spec = parseSourceSpec(source);
+  } catch (error) {
+    throw new UsageError(`--source: ${(error as Error).message}; see sender --help`);
+  }
+  if (values.loop && spec.kind !== "file" && spec.kind !== "url") {
+    throw new UsageError("--loop repeats a file or URL source; drop it for a camera or test");
+  }
   const copy = values.copy ?? false;
   const width = parseIntFlag(values.width, "--width", 16, 16384);
   const fps = parseIntFlag(values.fps, "--fps", 1, 240);
@@ -111,6 +122,7 @@ export function parseSenderArgs(argv: string[]): SenderArgs {
     listCameras: values["list-cameras"] ?? false,
     listen: parseHostPort(values.listen ?? "", { hostname: "0.0.0.0", port: 8080 }, "--listen"),
     source,
+    spec,
     loop: values.loop ?? false,
     width,
     fps,

@@ -6,6 +6,7 @@ import { decodePacket, PacketType, type RejectReason } from "./packet.ts";
 import { Reassembler, type ReassemblerStats } from "./reassembler.ts";
 import { type LinkEvent, type LinkState, ReceiverLink } from "./receiver_link.ts";
 import { RateMeter } from "./rate_meter.ts";
+import { pauseAfterErrors } from "./pause_after_errors.ts";
 import { SampleWindow } from "./sample_window.ts";
 
 /** A whole frame ready to show. */
@@ -73,6 +74,7 @@ export class UdpReceiver {
   #closed = false;
   #receiving: Promise<void>;
   #packetsReceived = 0;
+  #receiveErrors = 0;
   #wrongSession = 0;
   #rejected = { short: 0, foreign: 0, version: 0, type: 0, malformed: 0, wrongSender: 0 };
   #size: { width: number; height: number } | undefined;
@@ -172,6 +174,7 @@ export class UdpReceiver {
         from = addr as Deno.NetAddr;
       } catch (error) {
         if (this.#closed || error instanceof Deno.errors.BadResource) return;
+        await pauseAfterErrors(++this.#receiveErrors);
         continue;
       }
       if (from.port !== sender.port || from.hostname !== sender.hostname) {

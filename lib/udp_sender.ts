@@ -4,6 +4,7 @@ import { fragmentFrame } from "./fragment_frame.ts";
 import type { Frame } from "./frame.ts";
 import { decodePacket, type RejectReason } from "./packet.ts";
 import { Pacer } from "./pacer.ts";
+import { pauseAfterErrors } from "./pause_after_errors.ts";
 import { ReceiverRegistry, type RegistryEvent } from "./receiver_registry.ts";
 import { sleep } from "./sleep.ts";
 
@@ -37,6 +38,8 @@ export interface UdpSenderStats {
   bytesSent: number;
   /** Sends the operating system refused. */
   sendErrors: number;
+  /** Receives that failed (on Windows, ICMP errors from earlier sends). */
+  receiveErrors: number;
   /** Datagrams received that were not udpcam control messages, by reason. */
   rejected: Record<RejectReason, number>;
   /** Receivers now. */
@@ -64,6 +67,7 @@ export class UdpSender {
     datagramsSent: 0,
     bytesSent: 0,
     sendErrors: 0,
+    receiveErrors: 0,
     rejected: { short: 0, foreign: 0, version: 0, type: 0, malformed: 0 },
   };
 
@@ -155,7 +159,10 @@ export class UdpSender {
       } catch (error) {
         if (this.#closed || error instanceof Deno.errors.BadResource) return;
         // Windows reports an earlier send's ICMP "port unreachable" on the next
-        // receive; it says nothing about this socket, so go on.
+        // receive; it says nothing about this socket, so go on, without spinning
+        // if the error persists.
+        this.#stats.receiveErrors++;
+        await pauseAfterErrors(this.#stats.receiveErrors);
         continue;
       }
       const decoded = decodePacket(datagram);

@@ -42,6 +42,8 @@ Deno.test("a bad flag gets one error line and exit code 2", async () => {
     ["sender", ["--log", "xml"], /--log needs text or json/],
     ["sender", ["--copy", "--width", "640"], /--copy sends frames as they are/],
     ["sender", ["--source"], /--source needs a value/],
+    ["sender", ["--source", "camera:"], /--source: .*camera/i],
+    ["sender", ["--loop"], /--loop repeats a file or URL source/],
     ["sender", ["extra"], /unexpected argument "extra"/],
     ["receiver", ["--nope"], /unknown flag --nope; see receiver --help/],
     ["receiver", ["a", "b"], /unexpected argument "b"/],
