@@ -5,11 +5,16 @@
  * @module
  */
 
-/** The sender: UDP, ffmpeg as a child process, FFMPEG from the environment, the font file, and imagescript's native JPEG encoder. */
+/**
+ * The sender: UDP, ffmpeg as a child process, three environment variables
+ * (FFMPEG, and the two imagescript reads to choose its codecs), file reads for
+ * the font and imagescript's codecs, and FFI for imagescript's native JPEG
+ * encoder.
+ */
 export const SENDER_PERMISSIONS: readonly string[] = [
   "--allow-net",
   "--allow-run",
-  "--allow-env",
+  "--allow-env=FFMPEG,IMAGESCRIPT_WASM_SIMD,CODECS_FORCE_WASM",
   "--allow-read",
   "--allow-ffi",
 ];

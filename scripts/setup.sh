@@ -2,7 +2,7 @@
 # Installs what udpcam needs and is missing, then puts Deno on PATH:
 #   source scripts/setup.sh [deno|all]
 #   deno: Deno from npm, into .deno/ (the demo needs nothing else)
-#   all:  also ffmpeg and Chromium from apt (the tests need them)
+#   all:  also ffmpeg and Chromium from apt (the tests need them); exports CHROMIUM_PATH
 set -euo pipefail
 DENO_VERSION=2.9.6
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,10 +16,21 @@ if ! command -v deno >/dev/null 2>&1 || ! deno --version | grep -q "^deno ${DENO
   export PATH="$root/.deno/bin:$PATH"
 fi
 
+find_chromium() {
+  for candidate in "${CHROMIUM_PATH:-}" /usr/bin/chromium /usr/bin/chromium-browser \
+    /usr/bin/google-chrome /usr/bin/google-chrome-stable; do
+    if [ -n "$candidate" ] && [ -x "$candidate" ]; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
 if [ "$what" = all ]; then
   missing=()
   command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
-  command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+  find_chromium >/dev/null || missing+=(chromium)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "Installing ${missing[*]} from apt" >&2
     sudo=""
@@ -27,4 +38,9 @@ if [ "$what" = all ]; then
     $sudo apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
   fi
+  if ! CHROMIUM_PATH=$(find_chromium); then
+    echo "error: no Chromium found; on Ubuntu, whose chromium package is a snap, install Google Chrome or set CHROMIUM_PATH" >&2
+    exit 1
+  fi
+  export CHROMIUM_PATH
 fi
