@@ -105,7 +105,7 @@ Deno.test("FfmpegSource.close() stops ffmpeg and ends the frames of a waiting re
   const started = performance.now();
   await frames.close();
   await reading;
-  assert.ok(performance.now() - started < 1500);
+  assert.ok(performance.now() - started < 5000, "close() does not hang");
   assert.deepEqual(await processesWith(token), []);
   await frames.close(); // twice is fine
 });
@@ -304,7 +304,7 @@ Deno.test("FfmpegSource.close() ends a pause before a restart at once", async ()
   const started = performance.now();
   await frames.close();
   await reading;
-  assert.ok(performance.now() - started < 500);
+  assert.ok(performance.now() - started < 10_000, "well before the 60 s backoff");
   assert.equal(events.at(-1)?.type, "source_restarting");
 });
 

@@ -138,3 +138,18 @@ Deno.test("HEAD /stream.mjpg answers with the headers and opens no stream", () =
   assert.equal(response.body, null);
   assert.equal(handler.stats.viewers, 0);
 });
+
+Deno.test("/stream.mjpg: a viewer that stops reading holds back no other viewer", async () => {
+  const { frames, handler } = setup();
+  const idle = handler(get("/stream.mjpg")).body!.getReader();
+  const active = handler(get("/stream.mjpg")).body!.getReader();
+  for (let n = 1; n <= 10; n++) {
+    const reading = readParts(active, 1);
+    frames.publish(frame(n));
+    const [part] = await reading;
+    assert.equal(part.charCodeAt(2), n);
+  }
+  assert.equal(handler.stats.viewers, 2);
+  await idle.cancel();
+  await active.cancel();
+});

@@ -142,12 +142,13 @@ Deno.test("TestPatternSource skips ahead instead of queueing when the consumer i
   const source = new TestPatternSource({ width: 64, height: 36, fps: 50 });
   const frames = source.frames();
   await frames.next();
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   const late = await frames.next();
   assert.equal(late.done, false);
+  // A queued frame would be about 1000 ms old; a fresh one is not.
   const lag = performance.timeOrigin + performance.now() - late.value!.captureTime;
-  assert.ok(lag < 100, `the frame after a pause is ${lag} ms old`);
-  assert.ok(source.stats.framesSkipped >= 10, `skipped ${source.stats.framesSkipped}`);
+  assert.ok(lag < 500, `the frame after a pause is ${lag} ms old`);
+  assert.ok(source.stats.framesSkipped >= 25, `skipped ${source.stats.framesSkipped}`);
   assert.equal(source.stats.framesRendered, 2);
   await source.close();
   assert.equal((await frames.next()).done, true);
@@ -162,7 +163,7 @@ Deno.test("TestPatternSource close() ends an iteration that is waiting for its n
   const start = performance.now();
   await source.close();
   assert.equal((await next).done, true);
-  assert.ok(performance.now() - start < 500);
+  assert.ok(performance.now() - start < 2500, "well before the 5 s frame interval");
   await source.close();
 });
 
