@@ -5,3 +5,21 @@ export interface Frame {
   /** When the frame reached the sender process, in milliseconds since the Unix epoch. */
   captureTime: number;
 }
+
+/** A whole frame ready to show. */
+export interface ReceivedFrame {
+  /** The whole JPEG. */
+  data: Uint8Array<ArrayBuffer>;
+  /** The sender's capture time, on the sender's clock (ms since the epoch). */
+  captureTime: number;
+  /** The capture time moved onto this receiver's clock, for latency. */
+  localCaptureTime: number;
+  /** When the last fragment arrived, on this receiver's clock (ms since the epoch). */
+  receivedAt: number;
+  /** Pixel size read from the JPEG header. */
+  width: number;
+  /** Pixel size read from the JPEG header. */
+  height: number;
+  /** The frame number within the session. */
+  frame: number;
+}

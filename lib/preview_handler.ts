@@ -2,7 +2,7 @@ import { wallClock } from "./clock.ts";
 import type { LatestValue } from "./latest_value.ts";
 import { MJPEG_CONTENT_TYPE, MJPEG_PART_END, MJPEG_PREAMBLE, mjpegPartHeader } from "./mjpeg.ts";
 import { PREVIEW_PAGE } from "./preview_page.ts";
-import type { ReceivedFrame } from "./udp_receiver.ts";
+import type { ReceivedFrame } from "./frame.ts";
 
 /** Options for {@linkcode createPreviewHandler}. */
 export interface PreviewOptions {

@@ -35,50 +35,57 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
     frames: receiver.frames,
     stats: () => receiver.stats(),
   });
-  let server: Deno.HttpServer<Deno.NetAddr>;
+  let server: Deno.HttpServer<Deno.NetAddr> | undefined;
+  let statusTimer: ReturnType<typeof setInterval> | undefined;
   try {
-    server = Deno.serve({
-      hostname: args.http.hostname,
-      port: args.http.port,
-      onListen: () => {},
-    }, handler);
-  } catch (error) {
-    await receiver.close();
-    throw error;
-  }
-  const url = previewUrl({ hostname: args.http.hostname, port: server.addr.port });
-  logger.event(
-    "listening",
-    `udpcam receiver: joining udp://${formatHostPort(sender)}; preview at ${url}`,
-    { url, sender: formatHostPort(sender), receiver: receiver.addr.port },
-  );
-  const statusTimer = setInterval(() => {
-    const s = receiver.stats();
-    const size = s.width ? `${s.width}x${s.height}` : "-";
-    const latency = s.latencyMs.p50 === undefined ? "-" : `${s.latencyMs.p50.toFixed(1)} ms`;
-    status.update(
-      `udpcam receiver | ${s.state} | ${s.fps.toFixed(1)} fps | ${
-        s.bitrateMbps.toFixed(1)
-      } Mbit/s` +
-        ` | ${size} | latency ${latency} | lost ${s.packetsLost} | viewers ${handler.stats.viewers}`,
+    server = Deno.serve(
+      { hostname: args.http.hostname, port: args.http.port, onListen: () => {} },
+      handler,
     );
-  }, 1000);
-  await new Promise<void>((resolve) => {
-    if (signal.aborted) resolve();
-    signal.addEventListener("abort", () => resolve(), { once: true });
-  });
-  clearInterval(statusTimer);
-  status.clear();
-  await receiver.close();
-  // Closing the frames ended every stream that was waiting for one; a viewer
-  // too slow to take what was already queued gets one second more.
+    const url = previewUrl({ hostname: args.http.hostname, port: server.addr.port });
+    logger.event(
+      "listening",
+      `udpcam receiver: joining udp://${formatHostPort(sender)}; preview at ${url}`,
+      { url, sender: formatHostPort(sender), receiver: receiver.addr.port },
+    );
+    statusTimer = setInterval(
+      () => status.update(statusText(receiver, handler.stats.viewers)),
+      1000,
+    );
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+  } finally {
+    clearInterval(statusTimer);
+    status.clear();
+    await receiver.close();
+    if (server !== undefined) await shutdown(server);
+  }
+  logger.event("stopped", "udpcam receiver stopped", { stats: receiver.stats() });
+}
+
+/**
+ * Stops the HTTP server. Closing the frames ended every stream that was
+ * waiting for one; a viewer too slow to take what was already queued gets one
+ * second more.
+ */
+async function shutdown(server: Deno.HttpServer): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([
     server.shutdown(),
     new Promise((resolve) => timer = setTimeout(resolve, 1000)),
   ]);
   clearTimeout(timer);
-  logger.event("stopped", "udpcam receiver stopped", { stats: receiver.stats() });
+}
+
+function statusText(receiver: UdpReceiver, viewers: number): string {
+  const s = receiver.stats();
+  const size = s.width ? `${s.width}x${s.height}` : "-";
+  const latency = s.latencyMs.p50 === undefined ? "-" : `${s.latencyMs.p50.toFixed(1)} ms`;
+  return `udpcam receiver | ${s.state} | ${s.fps.toFixed(1)} fps | ` +
+    `${s.bitrateMbps.toFixed(1)} Mbit/s | ${size} | latency ${latency} | ` +
+    `lost ${s.packetsLost} | viewers ${viewers}`;
 }
 
 /** Turns a host name into an address once, so replies can be matched to it. */

@@ -6,6 +6,7 @@ import { parseFlags } from "./parse_flags.ts";
 import { parseSourceSpec, type SourceSpec } from "./source_spec.ts";
 import { MIN_MTU } from "./fragment_frame.ts";
 import { MAX_DATAGRAM } from "./packet.ts";
+import { SENDER_DEFAULTS } from "./udp_sender.ts";
 
 /** Everything the sender was asked to do, with defaults resolved. */
 export interface SenderArgs {
@@ -61,10 +62,10 @@ Options:
   --copy               send the source's own JPEG frames as they are (MJPEG
                        cameras and files): no decode, no encode, least CPU
   --ffmpeg PATH        ffmpeg binary (default: $FFMPEG, else ffmpeg on PATH)
-  --mtu BYTES          largest datagram (default 1200: never IP-fragmented)
-  --pace MBIT          peak send rate in Mbit/s, in bursts of 32 datagrams
-                       (default 400)
-  --max-receivers N    most receivers at once (default 32)
+  --mtu BYTES          largest datagram (default ${SENDER_DEFAULTS.mtu}: never IP-fragmented)
+  --pace MBIT          peak send rate in Mbit/s, in bursts of ${SENDER_DEFAULTS.burstPackets} datagrams
+                       (default ${SENDER_DEFAULTS.paceMbps})
+  --max-receivers N    most receivers at once (default ${SENDER_DEFAULTS.maxReceivers})
   --log text|json      event log format; json writes one object a line on stdout
   -h, --help           show this help
   -V, --version        show the version
@@ -129,9 +130,10 @@ export function parseSenderArgs(argv: string[]): SenderArgs {
     quality: parseIntFlag(values.quality, "--quality", 1, 100) ?? 80,
     copy,
     ffmpeg: values.ffmpeg,
-    mtu: parseIntFlag(values.mtu, "--mtu", MIN_MTU, MAX_DATAGRAM) ?? 1200,
-    paceMbps: parseIntFlag(values.pace, "--pace", 1, 100_000) ?? 400,
-    maxReceivers: parseIntFlag(values["max-receivers"], "--max-receivers", 1, 1000) ?? 32,
+    mtu: parseIntFlag(values.mtu, "--mtu", MIN_MTU, MAX_DATAGRAM) ?? SENDER_DEFAULTS.mtu,
+    paceMbps: parseIntFlag(values.pace, "--pace", 1, 100_000) ?? SENDER_DEFAULTS.paceMbps,
+    maxReceivers: parseIntFlag(values["max-receivers"], "--max-receivers", 1, 1000) ??
+      SENDER_DEFAULTS.maxReceivers,
     log,
   };
 }

@@ -1,5 +1,6 @@
 import { wallClock } from "./clock.ts";
 import { formatSession } from "./format_session.ts";
+import type { ReceivedFrame } from "./frame.ts";
 import { jpegDimensions } from "./jpeg_dimensions.ts";
 import { LatestValue } from "./latest_value.ts";
 import { decodePacket, PacketType, type RejectReason } from "./packet.ts";
@@ -8,24 +9,6 @@ import { type LinkEvent, type LinkState, ReceiverLink } from "./receiver_link.ts
 import { RateMeter } from "./rate_meter.ts";
 import { pauseAfterErrors } from "./pause_after_errors.ts";
 import { SampleWindow } from "./sample_window.ts";
-
-/** A whole frame ready to show. */
-export interface ReceivedFrame {
-  /** The whole JPEG. */
-  data: Uint8Array<ArrayBuffer>;
-  /** The sender's capture time, on the sender's clock (ms since the epoch). */
-  captureTime: number;
-  /** The capture time moved onto this receiver's clock, for latency. */
-  localCaptureTime: number;
-  /** When the last fragment arrived, on this receiver's clock (ms since the epoch). */
-  receivedAt: number;
-  /** Pixel size read from the JPEG header. */
-  width: number;
-  /** Pixel size read from the JPEG header. */
-  height: number;
-  /** The frame number within the session. */
-  frame: number;
-}
 
 /** Options for a {@linkcode UdpReceiver}. */
 export interface UdpReceiverOptions {

@@ -8,6 +8,18 @@ import { pauseAfterErrors } from "./pause_after_errors.ts";
 import { ReceiverRegistry, type RegistryEvent } from "./receiver_registry.ts";
 import { sleep } from "./sleep.ts";
 
+/** The sender's defaults, shared with its flags and help. */
+export const SENDER_DEFAULTS = {
+  /** The largest datagram: small enough never to be IP-fragmented on a real network. */
+  mtu: 1200,
+  /** The peak send rate, in Mbit/s. */
+  paceMbps: 400,
+  /** Datagrams sent back to back at most: a third of a receiver's default socket buffer. */
+  burstPackets: 32,
+  /** The most receivers at once. */
+  maxReceivers: 32,
+} as const;
+
 /** Options for a {@linkcode UdpSender}. */
 export interface UdpSenderOptions {
   /** A bound UDP socket; the sender owns it from now on. */
@@ -74,18 +86,18 @@ export class UdpSender {
   /** Starts answering receivers on `options.socket`. */
   constructor(options: UdpSenderOptions) {
     this.#socket = options.socket;
-    this.#mtu = options.mtu ?? 1200;
+    this.#mtu = options.mtu ?? SENDER_DEFAULTS.mtu;
     this.session = options.session ?? randomSession();
     this.#registry = new ReceiverRegistry({
       session: this.session,
       signer: new CookieSigner(),
       timeoutMs: options.timeoutMs,
-      maxReceivers: options.maxReceivers,
+      maxReceivers: options.maxReceivers ?? SENDER_DEFAULTS.maxReceivers,
       onEvent: options.onEvent,
     });
     this.#pacer = new Pacer({
-      bitsPerSecond: options.paceBitsPerSecond ?? 400e6,
-      burstBytes: (options.burstPackets ?? 32) * this.#mtu,
+      bitsPerSecond: options.paceBitsPerSecond ?? SENDER_DEFAULTS.paceMbps * 1e6,
+      burstBytes: (options.burstPackets ?? SENDER_DEFAULTS.burstPackets) * this.#mtu,
     });
     this.#expiry = setInterval(() => this.#registry.expire(wallClock()), 250);
     this.#listening = this.#listen();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { LatestValue } from "../lib/latest_value.ts";
 import { BOUNDARY } from "../lib/mjpeg.ts";
 import { createPreviewHandler } from "../lib/preview_handler.ts";
-import type { ReceivedFrame } from "../lib/udp_receiver.ts";
+import type { ReceivedFrame } from "../lib/frame.ts";
 
 function frame(n: number): ReceivedFrame {
   return {
