@@ -48,6 +48,22 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
   const maxViewers = options.maxViewers ?? 64;
   const counters: PreviewStats = { viewers: 0, framesServed: 0, framesSkipped: 0 };
 
+  // Every viewer of a frame gets the same header bytes: make them once.
+  let header = { seq: 0, bytes: new Uint8Array() };
+  function partHeader(seq: number, frame: ReceivedFrame): Uint8Array {
+    if (header.seq !== seq) {
+      header = {
+        seq,
+        bytes: mjpegPartHeader({
+          length: frame.data.length,
+          timestamp: frame.localCaptureTime,
+          frame: frame.frame,
+        }),
+      };
+    }
+    return header.bytes;
+  }
+
   function stream(): Response {
     if (counters.viewers >= maxViewers) {
       return text(503, `Too many viewers (${maxViewers}); try again later\n`);
@@ -76,11 +92,7 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
         if (seq > 0) counters.framesSkipped += next.seq - seq - 1;
         seq = next.seq;
         const frame = next.value;
-        controller.enqueue(mjpegPartHeader({
-          length: frame.data.length,
-          timestamp: frame.localCaptureTime,
-          frame: frame.frame,
-        }));
+        controller.enqueue(partHeader(next.seq, frame));
         controller.enqueue(frame.data);
         controller.enqueue(MJPEG_PART_END);
         counters.framesServed++;
