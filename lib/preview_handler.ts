@@ -49,7 +49,7 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
   const counters: PreviewStats = { viewers: 0, framesServed: 0, framesSkipped: 0 };
 
   // Every viewer of a frame gets the same header bytes: make them once.
-  let header = { seq: 0, bytes: new Uint8Array() };
+  let header: { seq: number; bytes: Uint8Array } = { seq: 0, bytes: new Uint8Array() };
   function partHeader(seq: number, frame: ReceivedFrame): Uint8Array {
     if (header.seq !== seq) {
       header = {
