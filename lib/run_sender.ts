@@ -12,7 +12,7 @@ import { listCameras, resolveCamera } from "./camera_list.ts";
 import { RateMeter } from "./rate_meter.ts";
 import type { RegistryEvent } from "./receiver_registry.ts";
 import type { SenderArgs } from "./sender_args.ts";
-import type { SourceSpec } from "./source_spec.ts";
+import { formatSourceSpec, type SourceSpec } from "./source_spec.ts";
 import { StatusLine } from "./status_line.ts";
 import { TestPatternSource } from "./test_pattern.ts";
 import { UdpSender } from "./udp_sender.ts";
@@ -47,11 +47,12 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
   const announce = () => {
     started = true;
     const address = formatHostPort({ hostname: args.listen.hostname, port: udp.addr.port });
+    const source = formatSourceSpec(args.spec); // with any URL password hidden
     logger.event(
       "listening",
-      `udpcam sender: ${args.source} on udp://${address}, session ${formatSession(udp.session)}; ` +
+      `udpcam sender: ${source} on udp://${address}, session ${formatSession(udp.session)}; ` +
         `receivers connect with: receiver HOST:${udp.addr.port}`,
-      { address, session: formatSession(udp.session), source: args.source },
+      { address, session: formatSession(udp.session), source },
     );
   };
   const statusTimer = setInterval(() => {
