@@ -1,3 +1,5 @@
+import { DAC, DHT, EOI, JPG, RST0, RST7, SOF0, SOF15, SOI, SOS, TEM } from "./jpeg_markers.ts";
+
 /**
  * Size of a JPEG image, in pixels.
  */
@@ -21,18 +23,6 @@ export interface JpegDimensions {
 //  | precision | height (BE)| width (BE)| components ... |
 //  +-----------+------------+-----------+----------------+
 
-const SOI = 0xd8;
-const EOI = 0xd9;
-const SOS = 0xda;
-const TEM = 0x01;
-const RST0 = 0xd0;
-const RST7 = 0xd7;
-const SOF0 = 0xc0;
-const SOF15 = 0xcf;
-/** In the SOF range but not frames: define Huffman table, JPEG extension, define arithmetic coding. */
-const DHT = 0xc4;
-const JPG = 0xc8;
-const DAC = 0xcc;
 /** Offsets from a marker's 0xFF. */
 const MARKER_LENGTH_OFFSET = 2;
 const SOF_HEIGHT_OFFSET = 5;

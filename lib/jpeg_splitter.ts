@@ -1,3 +1,5 @@
+import { EOI, RST0, RST7, SOI, SOS, TEM } from "./jpeg_markers.ts";
+
 /** Options for {@linkcode JpegSplitter}. */
 export interface JpegSplitterOptions {
   /**
@@ -21,12 +23,6 @@ export interface JpegSplitterOptions {
 
 const DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
 
-const SOI = 0xd8;
-const EOI = 0xd9;
-const SOS = 0xda;
-const TEM = 0x01;
-const RST0 = 0xd0;
-const RST7 = 0xd7;
 const STUFFED = 0x00;
 
 /** Parser states. */
