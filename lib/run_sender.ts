@@ -89,6 +89,13 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
         if (!started) announce();
         frames.publish(frame);
       }
+    } catch (error) {
+      if (error instanceof SourceError && args.spec.kind === "camera") {
+        throw new SourceError(
+          `${error.message}; is the camera connected? See sender --list-cameras, or try --source test`,
+        );
+      }
+      throw error;
     } finally {
       frames.close();
       await sending;

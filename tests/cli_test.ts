@@ -150,3 +150,14 @@ Deno.test("a log reader that goes away does not crash the receiver", async () =>
   assert.equal(code, 0);
   assert.doesNotMatch(new TextDecoder().decode(stderr), /Uncaught|BrokenPipe/);
 });
+
+Deno.test("sender without a camera says so, with what to try, and exits 1", async () => {
+  const { code, stderr } = await runTool("sender", [
+    "--source",
+    "camera:/dev/nonexistent-video",
+    "--listen",
+    "127.0.0.1:0",
+  ]);
+  assert.equal(code, 1, stderr);
+  assertOneLineError(stderr, /nonexistent-video.*--list-cameras.*--source test/);
+});
