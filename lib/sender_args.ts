@@ -54,7 +54,7 @@ Options:
   --source SPEC        camera (default), camera:NAME (a device name or index),
                        test (built-in moving test pattern, needs no ffmpeg),
                        or a file path or URL that ffmpeg reads
-  --loop               repeat a file source forever
+  --loop               repeat a file (or a file over HTTP) forever
   --list-cameras       print the cameras ffmpeg sees on this system and exit
   --width N            resize to at most N pixels wide, keeping the aspect ratio
   --fps N              send at most N frames a second
