@@ -36,7 +36,7 @@ if [ "$what" = all ]; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo=sudo
     $sudo apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
   fi
   if ! CHROMIUM_PATH=$(find_chromium); then
     echo "error: no Chromium found; on Ubuntu, whose chromium package is a snap, install Google Chrome or set CHROMIUM_PATH" >&2
