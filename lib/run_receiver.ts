@@ -5,7 +5,7 @@ import { formatHostPort, type HostPort } from "./host_port.ts";
 import { Logger } from "./logger.ts";
 import { createPreviewHandler } from "./preview_handler.ts";
 import type { ReceiverArgs } from "./receiver_args.ts";
-import type { LinkEvent } from "./receiver_link.ts";
+import type { LinkEvent, LinkState } from "./receiver_link.ts";
 import { StatusLine } from "./status_line.ts";
 import { UdpReceiver } from "./udp_receiver.ts";
 
@@ -112,6 +112,14 @@ function previewUrl(address: HostPort): string {
   return `http://${formatHostPort({ hostname: host, port: address.port })}/`;
 }
 
+/** The states as people read them, in the log as on the page. */
+const STATE_LABELS: Record<LinkState, string> = {
+  connecting: "connecting",
+  live: "live",
+  stalled: "no video",
+  waiting: "waiting for sender",
+};
+
 function logLinkEvent(logger: Logger, event: LinkEvent, sender: string): void {
   switch (event.type) {
     case "joined":
@@ -135,7 +143,7 @@ function logLinkEvent(logger: Logger, event: LinkEvent, sender: string): void {
     case "state":
       logger.event(
         "state",
-        `${event.to === "waiting" ? "waiting for sender" : event.to}: ${event.reason}`,
+        `${STATE_LABELS[event.to]}: ${event.reason}`,
         { from: event.from, to: event.to, reason: event.reason },
       );
   }

@@ -11,12 +11,41 @@ const root = new URL("../", import.meta.url);
 const port = Deno.env.get("UDPCAM_DEMO_PORT") ?? "8080";
 const httpPort = Deno.env.get("UDPCAM_DEMO_HTTP_PORT") ?? "8081";
 
+/**
+ * Starts a tool with its output prefixed by its name. Its standard error is a
+ * pipe, not the terminal, so the two tools' live status lines do not fight
+ * over one line; their events still show.
+ */
 function start(tool: string, permissions: readonly string[], args: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...UNSTABLE_FLAGS, ...permissions, `${tool}.ts`, ...args],
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...UNSTABLE_FLAGS, ...permissions, `${tool}.ts`, ...args],
     cwd: root,
     stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
   }).spawn();
+  const label = tool.padEnd(8);
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.pipeThrough(new TextDecoderStream()).pipeThrough(lines()).pipeTo(
+      new WritableStream({ write: (line) => console.log(`${label} ${line}`) }),
+    ).catch(() => {});
+  }
+  return child;
+}
+
+/** Splits text into lines. */
+function lines(): TransformStream<string, string> {
+  let rest = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop()!;
+      for (const line of parts) controller.enqueue(line);
+    },
+    flush(controller) {
+      if (rest !== "") controller.enqueue(rest);
+    },
+  });
 }
 
 const sender = start("sender", SENDER_PERMISSIONS, [
