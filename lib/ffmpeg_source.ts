@@ -1,4 +1,5 @@
-import type { Frame } from "./frame.ts";
+import { wallClock } from "./clock.ts";
+import { type Frame, MAX_FRAME_BYTES } from "./frame.ts";
 import type { FrameSource, SourceEvent } from "./frame_source.ts";
 import { FfmpegNotFoundError } from "./ffmpeg_not_found_error.ts";
 import { jpegDimensions } from "./jpeg_dimensions.ts";
@@ -43,13 +44,12 @@ export interface FfmpegSourceOptions {
   /**
    * The clock for capture times, in milliseconds since the Unix epoch.
    *
-   * @default {() => performance.timeOrigin + performance.now()}
+   * @default {wallClock}
    */
   now?: () => number;
 }
 
 const DEFAULT_BACKOFF_MS = [1000, 2000, 4000, 8000, 16000, 30000];
-const DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
 /** A run that gave frames for longer than this resets the backoff schedule. */
 const STABLE_RUN_MS = 10_000;
 /** How long ffmpeg gets to exit after SIGTERM, or after closing stdout, before SIGKILL. */
@@ -112,9 +112,9 @@ export class FfmpegSource implements FrameSource {
       args,
       retry = spec.kind === "camera" || spec.kind === "url",
       backoffMs = DEFAULT_BACKOFF_MS,
-      maxFrameSize = DEFAULT_MAX_FRAME_SIZE,
+      maxFrameSize = MAX_FRAME_BYTES,
       onEvent = () => {},
-      now = () => performance.timeOrigin + performance.now(),
+      now = wallClock,
     } = options;
     if (backoffMs.length === 0 || backoffMs.some((ms) => !(ms >= 0))) {
       throw new RangeError("Backoff must be a non-empty list of pauses of 0 ms or more");

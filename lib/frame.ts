@@ -1,3 +1,6 @@
+/** The largest JPEG udpcam handles, in bytes: the bound on what a frame in progress may hold. */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
 /** One encoded video frame as it travels through udpcam. */
 export interface Frame {
   /** A whole baseline or progressive JPEG image, SOI to EOI. */

@@ -1,3 +1,4 @@
+import { MAX_FRAME_BYTES } from "./frame.ts";
 import { EOI, RST0, RST7, SOI, SOS, TEM } from "./jpeg_markers.ts";
 
 /** Options for {@linkcode JpegSplitter}. */
@@ -20,8 +21,6 @@ export interface JpegSplitterOptions {
 // (an EXIF thumbnail in APP1 holds its own FFD8..FFD9) are skipped unread. After each SOS header
 // comes entropy-coded data, in which 0xFF is followed by 0x00 (a stuffed byte) or RST0..RST7;
 // any other byte after 0xFF is the next marker: EOI, or another table or scan (progressive).
-
-const DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
 
 const STUFFED = 0x00;
 
@@ -69,7 +68,7 @@ export class JpegSplitter extends TransformStream<Uint8Array, Uint8Array> {
    * @param options The size bound.
    */
   constructor(options: JpegSplitterOptions = {}) {
-    const { maxFrameSize = DEFAULT_MAX_FRAME_SIZE } = options;
+    const { maxFrameSize = MAX_FRAME_BYTES } = options;
     if (!(Number.isInteger(maxFrameSize) && maxFrameSize > 0)) {
       throw new RangeError(
         `Largest frame size must be a positive whole number, got ${maxFrameSize}`,

@@ -1,3 +1,4 @@
+import { MAX_FRAME_BYTES } from "./frame.ts";
 import type { Data } from "./packet.ts";
 
 /** Limits on what a {@linkcode Reassembler} holds. */
@@ -99,7 +100,7 @@ export class Reassembler {
   /** Creates a reassembler with the given limits. */
   constructor(options: ReassemblerOptions = {}) {
     this.#maxFrames = options.maxFrames ?? 8;
-    this.#maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
+    this.#maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.#maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
     this.#maxAgeMs = options.maxAgeMs ?? 1000;
   }

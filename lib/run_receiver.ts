@@ -8,6 +8,7 @@ import type { ReceiverArgs } from "./receiver_args.ts";
 import type { LinkEvent, LinkState } from "./receiver_link.ts";
 import { StatusLine } from "./status_line.ts";
 import { UdpReceiver } from "./udp_receiver.ts";
+import { withTimeout } from "./with_timeout.ts";
 
 /**
  * Runs the receiver until `signal` aborts: joins the sender, serves the
@@ -71,12 +72,7 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
  * second more.
  */
 async function shutdown(server: Deno.HttpServer): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([
-    server.shutdown(),
-    new Promise((resolve) => timer = setTimeout(resolve, 1000)),
-  ]);
-  clearTimeout(timer);
+  await withTimeout(server.shutdown(), 1000);
 }
 
 function statusText(receiver: UdpReceiver, viewers: number): string {

@@ -22,6 +22,7 @@
  */
 
 import { Image, type JPEGQuality } from "imagescript";
+import { wallClock } from "./clock.ts";
 import { drawText, loadGlyphs } from "./draw_text.ts";
 import type { Frame } from "./frame.ts";
 import type { FrameSource } from "./frame_source.ts";
@@ -64,7 +65,7 @@ export interface TestPatternSourceOptions extends RenderTestPatternOptions {
   /**
    * The wall clock, in milliseconds since the Unix epoch, for the clock drawn
    * in each frame and its `captureTime`; pacing always uses the monotonic clock.
-   * @default () => performance.timeOrigin + performance.now()
+   * @default {wallClock}
    */
   now?: () => number;
 }
@@ -120,7 +121,7 @@ export class TestPatternSource implements FrameSource {
         `Test pattern fps must be above 0 and at most ${MAX_FPS}, got ${options.fps}`,
       );
     }
-    this.#now = options.now ?? (() => performance.timeOrigin + performance.now());
+    this.#now = options.now ?? wallClock;
     const label = `udpcam test pattern ${width}x${height} @ ${this.#fps} fps`;
     this.#painter = new TestPatternPainter({ width, height, quality, label });
   }

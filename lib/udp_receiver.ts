@@ -4,7 +4,7 @@ import type { ReceivedFrame } from "./frame.ts";
 import { jpegDimensions } from "./jpeg_dimensions.ts";
 import { LatestValue } from "./latest_value.ts";
 import { decodePacket, PacketType, type RejectReason } from "./packet.ts";
-import { Reassembler, type ReassemblerStats } from "./reassembler.ts";
+import { type AssembledFrame, Reassembler, type ReassemblerStats } from "./reassembler.ts";
 import { type LinkEvent, type LinkState, ReceiverLink } from "./receiver_link.ts";
 import { RateMeter } from "./rate_meter.ts";
 import { pauseAfterErrors } from "./pause_after_errors.ts";
@@ -180,12 +180,13 @@ export class UdpReceiver {
         continue;
       }
       this.#packetsReceived++;
-      const frame = this.#reassembler.push(packet, performance.now());
-      if (frame !== undefined) this.#publish(frame.frame, frame.data, frame.captureTime, now);
+      const frame = this.#reassembler.push(packet, now);
+      if (frame !== undefined) this.#publish(frame, now);
     }
   }
 
-  #publish(frame: number, data: Uint8Array<ArrayBuffer>, captureTime: number, now: number): void {
+  #publish(assembled: AssembledFrame, now: number): void {
+    const { data, captureTime, frame } = assembled;
     const size = jpegDimensions(data);
     if (size === undefined) {
       // A frame that is whole but not a JPEG would show as a broken image.

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { UdpReceiver } from "../lib/udp_receiver.ts";
 import { UdpSender } from "../lib/udp_sender.ts";
+import { withTimeout } from "../lib/with_timeout.ts";
 
 function bind(): Deno.DatagramConn {
   return Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
@@ -104,17 +105,3 @@ Deno.test("the sender says goodbye on close and the receiver waits for it", asyn
   assert.equal(receiver.state, "waiting");
   await receiver.close();
 });
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`nothing within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -1,3 +1,4 @@
+import { withTimeout } from "../../lib/with_timeout.ts";
 import type { ToolProcess } from "../../tests/_tool.ts";
 
 /** How long a tool gets to exit after SIGTERM before SIGKILL. */
@@ -8,14 +9,6 @@ const STOP_GRACE_MS = 5_000;
  * after 5 s gets SIGKILL. Resolves with its exit status.
  */
 export async function stopTool(running: ToolProcess): Promise<Deno.CommandStatus> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<undefined>((resolve) =>
-    timer = setTimeout(() => resolve(undefined), STOP_GRACE_MS)
-  );
-  try {
-    const status = await Promise.race([running.stop("SIGTERM"), late]);
-    return status ?? await running.stop("SIGKILL");
-  } finally {
-    clearTimeout(timer);
-  }
+  const status = await withTimeout(running.stop("SIGTERM"), STOP_GRACE_MS);
+  return status ?? await running.stop("SIGKILL");
 }
