@@ -32,6 +32,13 @@ export interface FfmpegArgsOptions {
    * @default {false}
    */
   copy?: boolean;
+  /**
+   * Start a file this many seconds in (to resume after a restart); ignored for cameras, live
+   * streams and looped files.
+   *
+   * @default {0}
+   */
+  startSeconds?: number;
 }
 
 /** Frames may come up to this fraction of the frame interval early and still count as on time. */
@@ -61,7 +68,8 @@ const QUANTIZER_WORST = 31;
  * @throws {RangeError} For a quality, width or fps out of range.
  */
 export function ffmpegArgs(spec: SourceSpec, options: FfmpegArgsOptions): string[] {
-  const { os, width, fps, quality, loop = false, copy = false } = options;
+  const { os, width, fps, quality, loop = false, copy = false, startSeconds = 0 } = options;
+  const seek = startSeconds > 0 && !loop ? ["-ss", startSeconds.toFixed(3)] : [];
   const q = jpegQuantizer(quality);
   if (width !== undefined && !(Number.isInteger(width) && width > 0)) {
     throw new RangeError(`Width must be a positive whole number of pixels, got ${width}`);
@@ -81,14 +89,14 @@ export function ffmpegArgs(spec: SourceSpec, options: FfmpegArgsOptions): string
       args.push(...cameraInputArgs(spec.device, { os, copy }));
       break;
     case "file":
-      args.push("-re");
+      args.push("-re", ...seek);
       if (loop) args.push("-stream_loop", "-1");
       args.push("-i", spec.path);
       break;
     case "url":
       // A file over HTTP plays at real-time speed like a local one; a live
       // stream (RTSP, UDP, SRT, RTMP) comes at its own pace already.
-      if (isHttp(spec.url)) args.push("-re");
+      if (isHttp(spec.url)) args.push("-re", ...seek);
       if (loop) args.push("-stream_loop", "-1");
       args.push("-i", spec.url);
       break;

@@ -99,6 +99,11 @@ export class FfmpegSource implements FrameSource {
   #closed = new AbortController();
   #started = false;
   #run: FfmpegRun | undefined;
+  #restarting = false;
+  #spec: SourceSpec;
+  /** Seconds into the media where the current run started, and when its first frame came. */
+  #runFrom = 0;
+  #runFirstFrameAt: number | undefined;
 
   /**
    * Makes the source; ffmpeg starts when frames are first read.
@@ -121,6 +126,7 @@ export class FfmpegSource implements FrameSource {
     }
     this.#ffmpeg = ffmpeg;
     this.#args = [...args];
+    this.#spec = spec;
     this.#name = formatSourceSpec(spec);
     this.#retry = retry;
     this.#backoffMs = [...backoffMs];
@@ -141,6 +147,34 @@ export class FfmpegSource implements FrameSource {
     return this.#frames();
   }
 
+  /** The source ffmpeg reads. */
+  get spec(): SourceSpec {
+    return this.#spec;
+  }
+
+  /**
+   * How far into the media the source is, in seconds, counting real time from
+   * the current run's first frame: where a file should resume after a restart.
+   */
+  get position(): number {
+    const first = this.#runFirstFrameAt;
+    return first === undefined ? this.#runFrom : this.#runFrom + (this.#now() - first) / 1000;
+  }
+
+  /**
+   * Runs ffmpeg again with new arguments (say, another quality or size), with
+   * no pause and no failure event; the frames go on from the new process.
+   */
+  async restart(args: string[], fromSeconds = this.position): Promise<void> {
+    this.#args = [...args];
+    this.#runFrom = fromSeconds;
+    this.#runFirstFrameAt = undefined;
+    const run = this.#run;
+    if (run === undefined) return;
+    this.#restarting = true;
+    await run.stop(0);
+  }
+
   /** Stops ffmpeg (SIGTERM, then SIGKILL after 2 s), waits for it to exit and ends the frames. */
   async close(): Promise<void> {
     this.#closed.abort();
@@ -150,6 +184,7 @@ export class FfmpegSource implements FrameSource {
   async *#frames(): AsyncGenerator<Frame> {
     let failures = 0;
     let gaveFrames = false;
+    let reconfigured = false;
     while (!this.#closed.signal.aborted) {
       const run = this.#spawn();
       this.#run = run;
@@ -157,6 +192,8 @@ export class FfmpegSource implements FrameSource {
       let firstAt = 0;
       let lastAt = 0;
       let ended = false;
+      const quiet = reconfigured;
+      reconfigured = false;
       try {
         while (true) {
           const jpeg = await run.read();
@@ -164,7 +201,8 @@ export class FfmpegSource implements FrameSource {
           const captureTime = this.#now();
           if (count === 0) {
             firstAt = captureTime;
-            this.#startedEvent(run.pid, jpeg);
+            this.#runFirstFrameAt ??= captureTime;
+            if (!quiet) this.#startedEvent(run.pid, jpeg);
           }
           count += 1;
           lastAt = captureTime;
@@ -177,6 +215,12 @@ export class FfmpegSource implements FrameSource {
         this.#run = undefined;
       }
       if (this.#closed.signal.aborted) return;
+      if (this.#restarting) {
+        this.#restarting = false;
+        reconfigured = true;
+        if (count > 0) gaveFrames = true;
+        continue;
+      }
 
       const status = await run.status;
       const line = run.lastErrorLine();

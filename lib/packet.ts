@@ -59,13 +59,33 @@
  * | HELLO 1 | R to S | receiver id, send time, zero padding | 32 |
  * | CHALLENGE 2 | S to R | receiver id, echoed time, sender time, cookie | 44 |
  * | JOIN 3 | R to S | receiver id, send time, cookie | 36 |
- * | KEEPALIVE 4 | R to S | receiver id, send time, cookie | 36 |
+ * | KEEPALIVE 4 | R to S | receiver id, send time, cookie, report | 64 |
  * | ACK 5 | S to R | receiver id, echoed time, sender time | 28 |
  * | BYE 6 | either | receiver id, cookie | 28 |
+ * | NACK 8 | R to S | receiver id, cookie, 1 to 128 ranges | 36 to 1052 |
  *
  * A HELLO is padded to 32 bytes so that the CHALLENGE it earns is never more
  * than 3 times its size, and no reply to an unverified address is larger than
  * the datagram that caused it by more than that factor.
+ *
+ * A KEEPALIVE's report is the receiver's running totals since it joined, each
+ * a uint32 that wraps: fragments received (36), fragments found missing (40),
+ * missing fragments recovered (44), frames shown (48), frames lost (52); then
+ * its round-trip time (56) and queueing delay (60), in microseconds.
+ *
+ * A NACK asks for fragments again. Each range is 8 bytes: frame number
+ * (uint32), first fragment index (uint16), and how many fragments (uint16).
+ * Only a joined receiver's NACK, with its cookie, is answered, and only with
+ * fragments of frames the sender still holds.
+ *
+ * PARITY (sender to receiver, with `--fec`) has the DATA layout, except that
+ * offset 16 holds the group (uint8) and the number of groups (uint8) where
+ * DATA has the fragment index. A frame of `n` fragments has `groups` parity
+ * datagrams; group `g` covers the fragments whose index `i` has
+ * `i % groups == g`, so a burst of up to `groups` consecutive losses costs
+ * each group one fragment at most. The payload, `fragmentSize` long, is the
+ * XOR of the group's fragments, each padded with zeros to `fragmentSize`:
+ * it rebuilds any one missing fragment of its group.
  *
  * @module
  */
@@ -82,6 +102,16 @@ export const DATA_HEADER_SIZE = 28;
 export const COOKIE_SIZE = 16;
 /** The smallest HELLO a sender answers. */
 export const HELLO_SIZE = 32;
+/** The size of a KEEPALIVE, report included. */
+export const KEEPALIVE_SIZE = 64;
+/** The size of a NACK before its ranges. */
+export const NACK_HEADER_SIZE = 28;
+/** The size of one NACK range. */
+export const NACK_RANGE_SIZE = 8;
+/** The most ranges one NACK carries. */
+export const MAX_NACK_RANGES = 128;
+/** The most parity groups a frame has: the group is 8 bits. */
+export const MAX_PARITY_GROUPS = 255;
 /** The most fragments a frame can have: the index is 16 bits. */
 export const MAX_FRAGMENTS = 0xffff;
 /** The largest datagram IPv4 UDP can carry. */
@@ -102,6 +132,10 @@ const OFFSET_ECHO = 12;
 const OFFSET_SENDER_TIME = 20;
 const OFFSET_CHALLENGE_COOKIE = 28;
 const OFFSET_BYE_COOKIE = 12;
+const OFFSET_REPORT = 36;
+const OFFSET_NACK_COOKIE = 12;
+const OFFSET_GROUP = 16;
+const OFFSET_GROUPS = 17;
 
 /** The kinds of datagram. */
 export const PacketType = {
@@ -112,6 +146,8 @@ export const PacketType = {
   ACK: 5,
   BYE: 6,
   DATA: 7,
+  NACK: 8,
+  PARITY: 9,
 } as const;
 
 /** A receiver asks for the stream. */
@@ -130,13 +166,39 @@ export interface Challenge {
   senderTime: number;
   cookie: Uint8Array;
 }
-/** A receiver echoes its cookie to join (JOIN) or to stay joined (KEEPALIVE). */
+/** A receiver echoes its cookie to join. */
 export interface Join {
-  type: typeof PacketType.JOIN | typeof PacketType.KEEPALIVE;
+  type: typeof PacketType.JOIN;
   session: number;
   receiver: number;
   time: number;
   cookie: Uint8Array;
+}
+/** What a receiver measures, as running totals since it joined. Counters wrap at 2^32. */
+export interface ReceiverReport {
+  /** Distinct fragments received, rebuilt ones included. */
+  fragments: number;
+  /** Fragments found missing, before any recovery. */
+  missing: number;
+  /** Missing fragments that were later resent or rebuilt. */
+  recovered: number;
+  /** Frames shown. */
+  framesShown: number;
+  /** Frames given up, after any recovery. */
+  framesLost: number;
+  /** The receiver's round-trip time to the sender, in ms. */
+  rttMs: number;
+  /** How much longer than the least the path now delays datagrams, in ms. */
+  queueDelayMs: number;
+}
+/** A joined receiver stays joined, and reports how the stream reaches it. */
+export interface Keepalive {
+  type: typeof PacketType.KEEPALIVE;
+  session: number;
+  receiver: number;
+  time: number;
+  cookie: Uint8Array;
+  report: ReceiverReport;
 }
 /** The sender confirms a join or keepalive; the times measure round trip and clock offset. */
 export interface Ack {
@@ -164,8 +226,34 @@ export interface Data {
   captureTime: number;
   payload: Uint8Array;
 }
+/** Fragments `index` to `index + count - 1` of one frame. */
+export interface NackRange {
+  frame: number;
+  index: number;
+  count: number;
+}
+/** A receiver asks for fragments it is missing. */
+export interface Nack {
+  type: typeof PacketType.NACK;
+  session: number;
+  receiver: number;
+  cookie: Uint8Array;
+  ranges: NackRange[];
+}
+/** The XOR of one group of one frame's fragments. `payload` is a view into the datagram. */
+export interface Parity {
+  type: typeof PacketType.PARITY;
+  session: number;
+  frame: number;
+  frameLength: number;
+  group: number;
+  groups: number;
+  fragmentSize: number;
+  captureTime: number;
+  payload: Uint8Array;
+}
 /** Any decoded datagram. */
-export type Packet = Hello | Challenge | Join | Ack | Bye | Data;
+export type Packet = Hello | Challenge | Join | Keepalive | Ack | Bye | Data | Nack | Parity;
 
 /** Why a datagram was rejected. */
 export type RejectReason = "short" | "foreign" | "version" | "type" | "malformed";
@@ -177,7 +265,7 @@ const CONTROL_SIZES: Record<number, number> = {
   [PacketType.HELLO]: HELLO_SIZE,
   [PacketType.CHALLENGE]: 44,
   [PacketType.JOIN]: 36,
-  [PacketType.KEEPALIVE]: 36,
+  [PacketType.KEEPALIVE]: KEEPALIVE_SIZE,
   [PacketType.ACK]: 28,
   [PacketType.BYE]: 28,
 };
@@ -192,8 +280,8 @@ function header(size: number, type: number, session: number): [Uint8Array, DataV
   return [bytes, view];
 }
 
-/** Encodes a control message (anything but DATA). */
-export function encodeControl(packet: Exclude<Packet, Data>): Uint8Array {
+/** Encodes a control message (anything but DATA, PARITY and NACK). */
+export function encodeControl(packet: Exclude<Packet, Data | Parity | Nack>): Uint8Array {
   const [bytes, view] = header(CONTROL_SIZES[packet.type], packet.type, packet.session);
   view.setUint32(OFFSET_RECEIVER, packet.receiver);
   switch (packet.type) {
@@ -206,9 +294,13 @@ export function encodeControl(packet: Exclude<Packet, Data>): Uint8Array {
       bytes.set(checkCookie(packet.cookie), OFFSET_CHALLENGE_COOKIE);
       break;
     case PacketType.JOIN:
+      view.setFloat64(OFFSET_TIME, packet.time);
+      bytes.set(checkCookie(packet.cookie), OFFSET_COOKIE);
+      break;
     case PacketType.KEEPALIVE:
       view.setFloat64(OFFSET_TIME, packet.time);
       bytes.set(checkCookie(packet.cookie), OFFSET_COOKIE);
+      writeReport(view, packet.report);
       break;
     case PacketType.ACK:
       view.setFloat64(OFFSET_ECHO, packet.echoTime);
@@ -217,6 +309,70 @@ export function encodeControl(packet: Exclude<Packet, Data>): Uint8Array {
     case PacketType.BYE:
       bytes.set(checkCookie(packet.cookie), OFFSET_BYE_COOKIE);
       break;
+  }
+  return bytes;
+}
+
+function writeReport(view: DataView, report: ReceiverReport): void {
+  let at = OFFSET_REPORT;
+  for (
+    const count of [
+      report.fragments,
+      report.missing,
+      report.recovered,
+      report.framesShown,
+      report.framesLost,
+    ]
+  ) {
+    view.setUint32(at, count >>> 0);
+    at += 4;
+  }
+  view.setUint32(at, micros(report.rttMs));
+  view.setUint32(at + 4, micros(report.queueDelayMs));
+}
+
+function micros(ms: number): number {
+  return Number.isFinite(ms) ? Math.min(0xffffffff, Math.max(0, Math.round(ms * 1000))) : 0;
+}
+
+function readReport(view: DataView): ReceiverReport {
+  const at = OFFSET_REPORT;
+  return {
+    fragments: view.getUint32(at),
+    missing: view.getUint32(at + 4),
+    recovered: view.getUint32(at + 8),
+    framesShown: view.getUint32(at + 12),
+    framesLost: view.getUint32(at + 16),
+    rttMs: view.getUint32(at + 20) / 1000,
+    queueDelayMs: view.getUint32(at + 24) / 1000,
+  };
+}
+
+/**
+ * Encodes a NACK for 1 to {@linkcode MAX_NACK_RANGES} ranges.
+ * @throws {RangeError} For no ranges, too many, or a range out of bounds.
+ */
+export function encodeNack(packet: Omit<Nack, "type">): Uint8Array {
+  const { ranges } = packet;
+  if (ranges.length === 0 || ranges.length > MAX_NACK_RANGES) {
+    throw new RangeError(`A NACK carries 1 to ${MAX_NACK_RANGES} ranges, got ${ranges.length}`);
+  }
+  const [bytes, view] = header(
+    NACK_HEADER_SIZE + ranges.length * NACK_RANGE_SIZE,
+    PacketType.NACK,
+    packet.session,
+  );
+  view.setUint32(OFFSET_RECEIVER, packet.receiver);
+  bytes.set(checkCookie(packet.cookie), OFFSET_NACK_COOKIE);
+  let at = NACK_HEADER_SIZE;
+  for (const { frame, index, count } of ranges) {
+    if (count < 1 || index + count > MAX_FRAGMENTS) {
+      throw new RangeError(`A NACK range must cover 1 to ${MAX_FRAGMENTS} fragments`);
+    }
+    view.setUint32(at, frame);
+    view.setUint16(at + 4, index);
+    view.setUint16(at + 6, count);
+    at += NACK_RANGE_SIZE;
   }
   return bytes;
 }
@@ -255,6 +411,35 @@ export function writeDataHeader(target: Uint8Array, fields: DataHeader): void {
   view.setFloat64(OFFSET_CAPTURE_TIME, fields.captureTime);
 }
 
+/** Fields of a PARITY datagram's header. */
+export interface ParityHeader {
+  session: number;
+  frame: number;
+  frameLength: number;
+  group: number;
+  groups: number;
+  fragmentSize: number;
+  captureTime: number;
+}
+
+/**
+ * Writes a PARITY header into `target` at offset 0; the caller writes the
+ * parity after {@linkcode DATA_HEADER_SIZE}.
+ */
+export function writeParityHeader(target: Uint8Array, fields: ParityHeader): void {
+  const view = new DataView(target.buffer, target.byteOffset, DATA_HEADER_SIZE);
+  view.setUint16(0, MAGIC);
+  view.setUint8(OFFSET_VERSION, VERSION);
+  view.setUint8(OFFSET_TYPE, PacketType.PARITY);
+  view.setUint32(OFFSET_SESSION, fields.session);
+  view.setUint32(OFFSET_FRAME, fields.frame);
+  view.setUint32(OFFSET_FRAME_LENGTH, fields.frameLength);
+  view.setUint8(OFFSET_GROUP, fields.group);
+  view.setUint8(OFFSET_GROUPS, fields.groups);
+  view.setUint16(OFFSET_FRAGMENT_SIZE, fields.fragmentSize);
+  view.setFloat64(OFFSET_CAPTURE_TIME, fields.captureTime);
+}
+
 /**
  * Decodes one datagram. Never throws: a short, foreign or inconsistent
  * datagram gives `{ ok: false, reason }`. A DATA packet's payload is a view
@@ -268,6 +453,8 @@ export function decodePacket(bytes: Uint8Array): Decoded {
   const type = view.getUint8(OFFSET_TYPE);
   const session = view.getUint32(OFFSET_SESSION);
   if (type === PacketType.DATA) return decodeData(bytes, view, session);
+  if (type === PacketType.PARITY) return decodeParity(bytes, view, session);
+  if (type === PacketType.NACK) return decodeNack(bytes, view, session);
   const size = CONTROL_SIZES[type];
   if (size === undefined) return { ok: false, reason: "type" };
   if (bytes.length < size) return { ok: false, reason: "short" };
@@ -288,6 +475,16 @@ export function decodePacket(bytes: Uint8Array): Decoded {
         },
       };
     case PacketType.JOIN:
+      return {
+        ok: true,
+        packet: {
+          type,
+          session,
+          receiver,
+          time: view.getFloat64(OFFSET_TIME),
+          cookie: bytes.slice(OFFSET_COOKIE, OFFSET_COOKIE + COOKIE_SIZE),
+        },
+      };
     case PacketType.KEEPALIVE:
       return {
         ok: true,
@@ -297,6 +494,7 @@ export function decodePacket(bytes: Uint8Array): Decoded {
           receiver,
           time: view.getFloat64(OFFSET_TIME),
           cookie: bytes.slice(OFFSET_COOKIE, OFFSET_COOKIE + COOKIE_SIZE),
+          report: readReport(view),
         },
       };
     case PacketType.ACK:
@@ -349,6 +547,63 @@ function decodeData(bytes: Uint8Array, view: DataView, session: number): Decoded
       fragmentSize,
       captureTime,
       payload,
+    },
+  };
+}
+
+function decodeParity(bytes: Uint8Array, view: DataView, session: number): Decoded {
+  if (bytes.length <= DATA_HEADER_SIZE) return { ok: false, reason: "short" };
+  const frameLength = view.getUint32(OFFSET_FRAME_LENGTH);
+  const group = view.getUint8(OFFSET_GROUP);
+  const groups = view.getUint8(OFFSET_GROUPS);
+  const fragmentSize = view.getUint16(OFFSET_FRAGMENT_SIZE);
+  const payload = bytes.subarray(DATA_HEADER_SIZE);
+  if (fragmentSize === 0 || frameLength === 0) return { ok: false, reason: "malformed" };
+  const count = Math.ceil(frameLength / fragmentSize);
+  if (count > MAX_FRAGMENTS || groups === 0 || groups > count || group >= groups) {
+    return { ok: false, reason: "malformed" };
+  }
+  if (payload.length !== fragmentSize) return { ok: false, reason: "malformed" };
+  const captureTime = view.getFloat64(OFFSET_CAPTURE_TIME);
+  if (!Number.isFinite(captureTime)) return { ok: false, reason: "malformed" };
+  return {
+    ok: true,
+    packet: {
+      type: PacketType.PARITY,
+      session,
+      frame: view.getUint32(OFFSET_FRAME),
+      frameLength,
+      group,
+      groups,
+      fragmentSize,
+      captureTime,
+      payload,
+    },
+  };
+}
+
+function decodeNack(bytes: Uint8Array, view: DataView, session: number): Decoded {
+  if (bytes.length < NACK_HEADER_SIZE + NACK_RANGE_SIZE) return { ok: false, reason: "short" };
+  const body = bytes.length - NACK_HEADER_SIZE;
+  const count = body / NACK_RANGE_SIZE;
+  if (!Number.isInteger(count) || count > MAX_NACK_RANGES) {
+    return { ok: false, reason: "malformed" };
+  }
+  const ranges: NackRange[] = new Array(count);
+  for (let i = 0, at = NACK_HEADER_SIZE; i < count; i++, at += NACK_RANGE_SIZE) {
+    const index = view.getUint16(at + 4);
+    const length = view.getUint16(at + 6);
+    if (length === 0 || index + length > MAX_FRAGMENTS) return { ok: false, reason: "malformed" };
+    ranges[i] = { frame: view.getUint32(at), index, count: length };
+  }
+  return {
+    ok: true,
+    packet: {
+      type: PacketType.NACK,
+      session,
+      receiver: view.getUint32(OFFSET_RECEIVER),
+      cookie: bytes.slice(OFFSET_NACK_COOKIE, OFFSET_NACK_COOKIE + COOKIE_SIZE),
+      ranges,
     },
   };
 }

@@ -33,6 +33,8 @@ export const PREVIEW_PAGE = `<!doctype html>
   <span>rtt <b id="rtt">-</b></span>
   <span>frames <b id="frames">-</b></span>
   <span>dropped <b id="dropped">-</b></span>
+  <span>loss <b id="loss">-</b></span>
+  <span>recovered <b id="recovered">-</b></span>
   <span>packets lost <b id="lost">-</b></span>
   <span>viewers <b id="viewers">-</b></span>
 </footer>
@@ -53,7 +55,9 @@ async function refresh() {
     $("rtt").textContent = ms(s.rttMs);
     $("frames").textContent = s.framesReceived;
     const d = s.framesDropped;
-    $("dropped").textContent = d.incomplete + d.lost + d.oversize;
+    $("dropped").textContent = Object.values(d).reduce((a, b) => a + b, 0);
+    $("loss").textContent = s.lossPercent.toFixed(1) + " %";
+    $("recovered").textContent = s.packetsRecovered + s.packetsRebuilt;
     $("lost").textContent = s.packetsLost;
     $("viewers").textContent = s.preview.viewers;
   } catch {

@@ -1,5 +1,6 @@
 import { MAX_FRAME_BYTES } from "./frame.ts";
-import type { Data } from "./packet.ts";
+import type { Data, NackRange, Parity } from "./packet.ts";
+import { type DueOptions, PartialFrame } from "./partial_frame.ts";
 
 /** Limits on what a {@linkcode Reassembler} holds. */
 export interface ReassemblerOptions {
@@ -19,8 +20,16 @@ export interface ReassemblerOptions {
    */
   maxPendingBytes?: number;
   /**
-   * A frame in progress for longer than this, in ms, is given up.
+   * How long a frame may wait for a missing fragment, in ms from when it was
+   * found missing (or for any datagram at all); then it is given up as late.
+   * Settable later with {@linkcode Reassembler.budgetMs}.
    * @default {1000}
+   */
+  budgetMs?: number;
+  /**
+   * The longest a frame may be in progress, in ms from its first datagram,
+   * however it is going.
+   * @default {2000}
    */
   maxAgeMs?: number;
 }
@@ -35,10 +44,19 @@ export interface AssembledFrame {
   captureTime: number;
   /** How many datagrams carried it. */
   fragments: number;
+  /** When its first datagram came (ms, the reassembler's clock). */
+  firstArrival: number;
 }
 
-/** Why a frame was never emitted. */
-export type FrameDropReason = "incomplete" | "lost" | "oversize";
+/**
+ * Why a frame was never emitted:
+ * - `late`: still incomplete at its deadline;
+ * - `superseded`: a newer frame was complete first;
+ * - `evicted`: no room, for newer frames;
+ * - `lost`: no datagram of it ever came;
+ * - `oversize`: larger than the limits.
+ */
+export type FrameDropReason = "late" | "superseded" | "evicted" | "lost" | "oversize";
 /** Why a fragment was not used. */
 export type FragmentDropReason = "duplicate" | "late" | "inconsistent" | "oversize";
 
@@ -48,11 +66,17 @@ export interface ReassemblerStats {
   framesCompleted: number;
   /** Frames never emitted, by reason. */
   framesDropped: Record<FrameDropReason, number>;
-  /** Fragments accepted into a frame. */
+  /** Fragments accepted into a frame, from the network. */
   packetsUsed: number;
   /** Fragments not used, by reason. */
   packetsDropped: Record<FragmentDropReason, number>;
-  /** Fragments that never arrived: exact for frames seen in part, estimated for frames never seen. */
+  /** Fragments found missing, before any recovery. */
+  packetsMissing: number;
+  /** Missing fragments that came after being asked for again. */
+  packetsRecovered: number;
+  /** Missing fragments rebuilt from parity. */
+  packetsRebuilt: number;
+  /** Fragments never had: exact for frames seen in part, estimated for frames never seen. */
   packetsLost: number;
   /** Bytes held by frames in progress now, bookkeeping included. */
   pendingBytes: number;
@@ -60,49 +84,61 @@ export interface ReassemblerStats {
   pendingFrames: number;
 }
 
-interface Partial {
-  frameLength: number;
-  fragmentSize: number;
-  count: number;
-  received: number;
-  seen: Uint8Array;
-  data: Uint8Array<ArrayBuffer>;
-  captureTime: number;
-  started: number;
-}
+/** What a frame's silence is measured against before any gap has been seen, in ms. */
+const INITIAL_GAP_MS = 20;
+/** How fast the longest recent gap is forgotten, per datagram. */
+const GAP_DECAY = 0.995;
+/** A frame silent for this many times the longest recent gap has lost its tail. */
+const TAIL_GAPS = 3;
 
 /**
  * Puts frames back together from fragments that may arrive out of order,
- * twice, or not at all. It emits only whole frames, never one older than the
- * newest it emitted, and bounds the memory it holds for frames in progress.
- * It knows nothing of sockets: feed it decoded DATA packets of one session.
+ * twice, or not at all, and says which missing fragments to ask for again. It
+ * emits only whole frames, never one older than the newest it emitted (a
+ * newer whole frame is never held back for an older one), gives a frame up at
+ * its deadline, and bounds the memory it holds for frames in progress. It
+ * knows nothing of sockets: feed it decoded DATA and PARITY packets of one
+ * session, and a clock.
  */
 export class Reassembler {
+  /** How long a frame may wait for a missing fragment, in ms. */
+  budgetMs: number;
+  #maxAgeMs: number;
   #maxFrames: number;
   #maxFrameBytes: number;
   #maxPendingBytes: number;
-  #maxAgeMs: number;
-  #partials = new Map<number, Partial>();
+  #partials = new Map<number, PartialFrame>();
   #pendingBytes = 0;
   /** No frame at or below this number is started again: it was emitted or given up. */
   #floor = -1;
-  /** The highest frame number that has had a fragment. */
+  /** The highest frame number that has had a datagram. */
   #highest = -1;
   #fragmentsPerFrame = 0;
+  /**
+   * The longest recent wait between two datagrams of one frame, decaying: a
+   * frame silent for a few times this long has lost its tail. It starts long,
+   * so the first frames of a slowly paced sender are not taken for lost.
+   */
+  #gapMs = INITIAL_GAP_MS;
   #stats = {
     framesCompleted: 0,
-    framesDropped: { incomplete: 0, lost: 0, oversize: 0 },
+    framesDropped: { late: 0, superseded: 0, evicted: 0, lost: 0, oversize: 0 },
     packetsUsed: 0,
     packetsDropped: { duplicate: 0, late: 0, inconsistent: 0, oversize: 0 },
+    packetsMissing: 0,
+    packetsRecovered: 0,
+    packetsRebuilt: 0,
     packetsLost: 0,
   };
+  #countMissing = () => this.#stats.packetsMissing++;
 
   /** Creates a reassembler with the given limits. */
   constructor(options: ReassemblerOptions = {}) {
     this.#maxFrames = options.maxFrames ?? 8;
     this.#maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.#maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
-    this.#maxAgeMs = options.maxAgeMs ?? 1000;
+    this.budgetMs = options.budgetMs ?? 1000;
+    this.#maxAgeMs = options.maxAgeMs ?? 2000;
   }
 
   /** The counters so far. */
@@ -113,10 +149,19 @@ export class Reassembler {
       framesDropped: { ...s.framesDropped },
       packetsUsed: s.packetsUsed,
       packetsDropped: { ...s.packetsDropped },
+      packetsMissing: s.packetsMissing,
+      packetsRecovered: s.packetsRecovered,
+      packetsRebuilt: s.packetsRebuilt,
       packetsLost: Math.round(s.packetsLost),
       pendingBytes: this.#pendingBytes,
       pendingFrames: this.#partials.size,
     };
+  }
+
+  /** Frames given up so far, whatever the reason. */
+  get framesLost(): number {
+    const d = this.#stats.framesDropped;
+    return d.late + d.superseded + d.evicted + d.lost + d.oversize;
   }
 
   /**
@@ -124,9 +169,10 @@ export class Reassembler {
    * session. Counters are kept.
    */
   reset(): void {
-    for (const [frame, partial] of this.#partials) this.#drop(frame, partial);
+    for (const partial of this.#partials.values()) this.#drop(partial, "evicted");
     this.#floor = -1;
     this.#highest = -1;
+    this.#gapMs = INITIAL_GAP_MS;
   }
 
   /**
@@ -134,88 +180,112 @@ export class Reassembler {
    * the frame it completes, if any.
    */
   push(packet: Data, now: number): AssembledFrame | undefined {
+    const partial = this.#partialFor(packet, now);
+    if (partial === undefined) return undefined;
+    const { result, recovered } = partial.add(packet, now);
+    if (result !== "new") {
+      this.#stats.packetsDropped[result]++;
+      return undefined;
+    }
+    this.#stats.packetsUsed++;
+    if (recovered) this.#stats.packetsRecovered++;
+    return this.#settle(partial);
+  }
+
+  /**
+   * Takes one parity datagram received at `now` and returns the frame it
+   * completes by rebuilding a missing fragment, if any.
+   */
+  pushParity(packet: Parity, now: number): AssembledFrame | undefined {
+    const partial = this.#partialFor(packet, now);
+    if (partial === undefined) return undefined;
+    if (partial.addParity(packet, now) < 0) {
+      this.#stats.packetsDropped.inconsistent++;
+      return undefined;
+    }
+    return this.#settle(partial);
+  }
+
+  /**
+   * Gives up frames past their deadline at `now`, and returns the missing
+   * fragments of the others that are due to be asked for (see
+   * {@linkcode PartialFrame.due}), oldest frame first.
+   */
+  due(now: number, options: DueOptions): NackRange[] {
+    const ranges: NackRange[] = [];
+    for (const partial of this.#partials.values()) {
+      const tailMs = Math.max(options.tailMs, TAIL_GAPS * this.#gapMs);
+      const due = partial.due(now, { ...options, tailMs }, this.#countMissing);
+      if (this.#isLate(partial, now)) {
+        this.#drop(partial, "late");
+      } else {
+        ranges.push(...due);
+      }
+    }
+    return ranges.sort((a, b) => a.frame - b.frame);
+  }
+
+  #partialFor(packet: Data | Parity, now: number): PartialFrame | undefined {
     const { frame } = packet;
     if (frame <= this.#floor) {
       this.#stats.packetsDropped.late++;
       return undefined;
     }
-    let partial = this.#partials.get(frame);
-    if (partial !== undefined && now - partial.started > this.#maxAgeMs) {
-      this.#drop(frame, partial);
+    const partial = this.#partials.get(frame);
+    if (partial === undefined) return this.#start(packet, now);
+    this.#gapMs = Math.max(now - partial.lastArrival, this.#gapMs * GAP_DECAY);
+    if (this.#isLate(partial, now)) {
+      this.#drop(partial, "late");
       this.#stats.packetsDropped.late++;
       return undefined;
     }
-    if (partial === undefined) {
-      this.#expire(now);
-      partial = this.#start(packet, now);
-      if (partial === undefined) return undefined;
-    } else if (
-      partial.frameLength !== packet.frameLength || partial.fragmentSize !== packet.fragmentSize ||
-      partial.captureTime !== packet.captureTime
-    ) {
+    if (!partial.matches(packet)) {
       this.#stats.packetsDropped.inconsistent++;
       return undefined;
     }
-    const { index, payload } = packet;
-    const last = partial.count - 1;
-    if (
-      index > last ||
-      payload.length !==
-        (index === last ? partial.frameLength - index * partial.fragmentSize : partial.fragmentSize)
-    ) {
-      this.#stats.packetsDropped.inconsistent++;
-      return undefined;
-    }
-    if (partial.seen[packet.index] === 1) {
-      this.#stats.packetsDropped.duplicate++;
-      return undefined;
-    }
-    partial.seen[packet.index] = 1;
-    partial.data.set(packet.payload, packet.index * partial.fragmentSize);
-    partial.received++;
-    this.#stats.packetsUsed++;
-    if (partial.received < partial.count) return undefined;
-    return this.#emit(frame, partial);
+    return partial;
   }
 
-  #start(packet: Data, now: number): Partial | undefined {
+  #isLate(partial: PartialFrame, now: number): boolean {
+    return partial.isLate(now, this.budgetMs) || now - partial.firstArrival > this.#maxAgeMs;
+  }
+
+  #settle(partial: PartialFrame): AssembledFrame | undefined {
+    this.#stats.packetsRebuilt += partial.rebuilt;
+    partial.rebuilt = 0;
+    return partial.complete ? this.#emit(partial) : undefined;
+  }
+
+  #start(packet: Data | Parity, now: number): PartialFrame | undefined {
     const { frameLength } = packet;
-    const count = Math.ceil(frameLength / packet.fragmentSize);
-    // The frame's bytes and one byte a fragment to tell which have come.
-    const cost = frameLength + count;
+    const cost = PartialFrame.cost(frameLength, packet.fragmentSize);
     if (frameLength > this.#maxFrameBytes || cost > this.#maxPendingBytes) {
       this.#stats.packetsDropped.oversize++;
       return undefined;
+    }
+    for (const partial of this.#partials.values()) {
+      if (this.#isLate(partial, now)) this.#drop(partial, "late");
     }
     while (
       this.#partials.size > 0 &&
       (this.#partials.size >= this.#maxFrames || this.#pendingBytes + cost > this.#maxPendingBytes)
     ) {
-      const [oldest, partial] = this.#oldest();
-      if (packet.frame < oldest) {
+      const oldest = this.#oldest();
+      if (packet.frame < oldest.frame) {
         // Older than everything in progress, with no room: the newer frames win.
         this.#stats.packetsDropped.late++;
         return undefined;
       }
-      this.#drop(oldest, partial);
+      this.#drop(oldest, "evicted");
     }
     this.#countLost(packet.frame);
-    const partial: Partial = {
-      frameLength,
-      fragmentSize: packet.fragmentSize,
-      count,
-      received: 0,
-      seen: new Uint8Array(count),
-      data: new Uint8Array(frameLength),
-      captureTime: packet.captureTime,
-      started: now,
-    };
+    const partial = new PartialFrame(packet, now);
     this.#partials.set(packet.frame, partial);
     this.#pendingBytes += cost;
     return partial;
   }
 
-  /** Frames skipped over count as lost until a fragment of theirs turns up. */
+  /** Frames skipped over count as lost until a datagram of theirs turns up. */
   #countLost(frame: number): void {
     const stats = this.#stats;
     if (frame > this.#highest) {
@@ -229,45 +299,43 @@ export class Reassembler {
     }
   }
 
-  #oldest(): [number, Partial] {
-    let oldest: [number, Partial] | undefined;
-    for (const entry of this.#partials) {
-      if (oldest === undefined || entry[0] < oldest[0]) oldest = entry;
+  #oldest(): PartialFrame {
+    let oldest: PartialFrame | undefined;
+    for (const partial of this.#partials.values()) {
+      if (oldest === undefined || partial.frame < oldest.frame) oldest = partial;
     }
     return oldest!;
   }
 
-  #expire(now: number): void {
-    for (const [frame, partial] of this.#partials) {
-      if (now - partial.started > this.#maxAgeMs) this.#drop(frame, partial);
-    }
+  #remove(partial: PartialFrame): void {
+    this.#partials.delete(partial.frame);
+    this.#pendingBytes -= PartialFrame.cost(partial.frameLength, partial.fragmentSize);
   }
 
-  #drop(frame: number, partial: Partial): void {
-    this.#partials.delete(frame);
-    this.#pendingBytes -= partial.frameLength + partial.count;
-    if (frame > this.#floor) this.#floor = frame;
-    this.#stats.framesDropped.incomplete++;
-    this.#stats.packetsLost += partial.count - partial.received;
+  #drop(partial: PartialFrame, reason: "late" | "superseded" | "evicted"): void {
+    this.#remove(partial);
+    if (partial.frame > this.#floor) this.#floor = partial.frame;
+    this.#stats.framesDropped[reason]++;
+    this.#stats.packetsLost += partial.missing;
   }
 
-  #emit(frame: number, partial: Partial): AssembledFrame {
-    this.#partials.delete(frame);
-    this.#pendingBytes -= partial.frameLength + partial.count;
+  #emit(partial: PartialFrame): AssembledFrame {
+    this.#remove(partial);
     // Everything older than the frame emitted can no longer be shown.
-    for (const [older, other] of this.#partials) {
-      if (older < frame) this.#drop(older, other);
+    for (const other of this.#partials.values()) {
+      if (other.frame < partial.frame) this.#drop(other, "superseded");
     }
-    this.#floor = frame;
+    this.#floor = partial.frame;
     this.#fragmentsPerFrame = this.#fragmentsPerFrame === 0
       ? partial.count
       : this.#fragmentsPerFrame * 0.9 + partial.count * 0.1;
     this.#stats.framesCompleted++;
     return {
-      frame,
+      frame: partial.frame,
       data: partial.data,
       captureTime: partial.captureTime,
       fragments: partial.count,
+      firstArrival: partial.firstArrival,
     };
   }
 }

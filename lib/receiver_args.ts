@@ -1,7 +1,9 @@
 import { UsageError } from "./cli_error.ts";
 import { type HostPort, parseHostPort } from "./host_port.ts";
 import type { LogFormat } from "./logger.ts";
+import { parseIntFlag } from "./int_flag.ts";
 import { parseFlags } from "./parse_flags.ts";
+import { parseSwitchFlag } from "./switch_flag.ts";
 
 /** Everything the receiver was asked to do, with defaults resolved. */
 export interface ReceiverArgs {
@@ -13,6 +15,10 @@ export interface ReceiverArgs {
   connect: HostPort;
   /** The preview's HTTP address. @default {{hostname: "127.0.0.1", port: 8081}} */
   http: HostPort;
+  /** How long a frame may wait for lost datagrams, in ms. @default undefined, from the RTT */
+  latencyMs?: number;
+  /** Ask the sender again for lost datagrams. @default {true} */
+  nack: boolean;
   /** How events are written. @default {"text"} */
   log: LogFormat;
 }
@@ -31,6 +37,10 @@ Options:
   --http HOST:PORT     where the preview listens (default 127.0.0.1:8081; port 0
                        picks a free port). Binding beyond 127.0.0.1 lets anyone
                        who can reach that address watch
+  --latency MS         how long a frame may wait for lost datagrams to be sent
+                       again, from its first datagram (default: 3 round trips
+                       + 25 ms, at least 30 ms); a newer whole frame never waits
+  --nack on|off        ask the sender again for lost datagrams (default on)
   --log text|json      event log format; json writes one object a line on stdout
   -h, --help           show this help
   -V, --version        show the version
@@ -52,7 +62,12 @@ Exit codes: 0 done, 1 failure, 2 bad usage, 4 address in use.`;
 export function parseReceiverArgs(argv: string[]): ReceiverArgs {
   const { values, positionals, help, version, log } = parseFlags(argv, {
     tool: "receiver",
-    flags: { connect: { type: "string" }, http: { type: "string" } },
+    flags: {
+      connect: { type: "string" },
+      http: { type: "string" },
+      latency: { type: "string" },
+      nack: { type: "string" },
+    },
   });
   if (positionals.length > 1) {
     throw new UsageError(`unexpected argument "${positionals[1]}"; see receiver --help`);
@@ -68,6 +83,10 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
     version,
     connect,
     http: parseHostPort(values.http ?? "", { hostname: "127.0.0.1", port: 8081 }, "--http"),
+    latencyMs: values.latency === "auto"
+      ? undefined
+      : parseIntFlag(values.latency, "--latency", 1, 10_000),
+    nack: parseSwitchFlag(values.nack, "--nack", true),
     log,
   };
 }

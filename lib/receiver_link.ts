@@ -1,4 +1,4 @@
-import { encodeControl, type Packet, PacketType } from "./packet.ts";
+import { encodeControl, type Packet, PacketType, type ReceiverReport } from "./packet.ts";
 
 /**
  * Where a receiver stands with its sender:
@@ -16,17 +16,34 @@ export type LinkEvent =
   | { type: "state"; from: LinkState; to: LinkState; reason: string };
 
 /** How many keepalive round trips the clock offset is chosen from. */
-const OFFSET_WINDOW = 32;
+const OFFSET_WINDOW = 128;
+
+const EMPTY_REPORT: ReceiverReport = {
+  fragments: 0,
+  missing: 0,
+  recovered: 0,
+  framesShown: 0,
+  framesLost: 0,
+  rttMs: 0,
+  queueDelayMs: 0,
+};
 
 /** Options for a {@linkcode ReceiverLink}. */
 export interface ReceiverLinkOptions {
   /** This receiver's id. @default a random 32-bit number */
   receiver?: number;
   /**
-   * How often to send a keepalive (or a hello while not joined), in ms.
+   * How often to send a hello while not joined, in ms.
    * @default {1000}
    */
+  helloMs?: number;
+  /**
+   * How often to send a keepalive, with its report, while joined, in ms.
+   * @default {250}
+   */
   keepaliveMs?: number;
+  /** What each keepalive reports. @default all zeros */
+  report?: () => ReceiverReport;
   /**
    * Silence from the sender, in ms, after which it counts as gone.
    * @default {3000}
@@ -49,7 +66,9 @@ export interface ReceiverLinkOptions {
 export class ReceiverLink {
   /** This receiver's id, carried in every control message. */
   readonly receiver: number;
+  #helloMs: number;
   #keepaliveMs: number;
+  #report: () => ReceiverReport;
   #silenceMs: number;
   #stallMs: number;
   #onEvent: (event: LinkEvent) => void;
@@ -61,6 +80,7 @@ export class ReceiverLink {
   #lastFrame = -Infinity;
   #lastSent = -Infinity;
   #rttMs: number | undefined;
+  #srttMs: number | undefined;
   #clockOffsetMs = 0;
   /** Recent round trips and the clock offsets they gave, newest last. */
   #samples: Array<{ rtt: number; offset: number }> = [];
@@ -68,7 +88,9 @@ export class ReceiverLink {
   /** Creates a link that has not yet sent anything. */
   constructor(options: ReceiverLinkOptions = {}) {
     this.receiver = options.receiver ?? crypto.getRandomValues(new Uint32Array(1))[0];
-    this.#keepaliveMs = options.keepaliveMs ?? 1000;
+    this.#helloMs = options.helloMs ?? 1000;
+    this.#keepaliveMs = options.keepaliveMs ?? 250;
+    this.#report = options.report ?? (() => EMPTY_REPORT);
     this.#silenceMs = options.silenceMs ?? 3000;
     this.#stallMs = options.stallMs ?? 2000;
     this.#onEvent = options.onEvent ?? (() => {});
@@ -89,6 +111,16 @@ export class ReceiverLink {
     return this.#rttMs;
   }
 
+  /** The smoothed round trip (RFC 6298's SRTT), in ms. */
+  get srttMs(): number | undefined {
+    return this.#srttMs;
+  }
+
+  /** The cookie that proves this receiver to the sender, once it has one. */
+  get cookie(): Uint8Array | undefined {
+    return this.#joined ? this.#cookie : undefined;
+  }
+
   /**
    * The sender's clock minus ours, in ms, from the round trip with the least
    * delay; add it to a local time to compare with a capture time.
@@ -99,7 +131,8 @@ export class ReceiverLink {
 
   /**
    * What to send to the sender at `now` (ms, wall clock), if anything: a hello
-   * or join while not joined, a keepalive once a second while joined. Also
+   * or join once a second while not joined, a keepalive with its report four
+   * times a second while joined. Also
    * notices a sender gone silent and a stalled stream.
    */
   tick(now: number): Uint8Array | undefined {
@@ -110,15 +143,17 @@ export class ReceiverLink {
     if (this.#state === "live" && now - this.#lastFrame > this.#stallMs) {
       this.#setState("stalled", "no frames");
     }
-    if (now - this.#lastSent < this.#keepaliveMs) return undefined;
+    const joined = this.#joined && this.#cookie !== undefined;
+    if (now - this.#lastSent < (joined ? this.#keepaliveMs : this.#helloMs)) return undefined;
     this.#lastSent = now;
-    if (this.#joined && this.#cookie !== undefined) {
+    if (joined) {
       return encodeControl({
         type: PacketType.KEEPALIVE,
         session: this.#session,
         receiver: this.receiver,
         time: now,
-        cookie: this.#cookie,
+        cookie: this.#cookie!,
+        report: this.#report(),
       });
     }
     return encodeControl({
@@ -184,6 +219,7 @@ export class ReceiverLink {
         }
         return {};
       case PacketType.DATA:
+      case PacketType.PARITY:
         if (!this.#joined || packet.session !== this.#session) return { accept: false };
         this.#lastHeard = now;
         return { accept: true };
@@ -214,6 +250,7 @@ export class ReceiverLink {
     const rtt = now - echoTime;
     if (!(rtt >= 0) || rtt > 60_000) return;
     this.#rttMs = rtt;
+    this.#srttMs = this.#srttMs === undefined ? rtt : this.#srttMs * 0.875 + rtt * 0.125;
     // The sample with the least delay over the last half minute or so gives the
     // offset: the window lets it follow clocks that drift apart.
     this.#samples.push({ rtt, offset: senderTime - (echoTime + now) / 2 });

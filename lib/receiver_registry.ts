@@ -1,6 +1,12 @@
 import type { CookieSigner } from "./cookie_signer.ts";
 import { timingSafeEqual } from "./cookie_signer.ts";
-import { encodeControl, type Packet, PacketType } from "./packet.ts";
+import {
+  encodeControl,
+  type Nack,
+  type Packet,
+  PacketType,
+  type ReceiverReport,
+} from "./packet.ts";
 
 /** A receiver that proved it receives at its address. */
 export interface Peer {
@@ -51,6 +57,8 @@ export interface ReceiverRegistryOptions {
   maxReceivers?: number;
   /** Called for each join, leave and refusal. */
   onEvent?: (event: RegistryEvent) => void;
+  /** Called with each joined receiver's report, from its keepalives. */
+  onReport?: (peer: Peer, report: ReceiverReport, now: number) => void;
 }
 
 /** Counters of control traffic. */
@@ -76,6 +84,7 @@ export class ReceiverRegistry {
   #timeoutMs: number;
   #maxReceivers: number;
   #onEvent: (event: RegistryEvent) => void;
+  #onReport: (peer: Peer, report: ReceiverReport, now: number) => void;
   #peers = new Map<string, Peer>();
   #stats: RegistryStats = { hellos: 0, badCookies: 0, ignored: 0 };
 
@@ -86,6 +95,7 @@ export class ReceiverRegistry {
     this.#timeoutMs = options.timeoutMs ?? 5000;
     this.#maxReceivers = options.maxReceivers ?? 32;
     this.#onEvent = options.onEvent ?? (() => {});
+    this.#onReport = options.onReport ?? (() => {});
   }
 
   /** The receivers streamed to now. */
@@ -167,6 +177,7 @@ export class ReceiverRegistry {
           return undefined;
         }
         peer.lastSeen = now;
+        this.#onReport(peer, packet.report, now);
         return this.#ack(packet.receiver, packet.time, now);
       case PacketType.BYE:
         if (
@@ -182,6 +193,23 @@ export class ReceiverRegistry {
         this.#stats.ignored++;
         return undefined;
     }
+  }
+
+  /**
+   * The joined receiver a NACK from `from` comes from, if it carries that
+   * receiver's id and cookie and this session; otherwise `undefined`, and the
+   * NACK must be ignored.
+   */
+  verify(packet: Nack, from: Deno.NetAddr): Peer | undefined {
+    const peer = this.#peers.get(`${from.hostname}:${from.port}`);
+    if (
+      peer === undefined || packet.session !== this.#session ||
+      peer.receiver !== packet.receiver || !timingSafeEqual(peer.cookie, packet.cookie)
+    ) {
+      this.#stats.badCookies++;
+      return undefined;
+    }
+    return peer;
   }
 
   /** Drops the receivers silent for longer than the timeout at `now`. */

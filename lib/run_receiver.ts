@@ -30,6 +30,8 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
   const receiver = new UdpReceiver({
     socket,
     sender,
+    latencyMs: args.latencyMs,
+    nack: args.nack,
     onEvent: (event) => logLinkEvent(logger, event, formatHostPort(sender)),
   });
   const handler = createPreviewHandler({
@@ -79,9 +81,12 @@ function statusText(receiver: UdpReceiver, viewers: number): string {
   const s = receiver.stats();
   const size = s.width ? `${s.width}x${s.height}` : "-";
   const latency = s.latencyMs.p50 === undefined ? "-" : `${s.latencyMs.p50.toFixed(1)} ms`;
+  const rtt = s.rttMs === undefined ? "-" : `${s.rttMs.toFixed(1)} ms`;
+  const framesLost = Object.values(s.framesDropped).reduce((sum, n) => sum + n, 0);
   return `udpcam receiver | ${s.state} | ${s.fps.toFixed(1)} fps | ` +
-    `${s.bitrateMbps.toFixed(1)} Mbit/s | ${size} | latency ${latency} | ` +
-    `lost ${s.packetsLost} | viewers ${viewers}`;
+    `${s.bitrateMbps.toFixed(1)} Mbit/s | ${size} | latency ${latency} | rtt ${rtt} | ` +
+    `loss ${s.lossPercent.toFixed(1)} % | recovered ${s.packetsRecovered + s.packetsRebuilt} | ` +
+    `frames lost ${framesLost} | viewers ${viewers}`;
 }
 
 /** Turns a host name into an address once, so replies can be matched to it. */

@@ -1,4 +1,7 @@
+import { Adaptation, type AdaptationChange } from "./adaptation.ts";
 import { wallClock } from "./clock.ts";
+import { jpegDimensions } from "./jpeg_dimensions.ts";
+import { buildLadder, type Rung } from "./rate_ladder.ts";
 import { SourceError } from "./source_error.ts";
 import { ffmpegArgs, isHttp, resolveFfmpegPath } from "./ffmpeg_args.ts";
 import { FfmpegSource } from "./ffmpeg_source.ts";
@@ -32,35 +35,69 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
     hostname: args.listen.hostname,
     port: args.listen.port,
   });
+  let source: FrameSource | undefined;
+  let baseWidth: number | undefined;
+  const adaptation = args.adapt
+    ? new Adaptation({
+      ladder: buildLadder({ quality: args.quality, reencode: !args.copy }),
+      onChange: (change) => {
+        logAdaptation(logger, change);
+        if (change.type === "shared" && source !== undefined && baseWidth !== undefined) {
+          applyRung(source, args, change.to, baseWidth).catch(() => {});
+        }
+      },
+    })
+    : undefined;
   const udp = new UdpSender({
     socket,
     mtu: args.mtu,
     paceBitsPerSecond: args.paceMbps * 1e6,
+    spreadMs: args.spreadMs,
+    fecGroup: args.fec,
     maxReceivers: args.maxReceivers,
-    onEvent: (event) => logRegistryEvent(logger, event),
+    onEvent: (event) => {
+      if (event.type === "receiver_left") adaptation?.remove(event.address);
+      logRegistryEvent(logger, event);
+    },
+    onLinkReport: (receiver, report, now) => adaptation?.update(receiver, report, now),
+    fpsScale: (receiver) => adaptation?.rungFor(receiver).fpsScale ?? 1,
   });
   const frames = new LatestValue<Frame>();
   const rate = new RateMeter(2000);
   let skipped = 0;
-  let source: FrameSource | undefined;
   let started = false;
   const announce = () => {
     started = true;
     const address = formatHostPort({ hostname: args.listen.hostname, port: udp.addr.port });
     const source = formatSourceSpec(args.spec); // with any URL password hidden
+    const fec = args.fec > 0 ? `, FEC 1 per ${args.fec} (+${(100 / args.fec).toFixed(0)} %)` : "";
     logger.event(
       "listening",
-      `udpcam sender: ${source} on udp://${address}, session ${formatSession(udp.session)}; ` +
+      `udpcam sender: ${source} on udp://${address}, session ${
+        formatSession(udp.session)
+      }${fec}; ` +
         `receivers connect with: receiver HOST:${udp.addr.port}`,
-      { address, session: formatSession(udp.session), source },
+      { address, session: formatSession(udp.session), source, fec: args.fec, adapt: args.adapt },
     );
   };
   const statusTimer = setInterval(() => {
     const { perSecond, bitsPerSecond } = rate.rate(wallClock());
     const mbps = (bitsPerSecond * udp.receivers) / 1e6;
+    const stats = udp.stats;
+    const worst = stats.links.reduce(
+      (a, b) => (b.lossPercent > (a?.lossPercent ?? -1) ? b : a),
+      undefined as (typeof stats.links)[number] | undefined,
+    );
+    const link = worst === undefined
+      ? ""
+      : ` | rtt ${worst.rttMs.toFixed(1)} ms | loss ${worst.lossPercent.toFixed(1)} %`;
+    const resent = stats.bytesSent > 0 ? (100 * stats.resentBytes) / stats.bytesSent : 0;
+    const rung = adaptation === undefined ? "" : ` | q${adaptation.shared.quality}` +
+      (adaptation.shared.widthScale < 1 ? ` x${adaptation.shared.widthScale}` : "");
     status.update(
       `udpcam sender | ${perSecond.toFixed(1)} fps | ${mbps.toFixed(1)} Mbit/s | ` +
-        `${udp.receivers} receiver${udp.receivers === 1 ? "" : "s"} | skipped ${skipped}`,
+        `${udp.receivers} receiver${udp.receivers === 1 ? "" : "s"}${link} | ` +
+        `resent ${resent.toFixed(1)} %${rung} | skipped ${skipped}`,
     );
   }, 1000);
   const onAbort = () => {
@@ -86,7 +123,10 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
     try {
       for await (const frame of source.frames()) {
         // Announce only once the source works, so a failure to start is one line.
-        if (!started) announce();
+        if (!started) {
+          announce();
+          baseWidth = jpegDimensions(frame.data)?.width;
+        }
         frames.publish(frame);
       }
     } catch (error) {
@@ -110,6 +150,39 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
   }
 }
 
+/**
+ * Makes the source encode at a rung's quality and width: the test pattern
+ * draws at the new size, ffmpeg is run again with new arguments (a file
+ * resumes where it was). A source passed through as it is (`--copy`) keeps
+ * its frames: only the fps rungs apply to it.
+ */
+async function applyRung(
+  source: FrameSource,
+  args: SenderArgs,
+  rung: Rung,
+  baseWidth: number,
+): Promise<void> {
+  const width = Math.max(16, Math.round((baseWidth * rung.widthScale) / 2) * 2);
+  if (source instanceof TestPatternSource) {
+    source.configure({ width, height: testHeight(width), quality: rung.quality });
+  } else if (source instanceof FfmpegSource && !args.copy) {
+    const position = source.position;
+    const spec = source.spec;
+    await source.restart(ffmpegArgs(spec, {
+      os: Deno.build.os,
+      width: rung.widthScale < 1 ? width : args.width,
+      fps: args.fps,
+      quality: rung.quality,
+      loop: args.loop,
+      startSeconds: position,
+    }));
+  }
+}
+
+function testHeight(width: number): number {
+  return Math.round((width * 9) / 16 / 2) * 2;
+}
+
 /** Opens the source the arguments name. */
 async function openSource(
   args: SenderArgs,
@@ -120,7 +193,7 @@ async function openSource(
     const width = args.width ?? 640;
     const source = new TestPatternSource({
       width,
-      height: Math.round((width * 9) / 16 / 2) * 2,
+      height: testHeight(width),
       fps: args.fps ?? 30,
       quality: args.quality,
     });
@@ -154,6 +227,24 @@ async function nameWindowsCamera(spec: SourceSpec, ffmpeg: string): Promise<Sour
     return { kind: "camera", device: resolveCamera(cameras, spec.device).name };
   } catch (error) {
     throw new SourceError(`${(error as Error).message}; see --list-cameras`);
+  }
+}
+
+function logAdaptation(logger: Logger, change: AdaptationChange): void {
+  const { to, reason } = change;
+  if (change.type === "shared") {
+    const size = to.widthScale < 1 ? `, ${Math.round(to.widthScale * 100)} % of the width` : "";
+    logger.event(
+      "adapted",
+      `adapting to ${change.receiver}: quality ${to.quality}${size} (${reason})`,
+      { receiver: change.receiver, quality: to.quality, widthScale: to.widthScale, reason },
+    );
+  } else {
+    logger.event(
+      "adapted",
+      `adapting to ${change.receiver}: ${Math.round(to.fpsScale * 100)} % of frames (${reason})`,
+      { receiver: change.receiver, fpsScale: to.fpsScale, reason },
+    );
   }
 }
 

@@ -4,6 +4,7 @@ import { parseIntFlag } from "./int_flag.ts";
 import type { LogFormat } from "./logger.ts";
 import { parseFlags } from "./parse_flags.ts";
 import { parseSourceSpec, type SourceSpec } from "./source_spec.ts";
+import { parseSwitchFlag } from "./switch_flag.ts";
 import { MIN_MTU } from "./fragment_frame.ts";
 import { MAX_DATAGRAM } from "./packet.ts";
 import { SENDER_DEFAULTS } from "./udp_sender.ts";
@@ -40,6 +41,12 @@ export interface SenderArgs {
   paceMbps: number;
   /** The most receivers at once. @default {32} */
   maxReceivers: number;
+  /** Spread each frame's datagrams over this many ms; 0 for none. @default {4} */
+  spreadMs: number;
+  /** Fragments per parity datagram; 0 for no forward error correction. @default {0} */
+  fec: number;
+  /** Lower quality, then fps, then resolution when receivers' links are congested. @default {true} */
+  adapt: boolean;
   /** How events are written. @default {"text"} */
   log: LogFormat;
 }
@@ -65,6 +72,14 @@ Options:
   --mtu BYTES          largest datagram (default ${SENDER_DEFAULTS.mtu}: never IP-fragmented)
   --pace MBIT          peak send rate in Mbit/s, in bursts of ${SENDER_DEFAULTS.burstPackets} datagrams
                        (default ${SENDER_DEFAULTS.paceMbps})
+  --spread MS          spread each frame's datagrams over MS milliseconds, at
+                       most half the frame interval (default ${SENDER_DEFAULTS.spreadMs}; 0: send at --pace)
+  --fec N              forward error correction: one parity datagram per N
+                       data datagrams (2-64; overhead about 100/N %); rebuilds
+                       one lost datagram per group without a round trip
+  --adapt on|off       when receivers report loss or a narrow link, lower JPEG
+                       quality, then fps, then resolution; climb back when
+                       clean (default on)
   --max-receivers N    most receivers at once (default ${SENDER_DEFAULTS.maxReceivers})
   --log text|json      event log format; json writes one object a line on stdout
   -h, --help           show this help
@@ -75,6 +90,7 @@ Examples:
   sender --source test                   the built-in test pattern
   sender --source camera:1 --width 1280  the second camera, at most 1280 px wide
   sender --source clip.mp4 --loop        a file, at real-time speed, forever
+  sender --fec 10                        +10 % parity for links where a round trip is slow
   sender --list-cameras
 
 Exit codes: 0 done, 1 failure, 2 bad usage, 3 ffmpeg missing, 4 address in use.`;
@@ -96,6 +112,9 @@ export function parseSenderArgs(argv: string[]): SenderArgs {
       mtu: { type: "string" },
       pace: { type: "string" },
       "max-receivers": { type: "string" },
+      spread: { type: "string" },
+      fec: { type: "string" },
+      adapt: { type: "string" },
     },
   });
   if (positionals.length > 0) {
@@ -134,6 +153,14 @@ export function parseSenderArgs(argv: string[]): SenderArgs {
     paceMbps: parseIntFlag(values.pace, "--pace", 1, 100_000) ?? SENDER_DEFAULTS.paceMbps,
     maxReceivers: parseIntFlag(values["max-receivers"], "--max-receivers", 1, 1000) ??
       SENDER_DEFAULTS.maxReceivers,
+    spreadMs: parseIntFlag(values.spread, "--spread", 0, 1000) ?? SENDER_DEFAULTS.spreadMs,
+    fec: parseFec(values.fec),
+    adapt: parseSwitchFlag(values.adapt, "--adapt", true),
     log,
   };
+}
+
+function parseFec(value: string | undefined): number {
+  if (value === "off" || value === "0") return 0;
+  return parseIntFlag(value, "--fec", 2, 64) ?? 0;
 }

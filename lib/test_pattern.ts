@@ -101,6 +101,7 @@ export class TestPatternSource implements FrameSource {
   #fps: number;
   #now: () => number;
   #painter: TestPatternPainter;
+  #next: TestPatternPainter | undefined;
   #closed = false;
   #iterating = false;
   #abort = new AbortController();
@@ -122,8 +123,32 @@ export class TestPatternSource implements FrameSource {
       );
     }
     this.#now = options.now ?? wallClock;
-    const label = `udpcam test pattern ${width}x${height} @ ${this.#fps} fps`;
-    this.#painter = new TestPatternPainter({ width, height, quality, label });
+    this.#painter = new TestPatternPainter({
+      width,
+      height,
+      quality,
+      label: this.#label(width, height),
+    });
+  }
+
+  /**
+   * Draws later frames at another size or quality (the stream adapting to its
+   * links); takes effect once the new size's background is ready.
+   *
+   * @throws {RangeError} If an option is out of range.
+   */
+  configure(options: RenderTestPatternOptions): void {
+    const { width, height, quality } = resolveRenderOptions(options);
+    this.#next = new TestPatternPainter({
+      width,
+      height,
+      quality,
+      label: this.#label(width, height),
+    });
+  }
+
+  #label(width: number, height: number): string {
+    return `udpcam test pattern ${width}x${height} @ ${this.#fps} fps`;
   }
 
   /** Counters since the source was made. */
@@ -152,6 +177,12 @@ export class TestPatternSource implements FrameSource {
       while (!this.#closed) {
         const wait = start + slot * interval - performance.now();
         if (wait > 0 && !(await sleep(wait, this.#abort.signal))) return;
+        const painter = this.#next;
+        if (painter !== undefined) {
+          this.#next = undefined;
+          await this.#track(painter.prepare());
+          this.#painter = painter;
+        }
         const captureTime = this.#now();
         const data = await this.#track(this.#painter.render(slot, captureTime));
         if (this.#closed) return;

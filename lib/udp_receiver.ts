@@ -3,7 +3,17 @@ import { formatSession } from "./format_session.ts";
 import type { ReceivedFrame } from "./frame.ts";
 import { jpegDimensions } from "./jpeg_dimensions.ts";
 import { LatestValue } from "./latest_value.ts";
-import { decodePacket, PacketType, type RejectReason } from "./packet.ts";
+import {
+  decodePacket,
+  encodeNack,
+  MAX_NACK_RANGES,
+  type NackRange,
+  PacketType,
+  type ReceiverReport,
+  type RejectReason,
+} from "./packet.ts";
+import { linkReport } from "./link_report.ts";
+import { QueueDelayMeter } from "./queue_delay_meter.ts";
 import { type AssembledFrame, Reassembler, type ReassemblerStats } from "./reassembler.ts";
 import { type LinkEvent, type LinkState, ReceiverLink } from "./receiver_link.ts";
 import { RateMeter } from "./rate_meter.ts";
@@ -18,6 +28,35 @@ export interface UdpReceiverOptions {
   sender: Deno.NetAddr;
   /** Called on joins, session changes and state changes. */
   onEvent?: (event: LinkEvent) => void;
+  /**
+   * How long a frame may wait for missing fragments, in ms from its first
+   * datagram. @default derived from the round-trip time by {@linkcode autoLatencyMs}
+   */
+  latencyMs?: number;
+  /** Ask the sender for missing fragments. @default {true} */
+  nack?: boolean;
+}
+
+/** Recovery timing: how long gaps wait before they count as lost, and retries. */
+export const RECOVERY = {
+  /** A gap waits this long, in ms, for a reordered datagram before it is asked for. */
+  reorderMs: 2,
+  /** A frame silent this long, in ms, lost the datagrams after its last one. */
+  tailMs: 3,
+} as const;
+
+/**
+ * The default latency budget for a round-trip time: room for three rounds of
+ * asking again, plus 25 ms for the frame's own spread and jitter; from 30 ms
+ * to 1 s.
+ */
+export function autoLatencyMs(rttMs: number | undefined): number {
+  return Math.min(1000, Math.max(30, 3 * (rttMs ?? 0) + 25));
+}
+
+/** When a fragment asked for and still missing is asked for again, in ms. */
+export function retryMs(rttMs: number | undefined): number {
+  return Math.max(3, 1.5 * (rttMs ?? 0) + 2);
 }
 
 /** Everything the receiver measures, as `/stats` serves it. */
@@ -32,7 +71,14 @@ export interface UdpReceiverStats {
   framesReceived: number;
   framesDropped: ReassemblerStats["framesDropped"];
   packetsReceived: number;
+  packetsMissing: number;
+  packetsRecovered: number;
+  packetsRebuilt: number;
   packetsLost: number;
+  lossPercent: number;
+  nacksSent: number;
+  latencyBudgetMs: number;
+  queueDelayMs: number;
   packetsDropped: ReassemblerStats["packetsDropped"] & { wrongSession: number };
   rejected: Record<RejectReason | "wrongSender", number>;
   rttMs: number | undefined;
@@ -51,6 +97,14 @@ export class UdpReceiver {
   #sender: Deno.NetAddr;
   #link: ReceiverLink;
   #reassembler = new Reassembler();
+  #latencyMs: number | undefined;
+  #nack: boolean;
+  #nacksSent = 0;
+  #queueDelay = new QueueDelayMeter();
+  #parityAt = -Infinity;
+  #recoveryTimer: ReturnType<typeof setTimeout> | undefined;
+  #lossSnapshot: { at: number; report: ReceiverReport } | undefined;
+  #lossPercent = 0;
   #rate = new RateMeter(2000);
   #latency = new SampleWindow(1024);
   #ticker: ReturnType<typeof setInterval>;
@@ -67,7 +121,9 @@ export class UdpReceiver {
   constructor(options: UdpReceiverOptions) {
     this.#socket = options.socket;
     this.#sender = options.sender;
-    this.#link = new ReceiverLink({ onEvent: options.onEvent });
+    this.#latencyMs = options.latencyMs;
+    this.#nack = options.nack ?? true;
+    this.#link = new ReceiverLink({ onEvent: options.onEvent, report: () => this.#report() });
     this.#tick();
     this.#ticker = setInterval(() => this.#tick(), 100);
     this.#receiving = this.#receive();
@@ -108,10 +164,17 @@ export class UdpReceiver {
       framesReceived: r.framesCompleted,
       framesDropped: r.framesDropped,
       packetsReceived: this.#packetsReceived,
+      packetsMissing: r.packetsMissing,
+      packetsRecovered: r.packetsRecovered,
+      packetsRebuilt: r.packetsRebuilt,
       packetsLost: r.packetsLost,
+      lossPercent: round(this.#lossPercent, 2),
+      nacksSent: this.#nacksSent,
+      latencyBudgetMs: round(this.#reassembler.budgetMs, 1),
+      queueDelayMs: round(this.#queueDelay.value(now), 1),
       packetsDropped: { ...r.packetsDropped, wrongSession: this.#wrongSession },
       rejected: { ...this.#rejected },
-      rttMs: this.#link.rttMs === undefined ? undefined : round(this.#link.rttMs, 2),
+      rttMs: this.#link.srttMs === undefined ? undefined : round(this.#link.srttMs, 2),
       latencyMs: {
         p50: roundOrUndefined(this.#latency.percentile(50)),
         p99: roundOrUndefined(this.#latency.percentile(99)),
@@ -127,6 +190,7 @@ export class UdpReceiver {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#ticker);
+    clearTimeout(this.#recoveryTimer);
     const bye = this.#link.bye();
     if (bye !== undefined) await this.#socket.send(bye, this.#sender).catch(() => {});
     this.#socket.close();
@@ -135,8 +199,63 @@ export class UdpReceiver {
   }
 
   #tick(): void {
-    const message = this.#link.tick(wallClock());
+    const now = wallClock();
+    this.#reassembler.budgetMs = this.#latencyMs ?? autoLatencyMs(this.#link.srttMs);
+    const message = this.#link.tick(now);
     if (message !== undefined) this.#send(message);
+    const snapshot = this.#lossSnapshot;
+    if (snapshot === undefined || now - snapshot.at >= 2000) {
+      const report = this.#report(now);
+      const change = snapshot && linkReport(snapshot.report, report);
+      if (change !== undefined) this.#lossPercent = change.lossFraction * 100;
+      this.#lossSnapshot = { at: now, report };
+    }
+  }
+
+  /** The running totals each keepalive carries to the sender. */
+  #report(now: number = wallClock()): ReceiverReport {
+    const r = this.#reassembler.stats;
+    return {
+      fragments: r.packetsUsed + r.packetsRebuilt,
+      missing: r.packetsMissing,
+      recovered: r.packetsRecovered + r.packetsRebuilt,
+      framesShown: r.framesCompleted,
+      framesLost: this.#reassembler.framesLost,
+      rttMs: this.#link.srttMs ?? 0,
+      queueDelayMs: this.#queueDelay.value(now),
+    };
+  }
+
+  /**
+   * Asks for the missing fragments that are due, and gives up frames past
+   * their deadline; runs after each datagram and every 2 ms while frames are
+   * in progress.
+   */
+  #recover(now: number): void {
+    const ranges = this.#reassembler.due(now, {
+      reorderMs: RECOVERY.reorderMs,
+      retryMs: retryMs(this.#link.srttMs),
+      tailMs: RECOVERY.tailMs,
+      awaitParity: now - this.#parityAt < 2000,
+    });
+    const cookie = this.#link.cookie;
+    if (ranges.length > 0 && this.#nack && cookie !== undefined) {
+      for (let i = 0; i < ranges.length; i += MAX_NACK_RANGES) {
+        this.#send(encodeNack({
+          session: this.#link.session,
+          receiver: this.#link.receiver,
+          cookie,
+          ranges: ranges.slice(i, i + MAX_NACK_RANGES) as NackRange[],
+        }));
+        this.#nacksSent++;
+      }
+    }
+    if (this.#reassembler.stats.pendingFrames > 0 && this.#recoveryTimer === undefined) {
+      this.#recoveryTimer = setTimeout(() => {
+        this.#recoveryTimer = undefined;
+        if (!this.#closed) this.#recover(wallClock());
+      }, 2);
+    }
   }
 
   #send(message: Uint8Array): void {
@@ -173,15 +292,25 @@ export class UdpReceiver {
       const now = wallClock();
       const { reply, accept, sessionChanged } = this.#link.handle(packet, now);
       if (reply !== undefined) this.#send(reply);
-      if (sessionChanged) this.#reassembler.reset();
-      if (packet.type !== PacketType.DATA) continue;
+      if (sessionChanged) {
+        this.#reassembler.reset();
+        this.#queueDelay.clear();
+      }
+      if (packet.type !== PacketType.DATA && packet.type !== PacketType.PARITY) continue;
       if (!accept) {
         this.#wrongSession++;
         continue;
       }
       this.#packetsReceived++;
-      const frame = this.#reassembler.push(packet, now);
+      let frame;
+      if (packet.type === PacketType.DATA) {
+        frame = this.#reassembler.push(packet, now);
+      } else {
+        this.#parityAt = now;
+        frame = this.#reassembler.pushParity(packet, now);
+      }
       if (frame !== undefined) this.#publish(frame, now);
+      this.#recover(now);
     }
   }
 
@@ -199,6 +328,7 @@ export class UdpReceiver {
     this.#link.frameShown(now);
     const localCaptureTime = captureTime - this.#link.clockOffsetMs;
     this.#latency.add(now - localCaptureTime);
+    this.#queueDelay.add(assembled.firstArrival - localCaptureTime, now);
     this.frames.publish({
       data,
       captureTime,

@@ -2,10 +2,21 @@ import { wallClock } from "./clock.ts";
 import { CookieSigner } from "./cookie_signer.ts";
 import { fragmentFrame } from "./fragment_frame.ts";
 import type { Frame } from "./frame.ts";
-import { decodePacket, type RejectReason } from "./packet.ts";
+import { FrameThinner } from "./frame_thinner.ts";
+import { type LinkReport, linkReport } from "./link_report.ts";
+import {
+  DATA_HEADER_SIZE,
+  decodePacket,
+  type Nack,
+  PacketType,
+  type ReceiverReport,
+  type RejectReason,
+} from "./packet.ts";
 import { Pacer } from "./pacer.ts";
+import { parityDatagrams } from "./parity_datagrams.ts";
 import { pauseAfterErrors } from "./pause_after_errors.ts";
-import { ReceiverRegistry, type RegistryEvent } from "./receiver_registry.ts";
+import { type Peer, ReceiverRegistry, type RegistryEvent } from "./receiver_registry.ts";
+import { SendHistory } from "./send_history.ts";
 import { sleep } from "./sleep.ts";
 
 /** The sender's defaults, shared with its flags and help. */
@@ -14,11 +25,16 @@ export const SENDER_DEFAULTS = {
   mtu: 1200,
   /** The peak send rate, in Mbit/s. */
   paceMbps: 400,
-  /** Datagrams sent back to back at most: a third of a receiver's default socket buffer. */
+  /** Datagrams sent back to back at most at the peak rate. */
   burstPackets: 32,
+  /** A frame's datagrams are spread over this many ms, at most half the frame interval. */
+  spreadMs: 4,
   /** The most receivers at once. */
   maxReceivers: 32,
 } as const;
+
+/** What the sender does with each receiver's frames; see {@linkcode UdpSenderOptions.fpsScale}. */
+export type FpsScale = (receiver: string) => number;
 
 /** Options for a {@linkcode UdpSender}. */
 export interface UdpSenderOptions {
@@ -28,8 +44,16 @@ export interface UdpSenderOptions {
   mtu?: number;
   /** The peak send rate, in bits per second. @default {400e6} */
   paceBitsPerSecond?: number;
-  /** Datagrams sent back to back at most. @default {32} */
+  /** Datagrams sent back to back at most at the peak rate. @default {32} */
   burstPackets?: number;
+  /**
+   * Each frame's datagrams are sent evenly over this many ms (never more than
+   * half the frame interval); 0 sends them as fast as the peak rate allows.
+   * @default {4}
+   */
+  spreadMs?: number;
+  /** Fragments per parity datagram (forward error correction); 0 for none. @default {0} */
+  fecGroup?: number;
   /** A receiver silent this long, in ms, is dropped. @default {5000} */
   timeoutMs?: number;
   /** The most receivers at once. @default {32} */
@@ -38,16 +62,52 @@ export interface UdpSenderOptions {
   session?: number;
   /** Called on joins and leaves. */
   onEvent?: (event: RegistryEvent) => void;
+  /** Called with what each receiver's report says about its link. */
+  onLinkReport?: (receiver: string, report: LinkReport, now: number) => void;
+  /** The fraction of frames each receiver gets, from 0 to 1. @default all of them */
+  fpsScale?: FpsScale;
+}
+
+/** One receiver's link, as its reports tell it. */
+export interface ReceiverLinkStats {
+  /** `host:port`. */
+  address: string;
+  /** Round-trip time the receiver measures, ms. */
+  rttMs: number;
+  /** Datagrams lost before recovery, percent, over the last report. */
+  lossPercent: number;
+  /** Queueing delay the receiver sees, ms. */
+  queueDelayMs: number;
+  /** Frames it showed. */
+  framesShown: number;
+  /** Frames it lost, after recovery. */
+  framesLost: number;
+  /** Datagrams resent to it. */
+  resent: number;
 }
 
 /** The sender's network counters. */
 export interface UdpSenderStats {
   /** Frames sent (once per frame, whatever the number of receivers). */
   framesSent: number;
-  /** Datagrams sent, to all receivers. */
+  /** Datagrams sent, to all receivers, resends and parity included. */
   datagramsSent: number;
-  /** Bytes sent, to all receivers, UDP payload only. */
+  /** Bytes sent, to all receivers, UDP payload only, resends and parity included. */
   bytesSent: number;
+  /** Datagrams resent on a receiver's request. */
+  resentDatagrams: number;
+  /** Bytes resent on a receiver's request. */
+  resentBytes: number;
+  /** Parity datagrams sent. */
+  parityDatagrams: number;
+  /** Parity bytes sent. */
+  parityBytes: number;
+  /** NACKs answered. */
+  nacks: number;
+  /** NACKs ignored: not from a joined receiver with its cookie. */
+  nacksRefused: number;
+  /** Fragments asked for that were no longer held, or asked for too often. */
+  resendsMissed: number;
   /** Sends the operating system refused. */
   sendErrors: number;
   /** Receives that failed (on Windows, ICMP errors from earlier sends). */
@@ -56,12 +116,27 @@ export interface UdpSenderStats {
   rejected: Record<RejectReason, number>;
   /** Receivers now. */
   receivers: number;
+  /** Each receiver's link. */
+  links: ReceiverLinkStats[];
+}
+
+interface Link {
+  report: ReceiverReport | undefined;
+  lossPercent: number;
+  thinner: FrameThinner;
+  resent: number;
+}
+
+interface Outgoing {
+  datagram: Uint8Array;
+  address: Deno.NetAddr;
 }
 
 /**
  * The sender's network side: it answers the handshake on its socket, keeps
- * the list of receivers, and sends each frame to all of them, fragmented at
- * the MTU and paced so that no burst overflows a receiver's socket buffer.
+ * the list of receivers, sends each frame to all of them (fragmented at the
+ * MTU, with optional parity, spread over a few ms), keeps the last second of
+ * datagrams to answer NACKs, and passes each receiver's reports on.
  */
 export class UdpSender {
   /** The session id, new each run. */
@@ -69,8 +144,19 @@ export class UdpSender {
   #socket: Deno.DatagramConn;
   #registry: ReceiverRegistry;
   #mtu: number;
+  #spreadMs: number;
+  #fecGroup: number;
   #pacer: Pacer;
+  #history = new SendHistory();
+  #links = new Map<string, Link>();
+  #resends: Outgoing[] = [];
+  #sending = false;
+  #draining = false;
   #frame = 0;
+  #intervalMs = 1000 / 30;
+  #lastCapture: number | undefined;
+  #fpsScale: FpsScale;
+  #onLinkReport: (receiver: string, report: LinkReport, now: number) => void;
   #expiry: ReturnType<typeof setInterval>;
   #closed = false;
   #listening: Promise<void>;
@@ -78,6 +164,13 @@ export class UdpSender {
     framesSent: 0,
     datagramsSent: 0,
     bytesSent: 0,
+    resentDatagrams: 0,
+    resentBytes: 0,
+    parityDatagrams: 0,
+    parityBytes: 0,
+    nacks: 0,
+    nacksRefused: 0,
+    resendsMissed: 0,
     sendErrors: 0,
     receiveErrors: 0,
     rejected: { short: 0, foreign: 0, version: 0, type: 0, malformed: 0 },
@@ -87,13 +180,23 @@ export class UdpSender {
   constructor(options: UdpSenderOptions) {
     this.#socket = options.socket;
     this.#mtu = options.mtu ?? SENDER_DEFAULTS.mtu;
+    this.#spreadMs = options.spreadMs ?? SENDER_DEFAULTS.spreadMs;
+    this.#fecGroup = options.fecGroup ?? 0;
+    this.#fpsScale = options.fpsScale ?? (() => 1);
+    this.#onLinkReport = options.onLinkReport ?? (() => {});
     this.session = options.session ?? randomSession();
+    const onEvent = options.onEvent ?? (() => {});
     this.#registry = new ReceiverRegistry({
       session: this.session,
       signer: new CookieSigner(),
       timeoutMs: options.timeoutMs,
       maxReceivers: options.maxReceivers ?? SENDER_DEFAULTS.maxReceivers,
-      onEvent: options.onEvent,
+      onEvent: (event) => {
+        if (event.type === "receiver_joined") this.#links.set(event.address, newLink());
+        if (event.type === "receiver_left") this.#links.delete(event.address);
+        onEvent(event);
+      },
+      onReport: (peer, report, now) => this.#report(peer, report, now),
     });
     this.#pacer = new Pacer({
       bitsPerSecond: options.paceBitsPerSecond ?? SENDER_DEFAULTS.paceMbps * 1e6,
@@ -115,38 +218,80 @@ export class UdpSender {
 
   /** The counters so far. */
   get stats(): UdpSenderStats {
+    const links: ReceiverLinkStats[] = [];
+    for (const [address, link] of this.#links) {
+      links.push({
+        address,
+        rttMs: round(link.report?.rttMs ?? 0),
+        lossPercent: round(link.lossPercent),
+        queueDelayMs: round(link.report?.queueDelayMs ?? 0),
+        framesShown: link.report?.framesShown ?? 0,
+        framesLost: link.report?.framesLost ?? 0,
+        resent: link.resent,
+      });
+    }
     return {
       ...this.#stats,
       rejected: { ...this.#stats.rejected },
       receivers: this.#registry.size,
+      links,
     };
   }
 
-  /** Sends one frame to every receiver; resolves when the last datagram is out. */
+  /**
+   * Sends one frame to every receiver that is due one (see
+   * {@linkcode UdpSenderOptions.fpsScale}); resolves when the last datagram is out.
+   */
   async send(frame: Frame): Promise<void> {
-    const peers = this.#registry.peers;
-    if (peers.length === 0 || this.#closed) return;
+    if (this.#closed) return;
+    this.#measureInterval(frame.captureTime);
+    const peers = this.#registry.peers.filter((peer) => {
+      const link = this.#links.get(peer.key);
+      return link === undefined || link.thinner.admit(this.#fpsScale(peer.key));
+    });
+    if (peers.length === 0) return;
+    const number = this.#frame++;
     const datagrams = fragmentFrame(frame.data, frame.captureTime, {
       session: this.session,
-      frame: this.#frame++,
+      frame: number,
       mtu: this.#mtu,
     });
-    const stats = this.#stats;
-    for (const datagram of datagrams) {
-      for (const peer of peers) {
-        const wait = this.#pacer.take(datagram.length, performance.now());
-        if (wait > 0) await sleep(wait);
-        if (this.#closed) return;
-        try {
-          await this.#socket.send(datagram, peer.address);
-          stats.datagramsSent++;
-          stats.bytesSent += datagram.length;
-        } catch {
-          stats.sendErrors++;
+    const now = performance.now();
+    this.#history.add(number, datagrams, now);
+    const parity = this.#fecGroup > 0 && datagrams.length > 1
+      ? parityDatagrams(frame.data, frame.captureTime, {
+        session: this.session,
+        frame: number,
+        fragmentSize: datagrams[0].length - DATA_HEADER_SIZE,
+        groupSize: this.#fecGroup,
+      })
+      : [];
+    const all = parity.length > 0 ? [...datagrams, ...parity] : datagrams;
+    const total = all.length * peers.length;
+    const spread = Math.min(this.#spreadMs, this.#intervalMs / 2);
+    const gap = total > 1 ? spread / (total - 1) : 0;
+    this.#sending = true;
+    try {
+      let sent = 0;
+      for (let i = 0; i < all.length; i++) {
+        const datagram = all[i];
+        for (const peer of peers) {
+          await this.#sendResends();
+          const ahead = now + sent * gap - performance.now();
+          if (ahead > 0.5) await sleep(ahead);
+          if (!await this.#transmit(datagram, peer.address)) return;
+          sent++;
+          if (i >= datagrams.length) {
+            this.#stats.parityDatagrams++;
+            this.#stats.parityBytes += datagram.length;
+          }
         }
       }
+      this.#stats.framesSent++;
+    } finally {
+      this.#sending = false;
     }
-    stats.framesSent++;
+    await this.#sendResends();
   }
 
   /** Says goodbye to every receiver, then closes the socket. */
@@ -154,6 +299,8 @@ export class UdpSender {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#expiry);
+    this.#history.clear();
+    this.#resends = [];
     for (const [peer, bye] of this.#registry.close()) {
       await this.#socket.send(bye, peer.address).catch(() => {});
     }
@@ -161,13 +308,81 @@ export class UdpSender {
     await this.#listening;
   }
 
+  /** Sends one datagram through the pacer; false once closed. */
+  async #transmit(datagram: Uint8Array, address: Deno.NetAddr): Promise<boolean> {
+    const wait = this.#pacer.take(datagram.length, performance.now());
+    if (wait > 0) await sleep(wait);
+    if (this.#closed) return false;
+    try {
+      await this.#socket.send(datagram, address);
+      this.#stats.datagramsSent++;
+      this.#stats.bytesSent += datagram.length;
+    } catch {
+      this.#stats.sendErrors++;
+    }
+    return true;
+  }
+
+  async #sendResends(): Promise<void> {
+    while (this.#resends.length > 0) {
+      const { datagram, address } = this.#resends.shift()!;
+      if (!await this.#transmit(datagram, address)) return;
+      this.#stats.resentDatagrams++;
+      this.#stats.resentBytes += datagram.length;
+    }
+  }
+
+  #nack(packet: Nack, from: Deno.NetAddr): void {
+    const peer = this.#registry.verify(packet, from);
+    if (peer === undefined) {
+      this.#stats.nacksRefused++;
+      return;
+    }
+    this.#stats.nacks++;
+    const now = performance.now();
+    const link = this.#links.get(peer.key);
+    for (const range of packet.ranges) {
+      const { datagrams, missed, refused } = this.#history.take(peer.key, range, now);
+      this.#stats.resendsMissed += missed + refused;
+      for (const datagram of datagrams) this.#resends.push({ datagram, address: peer.address });
+      if (link !== undefined) link.resent += datagrams.length;
+    }
+    // Between frames nothing else sends: resend at once.
+    if (!this.#sending && !this.#draining) {
+      this.#draining = true;
+      this.#sendResends().finally(() => this.#draining = false);
+    }
+  }
+
+  #report(peer: Peer, report: ReceiverReport, now: number): void {
+    const link = this.#links.get(peer.key);
+    if (link === undefined) return;
+    const previous = link.report;
+    link.report = report;
+    if (previous === undefined) return;
+    const change = linkReport(previous, report);
+    if (change === undefined) return;
+    link.lossPercent = change.lossFraction * 100;
+    this.#onLinkReport(peer.key, change, now);
+  }
+
+  #measureInterval(captureTime: number): void {
+    const last = this.#lastCapture;
+    this.#lastCapture = captureTime;
+    if (last === undefined) return;
+    const gap = captureTime - last;
+    if (gap > 0 && gap < 2000) this.#intervalMs = this.#intervalMs * 0.9 + gap * 0.1;
+  }
+
   async #listen(): Promise<void> {
     const buffer = new Uint8Array(2048);
     while (!this.#closed) {
       let datagram: Uint8Array;
-      let from: Deno.Addr;
+      let from: Deno.NetAddr;
       try {
-        [datagram, from] = await this.#socket.receive(buffer);
+        const [bytes, addr] = await this.#socket.receive(buffer);
+        datagram = bytes;
+        from = addr as Deno.NetAddr;
       } catch (error) {
         if (this.#closed || error instanceof Deno.errors.BadResource) return;
         // Windows reports an earlier send's ICMP "port unreachable" on the next
@@ -182,12 +397,24 @@ export class UdpSender {
         this.#stats.rejected[decoded.reason]++;
         continue;
       }
-      const reply = await this.#registry.handle(decoded.packet, from as Deno.NetAddr, wallClock());
+      if (decoded.packet.type === PacketType.NACK) {
+        this.#nack(decoded.packet, from);
+        continue;
+      }
+      const reply = await this.#registry.handle(decoded.packet, from, wallClock());
       if (reply !== undefined && !this.#closed) {
         await this.#socket.send(reply, from).catch(() => this.#stats.sendErrors++);
       }
     }
   }
+}
+
+function newLink(): Link {
+  return { report: undefined, lossPercent: 0, thinner: new FrameThinner(), resent: 0 };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
 }
 
 function randomSession(): number {

@@ -4,6 +4,16 @@ import { decodePacket, encodeControl, type Packet, PacketType } from "../lib/pac
 import { ReceiverLink } from "../lib/receiver_link.ts";
 import { ReceiverRegistry, type RegistryEvent } from "../lib/receiver_registry.ts";
 
+const NO_REPORT = {
+  fragments: 0,
+  missing: 0,
+  recovered: 0,
+  framesShown: 0,
+  framesLost: 0,
+  rttMs: 0,
+  queueDelayMs: 0,
+};
+
 const HERE: Deno.NetAddr = { transport: "udp", hostname: "10.0.0.2", port: 5000 };
 const SPOOFED: Deno.NetAddr = { transport: "udp", hostname: "10.0.0.9", port: 5000 };
 
@@ -196,7 +206,14 @@ Deno.test("ReceiverRegistry ignores a keepalive or join with the wrong cookie", 
   await join(link, registry, 0);
   const forged = (type: typeof PacketType.JOIN | typeof PacketType.KEEPALIVE) =>
     decode(
-      encodeControl({ type, session: 0x1234, receiver: 1, time: 0, cookie: new Uint8Array(16) }),
+      encodeControl({
+        type,
+        session: 0x1234,
+        receiver: 1,
+        time: 0,
+        cookie: new Uint8Array(16),
+        report: NO_REPORT,
+      }),
     );
   // A spoofer repeating these cannot keep video flowing to a receiver that left.
   for (let now = 1000; now <= 6000; now += 1000) {
@@ -211,7 +228,14 @@ Deno.test("ReceiverRegistry answers a stray keepalive or old-session join within
   const { registry } = setup();
   const cookie = new Uint8Array(16);
   for (const type of [PacketType.KEEPALIVE, PacketType.JOIN] as const) {
-    const request = encodeControl({ type, session: 0x9999, receiver: 1, time: 0, cookie });
+    const request = encodeControl({
+      type,
+      session: 0x9999,
+      receiver: 1,
+      time: 0,
+      cookie,
+      report: NO_REPORT,
+    });
     const reply = await registry.handle(decode(request), SPOOFED, 0);
     assert.equal(decode(reply!).type, PacketType.CHALLENGE);
     assert.ok(reply!.length <= 3 * request.length);

@@ -122,7 +122,22 @@ Deno.test("decodePacket() round-trips every control message", () => {
       cookie,
     },
     { type: PacketType.JOIN, session: 5, receiver: 9, time: 3, cookie },
-    { type: PacketType.KEEPALIVE, session: 5, receiver: 9, time: 4, cookie },
+    {
+      type: PacketType.KEEPALIVE,
+      session: 5,
+      receiver: 9,
+      time: 4,
+      cookie,
+      report: {
+        fragments: 0xffffffff,
+        missing: 7,
+        recovered: 6,
+        framesShown: 300,
+        framesLost: 2,
+        rttMs: 4.125,
+        queueDelayMs: 0.5,
+      },
+    },
     { type: PacketType.ACK, session: 5, receiver: 9, echoTime: 4, senderTime: 5 },
     { type: PacketType.BYE, session: 5, receiver: 9, cookie },
   ] as const;

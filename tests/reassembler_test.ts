@@ -71,7 +71,7 @@ Deno.test("Reassembler never emits a frame with a missing fragment", () => {
   const first = fragments(0);
   const emitted = feed(r, [...first.slice(0, 3), ...first.slice(4), ...fragments(1)]);
   assert.deepEqual(emitted, [1]);
-  assert.equal(r.stats.framesDropped.incomplete, 1);
+  assert.equal(r.stats.framesDropped.superseded, 1);
   assert.equal(r.stats.packetsLost, 1);
 });
 
@@ -112,12 +112,13 @@ Deno.test("Reassembler bounds the memory held by frames in progress", () => {
   assert.equal(r.stats.packetsDropped.oversize, 1);
 });
 
-Deno.test("Reassembler gives up on a frame in progress for too long", () => {
-  const r = new Reassembler({ maxAgeMs: 100 });
+Deno.test("Reassembler gives up on a frame still incomplete at its deadline", () => {
+  const r = new Reassembler({ budgetMs: 100 });
   const zero = fragments(0);
   feed(r, zero.slice(0, -1), 0);
-  assert.deepEqual(feed(r, zero.slice(-1), 500), []);
-  assert.equal(r.stats.framesDropped.incomplete, 1);
+  assert.deepEqual(feed(r, zero.slice(-1), 101), []);
+  assert.equal(r.stats.framesDropped.late, 1);
+  assert.equal(r.stats.packetsDropped.late, 1);
 });
 
 Deno.test("Reassembler starts again after reset() for a new session", () => {
@@ -155,7 +156,7 @@ Deno.test("Reassembler survives random fragments without throwing or growing", (
 Deno.test("Reassembler counts its bookkeeping in the memory bound", () => {
   const r = new Reassembler({ maxPendingBytes: 100_000 });
   const first = fragments(0)[0];
-  // One-byte fragments: a byte of bookkeeping for every byte of frame.
+  // One-byte fragments: 17 bytes of bookkeeping for every byte of frame.
   const tiny: Data = { ...first, frameLength: 60_000, fragmentSize: 1, payload: new Uint8Array(1) };
   assert.equal(r.push(tiny, 0), undefined);
   assert.equal(r.stats.packetsDropped.oversize, 1);
@@ -167,7 +168,7 @@ Deno.test("Reassembler counts its bookkeeping in the memory bound", () => {
     payload: new Uint8Array(1000),
   };
   r.push(sized, 0);
-  assert.equal(r.stats.pendingBytes, 60_000 + 60);
+  assert.equal(r.stats.pendingBytes, 60_000 + 60 * 17);
 });
 
 Deno.test("Reassembler keeps newer frames rather than start an older one when full", () => {

@@ -91,6 +91,5 @@ export function summarize(clip: BenchClip, window: Window): SizeResult {
 }
 
 function dropped(stats: ReceiverStats): number {
-  const { incomplete, lost, oversize } = stats.framesDropped;
-  return incomplete + lost + oversize;
+  return Object.values(stats.framesDropped).reduce((sum, count) => sum + count, 0);
 }

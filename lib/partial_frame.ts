@@ -1,0 +1,251 @@
+import type { Data, NackRange, Parity } from "./packet.ts";
+import { xorInto } from "./parity_datagrams.ts";
+
+/** What became of a fragment offered to a {@linkcode PartialFrame}. */
+export type AddResult = "new" | "duplicate" | "inconsistent";
+
+/** What a missing fragment's arrival says about the network. */
+export interface Arrival {
+  /** Whether the fragment was new to the frame. */
+  result: AddResult;
+  /** The fragment had been found missing and asked for: a retransmission came. */
+  recovered: boolean;
+}
+
+/** Limits on when missing fragments are asked for; see {@linkcode PartialFrame.due}. */
+export interface DueOptions {
+  /** A gap waits this long, in ms, for a reordered fragment before it counts as lost. */
+  reorderMs: number;
+  /** A fragment asked for and still missing after this long, in ms, is asked for again. */
+  retryMs: number;
+  /** A frame silent this long, in ms, has lost the fragments after its highest. */
+  tailMs: number;
+  /** Wait for parity (the frame's end) before asking, because parity may rebuild the gap. */
+  awaitParity: boolean;
+}
+
+/**
+ * One frame being put back together: which fragments came, which are
+ * missing and since when, which were asked for again, and the frame's parity
+ * groups if the sender sends them. Pure: times are given by the caller.
+ */
+export class PartialFrame {
+  /** The frame number. */
+  readonly frame: number;
+  /** The whole frame's length in bytes. */
+  readonly frameLength: number;
+  /** The payload size of every fragment but the last. */
+  readonly fragmentSize: number;
+  /** How many fragments the frame has. */
+  readonly count: number;
+  /** The sender's capture time. */
+  readonly captureTime: number;
+  /** When the first fragment (or parity) came, ms. */
+  readonly firstArrival: number;
+  /** When the latest fragment (or parity) came, ms. */
+  lastArrival: number;
+  /** Fragments present, rebuilt ones included. */
+  received = 0;
+  /** Fragments rebuilt from parity and not yet counted by the caller. */
+  rebuilt = 0;
+  /** The frame's bytes; only complete once `received === count`. */
+  readonly data: Uint8Array<ArrayBuffer>;
+  #seen: Uint8Array;
+  #highest = -1;
+  /** When each fragment was found missing, 0 while not. */
+  #missingSince: Float64Array;
+  /** When each fragment was last asked for, 0 if never. */
+  #askedAt: Float64Array;
+  #groups = 0;
+  #parity: Array<Uint8Array | undefined> = [];
+  #paritiesSeen = 0;
+  #groupReceived: Uint16Array | undefined;
+  /** When the longest-missing fragment went missing, as of the last `due`; 0 if none. */
+  #oldestMissing = 0;
+
+  /** Starts a frame from the layout in its first fragment or parity. */
+  constructor(first: Data | Parity, now: number) {
+    this.frame = first.frame;
+    this.frameLength = first.frameLength;
+    this.fragmentSize = first.fragmentSize;
+    this.count = Math.ceil(first.frameLength / first.fragmentSize);
+    this.captureTime = first.captureTime;
+    this.firstArrival = now;
+    this.lastArrival = now;
+    this.data = new Uint8Array(this.frameLength);
+    this.#seen = new Uint8Array(this.count);
+    this.#missingSince = new Float64Array(this.count);
+    this.#askedAt = new Float64Array(this.count);
+  }
+
+  /** The bytes this frame holds, bookkeeping included, for the memory bound. */
+  static cost(frameLength: number, fragmentSize: number): number {
+    const count = Math.ceil(frameLength / fragmentSize);
+    return frameLength + count * 17;
+  }
+
+  /** Whether every fragment is here. */
+  get complete(): boolean {
+    return this.received === this.count;
+  }
+
+  /** Fragments still missing. */
+  get missing(): number {
+    return this.count - this.received;
+  }
+
+  /**
+   * Whether the frame has waited longer than `budgetMs` at `now`: for a
+   * missing fragment (counted from when it was found missing), or for any
+   * datagram at all. A large frame that keeps arriving is not late.
+   */
+  isLate(now: number, budgetMs: number): boolean {
+    if (now - this.lastArrival > budgetMs) return true;
+    return this.#oldestMissing > 0 && now - this.#oldestMissing > budgetMs;
+  }
+
+  /** Whether a fragment or parity has this frame's layout. */
+  matches(packet: Data | Parity): boolean {
+    return packet.frameLength === this.frameLength &&
+      packet.fragmentSize === this.fragmentSize && packet.captureTime === this.captureTime;
+  }
+
+  /**
+   * Adds one fragment at `now`. Fragments skipped over (a gap below its index)
+   * are marked missing from now on.
+   */
+  add(packet: Data, now: number): Arrival {
+    const { index, payload } = packet;
+    const last = this.count - 1;
+    if (
+      !this.matches(packet) || index > last ||
+      payload.length !==
+        (index === last ? this.frameLength - index * this.fragmentSize : this.fragmentSize)
+    ) {
+      return { result: "inconsistent", recovered: false };
+    }
+    this.lastArrival = now;
+    if (this.#seen[index] === 1) return { result: "duplicate", recovered: false };
+    for (let gap = this.#highest + 1; gap < index; gap++) this.#markMissing(gap, now);
+    if (index > this.#highest) this.#highest = index;
+    const recovered = this.#askedAt[index] > 0;
+    this.#store(index, payload);
+    this.#rebuild(index);
+    return { result: "new", recovered };
+  }
+
+  /** Adds one parity datagram; returns how many fragments it let rebuild. */
+  addParity(packet: Parity, now: number): number {
+    if (!this.matches(packet)) return -1;
+    this.lastArrival = now;
+    if (this.#groups === 0) {
+      this.#groups = packet.groups;
+      this.#groupReceived = new Uint16Array(packet.groups);
+      for (let i = 0; i < this.count; i++) {
+        if (this.#seen[i] === 1) this.#groupReceived[i % packet.groups]++;
+      }
+    } else if (packet.groups !== this.#groups) {
+      return -1;
+    }
+    if (this.#parity[packet.group] !== undefined) return 0;
+    this.#parity[packet.group] = packet.payload.slice();
+    this.#paritiesSeen++;
+    // Parity comes after the frame's data: anything not here yet is missing.
+    for (let i = this.#highest + 1; i < this.count; i++) this.#markMissing(i, now);
+    return this.#rebuild(packet.group) ? 1 : 0;
+  }
+
+  /**
+   * Marks as missing, at `now`, the fragments after the highest one seen if
+   * the frame has been silent for `tailMs`: its last datagrams were lost.
+   */
+  noticeTail(now: number, tailMs: number): void {
+    if (this.#highest >= this.count - 1 || now - this.lastArrival < tailMs) return;
+    for (let i = this.#highest + 1; i < this.count; i++) this.#markMissing(i, now);
+  }
+
+  /**
+   * The fragments to ask for at `now`, as ranges: those missing for longer
+   * than `reorderMs` and never asked for, and those asked for more than
+   * `retryMs` ago. Each is marked as asked for now. `onLost` is called once
+   * per fragment the first time it is given up as lost.
+   */
+  due(now: number, options: DueOptions, onLost: () => void): NackRange[] {
+    this.noticeTail(now, options.tailMs);
+    const waitParity = options.awaitParity && this.#paritiesSeen < (this.#groups || 1) &&
+      now - this.lastArrival < options.tailMs;
+    const ranges: NackRange[] = [];
+    let open: NackRange | undefined;
+    let oldest = 0;
+    for (let i = 0; i < this.count; i++) {
+      let ask = false;
+      const since = this.#missingSince[i];
+      if (this.#seen[i] === 0 && since > 0) {
+        if (oldest === 0 || since < oldest) oldest = since;
+        const asked = this.#askedAt[i];
+        if (asked === 0) {
+          const groupDone = this.#groups > 0 && this.#parity[i % this.#groups] !== undefined;
+          ask = now - since >= options.reorderMs && (!waitParity || groupDone);
+          if (ask) onLost();
+        } else {
+          ask = now - asked >= options.retryMs;
+        }
+      }
+      if (!ask) {
+        open = undefined;
+        continue;
+      }
+      this.#askedAt[i] = now;
+      if (open !== undefined && open.index + open.count === i) {
+        open.count++;
+      } else {
+        open = { frame: this.frame, index: i, count: 1 };
+        ranges.push(open);
+      }
+    }
+    this.#oldestMissing = oldest;
+    return ranges;
+  }
+
+  #markMissing(index: number, now: number): void {
+    if (this.#seen[index] === 0 && this.#missingSince[index] === 0) {
+      this.#missingSince[index] = now;
+    }
+  }
+
+  #store(index: number, payload: Uint8Array): void {
+    this.#seen[index] = 1;
+    this.#missingSince[index] = 0;
+    this.data.set(payload, index * this.fragmentSize);
+    this.received++;
+    if (this.#groupReceived !== undefined) this.#groupReceived[index % this.#groups]++;
+  }
+
+  /** Rebuilds the one missing fragment of `index`'s group, if that is all it lacks. */
+  #rebuild(index: number): boolean {
+    if (this.#groups === 0) return false;
+    const group = index % this.#groups;
+    const parity = this.#parity[group];
+    if (parity === undefined) return false;
+    const members = Math.floor((this.count - 1 - group) / this.#groups) + 1;
+    if (this.#groupReceived![group] !== members - 1) return false;
+    let missing = -1;
+    for (let i = group; i < this.count; i += this.#groups) {
+      if (this.#seen[i] === 0) {
+        missing = i;
+      } else {
+        const start = i * this.fragmentSize;
+        xorInto(
+          parity,
+          this.data.subarray(start, Math.min(start + this.fragmentSize, this.frameLength)),
+        );
+      }
+    }
+    const start = missing * this.fragmentSize;
+    const length = Math.min(this.fragmentSize, this.frameLength - start);
+    this.#store(missing, parity.subarray(0, length));
+    this.#parity[group] = parity; // spent, but keeps the group marked as covered
+    this.rebuilt++;
+    return true;
+  }
+}
