@@ -53,7 +53,8 @@ export interface AssembledFrame {
  * - `late`: still incomplete at its deadline;
  * - `superseded`: a newer frame was complete first;
  * - `evicted`: no room, for newer frames;
- * - `lost`: no datagram of it ever came;
+ * - `lost`: no datagram of it ever came (lost whole, or left out by the
+ *   sender to lower this receiver's frame rate);
  * - `oversize`: larger than the limits.
  */
 export type FrameDropReason = "late" | "superseded" | "evicted" | "lost" | "oversize";
@@ -87,9 +88,9 @@ export interface ReassemblerStats {
 /** What a frame's silence is measured against before any gap has been seen, in ms. */
 const INITIAL_GAP_MS = 20;
 /** How fast the longest recent gap is forgotten, per datagram. */
-const GAP_DECAY = 0.995;
+const GAP_DECAY = 0.98;
 /** A frame silent for this many times the longest recent gap has lost its tail. */
-const TAIL_GAPS = 3;
+const TAIL_GAPS = 2;
 
 /**
  * Puts frames back together from fragments that may arrive out of order,
@@ -158,10 +159,14 @@ export class Reassembler {
     };
   }
 
-  /** Frames given up so far, whatever the reason. */
+  /**
+   * Frames given up after some of their datagrams came. Frames of which
+   * nothing came are left out: the sender may have left them out on purpose,
+   * sending this receiver fewer frames.
+   */
   get framesLost(): number {
     const d = this.#stats.framesDropped;
-    return d.late + d.superseded + d.evicted + d.lost + d.oversize;
+    return d.late + d.superseded + d.evicted + d.oversize;
   }
 
   /**

@@ -40,7 +40,7 @@ export interface UdpReceiverOptions {
 /** Recovery timing: how long gaps wait before they count as lost, and retries. */
 export const RECOVERY = {
   /** A gap waits this long, in ms, for a reordered datagram before it is asked for. */
-  reorderMs: 2,
+  reorderMs: 1,
   /** A frame silent this long, in ms, lost the datagrams after its last one. */
   tailMs: 3,
 } as const;
@@ -56,7 +56,7 @@ export function autoLatencyMs(rttMs: number | undefined): number {
 
 /** When a fragment asked for and still missing is asked for again, in ms. */
 export function retryMs(rttMs: number | undefined): number {
-  return Math.max(3, 1.5 * (rttMs ?? 0) + 2);
+  return Math.max(3, 1.25 * (rttMs ?? 0) + 2);
 }
 
 /** Everything the receiver measures, as `/stats` serves it. */
@@ -241,12 +241,15 @@ export class UdpReceiver {
     const cookie = this.#link.cookie;
     if (ranges.length > 0 && this.#nack && cookie !== undefined) {
       for (let i = 0; i < ranges.length; i += MAX_NACK_RANGES) {
-        this.#send(encodeNack({
+        const nack = encodeNack({
           session: this.#link.session,
           receiver: this.#link.receiver,
           cookie,
           ranges: ranges.slice(i, i + MAX_NACK_RANGES) as NackRange[],
-        }));
+        });
+        // Twice, a moment apart: a NACK is small, and losing it costs a round trip.
+        this.#send(nack);
+        setTimeout(() => this.#send(nack), 1);
         this.#nacksSent++;
       }
     }

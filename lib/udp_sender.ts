@@ -33,6 +33,13 @@ export const SENDER_DEFAULTS = {
   maxReceivers: 32,
 } as const;
 
+/**
+ * From this loss (percent, before recovery) on, a link gets redundancy: each
+ * resend goes out twice, and each frame's last datagram too, so that the
+ * receiver learns at once where the frame ends.
+ */
+const LOSSY_LINK_PERCENT = 0.5;
+
 /** What the sender does with each receiver's frames; see {@linkcode UdpSenderOptions.fpsScale}. */
 export type FpsScale = (receiver: string) => number;
 
@@ -287,6 +294,15 @@ export class UdpSender {
           }
         }
       }
+      if (parity.length === 0 && datagrams.length > 1) {
+        const last = datagrams[datagrams.length - 1];
+        for (const peer of peers) {
+          if ((this.#links.get(peer.key)?.lossPercent ?? 0) < LOSSY_LINK_PERCENT) continue;
+          if (!await this.#transmit(last, peer.address)) return;
+          this.#stats.resentDatagrams++;
+          this.#stats.resentBytes += last.length;
+        }
+      }
       this.#stats.framesSent++;
     } finally {
       this.#sending = false;
@@ -341,11 +357,18 @@ export class UdpSender {
     this.#stats.nacks++;
     const now = performance.now();
     const link = this.#links.get(peer.key);
+    const resends: Outgoing[] = [];
     for (const range of packet.ranges) {
       const { datagrams, missed, refused } = this.#history.take(peer.key, range, now);
       this.#stats.resendsMissed += missed + refused;
-      for (const datagram of datagrams) this.#resends.push({ datagram, address: peer.address });
-      if (link !== undefined) link.resent += datagrams.length;
+      for (const datagram of datagrams) resends.push({ datagram, address: peer.address });
+    }
+    if (link !== undefined) link.resent += resends.length;
+    this.#resends.push(...resends);
+    // On a lossy link a resend is lost as often as the original: send it twice
+    // (the second copies after all the first), so one round trip nearly always does.
+    if (link !== undefined && link.lossPercent >= LOSSY_LINK_PERCENT) {
+      this.#resends.push(...resends);
     }
     // Between frames nothing else sends: resend at once.
     if (!this.#sending && !this.#draining) {
