@@ -39,6 +39,17 @@ export const SENDER_DEFAULTS = {
  * receiver learns at once where the frame ends.
  */
 const LOSSY_LINK_PERCENT = 0.5;
+/** Loss (percent) or queueing delay (ms) from which a link counts as congested. */
+const CONGESTED_LOSS_PERCENT = 15;
+const CONGESTED_QUEUE_MS = 30;
+/**
+ * Resends to a receiver are budgeted: each byte first sent to it earns this
+ * share of a byte of resends (less on a congested link, where resends would
+ * only deepen the queue that loses them), up to a ceiling.
+ */
+const RESEND_SHARE = 0.5;
+const RESEND_SHARE_CONGESTED = 0.05;
+const RESEND_CREDIT_MAX_BYTES = 256 * 1024;
 
 /** What the sender does with each receiver's frames; see {@linkcode UdpSenderOptions.fpsScale}. */
 export type FpsScale = (receiver: string) => number;
@@ -115,6 +126,8 @@ export interface UdpSenderStats {
   nacksRefused: number;
   /** Fragments asked for that were no longer held, or asked for too often. */
   resendsMissed: number;
+  /** Resends left out because the receiver's resend budget was spent. */
+  resendsSkipped: number;
   /** Sends the operating system refused. */
   sendErrors: number;
   /** Receives that failed (on Windows, ICMP errors from earlier sends). */
@@ -130,6 +143,8 @@ export interface UdpSenderStats {
 interface Link {
   report: ReceiverReport | undefined;
   lossPercent: number;
+  /** Bytes this receiver may still be resent; earned by first sends. */
+  credit: number;
   thinner: FrameThinner;
   resent: number;
 }
@@ -178,6 +193,7 @@ export class UdpSender {
     nacks: 0,
     nacksRefused: 0,
     resendsMissed: 0,
+    resendsSkipped: 0,
     sendErrors: 0,
     receiveErrors: 0,
     rejected: { short: 0, foreign: 0, version: 0, type: 0, malformed: 0 },
@@ -288,6 +304,11 @@ export class UdpSender {
           if (ahead > 0.5) await sleep(ahead);
           if (!await this.#transmit(datagram, peer.address)) return;
           sent++;
+          const link = this.#links.get(peer.key);
+          if (link !== undefined) {
+            const share = congested(link) ? RESEND_SHARE_CONGESTED : RESEND_SHARE;
+            link.credit = Math.min(RESEND_CREDIT_MAX_BYTES, link.credit + datagram.length * share);
+          }
           if (i >= datagrams.length) {
             this.#stats.parityDatagrams++;
             this.#stats.parityBytes += datagram.length;
@@ -297,7 +318,9 @@ export class UdpSender {
       if (parity.length === 0 && datagrams.length > 1) {
         const last = datagrams[datagrams.length - 1];
         for (const peer of peers) {
-          if ((this.#links.get(peer.key)?.lossPercent ?? 0) < LOSSY_LINK_PERCENT) continue;
+          const link = this.#links.get(peer.key);
+          if (link === undefined || !lossy(link) || link.credit < last.length) continue;
+          link.credit -= last.length;
           if (!await this.#transmit(last, peer.address)) return;
           this.#stats.resentDatagrams++;
           this.#stats.resentBytes += last.length;
@@ -363,12 +386,20 @@ export class UdpSender {
       this.#stats.resendsMissed += missed + refused;
       for (const datagram of datagrams) resends.push({ datagram, address: peer.address });
     }
-    if (link !== undefined) link.resent += resends.length;
-    this.#resends.push(...resends);
+    if (link === undefined) return;
     // On a lossy link a resend is lost as often as the original: send it twice
     // (the second copies after all the first), so one round trip nearly always does.
-    if (link !== undefined && link.lossPercent >= LOSSY_LINK_PERCENT) {
-      this.#resends.push(...resends);
+    const copies = lossy(link) ? 2 : 1;
+    for (let copy = 0; copy < copies; copy++) {
+      for (const resend of resends) {
+        if (link.credit < resend.datagram.length) {
+          this.#stats.resendsSkipped++;
+          continue;
+        }
+        link.credit -= resend.datagram.length;
+        this.#resends.push(resend);
+        if (copy === 0) link.resent++;
+      }
     }
     // Between frames nothing else sends: resend at once.
     if (!this.#sending && !this.#draining) {
@@ -433,7 +464,24 @@ export class UdpSender {
 }
 
 function newLink(): Link {
-  return { report: undefined, lossPercent: 0, thinner: new FrameThinner(), resent: 0 };
+  return {
+    report: undefined,
+    lossPercent: 0,
+    credit: RESEND_CREDIT_MAX_BYTES,
+    thinner: new FrameThinner(),
+    resent: 0,
+  };
+}
+
+/** Whether a link looks congested: a queue building up, or heavy loss. */
+function congested(link: Link): boolean {
+  return link.lossPercent >= CONGESTED_LOSS_PERCENT ||
+    (link.report?.queueDelayMs ?? 0) >= CONGESTED_QUEUE_MS;
+}
+
+/** Whether a link loses datagrams at random, and redundancy pays. */
+function lossy(link: Link): boolean {
+  return link.lossPercent >= LOSSY_LINK_PERCENT && !congested(link);
 }
 
 function round(value: number): number {

@@ -47,7 +47,7 @@ export interface LinkResult {
   resentPercent: number;
   /** Parity bytes over bytes of first sends, percent. */
   parityPercent: number;
-  /** Capture to the viewer, ms. */
+  /** Capture to the viewer, ms; for the cap row, from 10 s after going live. */
   latencyMs: { p50: number; p99: number };
   /** The receiver's smoothed round-trip time at the end, ms. */
   rttMs: number;
@@ -119,8 +119,8 @@ export async function measureLink(options: LinkRunOptions): Promise<LinkResult> 
     const sent = (stopped?.stats ?? {}) as Record<string, number>;
     const firstSends = sent.bytesSent - sent.resentBytes - sent.parityBytes;
     const fpsFrom = row.id === "cap" ? liveAt + 10_000 : windowStart;
-    const parts = viewer.parts.filter((part) => part.readAt >= windowStart && part.readAt <= windowEnd);
-    const counted = viewer.parts.filter((part) => part.readAt >= fpsFrom && part.readAt <= windowEnd);
+    // The cap row is judged once the sender has had 10 s to adapt.
+    const parts = viewer.parts.filter((part) => part.readAt >= fpsFrom && part.readAt <= windowEnd);
     const latencies = parts.map((part) => part.readAt - part.captureTime).sort((a, b) => a - b);
     const delivered = end.framesReceived - start.framesReceived;
     const dropped = droppedDelta(start, end);
@@ -134,13 +134,13 @@ export async function measureLink(options: LinkRunOptions): Promise<LinkResult> 
       nack,
       fec,
       deliveredPercent: (100 * delivered) / Math.max(1, delivered + droppedTotal),
-      fps: (counted.length * 1000) / Math.max(1, windowEnd - fpsFrom),
+      fps: (parts.length * 1000) / Math.max(1, windowEnd - fpsFrom),
       resentPercent: (100 * sent.resentBytes) / Math.max(1, firstSends),
       parityPercent: (100 * sent.parityBytes) / Math.max(1, firstSends),
       latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
       rttMs: end.rttMs ?? NaN,
       mbps: (parts.reduce((sum, part) => sum + part.bytes, 0) * 8) /
-        Math.max(1, windowEnd - windowStart) / 1000,
+        Math.max(1, windowEnd - fpsFrom) / 1000,
       lowestQuality: Math.min(80, ...qualities),
       framesDelivered: delivered,
       framesDropped: dropped,
