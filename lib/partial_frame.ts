@@ -52,16 +52,16 @@ export class PartialFrame {
   readonly data: Uint8Array<ArrayBuffer>;
   #seen: Uint8Array;
   #highest = -1;
-  /** When each fragment was found missing, 0 while not. */
+  /** When each fragment was found missing, NaN while it is not. */
   #missingSince: Float64Array;
-  /** When each fragment was last asked for, 0 if never. */
+  /** When each fragment was last asked for, NaN if never. */
   #askedAt: Float64Array;
   #groups = 0;
   #parity: Array<Uint8Array | undefined> = [];
   #paritiesSeen = 0;
   #groupReceived: Uint16Array | undefined;
-  /** When the longest-missing fragment went missing, as of the last `due`; 0 if none. */
-  #oldestMissing = 0;
+  /** When the longest-missing fragment went missing, as of the last `due`; NaN if none. */
+  #oldestMissing = NaN;
 
   /** Starts a frame from the layout in its first fragment or parity. */
   constructor(first: Data | Parity, now: number) {
@@ -74,8 +74,8 @@ export class PartialFrame {
     this.lastArrival = now;
     this.data = new Uint8Array(this.frameLength);
     this.#seen = new Uint8Array(this.count);
-    this.#missingSince = new Float64Array(this.count);
-    this.#askedAt = new Float64Array(this.count);
+    this.#missingSince = new Float64Array(this.count).fill(NaN);
+    this.#askedAt = new Float64Array(this.count).fill(NaN);
   }
 
   /** The bytes this frame holds, bookkeeping included, for the memory bound. */
@@ -101,7 +101,7 @@ export class PartialFrame {
    */
   isLate(now: number, budgetMs: number): boolean {
     if (now - this.lastArrival > budgetMs) return true;
-    return this.#oldestMissing > 0 && now - this.#oldestMissing > budgetMs;
+    return now - this.#oldestMissing > budgetMs; // false while NaN: nothing missing
   }
 
   /** Whether a fragment or parity has this frame's layout. */
@@ -128,7 +128,7 @@ export class PartialFrame {
     if (this.#seen[index] === 1) return { result: "duplicate", recovered: false };
     for (let gap = this.#highest + 1; gap < index; gap++) this.#markMissing(gap, now);
     if (index > this.#highest) this.#highest = index;
-    const recovered = this.#askedAt[index] > 0;
+    const recovered = !Number.isNaN(this.#askedAt[index]);
     this.#store(index, payload);
     this.#rebuild(index);
     return { result: "new", recovered };
@@ -176,14 +176,14 @@ export class PartialFrame {
       now - this.lastArrival < options.tailMs;
     const ranges: NackRange[] = [];
     let open: NackRange | undefined;
-    let oldest = 0;
+    let oldest = NaN;
     for (let i = 0; i < this.count; i++) {
       let ask = false;
       const since = this.#missingSince[i];
-      if (this.#seen[i] === 0 && since > 0) {
-        if (oldest === 0 || since < oldest) oldest = since;
+      if (this.#seen[i] === 0 && !Number.isNaN(since)) {
+        if (!(since >= oldest)) oldest = since;
         const asked = this.#askedAt[i];
-        if (asked === 0) {
+        if (Number.isNaN(asked)) {
           const groupDone = this.#groups > 0 && this.#parity[i % this.#groups] !== undefined;
           ask = now - since >= options.reorderMs && (!waitParity || groupDone);
           if (ask) onLost();
@@ -208,14 +208,14 @@ export class PartialFrame {
   }
 
   #markMissing(index: number, now: number): void {
-    if (this.#seen[index] === 0 && this.#missingSince[index] === 0) {
+    if (this.#seen[index] === 0 && Number.isNaN(this.#missingSince[index])) {
       this.#missingSince[index] = now;
     }
   }
 
   #store(index: number, payload: Uint8Array): void {
     this.#seen[index] = 1;
-    this.#missingSince[index] = 0;
+    this.#missingSince[index] = NaN;
     this.data.set(payload, index * this.fragmentSize);
     this.received++;
     if (this.#groupReceived !== undefined) this.#groupReceived[index % this.#groups]++;

@@ -13,7 +13,7 @@ export interface SendHistoryOptions {
    */
   maxBytes?: number;
   /**
-   * How many times one fragment is resent to one receiver at most.
+   * How many times one fragment is resent to one receiver at most, up to 255.
    * @default {8}
    */
   maxResends?: number;
@@ -54,7 +54,7 @@ export class SendHistory {
   constructor(options: SendHistoryOptions = {}) {
     this.#maxAgeMs = options.maxAgeMs ?? 1000;
     this.#maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
-    this.#maxResends = options.maxResends ?? 8;
+    this.#maxResends = Math.min(255, options.maxResends ?? 8);
   }
 
   /** Bytes held now. */
@@ -71,7 +71,11 @@ export class SendHistory {
   add(frame: number, datagrams: Uint8Array[], now: number): void {
     let bytes = 0;
     for (const datagram of datagrams) bytes += datagram.length;
-    this.#entries.delete(frame);
+    const old = this.#entries.get(frame);
+    if (old !== undefined) {
+      this.#entries.delete(frame);
+      this.#bytes -= old.bytes;
+    }
     this.#entries.set(frame, { datagrams, bytes, at: now, resent: new Map() });
     this.#bytes += bytes;
     this.prune(now);

@@ -6,8 +6,8 @@ import { Reassembler } from "../lib/reassembler.ts";
 const DUE = { reorderMs: 2, retryMs: 10, tailMs: 3, awaitParity: false };
 /** A clock reading well past 0, where most tests start. */
 const T = 1000;
-/** How long a first frame must be silent to have lost its tail: 3 x the 20 ms initial gap. */
-const FIRST_TAIL_MS = 60;
+/** How long a first frame must be silent to have lost its tail: 2 x the 20 ms initial gap. */
+const FIRST_TAIL_MS = 40;
 
 /** The `count` fragments of frame `frame`, 256 bytes each. */
 function fragments(frame: number, count: number): Data[] {
@@ -112,7 +112,7 @@ Deno.test("Reassembler counts a fragment that comes after it was asked for as re
   assert.equal(r.stats.packetsLost, 0);
 });
 
-Deno.test("Reassembler.due() asks for a first frame's lost tail only after 60 ms of silence", () => {
+Deno.test("Reassembler.due() asks for a first frame's lost tail only after 40 ms of silence", () => {
   const r = new Reassembler();
   push(r, fragments(0, 6), [0, 1, 2], T);
   const asked = poll(r, T + 1, T + 100);
