@@ -10,6 +10,10 @@ export interface Arrival {
   result: AddResult;
   /** The fragment had been found missing and asked for: a retransmission came. */
   recovered: boolean;
+  /** How long the fragment had been missing, ms; NaN if it was not. */
+  lateMs: number;
+  /** How long since it was last asked for, ms; NaN if it was not. */
+  sinceAskedMs: number;
 }
 
 /** Limits on when missing fragments are asked for; see {@linkcode PartialFrame.due}. */
@@ -122,16 +126,19 @@ export class PartialFrame {
       payload.length !==
         (index === last ? this.frameLength - index * this.fragmentSize : this.fragmentSize)
     ) {
-      return { result: "inconsistent", recovered: false };
+      return { result: "inconsistent", recovered: false, lateMs: NaN, sinceAskedMs: NaN };
     }
     this.lastArrival = now;
-    if (this.#seen[index] === 1) return { result: "duplicate", recovered: false };
+    if (this.#seen[index] === 1) {
+      return { result: "duplicate", recovered: false, lateMs: NaN, sinceAskedMs: NaN };
+    }
     for (let gap = this.#highest + 1; gap < index; gap++) this.#markMissing(gap, now);
     if (index > this.#highest) this.#highest = index;
-    const recovered = !Number.isNaN(this.#askedAt[index]);
+    const lateMs = now - this.#missingSince[index];
+    const sinceAskedMs = now - this.#askedAt[index];
     this.#store(index, payload);
     this.#rebuild(index);
-    return { result: "new", recovered };
+    return { result: "new", recovered: !Number.isNaN(sinceAskedMs), lateMs, sinceAskedMs };
   }
 
   /** Adds one parity datagram; returns how many fragments it let rebuild. */

@@ -89,6 +89,10 @@ export interface ReassemblerStats {
 const INITIAL_GAP_MS = 20;
 /** How fast the longest recent gap is forgotten, per datagram. */
 const GAP_DECAY = 0.98;
+/** The longest learnt wait for reordered datagrams, ms. */
+const MAX_REORDER_MS = 20;
+/** How fast a learnt reorder wait is forgotten, per frame. */
+const REORDER_DECAY = 0.995;
 /** A frame silent for this many times the longest recent gap has lost its tail. */
 const TAIL_GAPS = 2;
 
@@ -104,6 +108,13 @@ const TAIL_GAPS = 2;
 export class Reassembler {
   /** How long a frame may wait for a missing fragment, in ms. */
   budgetMs: number;
+  /**
+   * The round-trip time to the sender, ms, when known: a fragment that comes
+   * sooner than half of it after being asked for was not lost but late.
+   */
+  rttMs = 0;
+  /** Extra wait for reordered datagrams, learnt from gaps asked for too soon. */
+  #reorderMs = 0;
   #maxAgeMs: number;
   #maxFrames: number;
   #maxFrameBytes: number;
@@ -140,6 +151,11 @@ export class Reassembler {
     this.#maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
     this.budgetMs = options.budgetMs ?? 1000;
     this.#maxAgeMs = options.maxAgeMs ?? 2000;
+  }
+
+  /** The wait for reordered datagrams learnt so far, ms (0 until reordering is seen). */
+  get reorderMs(): number {
+    return this.#reorderMs;
   }
 
   /** The counters so far. */
@@ -187,13 +203,22 @@ export class Reassembler {
   push(packet: Data, now: number): AssembledFrame | undefined {
     const partial = this.#partialFor(packet, now);
     if (partial === undefined) return undefined;
-    const { result, recovered } = partial.add(packet, now);
+    const arrival = partial.add(packet, now);
+    const { result, recovered } = arrival;
     if (result !== "new") {
       this.#stats.packetsDropped[result]++;
       return undefined;
     }
     this.#stats.packetsUsed++;
-    if (recovered) this.#stats.packetsRecovered++;
+    if (recovered) {
+      if (arrival.sinceAskedMs < this.rttMs / 2) {
+        // Too soon for a resend: the original, reordered. Wait longer for gaps.
+        this.#stats.packetsMissing--;
+        this.#reorderMs = Math.min(MAX_REORDER_MS, Math.max(this.#reorderMs, arrival.lateMs * 1.25));
+      } else {
+        this.#stats.packetsRecovered++;
+      }
+    }
     return this.#settle(partial);
   }
 
@@ -220,7 +245,8 @@ export class Reassembler {
     const ranges: NackRange[] = [];
     for (const partial of this.#partials.values()) {
       const tailMs = Math.max(options.tailMs, TAIL_GAPS * this.#gapMs);
-      const due = partial.due(now, { ...options, tailMs }, this.#countMissing);
+      const reorderMs = Math.max(options.reorderMs, this.#reorderMs);
+      const due = partial.due(now, { ...options, tailMs, reorderMs }, this.#countMissing);
       if (this.#isLate(partial, now)) {
         this.#drop(partial, "late");
       } else {
@@ -331,6 +357,7 @@ export class Reassembler {
       if (other.frame < partial.frame) this.#drop(other, "superseded");
     }
     this.#floor = partial.frame;
+    this.#reorderMs *= REORDER_DECAY;
     this.#fragmentsPerFrame = this.#fragmentsPerFrame === 0
       ? partial.count
       : this.#fragmentsPerFrame * 0.9 + partial.count * 0.1;
