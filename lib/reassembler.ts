@@ -214,7 +214,10 @@ export class Reassembler {
       if (arrival.sinceAskedMs < this.rttMs / 2) {
         // Too soon for a resend: the original, reordered. Wait longer for gaps.
         this.#stats.packetsMissing--;
-        this.#reorderMs = Math.min(MAX_REORDER_MS, Math.max(this.#reorderMs, arrival.lateMs * 1.25));
+        this.#reorderMs = Math.min(
+          MAX_REORDER_MS,
+          Math.max(this.#reorderMs, arrival.lateMs * 1.25),
+        );
       } else {
         this.#stats.packetsRecovered++;
       }

@@ -78,6 +78,7 @@ export interface UdpReceiverStats {
   lossPercent: number;
   nacksSent: number;
   latencyBudgetMs: number;
+  reorderWaitMs: number;
   queueDelayMs: number;
   packetsDropped: ReassemblerStats["packetsDropped"] & { wrongSession: number };
   rejected: Record<RejectReason | "wrongSender", number>;
@@ -171,6 +172,7 @@ export class UdpReceiver {
       lossPercent: round(this.#lossPercent, 2),
       nacksSent: this.#nacksSent,
       latencyBudgetMs: round(this.#reassembler.budgetMs, 1),
+      reorderWaitMs: round(Math.max(RECOVERY.reorderMs, this.#reassembler.reorderMs), 1),
       queueDelayMs: round(this.#queueDelay.value(now), 1),
       packetsDropped: { ...r.packetsDropped, wrongSession: this.#wrongSession },
       rejected: { ...this.#rejected },

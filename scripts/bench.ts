@@ -1,11 +1,16 @@
 /**
- * The bench: for each frame size, streams a camera-like MJPEG clip from a
- * sender to a receiver on this machine, reads `/stream.mjpg` as an HTTP
- * viewer, and prints delivered fps, bitrate, CPU per frame and latency as a
- * markdown table (or JSON with `--json`).
+ * The bench, in two parts:
+ * - sizes: for each frame size, streams a camera-like MJPEG clip from a
+ *   sender to a receiver on this machine, reads `/stream.mjpg` as an HTTP
+ *   viewer, and measures delivered fps, bitrate, CPU per frame and latency;
+ * - loss: streams a 720p clip through the impairment relay on each link of
+ *   the loss matrix, with recovery on and off and FEC on and off, and measures
+ *   whole frames delivered, overhead and latency.
+ * Both print as markdown tables (or JSON with `--json`).
  *
- *   deno task bench                          all sizes, 10 s each
- *   deno task bench --sizes 1920x1080 --seconds 30 --json
+ *   deno task bench                          both parts (about 30 minutes)
+ *   deno task bench --only sizes --sizes 1920x1080 --seconds 30 --json
+ *   deno task bench --only loss --rows clean,loss5 --loss-seconds 20
  *
  * Linux only (CPU times come from /proc). A missed target is a result, not a
  * failure: the exit code is 0 unless ffmpeg is missing or a tool cannot start.
@@ -19,6 +24,9 @@ import { clockTicks } from "./bench/cpu_time.ts";
 import { FfmpegMissingError, hostInfo } from "./bench/host_info.ts";
 import { measureSize } from "./bench/measure_size.ts";
 import { type BenchReport, formatReport } from "./bench/report.ts";
+import { formatLossReport, judge, withoutRecovery } from "./bench/loss_report.ts";
+import { runLossMatrix } from "./bench/loss_matrix.ts";
+import { LOSS_ROWS } from "./bench/loss_rows.ts";
 import type { SizeResult } from "./bench/summarize.ts";
 import { checkTargets, TARGET_SOURCE } from "./bench/targets.ts";
 
@@ -41,7 +49,7 @@ async function main(argv: string[]): Promise<void> {
   for (const name of signals) Deno.addSignalListener(name, onSignal);
   try {
     const report = await runBench(args, argv, controller.signal);
-    console.log(args.json ? JSON.stringify(report, null, 2) : formatReport(report));
+    console.log(args.json ? JSON.stringify(report, null, 2) : formatBench(report));
   } catch (error) {
     // Every tool has been stopped by now: only this process is left to end.
     if (controller.signal.aborted) exitWithError("interrupted", 130);
@@ -54,7 +62,16 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-/** Measures each size in turn, one sender and one receiver at a time. */
+function formatBench(report: BenchReport): string {
+  const parts = [];
+  if (report.results.length > 0) parts.push(formatReport(report));
+  if (report.loss !== undefined) {
+    parts.push(`Loss matrix:\n\n${formatLossReport(report.loss.results, report.loss.seconds)}`);
+  }
+  return parts.join("\n\n");
+}
+
+/** Measures each size in turn, then the loss matrix, one run at a time. */
 async function runBench(
   args: BenchArgs,
   argv: string[],
@@ -63,7 +80,7 @@ async function runBench(
   const host = await hostInfo();
   const ticks = await clockTicks();
   const results: SizeResult[] = [];
-  for (const size of args.sizes) {
+  for (const size of args.only.includes("sizes") ? args.sizes : []) {
     const name = `${size.width}x${size.height}`;
     progress(`${name}: preparing the clip`);
     const clip = await benchClip(size);
@@ -81,6 +98,26 @@ async function runBench(
       }),
     );
   }
+  let loss: BenchReport["loss"];
+  if (args.only.includes("loss")) {
+    const clip = await benchClip({ width: 1280, height: 720 });
+    const rows = args.rows === undefined
+      ? LOSS_ROWS
+      : LOSS_ROWS.filter((row) => args.rows!.includes(row.id));
+    const matrix = await runLossMatrix(clip, {
+      rows,
+      seconds: args.lossSeconds,
+      signal,
+      progress: (message) => progress(`loss matrix: ${message}`),
+    });
+    loss = {
+      seconds: args.lossSeconds,
+      results: matrix.map((result) => ({
+        ...result,
+        verdict: judge(result, withoutRecovery(matrix, result)),
+      })),
+    };
+  }
   const target = results.find((result) => result.source === TARGET_SOURCE);
   return {
     command: ["deno", "run", "-A", "scripts/bench.ts", ...argv].join(" "),
@@ -91,6 +128,7 @@ async function runBench(
     seconds: args.seconds,
     results,
     targets: target === undefined ? undefined : checkTargets(target),
+    loss,
   };
 }
 

@@ -213,3 +213,34 @@ Deno.test("Reassembler.reset() forgets the frames awaiting recovery", () => {
   assert.equal(r.stats.pendingBytes, 0);
   assert.deepEqual(poll(r, T + 1, T + 100), []);
 });
+
+Deno.test("Reassembler learns to wait longer for gaps after asking for a reordered fragment", () => {
+  const r = new Reassembler();
+  r.rttMs = 20;
+  const zero = fragments(0, 4);
+  push(r, zero, [0, 1, 3], T);
+  assert.deepEqual(r.due(T + 2, DUE), [{ frame: 0, index: 2, count: 1 }]);
+  // Fragment 2 comes 4 ms after it went missing, 2 ms after it was asked for:
+  // sooner than half a round trip, so it was the original, late, not a resend.
+  push(r, zero, [2], T + 4);
+  assert.equal(r.stats.packetsMissing, 0, "not counted as lost");
+  assert.equal(r.stats.packetsRecovered, 0, "not counted as recovered");
+  assert.ok(r.reorderMs >= 4, `learnt a reorder wait of ${r.reorderMs} ms`);
+  // The next frame's gap is not asked for within the learnt wait.
+  const one = fragments(1, 4);
+  push(r, one, [0, 1, 3], T + 40);
+  assert.deepEqual(r.due(T + 42, DUE), [], "still within the learnt wait");
+  assert.deepEqual(r.due(T + 46, DUE), [{ frame: 1, index: 2, count: 1 }]);
+});
+
+Deno.test("Reassembler counts a fragment that comes a round trip after it was asked for as recovered", () => {
+  const r = new Reassembler();
+  r.rttMs = 20;
+  const zero = fragments(0, 4);
+  push(r, zero, [0, 1, 3], T);
+  r.due(T + 2, DUE);
+  push(r, zero, [2], T + 2 + 21);
+  assert.equal(r.stats.packetsMissing, 1);
+  assert.equal(r.stats.packetsRecovered, 1);
+  assert.equal(r.reorderMs, 0, "a resend teaches nothing about reordering");
+});

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { UsageError } from "../../lib/cli_error.ts";
 import { parseIntFlag } from "../../lib/int_flag.ts";
 import { flagMessage } from "../../lib/parse_flags.ts";
+import { LOSS_ROWS } from "./loss_rows.ts";
 
 /** A frame size in pixels. */
 export interface FrameSize {
@@ -26,6 +27,12 @@ export interface BenchArgs {
   sizes: FrameSize[];
   /** Print the results as JSON instead of a table. @default {false} */
   json: boolean;
+  /** Which parts to run. @default {["sizes", "loss"]} */
+  only: Array<"sizes" | "loss">;
+  /** Seconds measured for each run of the loss matrix. @default {60} */
+  lossSeconds: number;
+  /** The loss matrix's rows to run, by id. @default all */
+  rows: string[] | undefined;
 }
 
 /** The bench's `--help`. */
@@ -36,8 +43,15 @@ Usage: deno task bench [options]
 Options:
   --seconds N          seconds measured for each size, after 2 s of warm-up (default 10)
   --sizes WxH,...      sizes to measure (default 640x480,1280x720,1920x1080)
+  --only sizes|loss    run only the size table or only the loss matrix
+  --loss-seconds N     seconds measured for each run of the loss matrix (default 60)
+  --rows ID,...        loss matrix rows: clean, loss1, loss5, loss10, burst5, cap,
+                       dupreorder (default all, clean first)
   --json               print the results as JSON instead of a markdown table
-  -h, --help           show this help`;
+  -h, --help           show this help
+
+The loss matrix runs each row with recovery on and off and FEC on and off:
+with the default 60 s a run, about 30 minutes.`;
 
 /** Reads the bench's command line; throws a {@linkcode UsageError} on a mistake. */
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -50,7 +64,28 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     seconds: parseIntFlag(values.seconds, "--seconds", 1, 3600) ?? 10,
     sizes: values.sizes === undefined ? [...BENCH_SIZES] : parseSizes(values.sizes),
     json: values.json ?? false,
+    only: parseOnly(values.only),
+    lossSeconds: parseIntFlag(values["loss-seconds"], "--loss-seconds", 1, 3600) ?? 60,
+    rows: values.rows === undefined ? undefined : parseRows(values.rows),
   };
+}
+
+function parseOnly(value: string | undefined): Array<"sizes" | "loss"> {
+  if (value === undefined) return ["sizes", "loss"];
+  if (value === "sizes" || value === "loss") return [value];
+  throw new UsageError(`--only needs sizes or loss, got "${value}"`);
+}
+
+function parseRows(value: string): string[] {
+  const ids = value.split(",").map((id) => id.trim());
+  for (const id of ids) {
+    if (!LOSS_ROWS.some((row) => row.id === id)) {
+      throw new UsageError(
+        `--rows: no row "${id}"; rows are ${LOSS_ROWS.map((row) => row.id).join(", ")}`,
+      );
+    }
+  }
+  return ids;
 }
 
 /** Reads `WxH,WxH,...`. */
@@ -77,6 +112,9 @@ function parse(argv: string[]) {
         seconds: { type: "string" },
         sizes: { type: "string" },
         json: { type: "boolean" },
+        only: { type: "string" },
+        "loss-seconds": { type: "string" },
+        rows: { type: "string" },
       },
     });
   } catch (error) {

@@ -1,5 +1,7 @@
 import type { ClockTicks } from "./cpu_time.ts";
 import type { HostInfo } from "./host_info.ts";
+import type { LossVerdict } from "./loss_report.ts";
+import type { LinkResult } from "./measure_link.ts";
 import type { SizeResult } from "./summarize.ts";
 import { TARGET_SOURCE, type TargetCheck } from "./targets.ts";
 
@@ -20,6 +22,8 @@ export interface BenchReport {
   results: SizeResult[];
   /** The targets for the 1920x1080 result; undefined when that size was not measured. */
   targets: TargetCheck[] | undefined;
+  /** The loss matrix, when it was run. */
+  loss?: { seconds: number; results: Array<LinkResult & { verdict?: LossVerdict }> };
 }
 
 const COLUMNS: Array<[string, (r: SizeResult) => string]> = [
