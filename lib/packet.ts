@@ -27,7 +27,7 @@
  * +---------------------------------------------------------------+
  * |                    frame length in bytes                      |
  * +-------------------------------+-------------------------------+
- * |        fragment index         |  fragment size (bytes, > 0)   |
+ * |R|      fragment index         |  fragment size (bytes, > 0)   |
  * +-------------------------------+-------------------------------+
  * |                 capture time (float64, ms epoch)              |
  * |                                                               |
@@ -46,7 +46,7 @@
  * | session | 4 | 4 | the sender's session id |
  * | frame | 8 | 4 | frame number, +1 per frame within a session |
  * | frameLength | 12 | 4 | the whole JPEG's size |
- * | index | 16 | 2 | this fragment's place in the frame |
+ * | index | 16 | 2 | this fragment's place in the frame (low 15 bits); the top bit, R, is set on a resend |
  * | fragmentSize | 18 | 2 | payload size of every fragment but the last |
  * | captureTime | 20 | 8 | when the sender got the frame |
  *
@@ -112,8 +112,10 @@ export const NACK_RANGE_SIZE = 8;
 export const MAX_NACK_RANGES = 128;
 /** The most parity groups a frame has: the group is 8 bits. */
 export const MAX_PARITY_GROUPS = 255;
-/** The most fragments a frame can have: the index is 16 bits. */
-export const MAX_FRAGMENTS = 0xffff;
+/** The most fragments a frame can have: the index is 15 bits. */
+export const MAX_FRAGMENTS = 0x7fff;
+/** The bit of a DATA datagram's index field that marks a resend. */
+const RESENT_BIT = 0x8000;
 /** The largest datagram IPv4 UDP can carry. */
 export const MAX_DATAGRAM = 65_507;
 
@@ -224,6 +226,8 @@ export interface Data {
   index: number;
   fragmentSize: number;
   captureTime: number;
+  /** Sent again on a receiver's request, not the first time. */
+  resent: boolean;
   payload: Uint8Array;
 }
 /** Fragments `index` to `index + count - 1` of one frame. */
@@ -524,7 +528,8 @@ export function decodePacket(bytes: Uint8Array): Decoded {
 function decodeData(bytes: Uint8Array, view: DataView, session: number): Decoded {
   if (bytes.length <= DATA_HEADER_SIZE) return { ok: false, reason: "short" };
   const frameLength = view.getUint32(OFFSET_FRAME_LENGTH);
-  const index = view.getUint16(OFFSET_INDEX);
+  const indexField = view.getUint16(OFFSET_INDEX);
+  const index = indexField & ~RESENT_BIT;
   const fragmentSize = view.getUint16(OFFSET_FRAGMENT_SIZE);
   const payload = bytes.subarray(DATA_HEADER_SIZE);
   // The layout is fixed by frameLength and fragmentSize: every fragment but the
@@ -546,9 +551,17 @@ function decodeData(bytes: Uint8Array, view: DataView, session: number): Decoded
       index,
       fragmentSize,
       captureTime,
+      resent: (indexField & RESENT_BIT) !== 0,
       payload,
     },
   };
+}
+
+/** A copy of a DATA datagram marked as a resend. */
+export function markResent(datagram: Uint8Array): Uint8Array {
+  const copy = datagram.slice();
+  copy[OFFSET_INDEX] |= RESENT_BIT >> 8;
+  return copy;
 }
 
 function decodeParity(bytes: Uint8Array, view: DataView, session: number): Decoded {

@@ -8,12 +8,15 @@ export type AddResult = "new" | "duplicate" | "inconsistent";
 export interface Arrival {
   /** Whether the fragment was new to the frame. */
   result: AddResult;
-  /** The fragment had been found missing and asked for: a retransmission came. */
+  /** The fragment had been found missing and asked for, and a resend came. */
   recovered: boolean;
+  /**
+   * The fragment had been asked for, but its first send came: it was not
+   * lost, only reordered, and the NACK was spurious.
+   */
+  spurious: boolean;
   /** How long the fragment had been missing, ms; NaN if it was not. */
   lateMs: number;
-  /** How long since it was last asked for, ms; NaN if it was not. */
-  sinceAskedMs: number;
 }
 
 /** Limits on when missing fragments are asked for; see {@linkcode PartialFrame.due}. */
@@ -60,6 +63,7 @@ export class PartialFrame {
   #missingSince: Float64Array;
   /** When each fragment was last asked for, NaN if never. */
   #askedAt: Float64Array;
+
   #groups = 0;
   #parity: Array<Uint8Array | undefined> = [];
   #paritiesSeen = 0;
@@ -85,7 +89,7 @@ export class PartialFrame {
   /** The bytes this frame holds, bookkeeping included, for the memory bound. */
   static cost(frameLength: number, fragmentSize: number): number {
     const count = Math.ceil(frameLength / fragmentSize);
-    return frameLength + count * 17;
+    return frameLength + count * 25;
   }
 
   /** Whether every fragment is here. */
@@ -126,19 +130,24 @@ export class PartialFrame {
       payload.length !==
         (index === last ? this.frameLength - index * this.fragmentSize : this.fragmentSize)
     ) {
-      return { result: "inconsistent", recovered: false, lateMs: NaN, sinceAskedMs: NaN };
+      return { result: "inconsistent", recovered: false, spurious: false, lateMs: NaN };
     }
     this.lastArrival = now;
     if (this.#seen[index] === 1) {
-      return { result: "duplicate", recovered: false, lateMs: NaN, sinceAskedMs: NaN };
+      return { result: "duplicate", recovered: false, spurious: false, lateMs: NaN };
     }
     for (let gap = this.#highest + 1; gap < index; gap++) this.#markMissing(gap, now);
     if (index > this.#highest) this.#highest = index;
     const lateMs = now - this.#missingSince[index];
-    const sinceAskedMs = now - this.#askedAt[index];
+    const asked = !Number.isNaN(this.#askedAt[index]);
     this.#store(index, payload);
     this.#rebuild(index);
-    return { result: "new", recovered: !Number.isNaN(sinceAskedMs), lateMs, sinceAskedMs };
+    return {
+      result: "new",
+      recovered: asked && packet.resent,
+      spurious: asked && !packet.resent,
+      lateMs,
+    };
   }
 
   /** Adds one parity datagram; returns how many fragments it let rebuild. */
@@ -203,6 +212,7 @@ export class PartialFrame {
         continue;
       }
       this.#askedAt[i] = now;
+
       if (open !== undefined && open.index + open.count === i) {
         open.count++;
       } else {

@@ -88,13 +88,13 @@ export interface ReassemblerStats {
 /** What a frame's silence is measured against before any gap has been seen, in ms. */
 const INITIAL_GAP_MS = 20;
 /** How fast the longest recent gap is forgotten, per datagram. */
-const GAP_DECAY = 0.98;
+const GAP_DECAY = 0.995;
 /** The longest learnt wait for reordered datagrams, ms. */
 const MAX_REORDER_MS = 20;
 /** How fast a learnt reorder wait is forgotten, per frame. */
 const REORDER_DECAY = 0.995;
 /** A frame silent for this many times the longest recent gap has lost its tail. */
-const TAIL_GAPS = 2;
+const TAIL_GAPS = 3;
 
 /**
  * Puts frames back together from fragments that may arrive out of order,
@@ -108,11 +108,6 @@ const TAIL_GAPS = 2;
 export class Reassembler {
   /** How long a frame may wait for a missing fragment, in ms. */
   budgetMs: number;
-  /**
-   * The round-trip time to the sender, ms, when known: a fragment that comes
-   * sooner than half of it after being asked for was not lost but late.
-   */
-  rttMs = 0;
   /** Extra wait for reordered datagrams, learnt from gaps asked for too soon. */
   #reorderMs = 0;
   #maxAgeMs: number;
@@ -204,23 +199,18 @@ export class Reassembler {
     const partial = this.#partialFor(packet, now);
     if (partial === undefined) return undefined;
     const arrival = partial.add(packet, now);
-    const { result, recovered } = arrival;
+    const { result } = arrival;
     if (result !== "new") {
       this.#stats.packetsDropped[result]++;
       return undefined;
     }
     this.#stats.packetsUsed++;
-    if (recovered) {
-      if (arrival.sinceAskedMs < this.rttMs / 2) {
-        // Too soon for a resend: the original, reordered. Wait longer for gaps.
-        this.#stats.packetsMissing--;
-        this.#reorderMs = Math.min(
-          MAX_REORDER_MS,
-          Math.max(this.#reorderMs, arrival.lateMs * 1.25),
-        );
-      } else {
-        this.#stats.packetsRecovered++;
-      }
+    if (arrival.recovered) this.#stats.packetsRecovered++;
+    if (arrival.spurious) {
+      // Asked for, but the first send came after all: it was reordered, not
+      // lost. Wait longer before asking for gaps from now on.
+      this.#stats.packetsMissing--;
+      this.#reorderMs = Math.min(MAX_REORDER_MS, Math.max(this.#reorderMs, arrival.lateMs * 1.25));
     }
     return this.#settle(partial);
   }

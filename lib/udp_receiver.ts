@@ -203,7 +203,6 @@ export class UdpReceiver {
   #tick(): void {
     const now = wallClock();
     this.#reassembler.budgetMs = this.#latencyMs ?? autoLatencyMs(this.#link.srttMs);
-    this.#reassembler.rttMs = this.#link.srttMs ?? 0;
     const message = this.#link.tick(now);
     if (message !== undefined) this.#send(message);
     const snapshot = this.#lossSnapshot;

@@ -7,6 +7,7 @@ import { type LinkReport, linkReport } from "./link_report.ts";
 import {
   DATA_HEADER_SIZE,
   decodePacket,
+  markResent,
   type Nack,
   PacketType,
   type ReceiverReport,
@@ -384,7 +385,9 @@ export class UdpSender {
     for (const range of packet.ranges) {
       const { datagrams, missed, refused } = this.#history.take(peer.key, range, now);
       this.#stats.resendsMissed += missed + refused;
-      for (const datagram of datagrams) resends.push({ datagram, address: peer.address });
+      for (const datagram of datagrams) {
+        resends.push({ datagram: markResent(datagram), address: peer.address });
+      }
     }
     if (link === undefined) return;
     // On a lossy link a resend is lost as often as the original: send it twice

@@ -180,7 +180,7 @@ Deno.test("Reassembler cannot rebuild two lost fragments of one group, and asks 
     { frame: 0, index: 9, count: 1 },
   ]);
   // One of the two comes again: parity now rebuilds the other.
-  const frame = r.push(sent.data[5], T + 10);
+  const frame = r.push({ ...sent.data[5], resent: true }, T + 10);
   assert.deepEqual(frame?.data, data);
   assert.equal(r.stats.packetsRebuilt, 1);
   assert.equal(r.stats.packetsRecovered, 1);
