@@ -1,14 +1,7 @@
+import type { LinkReport } from "./link_controller.ts";
 import type { ReceiverReport } from "./packet.ts";
 
-/** How a receiver's link did between two of its reports. */
-export interface LinkReport {
-  /** Datagrams lost before any retransmission, 0 to 1. */
-  lossFraction: number;
-  /** Frames not delivered after recovery, 0 to 1. */
-  framesLostFraction: number;
-  /** The receiver's estimate of queueing delay now, in ms. */
-  queueDelayMs: number;
-}
+export type { LinkReport };
 
 /**
  * What changed between two reports of one receiver: the counters are running

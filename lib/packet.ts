@@ -193,6 +193,16 @@ export interface ReceiverReport {
   /** How much longer than the least the path now delays datagrams, in ms. */
   queueDelayMs: number;
 }
+/** A report of nothing yet, as a receiver sends before its first frame. */
+export const EMPTY_REPORT: Readonly<ReceiverReport> = {
+  fragments: 0,
+  missing: 0,
+  recovered: 0,
+  framesShown: 0,
+  framesLost: 0,
+  rttMs: 0,
+  queueDelayMs: 0,
+};
 /** A joined receiver stays joined, and reports how the stream reaches it. */
 export interface Keepalive {
   type: typeof PacketType.KEEPALIVE;
@@ -403,16 +413,26 @@ export interface DataHeader {
  * after {@linkcode DATA_HEADER_SIZE}.
  */
 export function writeDataHeader(target: Uint8Array, fields: DataHeader): void {
+  const view = writeFrameHeader(target, PacketType.DATA, fields);
+  view.setUint16(OFFSET_INDEX, fields.index);
+}
+
+/** Writes what DATA and PARITY headers share; the caller writes offset 16. */
+function writeFrameHeader(
+  target: Uint8Array,
+  type: number,
+  fields: Omit<DataHeader, "index">,
+): DataView {
   const view = new DataView(target.buffer, target.byteOffset, DATA_HEADER_SIZE);
   view.setUint16(0, MAGIC);
   view.setUint8(OFFSET_VERSION, VERSION);
-  view.setUint8(OFFSET_TYPE, PacketType.DATA);
+  view.setUint8(OFFSET_TYPE, type);
   view.setUint32(OFFSET_SESSION, fields.session);
   view.setUint32(OFFSET_FRAME, fields.frame);
   view.setUint32(OFFSET_FRAME_LENGTH, fields.frameLength);
-  view.setUint16(OFFSET_INDEX, fields.index);
   view.setUint16(OFFSET_FRAGMENT_SIZE, fields.fragmentSize);
   view.setFloat64(OFFSET_CAPTURE_TIME, fields.captureTime);
+  return view;
 }
 
 /** Fields of a PARITY datagram's header. */
@@ -431,17 +451,9 @@ export interface ParityHeader {
  * parity after {@linkcode DATA_HEADER_SIZE}.
  */
 export function writeParityHeader(target: Uint8Array, fields: ParityHeader): void {
-  const view = new DataView(target.buffer, target.byteOffset, DATA_HEADER_SIZE);
-  view.setUint16(0, MAGIC);
-  view.setUint8(OFFSET_VERSION, VERSION);
-  view.setUint8(OFFSET_TYPE, PacketType.PARITY);
-  view.setUint32(OFFSET_SESSION, fields.session);
-  view.setUint32(OFFSET_FRAME, fields.frame);
-  view.setUint32(OFFSET_FRAME_LENGTH, fields.frameLength);
+  const view = writeFrameHeader(target, PacketType.PARITY, fields);
   view.setUint8(OFFSET_GROUP, fields.group);
   view.setUint8(OFFSET_GROUPS, fields.groups);
-  view.setUint16(OFFSET_FRAGMENT_SIZE, fields.fragmentSize);
-  view.setFloat64(OFFSET_CAPTURE_TIME, fields.captureTime);
 }
 
 /**

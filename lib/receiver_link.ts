@@ -1,4 +1,10 @@
-import { encodeControl, type Packet, PacketType, type ReceiverReport } from "./packet.ts";
+import {
+  EMPTY_REPORT,
+  encodeControl,
+  type Packet,
+  PacketType,
+  type ReceiverReport,
+} from "./packet.ts";
 
 /**
  * Where a receiver stands with its sender:
@@ -17,16 +23,6 @@ export type LinkEvent =
 
 /** How many keepalive round trips the clock offset is chosen from. */
 const OFFSET_WINDOW = 128;
-
-const EMPTY_REPORT: ReceiverReport = {
-  fragments: 0,
-  missing: 0,
-  recovered: 0,
-  framesShown: 0,
-  framesLost: 0,
-  rttMs: 0,
-  queueDelayMs: 0,
-};
 
 /** Options for a {@linkcode ReceiverLink}. */
 export interface ReceiverLinkOptions {

@@ -1,18 +1,14 @@
 import assert from "node:assert/strict";
 import { CookieSigner } from "../lib/cookie_signer.ts";
-import { decodePacket, encodeControl, type Packet, PacketType } from "../lib/packet.ts";
+import {
+  decodePacket,
+  EMPTY_REPORT,
+  encodeControl,
+  type Packet,
+  PacketType,
+} from "../lib/packet.ts";
 import { ReceiverLink } from "../lib/receiver_link.ts";
 import { ReceiverRegistry, type RegistryEvent } from "../lib/receiver_registry.ts";
-
-const NO_REPORT = {
-  fragments: 0,
-  missing: 0,
-  recovered: 0,
-  framesShown: 0,
-  framesLost: 0,
-  rttMs: 0,
-  queueDelayMs: 0,
-};
 
 const HERE: Deno.NetAddr = { transport: "udp", hostname: "10.0.0.2", port: 5000 };
 const SPOOFED: Deno.NetAddr = { transport: "udp", hostname: "10.0.0.9", port: 5000 };
@@ -212,7 +208,7 @@ Deno.test("ReceiverRegistry ignores a keepalive or join with the wrong cookie", 
         receiver: 1,
         time: 0,
         cookie: new Uint8Array(16),
-        report: NO_REPORT,
+        report: EMPTY_REPORT,
       }),
     );
   // A spoofer repeating these cannot keep video flowing to a receiver that left.
@@ -234,7 +230,7 @@ Deno.test("ReceiverRegistry answers a stray keepalive or old-session join within
       receiver: 1,
       time: 0,
       cookie,
-      report: NO_REPORT,
+      report: EMPTY_REPORT,
     });
     const reply = await registry.handle(decode(request), SPOOFED, 0);
     assert.equal(decode(reply!).type, PacketType.CHALLENGE);

@@ -1,18 +1,9 @@
 import assert from "node:assert/strict";
 import { linkReport } from "../lib/link_report.ts";
-import type { ReceiverReport } from "../lib/packet.ts";
+import { EMPTY_REPORT, type ReceiverReport } from "../lib/packet.ts";
 
 function report(fields: Partial<ReceiverReport>): ReceiverReport {
-  return {
-    fragments: 0,
-    missing: 0,
-    recovered: 0,
-    framesShown: 0,
-    framesLost: 0,
-    rttMs: 0,
-    queueDelayMs: 0,
-    ...fields,
-  };
+  return { ...EMPTY_REPORT, ...fields };
 }
 
 const BEFORE = report({

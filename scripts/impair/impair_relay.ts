@@ -1,5 +1,5 @@
 import { pauseAfterErrors } from "../../lib/pause_after_errors.ts";
-import { type LinkCounters, LinkImpairment } from "./link_impairment.ts";
+import { type LinkCounters, LinkImpairment, zeroLinkCounters } from "./link_impairment.ts";
 import { type LinkProfile, resolveLinkProfile } from "./link_profile.ts";
 import { MinHeap } from "./min_heap.ts";
 import { SendQueue } from "./send_queue.ts";
@@ -106,7 +106,7 @@ export class ImpairRelay {
   #loops = new Set<Promise<void>>();
   #sendQueues = new Set<SendQueue>();
   #closed = false;
-  #retired = { up: zeroLink(), down: zeroLink() };
+  #retired = { up: zeroLinkCounters(), down: zeroLinkCounters() };
   #io = { up: zeroIo(), down: zeroIo() };
   #strangers = 0;
   #receiveErrors = 0;
@@ -337,19 +337,6 @@ function deriveSeed(seed: number, stream: number): number {
 
 function isIpAddress(hostname: string): boolean {
   return hostname.includes(":") || /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname);
-}
-
-function zeroLink(): LinkCounters {
-  return {
-    packets: 0,
-    bytes: 0,
-    delivered: 0,
-    lost: 0,
-    burstLost: 0,
-    queueDrops: 0,
-    duplicated: 0,
-    reordered: 0,
-  };
 }
 
 function zeroIo(): { sent: number; sendErrors: number; overflowDrops: number } {

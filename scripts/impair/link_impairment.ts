@@ -21,6 +21,20 @@ export interface LinkCounters {
   reordered: number;
 }
 
+/** Counters with nothing counted yet. */
+export function zeroLinkCounters(): LinkCounters {
+  return {
+    packets: 0,
+    bytes: 0,
+    delivered: 0,
+    lost: 0,
+    burstLost: 0,
+    queueDrops: 0,
+    duplicated: 0,
+    reordered: 0,
+  };
+}
+
 /** Options for a {@linkcode LinkImpairment}. */
 export interface LinkImpairmentOptions {
   /** Seeds the random draws; the same seed gives the same decisions. */
@@ -47,16 +61,7 @@ export class LinkImpairment {
   #bitsPerMs: number | undefined;
   #lastDeparture = -Infinity;
   #lastInOrder = -Infinity;
-  #counters: LinkCounters = {
-    packets: 0,
-    bytes: 0,
-    delivered: 0,
-    lost: 0,
-    burstLost: 0,
-    queueDrops: 0,
-    duplicated: 0,
-    reordered: 0,
-  };
+  #counters: LinkCounters = zeroLinkCounters();
 
   /** Creates a link that impairs packets as `profile` says. */
   constructor(profile: LinkProfile, options: LinkImpairmentOptions) {
