@@ -16,6 +16,7 @@ import { RateMeter } from "./rate_meter.ts";
 import type { RegistryEvent } from "./receiver_registry.ts";
 import type { SenderArgs } from "./sender_args.ts";
 import { formatSourceSpec, type SourceSpec } from "./source_spec.ts";
+import { senderStatusText } from "./sender_status.ts";
 import { StatusLine } from "./status_line.ts";
 import { TestPatternSource } from "./test_pattern.ts";
 import { UdpSender } from "./udp_sender.ts";
@@ -80,25 +81,22 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
       { address, session: formatSession(udp.session), source, fec: args.fec, adapt: args.adapt },
     );
   };
+  let ticks = 0;
   const statusTimer = setInterval(() => {
     const { perSecond, bitsPerSecond } = rate.rate(wallClock());
-    const mbps = (bitsPerSecond * udp.receivers) / 1e6;
     const stats = udp.stats;
-    const worst = stats.links.reduce(
-      (a, b) => (b.lossPercent > (a?.lossPercent ?? -1) ? b : a),
-      undefined as (typeof stats.links)[number] | undefined,
-    );
-    const link = worst === undefined
-      ? ""
-      : ` | rtt ${worst.rttMs.toFixed(1)} ms | loss ${worst.lossPercent.toFixed(1)} %`;
-    const resent = stats.bytesSent > 0 ? (100 * stats.resentBytes) / stats.bytesSent : 0;
-    const rung = adaptation === undefined ? "" : ` | q${adaptation.shared.quality}` +
-      (adaptation.shared.widthScale < 1 ? ` x${adaptation.shared.widthScale}` : "");
-    status.update(
-      `udpcam sender | ${perSecond.toFixed(1)} fps | ${mbps.toFixed(1)} Mbit/s | ` +
-        `${udp.receivers} receiver${udp.receivers === 1 ? "" : "s"}${link} | ` +
-        `resent ${resent.toFixed(1)} %${rung} | skipped ${skipped}`,
-    );
+    const rung = adaptation?.shared;
+    status.update(senderStatusText({
+      fps: perSecond,
+      mbps: (bitsPerSecond * udp.receivers) / 1e6,
+      stats,
+      rung,
+      skipped,
+    }));
+    // A log read by a program gets the same, every 5 s.
+    if (logger.format === "json" && ++ticks % 5 === 0) {
+      logger.event("stats", "", { fps: perSecond, skipped, quality: rung?.quality, stats });
+    }
   }, 1000);
   const onAbort = () => {
     frames.close();

@@ -9,6 +9,8 @@ const CAMERA_720P = { width: 1280, height: 720, fps: 30, seconds: 2, noise: 10, 
 
 interface Run {
   sender: ToolProcess;
+  /** The sender's UDP port, for receivers that bypass the relay. */
+  port: number;
   receiver: ToolProcess;
   relay: ImpairRelay;
   url: string;
@@ -39,7 +41,7 @@ async function start(clip: string, link: LinkProfile, senderArgs: string[]): Pro
   ]);
   const url = String((await receiver.waitFor("listening")).url);
   await receiver.waitFor("state", (e) => e.to === "live", 20_000);
-  return { sender, receiver, relay, url };
+  return { sender, port, receiver, relay, url };
 }
 
 async function stop(run: Run): Promise<void> {
@@ -104,6 +106,39 @@ Deno.test("a link capped at half the stream's bitrate makes the sender adapt", a
       assert.ok(fps >= 15, `${fps.toFixed(1)} fps of whole frames through the cap`);
       assert.ok(after.bitrateMbps < 5.5, `${after.bitrateMbps} Mbit/s fits the link`);
     } finally {
+      await stop(run);
+    }
+  });
+});
+
+Deno.test("one receiver on a narrow link gets fewer frames, and the other keeps its picture", async () => {
+  await withClip(CAMERA_720P, async (clip) => {
+    const run = await start(clip, { rateMbps: 6, queueMs: 100, delayMs: 2 }, []);
+    const direct = new ToolProcess("receiver", [`127.0.0.1:${run.port}`, "--http", "127.0.0.1:0"]);
+    try {
+      const url = String((await direct.waitFor("listening")).url);
+      await direct.waitFor("state", (e) => e.to === "live", 20_000);
+      const thinned = await run.sender.waitFor(
+        "adapted",
+        (e) => typeof e.fpsScale === "number" && e.fpsScale < 1,
+        15_000,
+      );
+      const narrow = String(thinned.receiver);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const before = await stats(url);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const after = await stats(url);
+      const fps = (after.framesReceived - before.framesReceived) / 3;
+      assert.ok(fps >= 27, `the direct receiver still gets ${fps.toFixed(1)} fps`);
+      const shared = run.sender.events.filter((e) =>
+        e.event === "adapted" && typeof e.quality === "number" && e.quality < 80
+      );
+      assert.deepEqual(shared, [], "the narrow link did not lower the shared quality");
+      const narrowStats = await stats(run.url);
+      assert.ok(narrowStats.fps > 0 && narrowStats.fps < 27, `narrow: ${narrowStats.fps} fps`);
+      assert.notEqual(narrow, "", "the thinned receiver is named");
+    } finally {
+      await direct.stop();
       await stop(run);
     }
   });

@@ -1,0 +1,36 @@
+import type { Rung } from "./rate_ladder.ts";
+import type { UdpSenderStats } from "./udp_sender.ts";
+
+/** What the sender's status line is made of. */
+export interface SenderStatus {
+  /** Frames a second sent, and bits a second to all receivers. */
+  fps: number;
+  mbps: number;
+  /** The sender's network counters. */
+  stats: UdpSenderStats;
+  /** The rung encoded now, when adapting. */
+  rung: Rung | undefined;
+  /** Frames the source gave that were skipped while sending was busy. */
+  skipped: number;
+}
+
+/**
+ * The sender's one-line status: rate, receivers, the worst link's round trip,
+ * loss and frames lost, the share of bytes resent, and the rung encoded now.
+ */
+export function senderStatusText(status: SenderStatus): string {
+  const { stats, rung } = status;
+  const receivers = `${stats.receivers} receiver${stats.receivers === 1 ? "" : "s"}`;
+  const worst = stats.links.reduce(
+    (a, b) => (a === undefined || b.lossPercent > a.lossPercent ? b : a),
+    undefined as UdpSenderStats["links"][number] | undefined,
+  );
+  const link = worst === undefined ? "" : ` | rtt ${worst.rttMs.toFixed(1)} ms | loss ` +
+    `${worst.lossPercent.toFixed(1)} % | frames lost ${worst.framesLost}`;
+  const resent = stats.bytesSent > 0 ? (100 * stats.resentBytes) / stats.bytesSent : 0;
+  const quality = rung === undefined
+    ? ""
+    : ` | q${rung.quality}${rung.widthScale < 1 ? ` x${rung.widthScale}` : ""}`;
+  return `udpcam sender | ${status.fps.toFixed(1)} fps | ${status.mbps.toFixed(1)} Mbit/s | ` +
+    `${receivers}${link} | resent ${resent.toFixed(1)} %${quality} | skipped ${status.skipped}`;
+}

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { senderStatusText } from "../lib/sender_status.ts";
+import type { UdpSenderStats } from "../lib/udp_sender.ts";
+
+function stats(fields: Partial<UdpSenderStats>): UdpSenderStats {
+  return {
+    framesSent: 0,
+    datagramsSent: 0,
+    bytesSent: 0,
+    resentDatagrams: 0,
+    resentBytes: 0,
+    parityDatagrams: 0,
+    parityBytes: 0,
+    nacks: 0,
+    nacksRefused: 0,
+    resendsMissed: 0,
+    resendsSkipped: 0,
+    sendErrors: 0,
+    receiveErrors: 0,
+    rejected: { short: 0, foreign: 0, version: 0, type: 0, malformed: 0 },
+    receivers: 0,
+    links: [],
+    ...fields,
+  };
+}
+
+const link = {
+  rttMs: 4.25,
+  queueDelayMs: 0,
+  framesShown: 100,
+  resent: 3,
+};
+
+Deno.test("senderStatusText() shows the worst link, the share resent and the rung", () => {
+  const text = senderStatusText({
+    fps: 29.96,
+    mbps: 22.5,
+    stats: stats({
+      receivers: 2,
+      bytesSent: 1000,
+      resentBytes: 50,
+      links: [
+        { ...link, address: "10.0.0.2:5000", lossPercent: 0.5, framesLost: 0 },
+        { ...link, address: "10.0.0.3:5000", lossPercent: 7.25, framesLost: 4, rttMs: 9 },
+      ],
+    }),
+    rung: { quality: 65, fpsScale: 1, widthScale: 0.75 },
+    skipped: 2,
+  });
+  assert.equal(
+    text,
+    "udpcam sender | 30.0 fps | 22.5 Mbit/s | 2 receivers | rtt 9.0 ms | loss 7.3 % | " +
+      "frames lost 4 | resent 5.0 % | q65 x0.75 | skipped 2",
+  );
+});
+
+Deno.test("senderStatusText() leaves out the link with no receiver and the rung when not adapting", () => {
+  const text = senderStatusText({
+    fps: 0,
+    mbps: 0,
+    stats: stats({}),
+    rung: undefined,
+    skipped: 0,
+  });
+  assert.equal(
+    text,
+    "udpcam sender | 0.0 fps | 0.0 Mbit/s | 0 receivers | resent 0.0 % | skipped 0",
+  );
+});
