@@ -37,9 +37,9 @@ Options:
   --http HOST:PORT     where the preview listens (default 127.0.0.1:8081; port 0
                        picks a free port). Binding beyond 127.0.0.1 lets anyone
                        who can reach that address watch
-  --latency MS         how long a frame may wait for lost datagrams to be sent
-                       again, from its first datagram (default: 3 round trips
-                       + 25 ms, at least 30 ms); a newer whole frame never waits
+  --latency MS         how long a frame may wait for a lost datagram to be sent
+                       again (default: 3 round trips + 25 ms, at least 30 ms);
+                       a newer whole frame is shown at once all the same
   --nack on|off        ask the sender again for lost datagrams (default on)
   --log text|json      event log format; json writes one object a line on stdout
   -h, --help           show this help
@@ -55,6 +55,7 @@ Examples:
   receiver                               a sender on this machine
   receiver 192.168.1.20                  a sender on the LAN, default port 8080
   receiver 192.168.1.20:9000 --http 0.0.0.0:8081
+  receiver 10.8.0.5 --latency 300        a far sender: more time to recover
 
 Exit codes: 0 done, 1 failure, 2 bad usage, 4 address in use.`;
 
