@@ -21,8 +21,9 @@ export interface LinkControllerOptions {
    */
   level?: number;
   /**
-   * A report with more packet loss than this is congested.
-   * @default {0.1}
+   * A report with more packet loss than this is congested. Recovery repairs
+   * less than this; more is a link too narrow or too poor for the stream.
+   * @default {0.15}
    */
   congestedLoss?: number;
   /**
@@ -122,7 +123,7 @@ export class LinkController {
     this.#levels = options.levels;
     this.#level = 0;
     this.level = options.level ?? 0;
-    this.#congestedLoss = options.congestedLoss ?? 0.1;
+    this.#congestedLoss = options.congestedLoss ?? 0.15;
     this.#congestedFramesLost = options.congestedFramesLost ?? 0.02;
     this.#congestedQueueDelayMs = options.congestedQueueDelayMs ?? 40;
     this.#cleanLoss = options.cleanLoss ?? 0.02;

@@ -2,8 +2,8 @@ import { wallClock } from "./clock.ts";
 import { CookieSigner } from "./cookie_signer.ts";
 import { fragmentFrame } from "./fragment_frame.ts";
 import type { Frame } from "./frame.ts";
-import { FrameThinner } from "./frame_thinner.ts";
-import { type LinkReport, linkReport } from "./link_report.ts";
+import type { LinkReport } from "./link_report.ts";
+import { PeerLink, type PeerLinkStats } from "./peer_link.ts";
 import {
   DATA_HEADER_SIZE,
   decodePacket,
@@ -33,24 +33,6 @@ export const SENDER_DEFAULTS = {
   /** The most receivers at once. */
   maxReceivers: 32,
 } as const;
-
-/**
- * From this loss (percent, before recovery) on, a link gets redundancy: each
- * resend goes out twice, and each frame's last datagram too, so that the
- * receiver learns at once where the frame ends.
- */
-const LOSSY_LINK_PERCENT = 0.5;
-/** Loss (percent) or queueing delay (ms) from which a link counts as congested. */
-const CONGESTED_LOSS_PERCENT = 15;
-const CONGESTED_QUEUE_MS = 30;
-/**
- * Resends to a receiver are budgeted: each byte first sent to it earns this
- * share of a byte of resends (less on a congested link, where resends would
- * only deepen the queue that loses them), up to a ceiling.
- */
-const RESEND_SHARE = 0.5;
-const RESEND_SHARE_CONGESTED = 0.05;
-const RESEND_CREDIT_MAX_BYTES = 256 * 1024;
 
 /** What the sender does with each receiver's frames; see {@linkcode UdpSenderOptions.fpsScale}. */
 export type FpsScale = (receiver: string) => number;
@@ -87,24 +69,6 @@ export interface UdpSenderOptions {
   fpsScale?: FpsScale;
 }
 
-/** One receiver's link, as its reports tell it. */
-export interface ReceiverLinkStats {
-  /** `host:port`. */
-  address: string;
-  /** Round-trip time the receiver measures, ms. */
-  rttMs: number;
-  /** Datagrams lost before recovery, percent, over the last report. */
-  lossPercent: number;
-  /** Queueing delay the receiver sees, ms. */
-  queueDelayMs: number;
-  /** Frames it showed. */
-  framesShown: number;
-  /** Frames it lost, after recovery. */
-  framesLost: number;
-  /** Datagrams resent to it. */
-  resent: number;
-}
-
 /** The sender's network counters. */
 export interface UdpSenderStats {
   /** Frames sent (once per frame, whatever the number of receivers). */
@@ -138,16 +102,7 @@ export interface UdpSenderStats {
   /** Receivers now. */
   receivers: number;
   /** Each receiver's link. */
-  links: ReceiverLinkStats[];
-}
-
-interface Link {
-  report: ReceiverReport | undefined;
-  lossPercent: number;
-  /** Bytes this receiver may still be resent; earned by first sends. */
-  credit: number;
-  thinner: FrameThinner;
-  resent: number;
+  links: PeerLinkStats[];
 }
 
 interface Outgoing {
@@ -171,7 +126,7 @@ export class UdpSender {
   #fecGroup: number;
   #pacer: Pacer;
   #history = new SendHistory();
-  #links = new Map<string, Link>();
+  #links = new Map<string, PeerLink>();
   #resends: Outgoing[] = [];
   #sending = false;
   #draining = false;
@@ -216,7 +171,7 @@ export class UdpSender {
       timeoutMs: options.timeoutMs,
       maxReceivers: options.maxReceivers ?? SENDER_DEFAULTS.maxReceivers,
       onEvent: (event) => {
-        if (event.type === "receiver_joined") this.#links.set(event.address, newLink());
+        if (event.type === "receiver_joined") this.#links.set(event.address, new PeerLink());
         if (event.type === "receiver_left") this.#links.delete(event.address);
         onEvent(event);
       },
@@ -242,18 +197,7 @@ export class UdpSender {
 
   /** The counters so far. */
   get stats(): UdpSenderStats {
-    const links: ReceiverLinkStats[] = [];
-    for (const [address, link] of this.#links) {
-      links.push({
-        address,
-        rttMs: round(link.report?.rttMs ?? 0),
-        lossPercent: round(link.lossPercent),
-        queueDelayMs: round(link.report?.queueDelayMs ?? 0),
-        framesShown: link.report?.framesShown ?? 0,
-        framesLost: link.report?.framesLost ?? 0,
-        resent: link.resent,
-      });
-    }
+    const links = [...this.#links].map(([address, link]) => link.stats(address));
     return {
       ...this.#stats,
       rejected: { ...this.#stats.rejected },
@@ -299,18 +243,17 @@ export class UdpSender {
       let sent = 0;
       for (let i = 0; i < all.length; i++) {
         const datagram = all[i];
+        const isParity = i >= datagrams.length;
         for (const peer of peers) {
+          // Parity would only add to the load of a link already full.
+          if (isParity && this.#links.get(peer.key)?.congested) continue;
           await this.#sendResends();
           const ahead = now + sent * gap - performance.now();
           if (ahead > 0.5) await sleep(ahead);
           if (!await this.#transmit(datagram, peer.address)) return;
           sent++;
-          const link = this.#links.get(peer.key);
-          if (link !== undefined) {
-            const share = congested(link) ? RESEND_SHARE_CONGESTED : RESEND_SHARE;
-            link.credit = Math.min(RESEND_CREDIT_MAX_BYTES, link.credit + datagram.length * share);
-          }
-          if (i >= datagrams.length) {
+          this.#links.get(peer.key)?.sent(datagram.length);
+          if (isParity) {
             this.#stats.parityDatagrams++;
             this.#stats.parityBytes += datagram.length;
           }
@@ -320,8 +263,7 @@ export class UdpSender {
         const last = datagrams[datagrams.length - 1];
         for (const peer of peers) {
           const link = this.#links.get(peer.key);
-          if (link === undefined || !lossy(link) || link.credit < last.length) continue;
-          link.credit -= last.length;
+          if (link === undefined || !link.lossy || !link.spend(last.length, false)) continue;
           if (!await this.#transmit(last, peer.address)) return;
           this.#stats.resentDatagrams++;
           this.#stats.resentBytes += last.length;
@@ -392,16 +334,14 @@ export class UdpSender {
     if (link === undefined) return;
     // On a lossy link a resend is lost as often as the original: send it twice
     // (the second copies after all the first), so one round trip nearly always does.
-    const copies = lossy(link) ? 2 : 1;
+    const copies = link.lossy ? 2 : 1;
     for (let copy = 0; copy < copies; copy++) {
       for (const resend of resends) {
-        if (link.credit < resend.datagram.length) {
+        if (link.spend(resend.datagram.length, copy === 0)) {
+          this.#resends.push(resend);
+        } else {
           this.#stats.resendsSkipped++;
-          continue;
         }
-        link.credit -= resend.datagram.length;
-        this.#resends.push(resend);
-        if (copy === 0) link.resent++;
       }
     }
     // Between frames nothing else sends: resend at once.
@@ -412,15 +352,8 @@ export class UdpSender {
   }
 
   #report(peer: Peer, report: ReceiverReport, now: number): void {
-    const link = this.#links.get(peer.key);
-    if (link === undefined) return;
-    const previous = link.report;
-    link.report = report;
-    if (previous === undefined) return;
-    const change = linkReport(previous, report);
-    if (change === undefined) return;
-    link.lossPercent = change.lossFraction * 100;
-    this.#onLinkReport(peer.key, change, now);
+    const change = this.#links.get(peer.key)?.report(report, now);
+    if (change !== undefined) this.#onLinkReport(peer.key, change, now);
   }
 
   #measureInterval(captureTime: number): void {
@@ -464,31 +397,6 @@ export class UdpSender {
       }
     }
   }
-}
-
-function newLink(): Link {
-  return {
-    report: undefined,
-    lossPercent: 0,
-    credit: RESEND_CREDIT_MAX_BYTES,
-    thinner: new FrameThinner(),
-    resent: 0,
-  };
-}
-
-/** Whether a link looks congested: a queue building up, or heavy loss. */
-function congested(link: Link): boolean {
-  return link.lossPercent >= CONGESTED_LOSS_PERCENT ||
-    (link.report?.queueDelayMs ?? 0) >= CONGESTED_QUEUE_MS;
-}
-
-/** Whether a link loses datagrams at random, and redundancy pays. */
-function lossy(link: Link): boolean {
-  return link.lossPercent >= LOSSY_LINK_PERCENT && !congested(link);
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
 }
 
 function randomSession(): number {

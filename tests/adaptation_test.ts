@@ -4,7 +4,7 @@ import type { LinkReport } from "../lib/link_controller.ts";
 import { buildLadder } from "../lib/rate_ladder.ts";
 
 const CLEAN: LinkReport = { lossFraction: 0, framesLostFraction: 0, queueDelayMs: 2 };
-const LOSSY: LinkReport = { lossFraction: 0.12, framesLostFraction: 0, queueDelayMs: 2 };
+const LOSSY: LinkReport = { lossFraction: 0.2, framesLostFraction: 0, queueDelayMs: 2 };
 /** Neither clean nor congested. */
 const FAIR: LinkReport = { lossFraction: 0.05, framesLostFraction: 0, queueDelayMs: 2 };
 
@@ -62,9 +62,9 @@ Deno.test("Adaptation with one receiver follows that receiver's level", () => {
   assert.deepEqual([...levels], [0, 1, 2, 3]);
   assert.equal(adaptation.level, 0);
   assert.deepEqual(changes.map((c) => [c.type, c.to.quality, c.reason]), [
-    ["shared", 65, "loss 12%"],
-    ["shared", 50, "loss 12%"],
-    ["shared", 35, "loss 12%"],
+    ["shared", 65, "loss 20%"],
+    ["shared", 50, "loss 20%"],
+    ["shared", 35, "loss 20%"],
     ["shared", 50, "clean for 5 s"],
     ["shared", 65, "clean for 5 s"],
     ["shared", 80, "clean for 5 s"],
@@ -94,7 +94,7 @@ Deno.test("Adaptation gives a bad link among two fewer frames, not a worse pictu
     from: { quality: 80, fpsScale: 1, widthScale: 1 },
     to: { quality: 80, fpsScale: 5 / 6, widthScale: 1 },
     level: FIRST_FPS_RUNG,
-    reason: "loss 12%",
+    reason: "loss 20%",
   });
   assert.deepEqual(changes.map((c) => c.to.fpsScale), [5 / 6, 2 / 3, 1 / 2, 1 / 3]);
 });
@@ -126,7 +126,7 @@ Deno.test("Adaptation lowers the shared quality when most links are bad", () => 
   assert.ok(adaptation.level > 0);
   assert.ok(adaptation.shared.quality < 80);
   assert.deepEqual(adaptation.rungFor("a"), { ...adaptation.shared, fpsScale: 1 });
-  assert.ok(changes.some((c) => c.type === "shared" && c.reason === "loss 12%"));
+  assert.ok(changes.some((c) => c.type === "shared" && c.reason === "loss 20%"));
 });
 
 Deno.test("Adaptation.remove() of a bad receiver restores the others' picture", () => {

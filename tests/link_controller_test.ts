@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { LinkController, type LinkReport, type LinkStep } from "../lib/link_controller.ts";
 
 const CLEAN: LinkReport = { lossFraction: 0, framesLostFraction: 0, queueDelayMs: 2 };
-const LOSSY: LinkReport = { lossFraction: 0.12, framesLostFraction: 0, queueDelayMs: 2 };
+const LOSSY: LinkReport = { lossFraction: 0.2, framesLostFraction: 0, queueDelayMs: 2 };
 /** Neither clean nor congested. */
 const FAIR: LinkReport = { lossFraction: 0.05, framesLostFraction: 0, queueDelayMs: 2 };
 
@@ -48,8 +48,8 @@ Deno.test("LinkController.update() steps down after two congested reports in a r
 Deno.test("LinkController.update() tells congested from clean by each threshold", () => {
   const report = (fields: Partial<LinkReport>): LinkReport => ({ ...CLEAN, ...fields });
   const cases: Array<[LinkReport, "congested" | "clean" | "neither"]> = [
-    [report({ lossFraction: 0.11 }), "congested"],
-    [report({ lossFraction: 0.1 }), "neither"],
+    [report({ lossFraction: 0.16 }), "congested"],
+    [report({ lossFraction: 0.15 }), "neither"],
     [report({ lossFraction: 0.02 }), "neither"],
     [report({ lossFraction: 0.019 }), "clean"],
     [report({ framesLostFraction: 0.03 }), "congested"],
@@ -206,7 +206,7 @@ Deno.test("LinkController does not oscillate on a link that fits level 2 but not
 
 Deno.test("LinkController.reason names what was congested", () => {
   const cases: Array<[Partial<LinkReport>, string]> = [
-    [{ lossFraction: 0.12 }, "loss 12%"],
+    [{ lossFraction: 0.2 }, "loss 20%"],
     [{ framesLostFraction: 0.05 }, "frames lost 5%"],
     [{ queueDelayMs: 85.4 }, "queue delay 85 ms"],
     [{ lossFraction: 0.3, queueDelayMs: 120 }, "loss 30%, queue delay 120 ms"],
