@@ -68,6 +68,9 @@ export interface AdaptationOptions {
  *   level, so one whose link is worse than the shared level gets fewer frames.
  * - With no receivers the shared level is 0. A receiver seen for the first
  *   time starts at the shared level, so a join never changes the picture.
+ * - Frames lost on a link that is neither losing heavily nor queueing (a
+ *   poor link, not a narrow one) lower quality only: smaller frames have
+ *   fewer datagrams to lose, while fewer frames would not help.
  * - A step that would not change what the receiver gets (such as a minority
  *   receiver walking down quality rungs the majority keeps high) goes on in
  *   the same direction until it does or the ladder ends, so it reaches its
@@ -84,6 +87,8 @@ export class Adaptation {
   #onChange: (change: AdaptationChange) => void;
   #controllers = new Map<string, LinkController>();
   #level = 0;
+  /** The last rung that only lowers quality. */
+  #lastQualityRung: number;
 
   /**
    * Creates an adaptation with no receivers, at level 0.
@@ -93,6 +98,9 @@ export class Adaptation {
   constructor(options: AdaptationOptions) {
     if (options.ladder.length === 0) throw new RangeError("The ladder needs at least one rung");
     this.#ladder = options.ladder.map((rung) => ({ ...rung }));
+    this.#lastQualityRung = this.#ladder.findLastIndex((rung) =>
+      rung.fpsScale === 1 && rung.widthScale === 1
+    );
     this.#controllerOptions = options.controller ?? {};
     this.#onChange = options.onChange ?? (() => {});
   }
@@ -163,6 +171,11 @@ export class Adaptation {
 
   #step(receiver: string, controller: LinkController, step: LinkStep): void {
     const direction = step === "down" ? 1 : -1;
+    // Frames lost on a poor but wide link: fewer datagrams a frame help, fewer
+    // frames do not. Only a narrow link goes past the quality rungs.
+    if (step === "down" && !controller.narrow && controller.level + 1 > this.#lastQualityRung) {
+      return;
+    }
     const sharedBefore = this.#ladder[this.#level];
     const before = this.rungFor(receiver);
     const move = (level: number) => {

@@ -94,6 +94,7 @@ type Verdict = "congested" | "clean" | "hold";
 export class LinkController {
   #levels: number;
   #level: number;
+  #narrow = false;
   #congestedLoss: number;
   #congestedFramesLost: number;
   #congestedQueueDelayMs: number;
@@ -163,6 +164,14 @@ export class LinkController {
     return this.#upAfterMs;
   }
 
+  /**
+   * Whether the last step down was for a narrow link (heavy loss, or a queue
+   * building up) rather than only for frames lost on a poor one.
+   */
+  get narrow(): boolean {
+    return this.#narrow;
+  }
+
   /** Why the last step was asked for, as "loss 12%" or "clean for 5 s"; empty before any step. */
   get reason(): string {
     return this.#reason;
@@ -207,6 +216,8 @@ export class LinkController {
         this.#probeStarted = undefined;
       }
       this.#reason = this.#describe(report);
+      this.#narrow = report.lossFraction > this.#congestedLoss ||
+        report.queueDelayMs > this.#congestedQueueDelayMs;
       return "down";
     }
     if (verdict === "clean") {

@@ -188,3 +188,15 @@ Deno.test("Adaptation passes controller options to every receiver", () => {
   adaptation.update("a", { ...CLEAN, framesLostFraction: 0.05 }, 0);
   assert.equal(adaptation.levelOf("a"), 1, "one congested report is enough");
 });
+
+Deno.test("Adaptation lowers only quality for frames lost on a link that is not narrow", () => {
+  const poor: LinkReport = { lossFraction: 0.05, framesLostFraction: 0.05, queueDelayMs: 2 };
+  const { adaptation } = setup();
+  feed(adaptation, { a: () => poor }, 0, 30_000);
+  assert.equal(adaptation.levelOf("a"), FIRST_FPS_RUNG - 1, "down to the lowest quality");
+  assert.deepEqual(adaptation.rungFor("a"), { quality: 20, fpsScale: 1, widthScale: 1 });
+  // The same frames lost with a queue building up: the link is narrow, fps goes too.
+  const narrow = { ...poor, queueDelayMs: 60 };
+  feed(adaptation, { a: () => narrow }, 30_000, 40_000);
+  assert.ok(adaptation.rungFor("a").fpsScale < 1, "fewer frames through a narrow link");
+});
