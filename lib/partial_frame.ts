@@ -67,6 +67,7 @@ export class PartialFrame {
   #groups = 0;
   #parity: Array<Uint8Array | undefined> = [];
   #paritiesSeen = 0;
+  #lastParityGroup = -1;
   #groupReceived: Uint16Array | undefined;
   /** When the longest-missing fragment went missing, as of the last `due`; NaN if none. */
   #oldestMissing = NaN;
@@ -166,6 +167,7 @@ export class PartialFrame {
     if (this.#parity[packet.group] !== undefined) return 0;
     this.#parity[packet.group] = packet.payload.slice();
     this.#paritiesSeen++;
+    if (packet.group > this.#lastParityGroup) this.#lastParityGroup = packet.group;
     // Parity comes after the frame's data: anything not here yet is missing.
     for (let i = this.#highest + 1; i < this.count; i++) this.#markMissing(i, now);
     return this.#rebuild(packet.group) ? 1 : 0;
@@ -188,8 +190,11 @@ export class PartialFrame {
    */
   due(now: number, options: DueOptions, onLost: () => void): NackRange[] {
     this.noticeTail(now, options.tailMs);
-    const waitParity = options.awaitParity && this.#paritiesSeen < (this.#groups || 1) &&
+    // Parity follows the frame's data, group after group: before the first
+    // comes, any gap may be rebuilt; after it, only groups still to come.
+    const noParityYet = options.awaitParity && this.#paritiesSeen === 0 &&
       now - this.lastArrival < options.tailMs;
+    const moreParity = options.awaitParity && now - this.lastArrival < options.reorderMs;
     const ranges: NackRange[] = [];
     let open: NackRange | undefined;
     let oldest = NaN;
@@ -200,8 +205,10 @@ export class PartialFrame {
         if (!(since >= oldest)) oldest = since;
         const asked = this.#askedAt[i];
         if (Number.isNaN(asked)) {
-          const groupDone = this.#groups > 0 && this.#parity[i % this.#groups] !== undefined;
-          ask = now - since >= options.reorderMs && (!waitParity || groupDone);
+          const group = this.#groups > 0 ? i % this.#groups : -1;
+          const parityPending = noParityYet ||
+            (moreParity && group > this.#lastParityGroup && this.#parity[group] === undefined);
+          ask = now - since >= options.reorderMs && !parityPending;
           if (ask) onLost();
         } else {
           ask = now - asked >= options.retryMs;

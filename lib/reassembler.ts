@@ -257,7 +257,10 @@ export class Reassembler {
     }
     const partial = this.#partials.get(frame);
     if (partial === undefined) return this.#start(packet, now);
-    this.#gapMs = Math.max(now - partial.lastArrival, this.#gapMs * GAP_DECAY);
+    // Resends come a round trip later: they say nothing of the sender's pace.
+    if (!("resent" in packet && packet.resent)) {
+      this.#gapMs = Math.max(now - partial.lastArrival, this.#gapMs * GAP_DECAY);
+    }
     if (this.#isLate(partial, now)) {
       this.#drop(partial, "late");
       this.#stats.packetsDropped.late++;
