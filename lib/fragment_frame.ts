@@ -13,7 +13,7 @@ export interface FragmentOptions {
 /** The smallest `--mtu` that leaves room for a useful payload. */
 export const MIN_MTU = DATA_HEADER_SIZE + 256;
 
-/** The largest frame the protocol can carry at a given MTU (65,535 fragments). */
+/** The largest frame the protocol can carry at a given MTU (32,767 fragments). */
 export function maxFrameLength(mtu: number): number {
   return MAX_FRAGMENTS * (mtu - DATA_HEADER_SIZE);
 }
