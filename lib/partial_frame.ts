@@ -67,6 +67,8 @@ export class PartialFrame {
   #groups = 0;
   #parity: Array<Uint8Array | undefined> = [];
   #paritiesSeen = 0;
+  /** Fragments marked missing and not yet here: `due` has work only when some are. */
+  #missingCount = 0;
   #lastParityGroup = -1;
   #groupReceived: Uint16Array | undefined;
   /** When the longest-missing fragment went missing, as of the last `due`; NaN if none. */
@@ -190,6 +192,10 @@ export class PartialFrame {
    */
   due(now: number, options: DueOptions, onLost: () => void): NackRange[] {
     this.noticeTail(now, options.tailMs);
+    if (this.#missingCount === 0) {
+      this.#oldestMissing = NaN;
+      return [];
+    }
     // Parity follows the frame's data, group after group: before the first
     // comes, any gap may be rebuilt; after it, only groups still to come.
     const noParityYet = options.awaitParity && this.#paritiesSeen === 0 &&
@@ -234,11 +240,13 @@ export class PartialFrame {
   #markMissing(index: number, now: number): void {
     if (this.#seen[index] === 0 && Number.isNaN(this.#missingSince[index])) {
       this.#missingSince[index] = now;
+      this.#missingCount++;
     }
   }
 
   #store(index: number, payload: Uint8Array): void {
     this.#seen[index] = 1;
+    if (!Number.isNaN(this.#missingSince[index])) this.#missingCount--;
     this.#missingSince[index] = NaN;
     this.data.set(payload, index * this.fragmentSize);
     this.received++;
