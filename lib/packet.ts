@@ -491,28 +491,16 @@ export function decodePacket(bytes: Uint8Array): Decoded {
         },
       };
     case PacketType.JOIN:
+    case PacketType.KEEPALIVE: {
+      const time = view.getFloat64(OFFSET_TIME);
+      const cookie = bytes.slice(OFFSET_COOKIE, OFFSET_COOKIE + COOKIE_SIZE);
       return {
         ok: true,
-        packet: {
-          type,
-          session,
-          receiver,
-          time: view.getFloat64(OFFSET_TIME),
-          cookie: bytes.slice(OFFSET_COOKIE, OFFSET_COOKIE + COOKIE_SIZE),
-        },
+        packet: type === PacketType.JOIN
+          ? { type, session, receiver, time, cookie }
+          : { type, session, receiver, time, cookie, report: readReport(view) },
       };
-    case PacketType.KEEPALIVE:
-      return {
-        ok: true,
-        packet: {
-          type,
-          session,
-          receiver,
-          time: view.getFloat64(OFFSET_TIME),
-          cookie: bytes.slice(OFFSET_COOKIE, OFFSET_COOKIE + COOKIE_SIZE),
-          report: readReport(view),
-        },
-      };
+    }
     case PacketType.ACK:
       return {
         ok: true,
