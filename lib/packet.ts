@@ -398,14 +398,18 @@ function checkCookie(cookie: Uint8Array): Uint8Array {
   return cookie;
 }
 
-/** Fields of a DATA datagram's header. */
-export interface DataHeader {
+/** What DATA and PARITY headers share: the frame and how it is cut. */
+export interface FrameFields {
   session: number;
   frame: number;
   frameLength: number;
-  index: number;
   fragmentSize: number;
   captureTime: number;
+}
+
+/** Fields of a DATA datagram's header. */
+export interface DataHeader extends FrameFields {
+  index: number;
 }
 
 /**
@@ -421,7 +425,7 @@ export function writeDataHeader(target: Uint8Array, fields: DataHeader): void {
 function writeFrameHeader(
   target: Uint8Array,
   type: number,
-  fields: Omit<DataHeader, "index">,
+  fields: FrameFields,
 ): DataView {
   const view = new DataView(target.buffer, target.byteOffset, DATA_HEADER_SIZE);
   view.setUint16(0, MAGIC);
@@ -436,14 +440,9 @@ function writeFrameHeader(
 }
 
 /** Fields of a PARITY datagram's header. */
-export interface ParityHeader {
-  session: number;
-  frame: number;
-  frameLength: number;
+export interface ParityHeader extends FrameFields {
   group: number;
   groups: number;
-  fragmentSize: number;
-  captureTime: number;
 }
 
 /**
@@ -525,32 +524,45 @@ export function decodePacket(bytes: Uint8Array): Decoded {
   }
 }
 
+/**
+ * Reads what DATA and PARITY share, with how many fragments the frame has;
+ * `undefined` for a layout no frame can have.
+ */
+function readFrameFields(
+  view: DataView,
+  session: number,
+): (FrameFields & { count: number }) | undefined {
+  const frameLength = view.getUint32(OFFSET_FRAME_LENGTH);
+  const fragmentSize = view.getUint16(OFFSET_FRAGMENT_SIZE);
+  const captureTime = view.getFloat64(OFFSET_CAPTURE_TIME);
+  if (fragmentSize === 0 || frameLength === 0 || !Number.isFinite(captureTime)) return undefined;
+  const count = Math.ceil(frameLength / fragmentSize);
+  if (count > MAX_FRAGMENTS) return undefined;
+  const frame = view.getUint32(OFFSET_FRAME);
+  return { session, frame, frameLength, fragmentSize, captureTime, count };
+}
+
 function decodeData(bytes: Uint8Array, view: DataView, session: number): Decoded {
   if (bytes.length <= DATA_HEADER_SIZE) return { ok: false, reason: "short" };
-  const frameLength = view.getUint32(OFFSET_FRAME_LENGTH);
+  const fields = readFrameFields(view, session);
+  if (fields === undefined) return { ok: false, reason: "malformed" };
+  const { count, ...frame } = fields;
   const indexField = view.getUint16(OFFSET_INDEX);
   const index = indexField & ~RESENT_BIT;
-  const fragmentSize = view.getUint16(OFFSET_FRAGMENT_SIZE);
   const payload = bytes.subarray(DATA_HEADER_SIZE);
   // The layout is fixed by frameLength and fragmentSize: every fragment but the
   // last is exactly fragmentSize long, so no two fragments can overlap or leave a gap.
-  if (fragmentSize === 0 || frameLength === 0) return { ok: false, reason: "malformed" };
-  const count = Math.ceil(frameLength / fragmentSize);
-  if (index >= count || count > MAX_FRAGMENTS) return { ok: false, reason: "malformed" };
-  const expected = index === count - 1 ? frameLength - index * fragmentSize : fragmentSize;
+  if (index >= count) return { ok: false, reason: "malformed" };
+  const expected = index === count - 1
+    ? frame.frameLength - index * frame.fragmentSize
+    : frame.fragmentSize;
   if (payload.length !== expected) return { ok: false, reason: "malformed" };
-  const captureTime = view.getFloat64(OFFSET_CAPTURE_TIME);
-  if (!Number.isFinite(captureTime)) return { ok: false, reason: "malformed" };
   return {
     ok: true,
     packet: {
       type: PacketType.DATA,
-      session,
-      frame: view.getUint32(OFFSET_FRAME),
-      frameLength,
+      ...frame,
       index,
-      fragmentSize,
-      captureTime,
       resent: (indexField & RESENT_BIT) !== 0,
       payload,
     },
@@ -566,33 +578,16 @@ export function markResent(datagram: Uint8Array): Uint8Array {
 
 function decodeParity(bytes: Uint8Array, view: DataView, session: number): Decoded {
   if (bytes.length <= DATA_HEADER_SIZE) return { ok: false, reason: "short" };
-  const frameLength = view.getUint32(OFFSET_FRAME_LENGTH);
+  const fields = readFrameFields(view, session);
+  if (fields === undefined) return { ok: false, reason: "malformed" };
+  const { count, ...frame } = fields;
   const group = view.getUint8(OFFSET_GROUP);
   const groups = view.getUint8(OFFSET_GROUPS);
-  const fragmentSize = view.getUint16(OFFSET_FRAGMENT_SIZE);
   const payload = bytes.subarray(DATA_HEADER_SIZE);
-  if (fragmentSize === 0 || frameLength === 0) return { ok: false, reason: "malformed" };
-  const count = Math.ceil(frameLength / fragmentSize);
-  if (count > MAX_FRAGMENTS || groups === 0 || groups > count || group >= groups) {
+  if (groups === 0 || groups > count || group >= groups || payload.length !== frame.fragmentSize) {
     return { ok: false, reason: "malformed" };
   }
-  if (payload.length !== fragmentSize) return { ok: false, reason: "malformed" };
-  const captureTime = view.getFloat64(OFFSET_CAPTURE_TIME);
-  if (!Number.isFinite(captureTime)) return { ok: false, reason: "malformed" };
-  return {
-    ok: true,
-    packet: {
-      type: PacketType.PARITY,
-      session,
-      frame: view.getUint32(OFFSET_FRAME),
-      frameLength,
-      group,
-      groups,
-      fragmentSize,
-      captureTime,
-      payload,
-    },
-  };
+  return { ok: true, packet: { type: PacketType.PARITY, ...frame, group, groups, payload } };
 }
 
 function decodeNack(bytes: Uint8Array, view: DataView, session: number): Decoded {
