@@ -63,6 +63,18 @@
  * | ACK 5 | S to R | receiver id, echoed time, sender time | 28 |
  * | BYE 6 | either | receiver id, cookie | 28 |
  * | NACK 8 | R to S | receiver id, cookie, 1 to 128 ranges | 36 to 1052 |
+ * | REFUSED 10 | S to R | reason (uint8), zero padding | 12 |
+ *
+ * A sender with a key appends its 16-byte session salt to each CHALLENGE (60
+ * bytes). REFUSED tells a receiver why it is not answered: 1 the sender needs
+ * a key, 2 the hello did not authenticate with the sender's key, 3 the sender
+ * has no key, 4 the sender has its most receivers, 5 the session the receiver
+ * named is over (it should say hello again). It is the one message a sender
+ * with a key sends unsealed, so a receiver takes it as a hint only.
+ *
+ * With a key every other datagram is sealed (see `datagram_seal.ts`): the
+ * type byte has its top bit set, and the body after the 8-byte header is
+ * encrypted and authenticated.
  *
  * A HELLO is padded to 32 bytes so that the CHALLENGE it earns is never more
  * than 3 times its size, and no reply to an unverified address is larger than
@@ -100,6 +112,10 @@ export const HEADER_SIZE = 8;
 export const DATA_HEADER_SIZE = 28;
 /** The size of the cookie that proves a receiver can receive at its address. */
 export const COOKIE_SIZE = 16;
+/** The size of the session salt a sender with a key puts in each CHALLENGE. */
+export const SALT_SIZE = 16;
+/** The bit of the type byte that marks a sealed (encrypted and authenticated) datagram. */
+export const SEALED_BIT = 0x80;
 /** The smallest HELLO a sender answers. */
 export const HELLO_SIZE = 32;
 /** The size of a KEEPALIVE, report included. */
@@ -150,7 +166,25 @@ export const PacketType = {
   DATA: 7,
   NACK: 8,
   PARITY: 9,
+  REFUSED: 10,
 } as const;
+
+/** Why a sender refuses a receiver, as a REFUSED datagram says. */
+export const RefusalReason = {
+  /** The sender has a key and the hello was not sealed. */
+  KEY_REQUIRED: 1,
+  /** The hello did not authenticate with the sender's key. */
+  WRONG_KEY: 2,
+  /** The hello was sealed, and the sender has no key. */
+  NO_KEY: 3,
+  /** The sender streams to its most receivers already. */
+  FULL: 4,
+  /** The session named is not the sender's: say hello again. */
+  STALE: 5,
+} as const;
+
+/** One of {@linkcode RefusalReason}'s values. */
+export type RefusalReasonCode = typeof RefusalReason[keyof typeof RefusalReason];
 
 /** A receiver asks for the stream. */
 export interface Hello {
@@ -167,6 +201,8 @@ export interface Challenge {
   echoTime: number;
   senderTime: number;
   cookie: Uint8Array;
+  /** The session salt, from a sender with a key. */
+  salt?: Uint8Array;
 }
 /** A receiver echoes its cookie to join. */
 export interface Join {
@@ -266,8 +302,24 @@ export interface Parity {
   captureTime: number;
   payload: Uint8Array;
 }
+/** The sender will not answer: see {@linkcode RefusalReason}. */
+export interface Refused {
+  type: typeof PacketType.REFUSED;
+  session: number;
+  reason: RefusalReasonCode;
+}
 /** Any decoded datagram. */
-export type Packet = Hello | Challenge | Join | Keepalive | Ack | Bye | Data | Nack | Parity;
+export type Packet =
+  | Hello
+  | Challenge
+  | Join
+  | Keepalive
+  | Ack
+  | Bye
+  | Data
+  | Nack
+  | Parity
+  | Refused;
 
 /** Why a datagram was rejected. */
 export type RejectReason = "short" | "foreign" | "version" | "type" | "malformed";
@@ -282,7 +334,12 @@ const CONTROL_SIZES: Record<number, number> = {
   [PacketType.KEEPALIVE]: KEEPALIVE_SIZE,
   [PacketType.ACK]: 28,
   [PacketType.BYE]: 28,
+  [PacketType.REFUSED]: 12,
 };
+const CHALLENGE_SALTED_SIZE = 60;
+const OFFSET_SALT = 44;
+const OFFSET_REFUSAL = 8;
+const REFUSAL_MAX = RefusalReason.STALE;
 
 function header(size: number, type: number, session: number): [Uint8Array, DataView] {
   const bytes = new Uint8Array(size);
@@ -296,7 +353,14 @@ function header(size: number, type: number, session: number): [Uint8Array, DataV
 
 /** Encodes a control message (anything but DATA, PARITY and NACK). */
 export function encodeControl(packet: Exclude<Packet, Data | Parity | Nack>): Uint8Array {
-  const [bytes, view] = header(CONTROL_SIZES[packet.type], packet.type, packet.session);
+  if (packet.type === PacketType.REFUSED) {
+    const [bytes, view] = header(CONTROL_SIZES[packet.type], packet.type, packet.session);
+    view.setUint8(OFFSET_REFUSAL, packet.reason);
+    return bytes;
+  }
+  const salted = packet.type === PacketType.CHALLENGE && packet.salt !== undefined;
+  const size = salted ? CHALLENGE_SALTED_SIZE : CONTROL_SIZES[packet.type];
+  const [bytes, view] = header(size, packet.type, packet.session);
   view.setUint32(OFFSET_RECEIVER, packet.receiver);
   switch (packet.type) {
     case PacketType.HELLO:
@@ -306,6 +370,12 @@ export function encodeControl(packet: Exclude<Packet, Data | Parity | Nack>): Ui
       view.setFloat64(OFFSET_ECHO, packet.echoTime);
       view.setFloat64(OFFSET_SENDER_TIME, packet.senderTime);
       bytes.set(checkCookie(packet.cookie), OFFSET_CHALLENGE_COOKIE);
+      if (packet.salt !== undefined) {
+        if (packet.salt.length !== SALT_SIZE) {
+          throw new RangeError(`A salt must be ${SALT_SIZE} bytes, got ${packet.salt.length}`);
+        }
+        bytes.set(packet.salt, OFFSET_SALT);
+      }
       break;
     case PacketType.JOIN:
       view.setFloat64(OFFSET_TIME, packet.time);
@@ -473,6 +543,11 @@ export function decodePacket(bytes: Uint8Array): Decoded {
   const size = CONTROL_SIZES[type];
   if (size === undefined) return { ok: false, reason: "type" };
   if (bytes.length < size) return { ok: false, reason: "short" };
+  if (type === PacketType.REFUSED) {
+    const reason = view.getUint8(OFFSET_REFUSAL);
+    if (reason < 1 || reason > REFUSAL_MAX) return { ok: false, reason: "malformed" };
+    return { ok: true, packet: { type, session, reason: reason as RefusalReasonCode } };
+  }
   const receiver = view.getUint32(OFFSET_RECEIVER);
   switch (type) {
     case PacketType.HELLO:
@@ -487,6 +562,9 @@ export function decodePacket(bytes: Uint8Array): Decoded {
           echoTime: view.getFloat64(OFFSET_ECHO),
           senderTime: view.getFloat64(OFFSET_SENDER_TIME),
           cookie: bytes.slice(OFFSET_CHALLENGE_COOKIE, OFFSET_CHALLENGE_COOKIE + COOKIE_SIZE),
+          ...(bytes.length >= CHALLENGE_SALTED_SIZE
+            ? { salt: bytes.slice(OFFSET_SALT, OFFSET_SALT + SALT_SIZE) }
+            : {}),
         },
       };
     case PacketType.JOIN:

@@ -1,0 +1,102 @@
+/**
+ * Sealing: how a datagram is encrypted and authenticated with a key.
+ *
+ * ```
+ * +---------------------------------------------------------------+
+ * |   8-byte header, as in the clear, with the type's top bit set  |
+ * +---------------------------------------------------------------+
+ * |   nonce (12 bytes): a 4-byte prefix, then a 64-bit counter     |
+ * +---------------------------------------------------------------+
+ * |   the datagram after its header, encrypted (AES-128-GCM)       |
+ * +---------------------------------------------------------------+
+ * |   authentication tag (16 bytes)                                |
+ * +---------------------------------------------------------------+
+ * ```
+ *
+ * The header and nonce (the first 20 bytes) are authenticated as associated
+ * data, so nothing in a sealed datagram can be changed unnoticed. The nonce's
+ * counter gives each datagram a place in its sender's sequence, for the
+ * receiving side's replay window.
+ *
+ * AES-GCM runs through `node:crypto`, which Deno implements natively: unlike
+ * WebCrypto it is synchronous, so a datagram is sealed or opened in about
+ * 10 µs without a promise per datagram on the hot path.
+ *
+ * @module
+ */
+import { createCipheriv, createDecipheriv } from "node:crypto";
+import { HEADER_SIZE, SEALED_BIT } from "./packet.ts";
+
+/** The size of a nonce. */
+export const NONCE_SIZE = 12;
+/** The size of the authentication tag. */
+export const TAG_SIZE = 16;
+/** How much larger a sealed datagram is than the same datagram in the clear. */
+export const SEAL_OVERHEAD = NONCE_SIZE + TAG_SIZE;
+/** The bytes authenticated but not encrypted: header and nonce. */
+const AAD_SIZE = HEADER_SIZE + NONCE_SIZE;
+const ALGORITHM = "aes-128-gcm";
+/** The size of a key. */
+export const KEY_SIZE = 16;
+
+/** Whether `bytes` is a sealed datagram, by its type byte. */
+export function isSealed(bytes: Uint8Array): boolean {
+  return bytes.length >= HEADER_SIZE && (bytes[3] & SEALED_BIT) !== 0;
+}
+
+/**
+ * Seals a datagram in the clear (its header included) with `key` and a nonce
+ * that must never be used again with this key.
+ */
+export function sealDatagram(plain: Uint8Array, key: Uint8Array, nonce: Uint8Array): Uint8Array {
+  const sealed = new Uint8Array(plain.length + SEAL_OVERHEAD);
+  sealed.set(plain.subarray(0, HEADER_SIZE));
+  sealed[3] |= SEALED_BIT;
+  sealed.set(nonce, HEADER_SIZE);
+  const cipher = createCipheriv(ALGORITHM, key, nonce, { authTagLength: TAG_SIZE });
+  cipher.setAAD(sealed.subarray(0, AAD_SIZE));
+  const body = cipher.update(plain.subarray(HEADER_SIZE));
+  sealed.set(body, AAD_SIZE);
+  const tail = cipher.final();
+  sealed.set(tail, AAD_SIZE + body.length);
+  sealed.set(cipher.getAuthTag(), AAD_SIZE + body.length + tail.length);
+  return sealed;
+}
+
+/** A datagram opened: the datagram in the clear, and its nonce's counter. */
+export interface Opened {
+  plain: Uint8Array;
+  counter: number;
+}
+
+/**
+ * Opens a sealed datagram with `key`: the datagram in the clear (its type's
+ * top bit cleared) and its counter, or `undefined` if it is too short or does
+ * not authenticate (wrong key, or changed on the way). Never throws.
+ */
+export function openDatagram(sealed: Uint8Array, key: Uint8Array): Opened | undefined {
+  if (sealed.length < AAD_SIZE + TAG_SIZE || !isSealed(sealed)) return undefined;
+  const bodyEnd = sealed.length - TAG_SIZE;
+  try {
+    const decipher = createDecipheriv(ALGORITHM, key, sealed.subarray(HEADER_SIZE, AAD_SIZE), {
+      authTagLength: TAG_SIZE,
+    });
+    decipher.setAAD(sealed.subarray(0, AAD_SIZE));
+    decipher.setAuthTag(sealed.subarray(bodyEnd));
+    const plain = new Uint8Array(HEADER_SIZE + bodyEnd - AAD_SIZE);
+    plain.set(sealed.subarray(0, HEADER_SIZE));
+    plain[3] &= ~SEALED_BIT;
+    const body = decipher.update(sealed.subarray(AAD_SIZE, bodyEnd));
+    plain.set(body, HEADER_SIZE);
+    plain.set(decipher.final(), HEADER_SIZE + body.length);
+    return { plain, counter: nonceCounter(sealed) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The counter of a sealed datagram's nonce (its last 8 bytes), as a number. */
+export function nonceCounter(sealed: Uint8Array): number {
+  const view = new DataView(sealed.buffer, sealed.byteOffset + HEADER_SIZE + 4, 8);
+  return view.getUint32(0) * 2 ** 32 + view.getUint32(4);
+}

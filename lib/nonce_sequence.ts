@@ -1,0 +1,40 @@
+import { NONCE_SIZE } from "./datagram_seal.ts";
+
+/** The counter starts below this, so that it stays an exact number for ever. */
+const RANDOM_START_LIMIT = 2 ** 48;
+
+/**
+ * The nonces one side seals with under one key: a fixed 4-byte prefix and a
+ * 64-bit counter that only goes up, so no nonce repeats. The sender, alone
+ * with its key, starts at 1 with a zero prefix; receivers, who share a key,
+ * each start at a random prefix and counter.
+ */
+export class NonceSequence {
+  #prefix: Uint8Array;
+  #counter: number;
+
+  /** A sequence from `counter` with `prefix` (4 bytes). */
+  constructor(prefix: Uint8Array = new Uint8Array(4), counter = 1) {
+    if (prefix.length !== 4) throw new RangeError("A nonce prefix is 4 bytes");
+    this.#prefix = prefix.slice();
+    this.#counter = counter;
+  }
+
+  /** A sequence with a random prefix and a random start. */
+  static random(): NonceSequence {
+    const [high, low] = crypto.getRandomValues(new Uint32Array(2));
+    const start = ((high & 0xffff) * 2 ** 32 + low) % RANDOM_START_LIMIT;
+    return new NonceSequence(crypto.getRandomValues(new Uint8Array(4)), start);
+  }
+
+  /** The next nonce. */
+  next(): Uint8Array {
+    const nonce = new Uint8Array(NONCE_SIZE);
+    nonce.set(this.#prefix);
+    const view = new DataView(nonce.buffer);
+    const counter = this.#counter++;
+    view.setUint32(4, Math.floor(counter / 2 ** 32));
+    view.setUint32(8, counter >>> 0);
+    return nonce;
+  }
+}

@@ -1,0 +1,49 @@
+/** How many counters back a datagram may come, reordered, and still count. */
+export const REPLAY_WINDOW_SIZE = 4096;
+
+/**
+ * A sliding replay window (RFC 4303, section 3.4.3): it accepts each counter
+ * once, from the newest seen back {@linkcode REPLAY_WINDOW_SIZE} places, and
+ * refuses repeats and anything older. Feed it only counters of datagrams that
+ * authenticated.
+ */
+export class ReplayWindow {
+  #bits = new Uint32Array(REPLAY_WINDOW_SIZE / 32);
+  #top = -1;
+
+  /** The newest counter accepted; -1 before any. */
+  get top(): number {
+    return this.#top;
+  }
+
+  /** Whether `counter` is new; if it is, it is remembered. */
+  accept(counter: number): boolean {
+    if (!Number.isSafeInteger(counter) || counter < 0) return false;
+    if (counter > this.#top) {
+      const ahead = counter - this.#top;
+      if (this.#top < 0 || ahead >= REPLAY_WINDOW_SIZE) {
+        this.#bits.fill(0);
+      } else {
+        for (let c = this.#top + 1; c < counter; c++) this.#clear(c);
+      }
+      this.#top = counter;
+      this.#set(counter);
+      return true;
+    }
+    if (this.#top - counter >= REPLAY_WINDOW_SIZE) return false;
+    const slot = counter % REPLAY_WINDOW_SIZE;
+    if ((this.#bits[slot >>> 5] & (1 << (slot & 31))) !== 0) return false;
+    this.#set(counter);
+    return true;
+  }
+
+  #set(counter: number): void {
+    const slot = counter % REPLAY_WINDOW_SIZE;
+    this.#bits[slot >>> 5] |= 1 << (slot & 31);
+  }
+
+  #clear(counter: number): void {
+    const slot = counter % REPLAY_WINDOW_SIZE;
+    this.#bits[slot >>> 5] &= ~(1 << (slot & 31));
+  }
+}
