@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { UsageError } from "./cli_error.ts";
 
 /** A host and port, as given on the command line. */
@@ -37,4 +38,25 @@ export function parseHostPort(text: string, fallback: HostPort, flag: string): H
 /** Formats a host and port for people and URLs, bracketing IPv6. */
 export function formatHostPort({ hostname, port }: HostPort): string {
   return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+}
+
+/**
+ * Whether `hostname` (a name or an address, IPv6 without brackets) is this
+ * machine's loopback: `localhost`, 127.0.0.0/8 or ::1.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const name = hostname.toLowerCase();
+  if (name === "localhost") return true;
+  switch (isIP(name)) {
+    case 4:
+      return name.startsWith("127.");
+    case 6:
+      try {
+        return new URL(`http://[${name}]/`).hostname === "[::1]";
+      } catch {
+        return false;
+      }
+    default:
+      return false;
+  }
 }

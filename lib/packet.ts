@@ -450,8 +450,14 @@ export function encodeNack(packet: Omit<Nack, "type">): Uint8Array {
   bytes.set(checkCookie(packet.cookie), OFFSET_NACK_COOKIE);
   let at = NACK_HEADER_SIZE;
   for (const { frame, index, count } of ranges) {
-    if (count < 1 || index + count > MAX_FRAGMENTS) {
+    if (
+      !Number.isInteger(index) || !Number.isInteger(count) || index < 0 || count < 1 ||
+      index + count > MAX_FRAGMENTS
+    ) {
       throw new RangeError(`A NACK range must cover 1 to ${MAX_FRAGMENTS} fragments`);
+    }
+    if (!Number.isInteger(frame) || frame < 0 || frame > 0xffffffff) {
+      throw new RangeError(`A NACK range's frame must be a uint32, got ${frame}`);
     }
     view.setUint32(at, frame);
     view.setUint16(at + 4, index);

@@ -155,7 +155,9 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
 
   const handler = (request: Request): Response => {
     if (request.method !== "GET" && request.method !== "HEAD") {
-      return new Response("Method not allowed\n", { status: 405, headers: { allow: "GET, HEAD" } });
+      const response = text(405, "Method not allowed\n");
+      response.headers.set("allow", "GET, HEAD");
+      return response;
     }
     const response = route(new URL(request.url).pathname);
     if (request.method === "GET") return response;

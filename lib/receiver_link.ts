@@ -4,6 +4,8 @@ import {
   type Packet,
   PacketType,
   type ReceiverReport,
+  RefusalReason,
+  type RefusalReasonCode,
 } from "./packet.ts";
 
 /**
@@ -11,9 +13,33 @@ import {
  * - `connecting`: no answer from the sender yet;
  * - `live`: joined, and frames arrive;
  * - `stalled`: joined, but no frame for a while (the sender's source is down);
- * - `waiting`: the sender said goodbye or went silent; the last frame stays on show.
+ * - `waiting`: the sender said goodbye or went silent; the last frame stays on show;
+ * - `refused`: the sender will not stream to this receiver (a key missing or
+ *   wrong, or the sender full); it keeps trying.
  */
-export type LinkState = "connecting" | "live" | "stalled" | "waiting";
+export type LinkState = "connecting" | "live" | "stalled" | "waiting" | "refused";
+
+/** Why a receiver is refused: what the sender said, or what the receiver found. */
+export type Refusal = RefusalReasonCode | "wrongKey" | "sealed";
+
+/** What each refusal means, as the log, `/stats` and the page say it. */
+export const REFUSAL_TEXT: Record<Refusal, string> = {
+  [RefusalReason.KEY_REQUIRED]:
+    "the sender needs a key: give this receiver the same --key (or --key-file, UDPCAM_KEY)",
+  [RefusalReason.WRONG_KEY]:
+    "wrong key or not a udpcam sender: the sender did not accept this receiver's key",
+  [RefusalReason.NO_KEY]:
+    "the sender has no key: give it the same --key, or run this receiver without one",
+  [RefusalReason.FULL]: "the sender streams to its most receivers (--max-receivers)",
+  [RefusalReason.STALE]: "the sender restarted",
+  wrongKey: "wrong key or not a udpcam sender: its answer did not authenticate with this key",
+  sealed: "the sender needs a key: give this receiver the same --key (or --key-file, UDPCAM_KEY)",
+};
+
+/** A CHALLENGE that echoes a hello older than this, in ms, is a replay and ignored. */
+const CHALLENGE_MAX_AGE_MS = 10_000;
+/** While the sender was heard from this recently, in ms, a REFUSED is not believed. */
+const REFUSED_QUIET_MS = 1000;
 
 /** What the link reports to the receiver's log. */
 export type LinkEvent =
@@ -69,6 +95,7 @@ export class ReceiverLink {
   #stallMs: number;
   #onEvent: (event: LinkEvent) => void;
   #state: LinkState = "connecting";
+  #reason = "no answer from the sender yet";
   #session = 0;
   #cookie: Uint8Array | undefined;
   #joined = false;
@@ -95,6 +122,11 @@ export class ReceiverLink {
   /** The state now. */
   get state(): LinkState {
     return this.#state;
+  }
+
+  /** Why the link is in its state, in words. */
+  get reason(): string {
+    return this.#reason;
   }
 
   /** The session joined or being joined; 0 before any answer. */
@@ -152,6 +184,19 @@ export class ReceiverLink {
         report: this.#report(),
       });
     }
+    return this.#hello(now);
+  }
+
+  /**
+   * Records that the sender will not stream to this receiver, and why; the
+   * receiver keeps saying hello, and the next join ends it.
+   */
+  refuse(why: Refusal): void {
+    if (this.#joined) return;
+    this.#setState("refused", REFUSAL_TEXT[why]);
+  }
+
+  #hello(now: number): Uint8Array {
     return encodeControl({
       type: PacketType.HELLO,
       session: 0,
@@ -172,6 +217,8 @@ export class ReceiverLink {
     switch (packet.type) {
       case PacketType.CHALLENGE: {
         if (packet.receiver !== this.receiver) return {};
+        const age = now - packet.echoTime;
+        if (!(age >= -1 && age <= CHALLENGE_MAX_AGE_MS)) return {};
         this.#lastHeard = now;
         const sessionChanged = packet.session !== this.#session;
         if (sessionChanged) {
@@ -213,6 +260,17 @@ export class ReceiverLink {
           this.#joined = false;
           this.#setState("waiting", "sender said goodbye");
         }
+        return {};
+      case PacketType.REFUSED:
+        // Sent in the clear, so only a hint: a sender heard from just now is believed over it.
+        if (now - this.#lastHeard < REFUSED_QUIET_MS) return {};
+        this.#joined = false;
+        if (packet.reason === RefusalReason.STALE) {
+          // The session this receiver named is over: say hello at once.
+          this.#lastSent = now;
+          return { reply: this.#hello(now) };
+        }
+        this.refuse(packet.reason);
         return {};
       case PacketType.DATA:
       case PacketType.PARITY:
@@ -258,8 +316,9 @@ export class ReceiverLink {
 
   #setState(to: LinkState, reason: string): void {
     const from = this.#state;
-    if (from === to) return;
+    if (from === to && (to !== "refused" || reason === this.#reason)) return;
     this.#state = to;
+    this.#reason = reason;
     this.#onEvent({ type: "state", from, to, reason });
   }
 }

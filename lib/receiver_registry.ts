@@ -6,6 +6,7 @@ import {
   type Packet,
   PacketType,
   type ReceiverReport,
+  RefusalReason,
 } from "./packet.ts";
 
 /** A receiver that proved it receives at its address. */
@@ -45,6 +46,8 @@ export interface ReceiverRegistryOptions {
   session: number;
   /** Makes and checks the cookies. */
   signer: CookieSigner;
+  /** The session salt each CHALLENGE carries, for a sender with a key. */
+  salt?: Uint8Array;
   /**
    * A receiver silent for this long, in ms, is dropped.
    * @default {5000}
@@ -81,6 +84,7 @@ export interface RegistryStats {
 export class ReceiverRegistry {
   #session: number;
   #signer: CookieSigner;
+  #salt: Uint8Array | undefined;
   #timeoutMs: number;
   #maxReceivers: number;
   #onEvent: (event: RegistryEvent) => void;
@@ -92,6 +96,7 @@ export class ReceiverRegistry {
   constructor(options: ReceiverRegistryOptions) {
     this.#session = options.session;
     this.#signer = options.signer;
+    this.#salt = options.salt;
     this.#timeoutMs = options.timeoutMs ?? 5000;
     this.#maxReceivers = options.maxReceivers ?? 32;
     this.#onEvent = options.onEvent ?? (() => {});
@@ -106,6 +111,11 @@ export class ReceiverRegistry {
   /** How many receivers are streamed to now. */
   get size(): number {
     return this.#peers.size;
+  }
+
+  /** Whether `address` (`host:port`) is a receiver streamed to. */
+  has(address: string): boolean {
+    return this.#peers.has(address);
   }
 
   /** Counters of control traffic. */
@@ -146,7 +156,11 @@ export class ReceiverRegistry {
             receiver: packet.receiver,
             reason: "full",
           });
-          return undefined;
+          return encodeControl({
+            type: PacketType.REFUSED,
+            session: this.#session,
+            reason: RefusalReason.FULL,
+          });
         }
         // A new receiver at the address of an old one (it restarted): the old one has left.
         if (peer !== undefined) this.#remove(peer, "replaced");
@@ -257,6 +271,7 @@ export class ReceiverRegistry {
       echoTime: time,
       senderTime: now,
       cookie: await this.#signer.sign(key, receiver, now),
+      ...(this.#salt === undefined ? {} : { salt: this.#salt }),
     });
   }
 

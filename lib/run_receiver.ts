@@ -1,8 +1,12 @@
 import { isIP } from "node:net";
 import { UsageError } from "./cli_error.ts";
 import { formatSession } from "./format_session.ts";
-import { formatHostPort, type HostPort } from "./host_port.ts";
+import { formatHostPort, type HostPort, isLoopbackHost } from "./host_port.ts";
+import { generateHttpToken } from "./http_token.ts";
+import { findKey } from "./key_flags.ts";
 import { Logger } from "./logger.ts";
+import { StreamSecret } from "./stream_secret.ts";
+import { guardPreview } from "./preview_guard.ts";
 import { createPreviewHandler } from "./preview_handler.ts";
 import type { ReceiverArgs } from "./receiver_args.ts";
 import type { LinkEvent, LinkState } from "./receiver_link.ts";
@@ -13,6 +17,8 @@ import { withTimeout } from "./with_timeout.ts";
 /**
  * Runs the receiver until `signal` aborts: joins the sender, serves the
  * preview, and on the way out says goodbye and closes every viewer's stream.
+ * Beyond loopback the preview asks for a token: `--http-token`, or a random
+ * one logged in the preview URL.
  * Throws on a busy HTTP address or a sender name that does not resolve.
  */
 export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Promise<void> {
@@ -20,6 +26,11 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
   const status = new StatusLine();
   logger.beforeWrite = () => status.clear();
 
+  const key = await findKey(args);
+  if (key?.warning !== undefined) {
+    logger.event("warning", `warning: ${key.warning}`, { message: key.warning });
+  }
+  const secret = key === undefined ? undefined : new StreamSecret(key.secret);
   const senderIp = await resolveHost(args.connect.hostname);
   const socket = Deno.listenDatagram({
     transport: "udp",
@@ -32,24 +43,39 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
     sender,
     latencyMs: args.latencyMs,
     nack: args.nack,
+    secret,
     onEvent: (event) => logLinkEvent(logger, event, formatHostPort(sender)),
   });
   const handler = createPreviewHandler({
     frames: receiver.frames,
     stats: () => receiver.stats(),
   });
+  const loopback = isLoopbackHost(args.http.hostname);
+  const token = args.httpToken ?? (loopback ? undefined : generateHttpToken());
+  let guarded: ((request: Request) => Response) | undefined;
   let server: Deno.HttpServer<Deno.NetAddr> | undefined;
   let statusTimer: ReturnType<typeof setInterval> | undefined;
   try {
     server = Deno.serve(
       { hostname: args.http.hostname, port: args.http.port, onListen: () => {} },
-      handler,
+      (request) => guarded!(request),
     );
-    const url = previewUrl({ hostname: args.http.hostname, port: server.addr.port });
+    // Deno.serve() returns before it takes any request, so the guard, which
+    // needs the port just bound, is in place for the first one.
+    const port = server.addr.port;
+    guarded = guardPreview(handler, { port, loopback, token });
+    const url = previewUrl({ hostname: args.http.hostname, port }, token);
     logger.event(
       "listening",
-      `udpcam receiver: joining udp://${formatHostPort(sender)}; preview at ${url}`,
-      { url, sender: formatHostPort(sender), receiver: receiver.addr.port },
+      `udpcam receiver: joining udp://${formatHostPort(sender)}${
+        key === undefined ? "" : `, sealed with the key from ${key.from}`
+      }; preview at ${url}`,
+      {
+        url,
+        sender: formatHostPort(sender),
+        receiver: receiver.addr.port,
+        sealed: key !== undefined,
+      },
     );
     statusTimer = setInterval(
       () => status.update(statusText(receiver, handler.stats.viewers)),
@@ -107,10 +133,11 @@ async function resolveHost(hostname: string): Promise<string> {
   throw new Error(`cannot resolve the sender's host name "${hostname}"`);
 }
 
-function previewUrl(address: HostPort): string {
+function previewUrl(address: HostPort, token: string | undefined): string {
   const wildcard = address.hostname === "0.0.0.0" || address.hostname === "::";
   const host = wildcard ? "127.0.0.1" : address.hostname;
-  return `http://${formatHostPort({ hostname: host, port: address.port })}/`;
+  const query = token === undefined ? "" : `?token=${encodeURIComponent(token)}`;
+  return `http://${formatHostPort({ hostname: host, port: address.port })}/${query}`;
 }
 
 /** The states as people read them, in the log as on the page. */
@@ -119,6 +146,7 @@ const STATE_LABELS: Record<LinkState, string> = {
   live: "live",
   stalled: "no video",
   waiting: "waiting for sender",
+  refused: "refused",
 };
 
 function logLinkEvent(logger: Logger, event: LinkEvent, sender: string): void {

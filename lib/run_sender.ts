@@ -8,7 +8,7 @@ import { FfmpegSource } from "./ffmpeg_source.ts";
 import type { Frame } from "./frame.ts";
 import type { FrameSource, SourceEvent } from "./frame_source.ts";
 import { formatSession } from "./format_session.ts";
-import { formatHostPort } from "./host_port.ts";
+import { formatHostPort, isLoopbackHost } from "./host_port.ts";
 import { LatestValue } from "./latest_value.ts";
 import { Logger } from "./logger.ts";
 import { listCameras, resolveCamera } from "./camera_list.ts";
@@ -20,6 +20,10 @@ import { senderStatusText } from "./sender_status.ts";
 import { StatusLine } from "./status_line.ts";
 import { TestPatternSource } from "./test_pattern.ts";
 import { UdpSender } from "./udp_sender.ts";
+import { findKey, KEY_ENV } from "./key_flags.ts";
+import { RejectionTally } from "./rejection_tally.ts";
+import type { SenderRejection } from "./sender_gate.ts";
+import { StreamSecret } from "./stream_secret.ts";
 
 /**
  * Runs the sender until `signal` aborts or a finite source ends: binds the
@@ -30,6 +34,12 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
   const logger = new Logger({ format: args.log });
   const status = new StatusLine();
   logger.beforeWrite = () => status.clear();
+  const key = await findKey(args);
+  if (key?.warning !== undefined) {
+    logger.event("warning", `warning: ${key.warning}`, { message: key.warning });
+  }
+  const secret = key === undefined ? undefined : new StreamSecret(key.secret);
+  const tally = new RejectionTally();
 
   const socket = Deno.listenDatagram({
     transport: "udp",
@@ -61,6 +71,13 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
       logRegistryEvent(logger, event);
     },
     onLinkReport: (receiver, report, now) => adaptation?.update(receiver, report, now),
+    secret,
+    onRejected: (address, reason) => {
+      const line = tally.add(address, REJECTION_TEXT[reason], performance.now());
+      if (line !== undefined) {
+        logger.event("rejected", line.message, { address, reason: REJECTION_TEXT[reason] });
+      }
+    },
     fpsScale: (receiver) => adaptation?.rungFor(receiver).fpsScale ?? 1,
   });
   const frames = new LatestValue<Frame>();
@@ -78,11 +95,32 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
         formatSession(udp.session)
       }${fec}; ` +
         `receivers connect with: receiver HOST:${udp.addr.port}`,
-      { address, session: formatSession(udp.session), source, fec: args.fec, adapt: args.adapt },
+      {
+        address,
+        session: formatSession(udp.session),
+        source,
+        fec: args.fec,
+        adapt: args.adapt,
+        sealed: udp.sealed,
+      },
     );
+    if (key !== undefined) {
+      logger.event("sealed", `every datagram is sealed with the key from ${key.from}`, {
+        from: key.from,
+      });
+    } else if (!isLoopbackHost(args.listen.hostname)) {
+      const message = `no key: anyone who can reach udp://${address} can watch this stream; ` +
+        `give both sides the same --key (or --key-file, ${KEY_ENV})`;
+      logger.event("warning", `warning: ${message}`, { message });
+    }
   };
   let ticks = 0;
   const statusTimer = setInterval(() => {
+    const summary = tally.flush(performance.now());
+    if (summary !== undefined) {
+      const { type: _, message, ...fields } = summary;
+      logger.event("rejected_summary", message, fields);
+    }
     const { perSecond, bitsPerSecond } = rate.rate(wallClock());
     const stats = udp.stats;
     const rung = adaptation?.shared;
@@ -270,6 +308,21 @@ function logRegistryEvent(logger: Logger, event: RegistryEvent): void {
       );
   }
 }
+
+/** Each rejection as the log says it. */
+const REJECTION_TEXT: Record<SenderRejection, string> = {
+  short: "too short",
+  foreign: "not udpcam",
+  version: "another protocol version",
+  type: "unknown type",
+  malformed: "malformed",
+  wrongKey: "wrong key",
+  unsealed: "no key",
+  sealed: "sealed, and this sender has no key",
+  replayed: "replayed",
+  stale: "from an earlier run of this sender",
+  rateLimited: "rate limited",
+};
 
 const leaveText = {
   bye: "said goodbye",

@@ -2,6 +2,7 @@ import { UsageError } from "./cli_error.ts";
 import { type HostPort, parseHostPort } from "./host_port.ts";
 import { parseIntFlag } from "./int_flag.ts";
 import type { LogFormat } from "./logger.ts";
+import { KEY_FLAGS, KEY_HELP, type KeyArgs, parseKeyFlags } from "./key_flags.ts";
 import { parseFlags } from "./parse_flags.ts";
 import { parseSourceSpec, type SourceSpec } from "./source_spec.ts";
 import { parseSwitchFlag } from "./switch_flag.ts";
@@ -10,7 +11,7 @@ import { MAX_DATAGRAM } from "./packet.ts";
 import { SENDER_DEFAULTS } from "./udp_sender.ts";
 
 /** Everything the sender was asked to do, with defaults resolved. */
-export interface SenderArgs {
+export interface SenderArgs extends KeyArgs {
   /** Print help and exit. */
   help: boolean;
   /** Print the version and exit. */
@@ -80,6 +81,7 @@ Options:
   --adapt on|off       when receivers report loss or a narrow link, lower JPEG
                        quality, then fps, then resolution; climb back when
                        clean (default on)
+${KEY_HELP}
   --max-receivers N    most receivers at once (default ${SENDER_DEFAULTS.maxReceivers})
   --log text|json      event log format; json writes one object a line on stdout
   -h, --help           show this help
@@ -91,6 +93,7 @@ Examples:
   sender --source camera:1 --width 1280  the second camera, at most 1280 px wide
   sender --source clip.mp4 --loop        a file, at real-time speed, forever
   sender --fec 10                        +10 % parity for links where a round trip is slow
+  sender --key-file ~/.udpcam-key        only receivers with the same key get video
   sender --list-cameras
 
 Exit codes: 0 done, 1 failure, 2 bad usage, 3 ffmpeg missing, 4 address in use.`;
@@ -115,6 +118,7 @@ export function parseSenderArgs(argv: string[]): SenderArgs {
       spread: { type: "string" },
       fec: { type: "string" },
       adapt: { type: "string" },
+      ...KEY_FLAGS,
     },
   });
   if (positionals.length > 0) {
@@ -156,6 +160,7 @@ export function parseSenderArgs(argv: string[]): SenderArgs {
     spreadMs: parseIntFlag(values.spread, "--spread", 0, 1000) ?? SENDER_DEFAULTS.spreadMs,
     fec: parseFec(values.fec),
     adapt: parseSwitchFlag(values.adapt, "--adapt", true),
+    ...parseKeyFlags(values),
     log,
   };
 }

@@ -4,14 +4,14 @@ import type { ReceivedFrame } from "./frame.ts";
 import { jpegDimensions } from "./jpeg_dimensions.ts";
 import { LatestValue } from "./latest_value.ts";
 import {
-  decodePacket,
   encodeNack,
   MAX_NACK_RANGES,
   type NackRange,
   PacketType,
   type ReceiverReport,
-  type RejectReason,
 } from "./packet.ts";
+import { ReceiverGate, type ReceiverRejection } from "./receiver_gate.ts";
+import type { StreamSecret } from "./stream_secret.ts";
 import { linkReport } from "./link_report.ts";
 import { QueueDelayMeter } from "./queue_delay_meter.ts";
 import { type AssembledFrame, Reassembler, type ReassemblerStats } from "./reassembler.ts";
@@ -35,6 +35,8 @@ export interface UdpReceiverOptions {
   latencyMs?: number;
   /** Ask the sender for missing fragments. @default {true} */
   nack?: boolean;
+  /** The shared secret: with one, every datagram is sealed. @default none, in the clear */
+  secret?: StreamSecret;
 }
 
 /** Recovery timing: how long gaps wait before they count as lost, and retries. */
@@ -62,6 +64,10 @@ export function retryMs(rttMs: number | undefined): number {
 /** Everything the receiver measures, as `/stats` serves it. */
 export interface UdpReceiverStats {
   state: LinkState;
+  /** Why the link is in its state, in words. */
+  stateReason: string;
+  /** Whether the stream is sealed with a key. */
+  sealed: boolean;
   sender: string;
   session: string;
   fps: number;
@@ -81,7 +87,7 @@ export interface UdpReceiverStats {
   reorderWaitMs: number;
   queueDelayMs: number;
   packetsDropped: ReassemblerStats["packetsDropped"] & { wrongSession: number };
-  rejected: Record<RejectReason | "wrongSender", number>;
+  rejected: Record<ReceiverRejection | "wrongSender", number>;
   rttMs: number | undefined;
   latencyMs: { p50: number | undefined; p99: number | undefined };
   lastFrameAt: string | undefined;
@@ -97,6 +103,7 @@ export class UdpReceiver {
   #socket: Deno.DatagramConn;
   #sender: Deno.NetAddr;
   #link: ReceiverLink;
+  #gate: ReceiverGate;
   #reassembler = new Reassembler();
   #latencyMs: number | undefined;
   #nack: boolean;
@@ -114,7 +121,19 @@ export class UdpReceiver {
   #packetsReceived = 0;
   #receiveErrors = 0;
   #wrongSession = 0;
-  #rejected = { short: 0, foreign: 0, version: 0, type: 0, malformed: 0, wrongSender: 0 };
+  #rejected: Record<ReceiverRejection | "wrongSender", number> = {
+    short: 0,
+    foreign: 0,
+    version: 0,
+    type: 0,
+    malformed: 0,
+    wrongKey: 0,
+    unsealed: 0,
+    sealed: 0,
+    replayed: 0,
+    stale: 0,
+    wrongSender: 0,
+  };
   #size: { width: number; height: number } | undefined;
   #lastFrameAt: number | undefined;
 
@@ -124,6 +143,7 @@ export class UdpReceiver {
     this.#sender = options.sender;
     this.#latencyMs = options.latencyMs;
     this.#nack = options.nack ?? true;
+    this.#gate = new ReceiverGate(options.secret);
     this.#link = new ReceiverLink({ onEvent: options.onEvent, report: () => this.#report() });
     this.#tick();
     this.#ticker = setInterval(() => this.#tick(), 100);
@@ -156,6 +176,8 @@ export class UdpReceiver {
     const rate = this.#rate.rate(now);
     return {
       state: this.#link.state,
+      stateReason: this.#link.reason,
+      sealed: this.#gate.sealed,
       sender: `${this.#sender.hostname}:${this.#sender.port}`,
       session: formatSession(this.#link.session),
       fps: round(rate.perSecond, 1),
@@ -194,7 +216,8 @@ export class UdpReceiver {
     clearInterval(this.#ticker);
     clearTimeout(this.#recoveryTimer);
     const bye = this.#link.bye();
-    if (bye !== undefined) await this.#socket.send(bye, this.#sender).catch(() => {});
+    const sealed = bye === undefined ? undefined : this.#gate.seal(bye);
+    if (sealed !== undefined) await this.#socket.send(sealed, this.#sender).catch(() => {});
     this.#socket.close();
     await this.#receiving;
     this.frames.close();
@@ -250,6 +273,7 @@ export class UdpReceiver {
           ranges: ranges.slice(i, i + MAX_NACK_RANGES) as NackRange[],
         });
         // Twice, a moment apart: a NACK is small, and losing it costs a round trip.
+        // Each copy is sealed on its own, so that the second is not a replay.
         this.#send(nack);
         setTimeout(() => this.#send(nack), 1);
         this.#nacksSent++;
@@ -265,8 +289,10 @@ export class UdpReceiver {
 
   #send(message: Uint8Array): void {
     if (this.#closed) return;
+    const datagram = this.#gate.seal(message);
+    if (datagram === undefined) return;
     // A send fails while the network is down; the next tick tries again.
-    this.#socket.send(message, this.#sender).catch(() => {});
+    this.#socket.send(datagram, this.#sender).catch(() => {});
   }
 
   async #receive(): Promise<void> {
@@ -288,13 +314,17 @@ export class UdpReceiver {
         this.#rejected.wrongSender++;
         continue;
       }
-      const decoded = decodePacket(datagram);
-      if (!decoded.ok) {
-        this.#rejected[decoded.reason]++;
+      const taken = this.#gate.take(datagram);
+      const now = wallClock();
+      if (!taken.ok) {
+        this.#rejected[taken.reason]++;
+        // A CHALLENGE that does not open, or any sealed answer without a key,
+        // says the keys differ.
+        if (taken.reason === "sealed") this.#link.refuse("sealed");
+        if (taken.reason === "wrongKey" && taken.challenge) this.#link.refuse("wrongKey");
         continue;
       }
-      const packet = decoded.packet;
-      const now = wallClock();
+      const packet = taken.packet;
       const { reply, accept, sessionChanged } = this.#link.handle(packet, now);
       if (reply !== undefined) this.#send(reply);
       if (sessionChanged) {

@@ -4,15 +4,17 @@ import { fragmentFrame } from "./fragment_frame.ts";
 import type { Frame } from "./frame.ts";
 import type { LinkReport } from "./link_report.ts";
 import { PeerLink, type PeerLinkStats } from "./peer_link.ts";
+import { SEAL_OVERHEAD } from "./datagram_seal.ts";
+import type { HelloLimiter } from "./hello_limiter.ts";
 import {
   DATA_HEADER_SIZE,
-  decodePacket,
   markResent,
   type Nack,
   PacketType,
   type ReceiverReport,
-  type RejectReason,
 } from "./packet.ts";
+import { SENDER_REJECTIONS, SenderGate, type SenderRejection } from "./sender_gate.ts";
+import type { StreamSecret } from "./stream_secret.ts";
 import { Pacer } from "./pacer.ts";
 import { parityDatagrams } from "./parity_datagrams.ts";
 import { pauseAfterErrors } from "./pause_after_errors.ts";
@@ -67,6 +69,12 @@ export interface UdpSenderOptions {
   onLinkReport?: (receiver: string, report: LinkReport, now: number) => void;
   /** The fraction of frames each receiver gets, from 0 to 1. @default all of them */
   fpsScale?: FpsScale;
+  /** The shared secret: with one, every datagram is sealed. @default none, in the clear */
+  secret?: StreamSecret;
+  /** Limits what addresses not streamed to get answered. @default a {@linkcode HelloLimiter} */
+  limiter?: HelloLimiter;
+  /** Called for each datagram dropped, with its source (`host:port`) and why. */
+  onRejected?: (address: string, reason: SenderRejection) => void;
 }
 
 /** The sender's network counters. */
@@ -97,8 +105,8 @@ export interface UdpSenderStats {
   sendErrors: number;
   /** Receives that failed (on Windows, ICMP errors from earlier sends). */
   receiveErrors: number;
-  /** Datagrams received that were not udpcam control messages, by reason. */
-  rejected: Record<RejectReason, number>;
+  /** Datagrams received and dropped, by reason. */
+  rejected: Record<SenderRejection, number>;
   /** Receivers now. */
   receivers: number;
   /** Each receiver's link. */
@@ -121,6 +129,8 @@ export class UdpSender {
   readonly session: number;
   #socket: Deno.DatagramConn;
   #registry: ReceiverRegistry;
+  #gate: SenderGate;
+  #onRejected: (address: string, reason: SenderRejection) => void;
   #mtu: number;
   #spreadMs: number;
   #fecGroup: number;
@@ -152,7 +162,10 @@ export class UdpSender {
     resendsSkipped: 0,
     sendErrors: 0,
     receiveErrors: 0,
-    rejected: { short: 0, foreign: 0, version: 0, type: 0, malformed: 0 },
+    rejected: Object.fromEntries(SENDER_REJECTIONS.map((r) => [r, 0])) as Record<
+      SenderRejection,
+      number
+    >,
   };
 
   /** Starts answering receivers on `options.socket`. */
@@ -164,15 +177,28 @@ export class UdpSender {
     this.#fpsScale = options.fpsScale ?? (() => 1);
     this.#onLinkReport = options.onLinkReport ?? (() => {});
     this.session = options.session ?? randomSession();
+    this.#gate = new SenderGate({
+      session: this.session,
+      secret: options.secret,
+      limiter: options.limiter,
+    });
+    this.#onRejected = options.onRejected ?? (() => {});
     const onEvent = options.onEvent ?? (() => {});
     this.#registry = new ReceiverRegistry({
       session: this.session,
       signer: new CookieSigner(),
+      salt: this.#gate.salt,
       timeoutMs: options.timeoutMs,
       maxReceivers: options.maxReceivers ?? SENDER_DEFAULTS.maxReceivers,
       onEvent: (event) => {
-        if (event.type === "receiver_joined") this.#links.set(event.address, new PeerLink());
-        if (event.type === "receiver_left") this.#links.delete(event.address);
+        if (event.type === "receiver_joined") {
+          this.#links.set(event.address, new PeerLink());
+          this.#gate.joined(event.address);
+        }
+        if (event.type === "receiver_left") {
+          this.#links.delete(event.address);
+          this.#gate.left(event.address);
+        }
         onEvent(event);
       },
       onReport: (peer, report, now) => this.#report(peer, report, now),
@@ -188,6 +214,11 @@ export class UdpSender {
   /** The address the socket is bound to. */
   get addr(): Deno.NetAddr {
     return this.#socket.addr as Deno.NetAddr;
+  }
+
+  /** Whether datagrams are sealed with a key. */
+  get sealed(): boolean {
+    return this.#gate.sealed;
   }
 
   /** How many receivers are streamed to now. */
@@ -222,7 +253,7 @@ export class UdpSender {
     const datagrams = fragmentFrame(frame.data, frame.captureTime, {
       session: this.session,
       frame: number,
-      mtu: this.#mtu,
+      mtu: this.#gate.sealed ? this.#mtu - SEAL_OVERHEAD : this.#mtu,
     });
     const now = performance.now();
     this.#history.add(number, datagrams, now);
@@ -234,7 +265,9 @@ export class UdpSender {
         groupSize: this.#fecGroup,
       })
       : [];
-    const all = parity.length > 0 ? [...datagrams, ...parity] : datagrams;
+    const clear = parity.length > 0 ? [...datagrams, ...parity] : datagrams;
+    // Sealed once, sent to every receiver: they share the session's key.
+    const all = this.#gate.sealed ? clear.map((datagram) => this.#gate.seal(datagram)) : clear;
     const total = all.length * peers.length;
     const spread = Math.min(this.#spreadMs, this.#intervalMs / 2);
     const gap = total > 1 ? spread / (total - 1) : 0;
@@ -260,7 +293,8 @@ export class UdpSender {
         }
       }
       if (parity.length === 0 && datagrams.length > 1) {
-        const last = datagrams[datagrams.length - 1];
+        // Sealed again, with its own nonce: a copy is not a replay.
+        const last = this.#gate.seal(datagrams[datagrams.length - 1]);
         for (const peer of peers) {
           const link = this.#links.get(peer.key);
           if (link === undefined || !link.lossy || !link.spend(last.length, false)) continue;
@@ -284,10 +318,16 @@ export class UdpSender {
     this.#history.clear();
     this.#resends = [];
     for (const [peer, bye] of this.#registry.close()) {
-      await this.#socket.send(bye, peer.address).catch(() => {});
+      await this.#socket.send(this.#gate.seal(bye), peer.address).catch(() => {});
     }
     this.#socket.close();
     await this.#listening;
+  }
+
+  /** Answers a control datagram at once, outside the pacer. */
+  async #reply(datagram: Uint8Array, to: Deno.NetAddr): Promise<void> {
+    if (this.#closed) return;
+    await this.#socket.send(datagram, to).catch(() => this.#stats.sendErrors++);
   }
 
   /** Sends one datagram through the pacer; false once closed. */
@@ -308,7 +348,8 @@ export class UdpSender {
   async #sendResends(): Promise<void> {
     while (this.#resends.length > 0) {
       const { datagram, address } = this.#resends.shift()!;
-      if (!await this.#transmit(datagram, address)) return;
+      // Each copy is sealed with its own nonce, so that a copy is not a replay.
+      if (!await this.#transmit(this.#gate.seal(datagram), address)) return;
       this.#stats.resentDatagrams++;
       this.#stats.resentBytes += datagram.length;
     }
@@ -382,19 +423,22 @@ export class UdpSender {
         await pauseAfterErrors(this.#stats.receiveErrors);
         continue;
       }
-      const decoded = decodePacket(datagram);
-      if (!decoded.ok) {
-        this.#stats.rejected[decoded.reason]++;
+      const address = `${from.hostname}:${from.port}`;
+      const now = wallClock();
+      const peer = this.#registry.has(address);
+      const taken = this.#gate.take(datagram, address, peer, performance.now());
+      if (!taken.ok) {
+        this.#stats.rejected[taken.reason]++;
+        this.#onRejected(address, taken.reason);
+        if (taken.reply !== undefined) await this.#reply(taken.reply, from);
         continue;
       }
-      if (decoded.packet.type === PacketType.NACK) {
-        this.#nack(decoded.packet, from);
+      if (taken.packet.type === PacketType.NACK) {
+        this.#nack(taken.packet, from);
         continue;
       }
-      const reply = await this.#registry.handle(decoded.packet, from, wallClock());
-      if (reply !== undefined && !this.#closed) {
-        await this.#socket.send(reply, from).catch(() => this.#stats.sendErrors++);
-      }
+      const reply = await this.#registry.handle(taken.packet, from, now);
+      if (reply !== undefined) await this.#reply(this.#gate.seal(reply), from);
     }
   }
 }

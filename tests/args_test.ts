@@ -89,3 +89,36 @@ Deno.test("parseSwitchFlag() reads on and off, and falls back when the flag is a
     { name: "UsageError", message: '--x needs on or off, got "yes"' },
   );
 });
+
+Deno.test("parseReceiverArgs() reads --http-token, and leaves it unset by default", () => {
+  assert.equal(parseReceiverArgs([]).httpToken, undefined);
+  const cases = ["s3cret-token", "12345678", 'a+b/c=d;e,f"g%h&i#j', "x".repeat(256)];
+  for (const token of cases) {
+    assert.equal(parseReceiverArgs(["--http-token", token]).httpToken, token);
+    assert.equal(parseReceiverArgs([`--http-token=${token}`]).httpToken, token);
+  }
+});
+
+Deno.test("parseReceiverArgs() rejects a bad --http-token without repeating it", () => {
+  const cases: Array<[string[], RegExp]> = [
+    [["--http-token"], /--http-token needs a value/],
+    [["--http-token", ""], /--http-token needs 8 to 256 characters, got 0/],
+    [["--http-token", "short12"], /--http-token needs 8 to 256 characters, got 7/],
+    [["--http-token", "x".repeat(257)], /--http-token needs 8 to 256 characters, got 257/],
+    [["--http-token", "has a space"], /--http-token takes printable ASCII only/],
+    [["--http-token", "tab\tinside"], /--http-token takes printable ASCII only/],
+    [["--http-token", "newline\n12"], /--http-token takes printable ASCII only/],
+    [["--http-token", "non-ascii-é"], /--http-token takes printable ASCII only/],
+    [["--http-token", "control\x7f12"], /--http-token takes printable ASCII only/],
+  ];
+  for (const [argv, pattern] of cases) {
+    const token = argv[1];
+    assert.throws(
+      () => parseReceiverArgs(argv),
+      (error: unknown) =>
+        error instanceof UsageError && pattern.test(error.message) &&
+        !(token && error.message.includes(token)),
+      JSON.stringify(argv),
+    );
+  }
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runTool } from "./_tool.ts";
+import { runTool, ToolProcess } from "./_tool.ts";
 
 function assertOneLineError(stderr: string, pattern: RegExp) {
   const lines = stderr.trim().split("\n");
@@ -22,6 +22,7 @@ Deno.test("receiver --help prints usage and exits 0", async () => {
   assert.equal(code, 0);
   assert.match(stdout, /Usage: receiver \[HOST\[:PORT\]\]/);
   assert.match(stdout, /\/stream\.mjpg/);
+  assert.match(stdout, /--http-token TOKEN/);
 });
 
 Deno.test("sender and receiver --version print the version", async () => {
@@ -49,6 +50,7 @@ Deno.test("a bad flag gets one error line and exit code 2", async () => {
     ["receiver", ["a", "b"], /unexpected argument "b"/],
     ["receiver", ["1.2.3.4", "--connect", "1.2.3.4:1"], /give the sender's address once/],
     ["receiver", ["--http", "localhost:x"], /--http needs HOST:PORT/],
+    ["receiver", ["--http-token", "short"], /--http-token needs 8 to 256 characters, got 5/],
   ];
   for (const [tool, args, pattern] of cases) {
     const { code, stderr } = await runTool(tool, args);
@@ -160,4 +162,46 @@ Deno.test("sender without a camera says so, with what to try, and exits 1", asyn
   ]);
   assert.equal(code, 1, stderr);
   assertOneLineError(stderr, /nonexistent-video.*--list-cameras.*--source test/);
+});
+
+Deno.test("receiver on 0.0.0.0 logs a preview URL with a new token, and asks for it", async () => {
+  const receivers = [0, 1].map(() => new ToolProcess("receiver", ["--http", "0.0.0.0:0"]));
+  try {
+    const urls = await Promise.all(
+      receivers.map(async (r) => new URL(String((await r.waitFor("listening")).url))),
+    );
+    const tokens = urls.map((url) => url.searchParams.get("token") ?? "");
+    assert.match(tokens[0], /^[A-Za-z0-9_-]{32}$/);
+    assert.notEqual(tokens[0], tokens[1], "a new token each run");
+    const [url] = urls;
+    assert.equal(url.hostname, "127.0.0.1");
+    const stats = new URL("stats", url);
+
+    const without = await fetch(stats);
+    assert.equal(without.status, 401);
+    assert.equal(without.headers.get("www-authenticate"), 'Bearer realm="udpcam"');
+    assert.match(await without.text(), /\?token=/);
+    const wrong = await fetch(stats, { headers: { authorization: `Bearer ${tokens[1]}` } });
+    assert.equal(wrong.status, 403);
+    await wrong.body?.cancel();
+
+    const page = await fetch(url);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<img id="video"/);
+    assert.equal(page.headers.get("x-frame-options"), "DENY");
+    assert.equal(page.headers.get("access-control-allow-origin"), null);
+    const cookie = page.headers.get("set-cookie")!;
+    assert.match(cookie, /HttpOnly; SameSite=Strict; Path=\//);
+    const credentials: Array<Record<string, string>> = [
+      { cookie: cookie.split(";")[0] },
+      { authorization: `Bearer ${tokens[0]}` },
+    ];
+    for (const headers of credentials) {
+      const response = await fetch(stats, { headers });
+      assert.equal(response.status, 200, JSON.stringify(headers));
+      assert.equal((await response.json()).state, "connecting");
+    }
+  } finally {
+    for (const receiver of receivers) assert.equal((await receiver.stop()).code, 0);
+  }
 });

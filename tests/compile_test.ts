@@ -11,6 +11,8 @@ Deno.test("compileArgs() embeds only each tool's own permissions", () => {
     "compile",
     "--unstable-net",
     "--allow-net",
+    "--allow-env=UDPCAM_KEY",
+    "--allow-read",
     "--target",
     "x86_64-unknown-linux-gnu",
     "--output",

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { LatestValue } from "../lib/latest_value.ts";
 import { BOUNDARY } from "../lib/mjpeg.ts";
+import { generateHttpToken } from "../lib/http_token.ts";
+import { isLoopbackHost } from "../lib/host_port.ts";
+import { guardPreview, SECURITY_HEADERS } from "../lib/preview_guard.ts";
 import { createPreviewHandler } from "../lib/preview_handler.ts";
 import type { ReceivedFrame } from "../lib/frame.ts";
 
@@ -152,4 +155,259 @@ Deno.test("/stream.mjpg: a viewer that stops reading holds back no other viewer"
   assert.equal(handler.stats.viewers, 2);
   await idle.cancel();
   await active.cancel();
+});
+
+const PORT = 8081;
+const TOKEN = "s3cret-token_0123";
+const PATHS = ["/", "/stream.mjpg", "/snapshot.jpg", "/stats", "/nope"];
+
+/** The preview behind its guard, as the receiver serves it on `port`. */
+function guarded(options: { loopback: boolean; token?: string }) {
+  const { frames, handler } = setup();
+  return { frames, handler, serve: guardPreview(handler, { port: PORT, ...options }) };
+}
+
+/** A request as a browser sends it to `host`, with more headers if any. */
+function request(host: string, path: string, headers: Record<string, string> = {}): Request {
+  return new Request(`http://${host}${path}`, { method: "HEAD", headers: { host, ...headers } });
+}
+
+Deno.test("guardPreview() answers 401 on every path to a request without the token", async () => {
+  const { handler, serve } = guarded({ loopback: false, token: TOKEN });
+  for (const path of PATHS) {
+    for (const method of ["GET", "HEAD", "POST"]) {
+      const response = serve(new Request(`http://192.168.1.20:${PORT}${path}`, { method }));
+      assert.equal(response.status, 401, `${method} ${path}`);
+      assert.equal(response.headers.get("www-authenticate"), 'Bearer realm="udpcam"');
+      assert.equal(response.headers.get("set-cookie"), null);
+      const body = await response.text();
+      assert.match(body, /^Token needed: .*\?token=.* from the receiver's log.*\n$/);
+      assert.equal(body.trim().split("\n").length, 1, "one line");
+    }
+  }
+  assert.equal(handler.stats.viewers, 0, "no stream opened for a stranger");
+});
+
+Deno.test("guardPreview() answers 403 to a wrong token, by query, bearer or cookie", async () => {
+  const { handler, serve } = guarded({ loopback: false, token: TOKEN });
+  const host = `192.168.1.20:${PORT}`;
+  const wrong = [
+    request(host, "/stream.mjpg?token=nope-nope"),
+    request(host, `/stream.mjpg?token=${TOKEN}x`),
+    request(host, `/stream.mjpg?token=${TOKEN.slice(0, -1)}`),
+    request(host, `/stream.mjpg?token=${TOKEN.slice(0, -1)}4`), // same length, last one off
+    request(host, "/stream.mjpg?token="),
+    request(host, "/stream.mjpg", { authorization: "Bearer nope-nope" }),
+    request(host, "/stream.mjpg", { cookie: `udpcam_token_${PORT}=nope-nope` }),
+    // The query decides over a right cookie: an explicit wrong token is not let through.
+    request(host, "/stream.mjpg?token=nope", { cookie: `udpcam_token_${PORT}=${TOKEN}` }),
+  ];
+  for (const req of wrong) {
+    const response = serve(req);
+    assert.equal(response.status, 403, `${req.url} ${[...req.headers]}`);
+    assert.equal(response.headers.get("set-cookie"), null);
+    assert.match(await response.text(), /^Wrong token: .*receiver's log.*\n$/);
+  }
+  assert.equal(handler.stats.viewers, 0);
+});
+
+Deno.test("guardPreview() takes the token as ?token=, bearer token or cookie", async () => {
+  const { frames, serve } = guarded({ loopback: false, token: TOKEN });
+  frames.publish(frame(1));
+  const host = `192.168.1.20:${PORT}`;
+  const right = [
+    new Request(`http://${host}/snapshot.jpg?token=${encodeURIComponent(TOKEN)}`),
+    new Request(`http://${host}/snapshot.jpg`, { headers: { authorization: `Bearer ${TOKEN}` } }),
+    new Request(`http://${host}/snapshot.jpg`, { headers: { authorization: `bearer ${TOKEN}` } }),
+    new Request(`http://${host}/snapshot.jpg`, {
+      headers: { cookie: `other=1; udpcam_token_${PORT}=${TOKEN}; more=2` },
+    }),
+  ];
+  for (const req of right) {
+    const response = serve(req);
+    assert.equal(response.status, 200, `${req.url} ${[...req.headers]}`);
+    assert.deepEqual(new Uint8Array(await response.arrayBuffer()), frame(1).data);
+  }
+});
+
+Deno.test("guardPreview() sets an HttpOnly, SameSite cookie for a right ?token=", async () => {
+  const { serve } = guarded({ loopback: false, token: TOKEN });
+  const host = `192.168.1.20:${PORT}`;
+  const page = serve(new Request(`http://${host}/?token=${TOKEN}`));
+  assert.equal(page.status, 200);
+  await page.body?.cancel();
+  const cookie = page.headers.get("set-cookie")!;
+  assert.equal(cookie, `udpcam_token_${PORT}=${TOKEN}; HttpOnly; SameSite=Strict; Path=/`);
+  // The page's own relative requests carry only the cookie.
+  const stats = serve(
+    new Request(`http://${host}/stats`, { headers: { cookie: cookie.split(";")[0] } }),
+  );
+  assert.equal(stats.status, 200);
+  assert.equal(stats.headers.get("set-cookie"), null, "no new cookie for a cookie");
+  await stats.body?.cancel();
+  const bearer = serve(
+    new Request(`http://${host}/stats`, { headers: { authorization: `Bearer ${TOKEN}` } }),
+  );
+  assert.equal(bearer.headers.get("set-cookie"), null, "none for a bearer token");
+  await bearer.body?.cancel();
+  const missing = serve(new Request(`http://${host}/nope?token=${TOKEN}`));
+  assert.equal(missing.status, 404, "any path: the guard lets it through, the route says 404");
+  assert.match(missing.headers.get("set-cookie")!, /^udpcam_token_8081=/);
+  await missing.body?.cancel();
+});
+
+Deno.test("guardPreview() keeps a token with URL and cookie specials whole", async () => {
+  const token = 'a+b/c=d;e,f"g%h&i#j';
+  const { serve } = guarded({ loopback: false, token });
+  const host = `192.168.1.20:${PORT}`;
+  const page = serve(new Request(`http://${host}/?token=${encodeURIComponent(token)}`));
+  assert.equal(page.status, 200);
+  await page.body?.cancel();
+  const cookie = page.headers.get("set-cookie")!.split("; ")[0];
+  assert.match(cookie, /^udpcam_token_8081=[A-Za-z0-9%_.!~*'()-]+$/, "a valid cookie value");
+  const stats = serve(new Request(`http://${host}/stats`, { headers: { cookie } }));
+  assert.equal(stats.status, 200);
+  await stats.body?.cancel();
+});
+
+Deno.test("guardPreview() on loopback asks no token, but one once given", () => {
+  const open = guarded({ loopback: true }).serve;
+  for (const path of PATHS.slice(0, -1)) {
+    const response = open(request(`127.0.0.1:${PORT}`, path));
+    assert.equal(response.status, path === "/snapshot.jpg" ? 503 : 200, path);
+  }
+  const closed = guarded({ loopback: true, token: TOKEN }).serve;
+  assert.equal(closed(request(`127.0.0.1:${PORT}`, "/stats")).status, 401);
+  assert.equal(closed(request(`127.0.0.1:${PORT}`, "/stats?token=nope-nope")).status, 403);
+  assert.equal(closed(request(`127.0.0.1:${PORT}`, `/stats?token=${TOKEN}`)).status, 200);
+});
+
+Deno.test("guardPreview() on loopback refuses a Host not loopback with its port", async () => {
+  const { handler, serve } = guarded({ loopback: true });
+  const allowed = [
+    `127.0.0.1:${PORT}`,
+    `localhost:${PORT}`,
+    `LocalHost:${PORT}`,
+    `127.1.2.3:${PORT}`,
+    `[::1]:${PORT}`,
+    `[0:0:0:0:0:0:0:1]:${PORT}`,
+  ];
+  for (const host of allowed) {
+    assert.equal(serve(request(host, "/stats")).status, 200, host);
+  }
+  const refused = [
+    `evil.example:${PORT}`, // a DNS rebinding page
+    `localhost.evil.example:${PORT}`,
+    `127.0.0.1.nip.io:${PORT}`,
+    `192.168.1.20:${PORT}`,
+    `[::2]:${PORT}`,
+    "127.0.0.1:8082", // another port
+    "localhost", // port 80
+    `user@127.0.0.1:${PORT}`,
+    "",
+  ];
+  for (const host of refused) {
+    const response = serve(
+      new Request(`http://127.0.0.1:${PORT}/stream.mjpg`, { headers: { host } }),
+    );
+    assert.equal(response.status, 403, host);
+    assert.match(await response.text(), /^Refused: .*open http:\/\/localhost:8081\/\n$/);
+  }
+  // The request's own URL is checked as well as its Host header.
+  const absolute = serve(new Request(`http://evil.example:${PORT}/stats`));
+  assert.equal(absolute.status, 403);
+  await absolute.body?.cancel();
+  assert.equal(handler.stats.viewers, 0);
+  // Bound beyond loopback, the token protects, and any Host is taken.
+  const lan = guarded({ loopback: false, token: TOKEN }).serve;
+  assert.equal(lan(request(`evil.example:${PORT}`, `/stats?token=${TOKEN}`)).status, 200);
+  // A Host on port 80 is right when the preview listens there.
+  const port80 = guardPreview(setup().handler, { port: 80, loopback: true });
+  assert.equal(port80(request("localhost", "/stats")).status, 200);
+});
+
+Deno.test("every response carries the security headers and no CORS header", async () => {
+  const { serve } = guarded({ loopback: false, token: TOKEN });
+  const host = `192.168.1.20:${PORT}`;
+  const requests = [
+    ...PATHS.map((path) => new Request(`http://${host}${path}?token=${TOKEN}`)),
+    new Request(`http://${host}/stats?token=${TOKEN}`, { method: "HEAD" }),
+    new Request(`http://${host}/stats?token=${TOKEN}`, { method: "POST" }), // 405
+    new Request(`http://${host}/stats`), // 401
+    new Request(`http://${host}/stats?token=nope-nope`), // 403
+    new Request(`http://${host}/stats`, { headers: { origin: "http://evil.example" } }),
+  ];
+  const loopback = guarded({ loopback: true }).serve;
+  const loopbackRequests = [
+    request(`127.0.0.1:${PORT}`, "/"),
+    request(`evil.example:${PORT}`, "/"), // refused Host
+  ];
+  const answered: Array<[Request, Response]> = [
+    ...requests.map((req): [Request, Response] => [req, serve(req)]),
+    ...loopbackRequests.map((req): [Request, Response] => [req, loopback(req)]),
+  ];
+  const statuses = new Set<number>();
+  for (const [req, response] of answered) {
+    statuses.add(response.status);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      assert.equal(response.headers.get(name), value, `${name} on ${req.method} ${req.url}`);
+    }
+    assert.match(response.headers.get("cache-control")!, /no-store/);
+    assert.equal(response.headers.get("access-control-allow-origin"), null);
+    await response.body?.cancel();
+  }
+  assert.deepEqual([...statuses].sort(), [200, 401, 403, 404, 405, 503]);
+});
+
+Deno.test("the Content-Security-Policy fits what the page uses", async () => {
+  const csp = SECURITY_HEADERS["content-security-policy"];
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /frame-ancestors 'none'/);
+  const html = await setup().handler(get("/")).text();
+  // Inline script and style, both allowed; nothing loaded from another origin.
+  assert.match(html, /<script>/);
+  assert.match(csp, /script-src 'unsafe-inline'/);
+  assert.match(html, /<style>/);
+  assert.match(csp, /style-src 'unsafe-inline'/);
+  assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, "nothing from elsewhere");
+  assert.match(html, /<img [^>]*src="stream\.mjpg"/);
+  assert.match(csp, /img-src 'self'/);
+  assert.match(html, /fetch\("stats"/);
+  assert.match(csp, /connect-src 'self'/);
+});
+
+Deno.test("isLoopbackHost() knows localhost, 127.0.0.0/8 and ::1 from the rest", () => {
+  const cases: Array<[string, boolean]> = [
+    ["localhost", true],
+    ["LOCALHOST", true],
+    ["127.0.0.1", true],
+    ["127.255.255.254", true],
+    ["::1", true],
+    ["0:0:0:0:0:0:0:1", true],
+    ["0.0.0.0", false],
+    ["::", false],
+    ["192.168.1.20", false],
+    ["128.0.0.1", false],
+    ["::2", false],
+    ["localhost.example", false],
+    ["127.0.0.1.example", false],
+    ["my-laptop", false],
+    ["", false],
+  ];
+  for (const [hostname, expected] of cases) {
+    assert.equal(isLoopbackHost(hostname), expected, hostname);
+  }
+});
+
+Deno.test("generateHttpToken() makes 192 random bits in base64url, new each time", () => {
+  const tokens = new Set(Array.from({ length: 100 }, generateHttpToken));
+  assert.equal(tokens.size, 100, "no two alike");
+  for (const token of tokens) {
+    assert.match(token, /^[A-Za-z0-9_-]{32}$/);
+    const bytes = Uint8Array.from(
+      atob(token.replaceAll("-", "+").replaceAll("_", "/")),
+      (c) => c.charCodeAt(0),
+    );
+    assert.equal(bytes.length * 8, 192);
+  }
 });

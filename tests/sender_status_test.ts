@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { senderStatusText } from "../lib/sender_status.ts";
+import { SENDER_REJECTIONS } from "../lib/sender_gate.ts";
 import type { UdpSenderStats } from "../lib/udp_sender.ts";
 
 function stats(fields: Partial<UdpSenderStats>): UdpSenderStats {
@@ -17,7 +18,9 @@ function stats(fields: Partial<UdpSenderStats>): UdpSenderStats {
     resendsSkipped: 0,
     sendErrors: 0,
     receiveErrors: 0,
-    rejected: { short: 0, foreign: 0, version: 0, type: 0, malformed: 0 },
+    rejected: Object.fromEntries(
+      SENDER_REJECTIONS.map((r) => [r, 0]),
+    ) as UdpSenderStats["rejected"],
     receivers: 0,
     links: [],
     ...fields,

@@ -1,0 +1,140 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { isLoopbackHost } from "./host_port.ts";
+
+/** Options for {@linkcode guardPreview}. */
+export interface PreviewGuardOptions {
+  /** The port the preview listens on: a loopback Host must name it, and it names the cookie. */
+  port: number;
+  /**
+   * Whether the preview listens on a loopback address. Then a request must name
+   * a loopback host with {@linkcode port} (against DNS rebinding); otherwise any
+   * Host is taken, and the token is what keeps strangers out.
+   */
+  loopback: boolean;
+  /**
+   * The token every request must carry, as `?token=`, `Authorization: Bearer`
+   * or the cookie set on a valid `?token=`; undefined asks for none.
+   * @default {undefined}
+   */
+  token?: string;
+}
+
+/** The headers every response gets: nothing may frame, embed, sniff or read it from elsewhere. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  // The page has one inline <style> and one inline <script>, and loads only
+  // stream.mjpg (img) and stats (fetch) from its own origin.
+  "content-security-policy": "default-src 'none'; img-src 'self'; connect-src 'self'; " +
+    "script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'; " +
+    "base-uri 'none'; form-action 'none'",
+  "cross-origin-resource-policy": "same-origin",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+};
+
+/**
+ * Wraps the preview's handler, still a plain `Request => Response` function:
+ * refuses a request for a host that is not this loopback preview (403), one
+ * without the token (401) or with a wrong one (403), before `handler` sees it;
+ * sets a cookie on a valid `?token=` so that the page's own relative requests
+ * need no token in their URLs; and adds {@linkcode SECURITY_HEADERS} to every
+ * response.
+ */
+export function guardPreview(
+  handler: (request: Request) => Response,
+  options: PreviewGuardOptions,
+): (request: Request) => Response {
+  const { port, loopback, token } = options;
+  const cookieName = `udpcam_token_${port}`;
+  const expected = token === undefined ? undefined : sha256(token);
+  const cookie = token === undefined
+    ? undefined
+    : `${cookieName}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+
+  /** The answer to a request that may not pass, or undefined for one that may. */
+  function refuse(request: Request, url: URL): Response | undefined {
+    if (loopback) {
+      const hosts = [url.host, request.headers.get("host") ?? url.host];
+      if (!hosts.every((host) => isLoopbackAuthority(host, port))) {
+        return text(
+          403,
+          `Refused: this preview answers only as localhost:${port}, 127.0.0.1:${port} or ` +
+            `[::1]:${port}; open http://localhost:${port}/\n`,
+        );
+      }
+    }
+    if (expected === undefined) return undefined;
+    const given = presentedToken(request, url, cookieName);
+    if (given === undefined) {
+      const response = text(
+        401,
+        "Token needed: open the preview URL with ?token=... from the receiver's log, " +
+          "or send Authorization: Bearer TOKEN\n",
+      );
+      response.headers.set("www-authenticate", 'Bearer realm="udpcam"');
+      return response;
+    }
+    // Digests of equal length, compared in constant time: no hint of the token, not even its length.
+    if (!timingSafeEqual(sha256(given), expected)) {
+      return text(
+        403,
+        "Wrong token: use the ?token=... of the preview URL in the receiver's log " +
+          "(a new one each run unless --http-token is given)\n",
+      );
+    }
+    return undefined;
+  }
+
+  return (request: Request): Response => {
+    const url = new URL(request.url);
+    const refusal = refuse(request, url);
+    const response = refusal ?? handler(request);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      response.headers.set(name, value);
+    }
+    // A request let through with ?token= had the right one: keep it for the page's own requests.
+    if (refusal === undefined && cookie !== undefined && url.searchParams.has("token")) {
+      response.headers.append("set-cookie", cookie);
+    }
+    return response;
+  };
+}
+
+/** Whether a Host (`name[:port]`, `[v6][:port]`) names a loopback host with `port`. */
+function isLoopbackAuthority(authority: string, port: number): boolean {
+  const match = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9.-]+))(?::(\d{1,5}))?$/i.exec(authority);
+  if (match === null) return false;
+  const [, ipv6, name, given] = match;
+  // No port in the Host means the scheme's: 80 for http.
+  return Number(given ?? 80) === port && isLoopbackHost(ipv6 ?? name);
+}
+
+/** The token a request carries: the first of `?token=`, a bearer token and the cookie. */
+function presentedToken(request: Request, url: URL, cookieName: string): string | undefined {
+  const query = url.searchParams.get("token");
+  if (query !== null) return query;
+  const bearer = /^Bearer +(\S+) *$/i.exec(request.headers.get("authorization") ?? "");
+  if (bearer !== null) return bearer[1];
+  for (const pair of (request.headers.get("cookie") ?? "").split(";")) {
+    const equals = pair.indexOf("=");
+    if (equals === -1 || pair.slice(0, equals).trim() !== cookieName) continue;
+    const value = pair.slice(equals + 1).trim();
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  }
+  return undefined;
+}
+
+function sha256(text: string): Uint8Array {
+  return createHash("sha256").update(text).digest();
+}
+
+function text(status: number, body: string): Response {
+  return new Response(body, {
+    status,
+    headers: { "cache-control": "no-store", "content-type": "text/plain; charset=utf-8" },
+  });
+}

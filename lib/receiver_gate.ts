@@ -1,0 +1,107 @@
+import { isSealed } from "./datagram_seal.ts";
+import { decodePacket, type Packet, PacketType, type RejectReason } from "./packet.ts";
+import { ReplayWindow } from "./replay_window.ts";
+import type { SessionCipher } from "./session_cipher.ts";
+import type { StreamSecret } from "./stream_secret.ts";
+
+/**
+ * Why the receiver dropped a datagram from its sender: the decoder's reasons, and
+ * - `wrongKey`: sealed, and it did not authenticate with this receiver's key;
+ * - `unsealed`: in the clear, to a receiver with a key;
+ * - `sealed`: sealed, to a receiver without a key;
+ * - `replayed`: authenticated, but seen before (or older than the replay window);
+ * - `stale`: sealed for a session this receiver has no key for (not joined yet,
+ *   or the sender restarted).
+ */
+export type ReceiverRejection =
+  | RejectReason
+  | "wrongKey"
+  | "unsealed"
+  | "sealed"
+  | "replayed"
+  | "stale";
+
+/** What {@linkcode ReceiverGate.take} makes of a datagram. */
+export type ReceiverGateResult =
+  | { ok: true; packet: Packet }
+  | { ok: false; reason: ReceiverRejection; challenge: boolean };
+
+/**
+ * What stands between the receiver's socket and its link: with a key, it
+ * opens the sender's CHALLENGE with the hello key, makes the session's keys
+ * from the salt in it, then opens everything else with them, refusing
+ * replays; it seals what goes back. Without a key it only decodes. Pure: it
+ * never touches a socket.
+ */
+export class ReceiverGate {
+  #secret: StreamSecret | undefined;
+  #cipher: SessionCipher | undefined;
+  #salt = "";
+  #session = 0;
+  #window = new ReplayWindow();
+
+  /** A gate with `secret`, or in the clear without one. */
+  constructor(secret?: StreamSecret) {
+    this.#secret = secret;
+  }
+
+  /** Whether datagrams are sealed. */
+  get sealed(): boolean {
+    return this.#secret !== undefined;
+  }
+
+  /** Takes one datagram from the sender. */
+  take(datagram: Uint8Array): ReceiverGateResult {
+    const challenge = datagram.length > 3 && (datagram[3] & 0x7f) === PacketType.CHALLENGE;
+    if (!isSealed(datagram)) {
+      const decoded = decodePacket(datagram);
+      if (!decoded.ok) return { ...decoded, challenge };
+      // REFUSED is the one message a sender with a key sends in the clear.
+      if (this.#secret !== undefined && decoded.packet.type !== PacketType.REFUSED) {
+        return { ok: false, reason: "unsealed", challenge };
+      }
+      return decoded;
+    }
+    if (this.#secret === undefined) return { ok: false, reason: "sealed", challenge };
+    if (challenge) return this.#takeChallenge(datagram, this.#secret);
+    const session = new DataView(datagram.buffer, datagram.byteOffset + 4, 4).getUint32(0);
+    if (this.#cipher === undefined || session !== this.#session) {
+      return { ok: false, reason: "stale", challenge };
+    }
+    const opened = this.#cipher.open(datagram);
+    if (opened === undefined) return { ok: false, reason: "wrongKey", challenge };
+    if (!this.#window.accept(opened.counter)) return { ok: false, reason: "replayed", challenge };
+    const decoded = decodePacket(opened.plain);
+    if (!decoded.ok) return { ...decoded, challenge };
+    return decoded;
+  }
+
+  /**
+   * Seals a datagram to send: a HELLO with the hello key, the rest with the
+   * session's; `undefined` if there is no session yet to seal it with.
+   */
+  seal(plain: Uint8Array): Uint8Array | undefined {
+    if (this.#secret === undefined) return plain;
+    if (plain[3] === PacketType.HELLO) return this.#secret.sealHello(plain);
+    return this.#cipher?.seal(plain);
+  }
+
+  #takeChallenge(datagram: Uint8Array, secret: StreamSecret): ReceiverGateResult {
+    const plain = secret.openHello(datagram);
+    if (plain === undefined) return { ok: false, reason: "wrongKey", challenge: true };
+    const decoded = decodePacket(plain);
+    if (!decoded.ok) return { ...decoded, challenge: true };
+    const packet = decoded.packet;
+    if (packet.type !== PacketType.CHALLENGE || packet.salt === undefined) {
+      return { ok: false, reason: "malformed", challenge: true };
+    }
+    const salt = packet.salt.join(",");
+    if (salt !== this.#salt || packet.session !== this.#session) {
+      this.#salt = salt;
+      this.#session = packet.session;
+      this.#cipher = secret.receiver(packet.salt);
+      this.#window = new ReplayWindow();
+    }
+    return decoded;
+  }
+}
