@@ -24,6 +24,10 @@ export const RESEND_CREDIT_MAX_BYTES = 256 * 1024;
  * frames to tell one unlucky loss from a pattern.
  */
 export const REPORT_WINDOW_MS = 1000;
+/** A report's counters may run this far ahead of the datagrams sent, for those in flight. */
+const REPORT_SLACK = 256;
+/** Round-trip or queueing delay (ms) beyond which a report cannot be true. */
+const REPORT_MAX_DELAY_MS = 60_000;
 
 /** One receiver's link as its sender keeps it, for `stats`. */
 export interface PeerLinkStats {
@@ -52,10 +56,17 @@ export class PeerLink {
   /** Which of the source's frames this receiver gets. */
   readonly thinner: FrameThinner = new FrameThinner();
   #report: ReceiverReport | undefined;
-  #reports: Array<{ at: number; report: ReceiverReport }> = [];
+  #reports: Array<{ at: number; report: ReceiverReport; datagrams: number }> = [];
+  #datagrams = 0;
+  #implausible = 0;
   #lossPercent = 0;
   #credit = RESEND_CREDIT_MAX_BYTES;
   #resent = 0;
+
+  /** Reports ignored because they could not be true. */
+  get implausible(): number {
+    return this.#implausible;
+  }
 
   /** Loss before recovery over the last two reports, percent. */
   get lossPercent(): number {
@@ -84,11 +95,19 @@ export class PeerLink {
    * if anything was sent in that time.
    */
   report(report: ReceiverReport, now: number): LinkReport | undefined {
+    if (!this.#plausible(report)) {
+      // Counters that went back or ran ahead of what was sent, or absurd
+      // delays: a forgery or garbage. It changes nothing, and reports start
+      // over from the next, so that one bad report cannot spoil those after it.
+      this.#implausible++;
+      this.#reports = [];
+      return undefined;
+    }
     this.#report = report;
     const reports = this.#reports;
     while (reports.length > 1 && now - reports[1].at >= REPORT_WINDOW_MS) reports.shift();
     const before = reports[0]?.report;
-    reports.push({ at: now, report });
+    reports.push({ at: now, report, datagrams: this.#datagrams });
     if (before === undefined) return undefined;
     const change = linkReport(before, report);
     if (change !== undefined) this.#lossPercent = change.lossFraction * 100;
@@ -97,6 +116,7 @@ export class PeerLink {
 
   /** Records `bytes` first sent to the receiver: they earn resend credit. */
   sent(bytes: number): void {
+    this.#datagrams++;
     const share = this.congested ? RESEND_SHARE_CONGESTED : RESEND_SHARE;
     this.#credit = Math.min(RESEND_CREDIT_MAX_BYTES, this.#credit + bytes * share);
   }
@@ -107,6 +127,18 @@ export class PeerLink {
     this.#credit -= bytes;
     if (requested) this.#resent++;
     return true;
+  }
+
+  #plausible(report: ReceiverReport): boolean {
+    if (!(report.rttMs <= REPORT_MAX_DELAY_MS && report.queueDelayMs <= REPORT_MAX_DELAY_MS)) {
+      return false;
+    }
+    const last = this.#reports.at(-1);
+    if (last === undefined) return true;
+    const bound = this.#datagrams - last.datagrams + REPORT_SLACK;
+    const ahead = (field: keyof ReceiverReport) => (report[field] - last.report[field]) >>> 0;
+    return ahead("fragments") <= bound && ahead("missing") <= bound &&
+      ahead("recovered") <= bound && ahead("framesShown") + ahead("framesLost") <= bound;
   }
 
   /** The link as `stats` shows it. */

@@ -79,6 +79,8 @@ export interface ReassemblerStats {
   packetsRebuilt: number;
   /** Fragments never had: exact for frames seen in part, estimated for frames never seen. */
   packetsLost: number;
+  /** Times the reassembler started over after a frame number far ahead turned out wrong. */
+  resyncs: number;
   /** Bytes held by frames in progress now, bookkeeping included. */
   pendingBytes: number;
   /** Frames in progress now. */
@@ -95,6 +97,15 @@ const MAX_REORDER_MS = 20;
 const REORDER_DECAY = 0.995;
 /** A frame silent for this many times the longest recent gap has lost its tail. */
 const TAIL_GAPS = 3;
+/**
+ * When every datagram for this long (ms), and at least this many, has been
+ * older than the newest frame, that frame's number was wrong (a corrupted or
+ * forged datagram far ahead): the reassembler starts over from what arrives.
+ */
+const RESYNC_MS = 1000;
+const RESYNC_DATAGRAMS = 30;
+/** A jump ahead of more frames than this is a discontinuity, not frames lost. */
+const MAX_LOST_RUN = 1000;
 
 /**
  * Puts frames back together from fragments that may arrive out of order,
@@ -120,6 +131,9 @@ export class Reassembler {
   #floor = -1;
   /** The highest frame number that has had a datagram. */
   #highest = -1;
+  /** Datagrams in a row older than the floor, and since when. */
+  #lateRun = 0;
+  #lateSince = 0;
   #fragmentsPerFrame = 0;
   /**
    * The longest recent wait between two datagrams of one frame, decaying: a
@@ -136,6 +150,7 @@ export class Reassembler {
     packetsRecovered: 0,
     packetsRebuilt: 0,
     packetsLost: 0,
+    resyncs: 0,
   };
   #countMissing = () => this.#stats.packetsMissing++;
 
@@ -165,6 +180,7 @@ export class Reassembler {
       packetsRecovered: s.packetsRecovered,
       packetsRebuilt: s.packetsRebuilt,
       packetsLost: Math.round(s.packetsLost),
+      resyncs: s.resyncs,
       pendingBytes: this.#pendingBytes,
       pendingFrames: this.#partials.size,
     };
@@ -252,9 +268,14 @@ export class Reassembler {
   #partialFor(packet: Data | Parity, now: number): PartialFrame | undefined {
     const { frame } = packet;
     if (frame <= this.#floor) {
-      this.#stats.packetsDropped.late++;
-      return undefined;
+      if (this.#lateRun++ === 0) this.#lateSince = now;
+      if (this.#lateRun < RESYNC_DATAGRAMS || now - this.#lateSince < RESYNC_MS) {
+        this.#stats.packetsDropped.late++;
+        return undefined;
+      }
+      this.#resync();
     }
+    this.#lateRun = 0;
     const partial = this.#partials.get(frame);
     if (partial === undefined) return this.#start(packet, now);
     // Resends come a round trip later: they say nothing of the sender's pace.
@@ -271,6 +292,14 @@ export class Reassembler {
       return undefined;
     }
     return partial;
+  }
+
+  /** Starts over from the frames that arrive now, forgetting a wrong newest frame. */
+  #resync(): void {
+    for (const partial of [...this.#partials.values()]) this.#remove(partial);
+    this.#floor = -1;
+    this.#highest = -1;
+    this.#stats.resyncs++;
   }
 
   #isLate(partial: PartialFrame, now: number): boolean {
@@ -316,7 +345,8 @@ export class Reassembler {
   #countLost(frame: number): void {
     const stats = this.#stats;
     if (frame > this.#highest) {
-      const skipped = this.#highest < 0 ? 0 : frame - this.#highest - 1;
+      const run = this.#highest < 0 ? 0 : frame - this.#highest - 1;
+      const skipped = run > MAX_LOST_RUN ? 0 : run;
       stats.framesDropped.lost += skipped;
       stats.packetsLost += skipped * this.#fragmentsPerFrame;
       this.#highest = frame;

@@ -142,7 +142,12 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
   };
   signal.addEventListener("abort", onAbort, { once: true });
   try {
-    source = await openSource(args, (event) => logSourceEvent(logger, event));
+    let failure: string | undefined;
+    source = await openSource(args, (event) => {
+      if (event.type === "source_failed") failure = event.error;
+      if (event.type === "source_restarting") failure = undefined;
+      logSourceEvent(logger, event);
+    });
     if (signal.aborted) return;
     const sending = (async () => {
       let seq = 0;
@@ -164,6 +169,10 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
           baseWidth = jpegDimensions(frame.data)?.width;
         }
         frames.publish(frame);
+      }
+      // A file played once whose ffmpeg died did not end well: say so, and exit 1.
+      if (failure !== undefined && !signal.aborted) {
+        throw new SourceError(`the source stopped: ${failure}`);
       }
     } catch (error) {
       if (error instanceof SourceError && args.spec.kind === "camera") {
@@ -249,8 +258,9 @@ async function openSource(
       loop: args.loop,
       copy: args.copy,
     }),
-    // A camera or a live stream is worth waiting for; a file, local or over HTTP, ends.
-    retry: spec.kind === "camera" || (spec.kind === "url" && !isHttp(spec.url)),
+    // A camera, a live stream or a file on a loop is worth starting again; a
+    // file, local or over HTTP, played once ends.
+    retry: spec.kind === "camera" || (spec.kind === "url" && !isHttp(spec.url)) || args.loop,
     onEvent,
   });
 }

@@ -87,6 +87,8 @@ export interface UdpReceiverStats {
   reorderWaitMs: number;
   queueDelayMs: number;
   packetsDropped: ReassemblerStats["packetsDropped"] & { wrongSession: number };
+  /** Times frame numbering started over after a frame number far ahead turned out wrong. */
+  resyncs: number;
   rejected: Record<ReceiverRejection | "wrongSender", number>;
   rttMs: number | undefined;
   latencyMs: { p50: number | undefined; p99: number | undefined };
@@ -197,6 +199,7 @@ export class UdpReceiver {
       reorderWaitMs: round(Math.max(RECOVERY.reorderMs, this.#reassembler.reorderMs), 1),
       queueDelayMs: round(this.#queueDelay.value(now), 1),
       packetsDropped: { ...r.packetsDropped, wrongSession: this.#wrongSession },
+      resyncs: r.resyncs,
       rejected: { ...this.#rejected },
       rttMs: this.#link.srttMs === undefined ? undefined : round(this.#link.srttMs, 2),
       latencyMs: {

@@ -1,16 +1,21 @@
 /**
- * The bench, in two parts:
+ * The bench, in three parts:
  * - sizes: for each frame size, streams a camera-like MJPEG clip from a
  *   sender to a receiver on this machine, reads `/stream.mjpg` as an HTTP
  *   viewer, and measures delivered fps, bitrate, CPU per frame and latency;
  * - loss: streams a 720p clip through the impairment relay on each link of
  *   the loss matrix, with recovery on and off and FEC on and off, and measures
- *   whole frames delivered, overhead and latency.
- * Both print as markdown tables (or JSON with `--json`).
+ *   whole frames delivered, overhead and latency;
+ * - soak: streams a 720p clip to a receiver and its HTTP viewer for 10
+ *   minutes, samples both tools every 10 s (RSS, descriptors and threads from
+ *   /proc; JS heap, live timers and Deno resources from a census preloaded
+ *   into each), and judges that memory stays flat and that nothing grows.
+ * Each prints as a markdown table (or JSON with `--json`).
  *
- *   deno task bench                          both parts (about 30 minutes)
+ *   deno task bench                          all three parts (about 45 minutes)
  *   deno task bench --only sizes --sizes 1920x1080 --seconds 30 --json
  *   deno task bench --only loss --rows clean,loss5 --loss-seconds 20
+ *   deno task bench --only sizes,soak --soak-seconds 300
  *
  * Linux only (CPU times come from /proc). A missed target is a result, not a
  * failure: the exit code is 0 unless ffmpeg is missing or a tool cannot start.
@@ -27,6 +32,8 @@ import { type BenchReport, formatReport } from "./bench/report.ts";
 import { formatLossReport, judge, withoutRecovery } from "./bench/loss_report.ts";
 import { runLossMatrix } from "./bench/loss_matrix.ts";
 import { LOSS_ROWS } from "./bench/loss_rows.ts";
+import { runSoak } from "./bench/soak.ts";
+import { formatSoakReport, judgeSoak, resolveSoakLimits } from "./bench/soak_report.ts";
 import type { SizeResult } from "./bench/summarize.ts";
 import { checkTargets, TARGET_SOURCE } from "./bench/targets.ts";
 
@@ -68,10 +75,11 @@ function formatBench(report: BenchReport): string {
   if (report.loss !== undefined) {
     parts.push(`Loss matrix:\n\n${formatLossReport(report.loss.results, report.loss.seconds)}`);
   }
+  if (report.soak !== undefined) parts.push(`Soak:\n\n${formatSoakReport(report.soak)}`);
   return parts.join("\n\n");
 }
 
-/** Measures each size in turn, then the loss matrix, one run at a time. */
+/** Measures each size in turn, then the loss matrix, then the soak, one run at a time. */
 async function runBench(
   args: BenchArgs,
   argv: string[],
@@ -118,6 +126,25 @@ async function runBench(
       })),
     };
   }
+  let soak: BenchReport["soak"];
+  if (args.only.includes("soak")) {
+    const clip = await benchClip({ width: 1280, height: 720 });
+    progress(`soak: ${args.soakSeconds} s of 1280x720, sampled every 10 s`);
+    const run = await runSoak(clip, {
+      seconds: args.soakSeconds,
+      signal,
+      progress: (message) => progress(`soak: ${message}`),
+    });
+    const limits = resolveSoakLimits(run.seconds);
+    soak = {
+      ...run,
+      limits,
+      judgements: {
+        sender: judgeSoak(run.samples.sender, limits),
+        receiver: judgeSoak(run.samples.receiver, limits),
+      },
+    };
+  }
   const target = results.find((result) => result.source === TARGET_SOURCE);
   return {
     command: ["deno", "run", "-A", "scripts/bench.ts", ...argv].join(" "),
@@ -129,6 +156,7 @@ async function runBench(
     results,
     targets: target === undefined ? undefined : checkTargets(target),
     loss,
+    soak,
   };
 }
 

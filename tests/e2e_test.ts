@@ -3,6 +3,7 @@ import { jpegDimensions } from "../lib/jpeg_dimensions.ts";
 import { MAX_DATAGRAM } from "../lib/packet.ts";
 import { readMjpeg } from "./_mjpeg_client.ts";
 import { clipFrames, digest, withClip } from "./_media.ts";
+import { alive, childPids } from "./_proc.ts";
 import { freeUdpPort, ToolProcess } from "./_tool.ts";
 
 async function startSender(args: string[]): Promise<[ToolProcess, number]> {
@@ -175,21 +176,6 @@ Deno.test("a sender killed with SIGKILL leaves no ffmpeg behind", async () => {
     for (const pid of children) assert.equal(await alive(pid), false, `ffmpeg ${pid} is gone`);
   });
 });
-
-/** The pids of a process's children, from /proc. */
-async function childPids(pid: number): Promise<number[]> {
-  const text = await Deno.readTextFile(`/proc/${pid}/task/${pid}/children`).catch(() => "");
-  return text.trim().split(/\s+/).filter(Boolean).map(Number);
-}
-
-async function alive(pid: number): Promise<boolean> {
-  try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    return !/^\d+ \([^)]*\) Z/.test(stat); // a zombie has exited
-  } catch {
-    return false;
-  }
-}
 
 Deno.test("twenty HTTP viewers watch one receiver at once", async () => {
   const [sender, port] = await startSender(["--source", "test", "--fps", "15"]);

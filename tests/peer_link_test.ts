@@ -15,9 +15,31 @@ function report(fields: Partial<ReceiverReport>): ReceiverReport {
 function linkWith(missing: number, queueDelayMs = 0): PeerLink {
   const link = new PeerLink();
   link.report(report({}), 0);
+  for (let i = 0; i < 1000; i++) link.sent(1200);
   link.report(report({ fragments: 1000 - missing, missing, queueDelayMs }), 250);
   return link;
 }
+
+Deno.test("PeerLink ignores a report that cannot be true, and starts over after it", () => {
+  const link = new PeerLink();
+  link.report(report({}), 0);
+  for (let i = 0; i < 100; i++) link.sent(1200);
+  // More frames lost than datagrams sent since, as a forged keepalive might say.
+  assert.equal(link.report(report({ fragments: 100, framesLost: 5000 }), 250), undefined);
+  assert.equal(link.implausible, 1);
+  assert.equal(link.congested, false);
+  // Counters that went back, and absurd delays, too.
+  assert.equal(link.report(report({ fragments: 50 }), 500), undefined, "a new start");
+  assert.equal(link.report(report({ fragments: 40 }), 750), undefined);
+  assert.equal(link.report(report({ queueDelayMs: 4e6 }), 800), undefined);
+  assert.equal(link.implausible, 3);
+  // Reports go on from the next true one.
+  link.report(report({ fragments: 100 }), 1000);
+  for (let i = 0; i < 100; i++) link.sent(1200);
+  const change = link.report(report({ fragments: 190, missing: 10 }), 1250);
+  assert.deepEqual(change, { lossFraction: 0.1, framesLostFraction: 0, queueDelayMs: 0 });
+  assert.equal(link.implausible, 3);
+});
 
 Deno.test("PeerLink tells a lossy link from a congested one", () => {
   const cases: Array<[string, PeerLink, boolean, boolean]> = [

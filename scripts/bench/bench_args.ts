@@ -4,6 +4,12 @@ import { parseIntFlag } from "../../lib/int_flag.ts";
 import { flagMessage } from "../../lib/parse_flags.ts";
 import { LOSS_ROWS } from "./loss_rows.ts";
 
+/** The parts of the bench, in the order they run. */
+export const BENCH_PARTS = ["sizes", "loss", "soak"] as const;
+
+/** One part of the bench. */
+export type BenchPart = typeof BENCH_PARTS[number];
+
 /** A frame size in pixels. */
 export interface FrameSize {
   width: number;
@@ -27,12 +33,14 @@ export interface BenchArgs {
   sizes: FrameSize[];
   /** Print the results as JSON instead of a table. @default {false} */
   json: boolean;
-  /** Which parts to run. @default {["sizes", "loss"]} */
-  only: Array<"sizes" | "loss">;
+  /** Which parts to run, in the order they run. @default {BENCH_PARTS} */
+  only: BenchPart[];
   /** Seconds measured for each run of the loss matrix. @default {60} */
   lossSeconds: number;
   /** The loss matrix's rows to run, by id. @default all */
   rows: string[] | undefined;
+  /** Seconds the soak streams. @default {600} */
+  soakSeconds: number;
 }
 
 /** The bench's `--help`. */
@@ -43,15 +51,18 @@ Usage: deno task bench [options]
 Options:
   --seconds N          seconds measured for each size, after 2 s of warm-up (default 10)
   --sizes WxH,...      sizes to measure (default 640x480,1280x720,1920x1080)
-  --only sizes|loss    run only the size table or only the loss matrix
+  --only PART,...      run only these parts: sizes, loss, soak (default all three)
   --loss-seconds N     seconds measured for each run of the loss matrix (default 60)
   --rows ID,...        loss matrix rows: clean, loss1, loss5, loss10, burst5, cap,
                        dupreorder (default all, clean first)
+  --soak-seconds N     seconds the soak streams, at least 30 (default 600)
   --json               print the results as JSON instead of a markdown table
   -h, --help           show this help
 
 The loss matrix runs each row with recovery on and off and FEC on and off:
-with the default 60 s a run, about 30 minutes.`;
+with the default 60 s a run, about 30 minutes. The soak streams 720p at
+30 fps to a viewer for 10 minutes and checks that both tools' memory stays
+flat and that their descriptors, threads, timers and resources do not grow.`;
 
 /** Reads the bench's command line; throws a {@linkcode UsageError} on a mistake. */
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -67,13 +78,21 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     only: parseOnly(values.only),
     lossSeconds: parseIntFlag(values["loss-seconds"], "--loss-seconds", 1, 3600) ?? 60,
     rows: values.rows === undefined ? undefined : parseRows(values.rows),
+    soakSeconds: parseIntFlag(values["soak-seconds"], "--soak-seconds", 30, 86_400) ?? 600,
   };
 }
 
-function parseOnly(value: string | undefined): Array<"sizes" | "loss"> {
-  if (value === undefined) return ["sizes", "loss"];
-  if (value === "sizes" || value === "loss") return [value];
-  throw new UsageError(`--only needs sizes or loss, got "${value}"`);
+function parseOnly(value: string | undefined): BenchPart[] {
+  if (value === undefined) return [...BENCH_PARTS];
+  const names = value.split(",").map((name) => name.trim());
+  for (const name of names) {
+    if (!(BENCH_PARTS as readonly string[]).includes(name)) {
+      throw new UsageError(
+        `--only needs parts from ${BENCH_PARTS.join(", ")}, such as sizes,soak; got "${value}"`,
+      );
+    }
+  }
+  return BENCH_PARTS.filter((part) => names.includes(part));
 }
 
 function parseRows(value: string): string[] {
@@ -115,6 +134,7 @@ function parse(argv: string[]) {
         only: { type: "string" },
         "loss-seconds": { type: "string" },
         rows: { type: "string" },
+        "soak-seconds": { type: "string" },
       },
     });
   } catch (error) {

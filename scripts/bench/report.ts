@@ -2,6 +2,7 @@ import type { ClockTicks } from "./cpu_time.ts";
 import type { HostInfo } from "./host_info.ts";
 import type { LossVerdict } from "./loss_report.ts";
 import type { LinkResult } from "./measure_link.ts";
+import type { SoakReport } from "./soak_report.ts";
 import type { SizeResult } from "./summarize.ts";
 import { TARGET_SOURCE, type TargetCheck } from "./targets.ts";
 
@@ -24,6 +25,8 @@ export interface BenchReport {
   targets: TargetCheck[] | undefined;
   /** The loss matrix, when it was run. */
   loss?: { seconds: number; results: Array<LinkResult & { verdict?: LossVerdict }> };
+  /** The soak, when it was run. */
+  soak?: SoakReport;
 }
 
 const COLUMNS: Array<[string, (r: SizeResult) => string]> = [

@@ -28,6 +28,8 @@ export interface ImpairRelayOptions {
   idleMs?: number;
   /** The most deliveries waiting for their time; more are dropped and counted. @default {100000} */
   maxPending?: number;
+  /** Sees every datagram the relay receives, in either direction, before it is impaired. */
+  onDatagram?: (direction: "up" | "down", data: Uint8Array) => void;
 }
 
 /** What the relay did in one direction, summed over every client it has had. */
@@ -41,6 +43,10 @@ export interface RelayDirectionCounters extends LinkCounters {
   sendErrors: number;
   /** Copies dropped because too many deliveries were waiting. */
   overflowDrops: number;
+  /** Datagrams dropped because the link was down ({@linkcode ImpairRelay.blackout}). */
+  blackoutDrops: number;
+  /** Datagrams sent by {@linkcode ImpairRelay.inject}, not relayed. */
+  injected: number;
 }
 
 /** Everything the relay counts. */
@@ -110,6 +116,8 @@ export class ImpairRelay {
   #io = { up: zeroIo(), down: zeroIo() };
   #strangers = 0;
   #receiveErrors = 0;
+  #blackout = false;
+  #onDatagram: (direction: "up" | "down", data: Uint8Array) => void;
 
   /** Binds `options.listen` and starts relaying. */
   constructor(options: ImpairRelayOptions) {
@@ -122,6 +130,7 @@ export class ImpairRelay {
     this.#down = options.down ?? {};
     this.#idleMs = options.idleMs ?? 30_000;
     this.#maxPending = options.maxPending ?? 100_000;
+    this.#onDatagram = options.onDatagram ?? (() => {});
     // Both profiles are checked before anything is bound.
     resolveLinkProfile(this.#up);
     resolveLinkProfile(this.#down);
@@ -135,6 +144,32 @@ export class ImpairRelay {
   /** The address clients send to. */
   get addr(): Deno.NetAddr {
     return this.#listener.addr as Deno.NetAddr;
+  }
+
+  /** Whether the link is down: while it is, every datagram both ways is dropped. */
+  get blackout(): boolean {
+    return this.#blackout;
+  }
+
+  set blackout(down: boolean) {
+    this.#blackout = down;
+  }
+
+  /**
+   * Sends `data` as if it came through the relay, with no impairment: `up`
+   * to the target from each client's socket, `down` to each client from the
+   * relay's. For injecting forged or mutated datagrams from the addresses
+   * each side trusts.
+   */
+  inject(direction: "up" | "down", data: Uint8Array): void {
+    if (this.#closed) return;
+    const io = this.#io[direction];
+    for (const mapping of this.#mappings.values()) {
+      if (mapping.closed) continue;
+      io.injected++;
+      const queue = direction === "up" ? mapping.sends : this.#replies;
+      queue.send(data, direction === "up" ? this.#target : mapping.client, () => {});
+    }
   }
 
   /** What the relay has done so far. */
@@ -250,6 +285,11 @@ export class ImpairRelay {
 
   #admit(mapping: Mapping, direction: "up" | "down", data: Uint8Array, now: number): void {
     if (this.#closed) return;
+    this.#onDatagram(direction, data);
+    if (this.#blackout) {
+      this.#io[direction].blackoutDrops++;
+      return;
+    }
     const link = direction === "up" ? mapping.up : mapping.down;
     for (const due of link.admit(data.length, now)) {
       if (this.#pending.size >= this.#maxPending) {
@@ -339,8 +379,8 @@ function isIpAddress(hostname: string): boolean {
   return hostname.includes(":") || /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname);
 }
 
-function zeroIo(): { sent: number; sendErrors: number; overflowDrops: number } {
-  return { sent: 0, sendErrors: 0, overflowDrops: 0 };
+function zeroIo() {
+  return { sent: 0, sendErrors: 0, overflowDrops: 0, blackoutDrops: 0, injected: 0 };
 }
 
 function addInto(total: LinkCounters, more: LinkCounters): void {
