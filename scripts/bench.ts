@@ -37,6 +37,9 @@ import { formatSoakReport, judgeSoak, resolveSoakLimits } from "./bench/soak_rep
 import type { SizeResult } from "./bench/summarize.ts";
 import { checkTargets, TARGET_SOURCE } from "./bench/targets.ts";
 
+/** The key of the sealed runs. */
+const BENCH_KEY = "the bench's key, long enough not to be warned about";
+
 /** Seconds streamed to the viewer before each window. */
 const WARMUP_SECONDS = 2;
 
@@ -97,14 +100,18 @@ async function runBench(
       `${name}: ${(clip.meanFrameBytes / 1000).toFixed(1)} KB a frame; ` +
         `measuring ${args.seconds} s after ${WARMUP_SECONDS} s of warm-up`,
     );
-    results.push(
-      await measureSize(clip, {
-        seconds: args.seconds,
-        warmupSeconds: WARMUP_SECONDS,
-        ticksPerSecond: ticks.perSecond,
-        signal,
-      }),
-    );
+    // In the clear, then sealed, one after the other: the ratio is the cost of a key.
+    for (const key of [undefined, BENCH_KEY]) {
+      results.push(
+        await measureSize(clip, {
+          seconds: args.seconds,
+          warmupSeconds: WARMUP_SECONDS,
+          ticksPerSecond: ticks.perSecond,
+          signal,
+          key,
+        }),
+      );
+    }
   }
   let loss: BenchReport["loss"];
   if (args.only.includes("loss")) {
@@ -145,7 +152,7 @@ async function runBench(
       },
     };
   }
-  const target = results.find((result) => result.source === TARGET_SOURCE);
+  const target = results.find((result) => result.source === TARGET_SOURCE && !result.sealed);
   return {
     command: ["deno", "run", "-A", "scripts/bench.ts", ...argv].join(" "),
     host,

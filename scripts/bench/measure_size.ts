@@ -19,6 +19,8 @@ export interface MeasureOptions {
   ticksPerSecond: number;
   /** Aborts the measurement; both tools are stopped all the same. */
   signal: AbortSignal;
+  /** Seal the stream with this key. @default none, in the clear */
+  key?: string;
 }
 
 /**
@@ -28,6 +30,7 @@ export interface MeasureOptions {
  */
 export async function measureSize(clip: BenchClip, options: MeasureOptions): Promise<SizeResult> {
   const { seconds, warmupSeconds, ticksPerSecond, signal } = options;
+  const key = options.key === undefined ? [] : ["--key", options.key];
   const running: ToolProcess[] = [];
   let viewer: Viewer | undefined;
   try {
@@ -38,11 +41,17 @@ export async function measureSize(clip: BenchClip, options: MeasureOptions): Pro
       "--copy",
       "--listen",
       "127.0.0.1:0",
+      ...key,
     ]);
     running.push(sender);
     const address = String((await waitListening(sender, { tool: "sender", signal })).address);
     const port = address.slice(address.lastIndexOf(":") + 1);
-    const receiver = new ToolProcess("receiver", [`127.0.0.1:${port}`, "--http", "127.0.0.1:0"]);
+    const receiver = new ToolProcess("receiver", [
+      `127.0.0.1:${port}`,
+      "--http",
+      "127.0.0.1:0",
+      ...key,
+    ]);
     running.unshift(receiver);
     const url = String((await waitListening(receiver, { tool: "receiver", signal })).url);
     await waitLive(url, { signal });
@@ -54,7 +63,7 @@ export async function measureSize(clip: BenchClip, options: MeasureOptions): Pro
     await delay(seconds * 1000, signal);
     const end = await snapshot(url, { pids, ticksPerSecond });
     if (viewer.error !== undefined) throw viewer.error;
-    return summarize(clip, { start, end, parts: viewer.parts });
+    return { ...summarize(clip, { start, end, parts: viewer.parts }), sealed: key.length > 0 };
   } finally {
     // The receiver first, so that it says goodbye to a sender still there.
     for (const tool of running) await stopTool(tool);

@@ -31,6 +31,7 @@ export interface BenchReport {
 
 const COLUMNS: Array<[string, (r: SizeResult) => string]> = [
   ["source", (r) => r.source],
+  ["key", (r) => r.sealed ? "yes" : "no"],
   ["mean frame KB", (r) => fixed(r.meanFrameKB, 1)],
   ["delivered fps", (r) => fixed(r.fps, 1)],
   ["Mbit/s", (r) => fixed(r.mbps, 1)],
@@ -64,12 +65,30 @@ export function formatReport(report: BenchReport): string {
     `from ffmpeg)`,
     "",
     row(COLUMNS.map(([name]) => name)),
-    row(COLUMNS.map(([name]) => (name === "source" ? "---" : "---:"))),
+    row(COLUMNS.map(([name]) => (name === "source" || name === "key" ? "---" : "---:"))),
     ...report.results.map((result) => row(COLUMNS.map(([, cell]) => cell(result)))),
     "",
+    ...formatKeyCost(report.results),
     ...formatTargets(report.targets),
   ];
   return lines.join("\n");
+}
+
+/** What sealing costs at each size: CPU per frame with a key over without, run side by side. */
+function formatKeyCost(results: SizeResult[]): string[] {
+  const lines: string[] = [];
+  for (const sealed of results.filter((r) => r.sealed)) {
+    const clear = results.find((r) => r.source === sealed.source && !r.sealed);
+    if (clear === undefined) continue;
+    const extra = sealed.totalCpuMsPerFrame - clear.totalCpuMsPerFrame;
+    lines.push(
+      `- Key at ${sealed.source}: ${fixed(clear.totalCpuMsPerFrame, 2)} -> ` +
+        `${fixed(sealed.totalCpuMsPerFrame, 2)} ms/frame (${extra >= 0 ? "+" : ""}${
+          fixed(extra, 2)
+        }, x${fixed(sealed.totalCpuMsPerFrame / clear.totalCpuMsPerFrame, 2)})`,
+    );
+  }
+  return lines.length === 0 ? [] : ["Cost of a key (sender + receiver CPU):", ...lines, ""];
 }
 
 function formatTargets(targets: TargetCheck[] | undefined): string[] {

@@ -19,6 +19,8 @@ export interface Snapshot {
 export interface SizeResult {
   /** The frame size, as `WxH`. */
   source: string;
+  /** Whether the stream was sealed with a key. */
+  sealed: boolean;
   /** The clip's mean JPEG size, in KB of 1000 bytes. */
   meanFrameKB: number;
   /** The window's length, in seconds. */
@@ -58,7 +60,7 @@ export interface Window {
 }
 
 /** Turns a window's counters at both ends, and the parts read within it, into a result. */
-export function summarize(clip: BenchClip, window: Window): SizeResult {
+export function summarize(clip: BenchClip, window: Window): Omit<SizeResult, "sealed"> {
   const { start, end, parts } = window;
   const seconds = (end.at - start.at) / 1000;
   const inWindow = parts.filter((part) => part.readAt >= start.at && part.readAt < end.at);
