@@ -19,7 +19,7 @@ export const PREVIEW_PAGE = `<!doctype html>
   footer b { color: #fff; font-weight: 600; }
   #state[data-state="live"] { color: #4c4; }
   #state[data-state="stalled"], #state[data-state="connecting"] { color: #fc3; }
-  #state[data-state="waiting"] { color: #f66; }
+  #state[data-state="waiting"], #state[data-state="refused"] { color: #f66; }
 </style>
 </head>
 <body>
@@ -41,12 +41,15 @@ export const PREVIEW_PAGE = `<!doctype html>
 <script>
 const $ = (id) => document.getElementById(id);
 const labels = { live: "live", stalled: "no video", connecting: "connecting",
-  waiting: "waiting for sender" };
+  waiting: "waiting for sender", refused: "refused" };
 const ms = (v) => v === undefined || v === null ? "-" : v.toFixed(1) + " ms";
 async function refresh() {
   try {
     const s = await (await fetch("stats", { cache: "no-store" })).json();
-    $("state").textContent = labels[s.state] ?? s.state;
+    const label = labels[s.state] ?? s.state;
+    // Why the sender refuses (a wrong key, none, or a full sender) is worth reading at a glance.
+    $("state").textContent = s.state === "refused" ? label + ": " + s.stateReason : label;
+    $("state").title = s.stateReason ?? "";
     $("state").dataset.state = s.state;
     $("fps").textContent = s.fps.toFixed(1);
     $("bitrate").textContent = s.bitrateMbps.toFixed(2) + " Mbit/s";

@@ -16,10 +16,23 @@ const decoder = new TextDecoder();
 /** Which entrypoint. */
 export type Tool = "sender" | "receiver";
 
-function command(tool: Tool, args: string[], env?: Record<string, string>): Deno.Command {
+function command(
+  tool: Tool,
+  args: string[],
+  env?: Record<string, string>,
+  denoFlags: readonly string[] = [],
+): Deno.Command {
   const permissions = tool === "sender" ? SENDER_PERMISSIONS : RECEIVER_PERMISSIONS;
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...UNSTABLE_FLAGS, ...permissions, `${tool}.ts`, ...args],
+    args: [
+      "run",
+      "--quiet",
+      ...UNSTABLE_FLAGS,
+      ...permissions,
+      ...denoFlags,
+      `${tool}.ts`,
+      ...args,
+    ],
     cwd: root,
     env: { NO_COLOR: "1", ...env },
     stdin: "null",
@@ -49,8 +62,17 @@ export class ToolProcess {
   #waiters: Array<() => void> = [];
   #reading: Promise<void>;
 
-  constructor(tool: Tool, args: string[], env?: Record<string, string>) {
-    this.child = command(tool, [...args, "--log", "json"], env).spawn();
+  /**
+   * Starts `tool` with `args` and `--log json`; `denoFlags` go to `deno run`
+   * after the tool's own permissions (the bench's census uses them).
+   */
+  constructor(
+    tool: Tool,
+    args: string[],
+    env?: Record<string, string>,
+    denoFlags: readonly string[] = [],
+  ) {
+    this.child = command(tool, [...args, "--log", "json"], env, denoFlags).spawn();
     this.#reading = Promise.all([this.#readEvents(), this.#readStderr()]).then(() => {});
   }
 

@@ -15,18 +15,7 @@ Deno.test({
     const port = String(listening.address).split(":").at(-1);
     const receiver = new ToolProcess("receiver", [`127.0.0.1:${port}`, "--http", "127.0.0.1:0"]);
     const { url } = await receiver.waitFor("listening");
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launch();
     try {
       const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
       const errors: string[] = [];
@@ -60,3 +49,65 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "the preview page says a receiver with the wrong key is refused, and why",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const sender = new ToolProcess("sender", [
+      "--source",
+      "test",
+      "--fps",
+      "5",
+      "--listen",
+      "127.0.0.1:0",
+      "--key",
+      "the sender's key, which the receiver lacks",
+    ]);
+    const port = String((await sender.waitFor("listening")).address).split(":").at(-1);
+    const receiver = new ToolProcess("receiver", [
+      `127.0.0.1:${port}`,
+      "--http",
+      "127.0.0.1:0",
+      "--key",
+      "a key the sender does not have",
+    ]);
+    const { url } = await receiver.waitFor("listening");
+    const browser = await launch();
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(String(url));
+      await page.waitForFunction(
+        "document.getElementById('state').dataset.state === 'refused'",
+        undefined,
+        { timeout: 10_000 },
+      );
+      const text = await page.locator("#state").textContent();
+      assert.match(text ?? "", /^refused: wrong key or not a udpcam sender/);
+      assert.equal(await page.locator("#frames").textContent(), "0");
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      await receiver.stop();
+      await sender.stop();
+    }
+  },
+});
+
+function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}

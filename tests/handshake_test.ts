@@ -6,8 +6,9 @@ import {
   encodeControl,
   type Packet,
   PacketType,
+  RefusalReason,
 } from "../lib/packet.ts";
-import { ReceiverLink } from "../lib/receiver_link.ts";
+import { ReceiverLink, REFUSAL_TEXT } from "../lib/receiver_link.ts";
 import { ReceiverRegistry, type RegistryEvent } from "../lib/receiver_registry.ts";
 
 const HERE: Deno.NetAddr = { transport: "udp", hostname: "10.0.0.2", port: 5000 };
@@ -237,4 +238,52 @@ Deno.test("ReceiverRegistry answers a stray keepalive or old-session join within
     assert.ok(reply!.length <= 3 * request.length);
   }
   assert.equal(registry.size, 0);
+});
+
+Deno.test("A full sender refuses one receiver more, which says so and joins once there is room", async () => {
+  const events: RegistryEvent[] = [];
+  const registry = new ReceiverRegistry({
+    session: 0x1234,
+    signer: new CookieSigner(),
+    maxReceivers: 1,
+    onEvent: (event) => events.push(event),
+  });
+  await join(new ReceiverLink({ receiver: 1 }), registry, 0);
+  const link = new ReceiverLink({ receiver: 2 });
+  const other: Deno.NetAddr = { ...HERE, port: 5001 };
+  const challenge = await registry.handle(decode(link.tick(0)!), other, 0);
+  const { reply } = link.handle(decode(challenge!), 0);
+  const refused = await registry.handle(decode(reply!), other, 0);
+  assert.deepEqual(decode(refused!), {
+    type: PacketType.REFUSED,
+    session: 0x1234,
+    reason: RefusalReason.FULL,
+  });
+  // Heard from a moment ago (the challenge): a REFUSED in the clear is not believed yet.
+  link.handle(decode(refused!), 500);
+  assert.equal(link.state, "connecting");
+  link.handle(decode(refused!), 1500);
+  assert.equal(link.state, "refused");
+  assert.equal(link.reason, REFUSAL_TEXT[RefusalReason.FULL]);
+  assert.equal(events.at(-1)?.type, "receiver_refused");
+});
+
+Deno.test("ReceiverLink says hello at once when told its session is over", async () => {
+  const { registry } = setup();
+  const link = new ReceiverLink({ receiver: 5 });
+  await join(link, registry, 0);
+  const stale = { type: PacketType.REFUSED, session: 0x9999, reason: RefusalReason.STALE } as const;
+  assert.deepEqual(link.handle(stale, 500), {}, "the sender was heard just now");
+  const { reply } = link.handle(stale, 2000);
+  assert.equal(decode(reply!).type, PacketType.HELLO);
+  assert.notEqual(link.state, "refused");
+});
+
+Deno.test("ReceiverLink ignores a challenge that echoes a hello older than 10 s", async () => {
+  const { registry } = setup();
+  const link = new ReceiverLink({ receiver: 5 });
+  const hello = link.tick(0)!;
+  const challenge = await registry.handle(decode(hello), HERE, 0);
+  assert.deepEqual(link.handle(decode(challenge!), 10_001), {});
+  assert.ok(link.handle(decode(challenge!), 9_000).reply, "a fresh one is answered");
 });

@@ -305,6 +305,49 @@ Deno.test("ImpairRelay with 100 % up loss lets nothing reach the target", async 
   });
 });
 
+Deno.test("ImpairRelay in a blackout drops everything both ways, then relays again", async () => {
+  const seen: Array<["up" | "down", number]> = [];
+  const onDatagram = (direction: "up" | "down", data: Uint8Array) =>
+    seen.push([direction, numberOf(data)]);
+  await withRelay({ onDatagram }, async ({ relay, target, clients }) => {
+    const [client] = clients;
+    await client.send(numbered(0), relay.addr);
+    await client.waitFor(1);
+    relay.blackout = true;
+    for (let i = 1; i <= 10; i++) await client.send(numbered(i), relay.addr);
+    const deadline = performance.now() + 2000;
+    while (relay.counters.up.blackoutDrops < 10 && performance.now() < deadline) await pause(2);
+    await pause(50);
+    assert.equal(target.received.length, 1, "nothing crossed in the blackout");
+    assert.equal(relay.counters.up.blackoutDrops, 10);
+    relay.blackout = false;
+    await client.send(numbered(11), relay.addr);
+    await client.waitFor(2);
+    assert.deepEqual(client.received.map(({ data }) => numberOf(data)), [0, 11]);
+    // The tap saw every datagram, dropped or not.
+    assert.deepEqual(seen.filter(([d]) => d === "up").map(([, n]) => n), [...Array(12).keys()]);
+  });
+});
+
+Deno.test("ImpairRelay injects datagrams from the addresses each side trusts", async () => {
+  await withRelay({}, async ({ relay, target, clients }) => {
+    const [client] = clients;
+    await client.send(numbered(1), relay.addr);
+    await client.waitFor(1);
+    relay.inject("up", numbered(100));
+    relay.inject("down", numbered(200));
+    await target.waitFor(2);
+    await client.waitFor(3);
+    // Up: from the client's mapped port, as its own datagram came; down: from the relay's port.
+    assert.equal(target.received[1].from.port, target.received[0].from.port);
+    assert.equal(numberOf(target.received[1].data), 100);
+    const injected = client.received.find(({ data }) => numberOf(data) === 200);
+    assert.equal(injected?.from.port, relay.addr.port);
+    assert.equal(relay.counters.up.injected, 1);
+    assert.equal(relay.counters.down.injected, 1);
+  });
+});
+
 Deno.test("ImpairRelay gives two clients two source ports and each its own replies", async () => {
   await withRelay({ clients: 2 }, async ({ relay, target, clients }) => {
     const [a, b] = clients;

@@ -1,7 +1,9 @@
 import { wallClock } from "../../lib/clock.ts";
 import { delay } from "./abortable.ts";
 import type { BenchClip } from "./bench_clip.ts";
-import { CensusTool } from "./census_tool.ts";
+import { type CensusTool, startCensusTool } from "./census_tool.ts";
+import { stopTool } from "./stop_tool.ts";
+import { waitListening } from "./wait_listening.ts";
 import { type ProcessSample, sampleProcess } from "./process_sample.ts";
 import { type ReceiverStats, receiverStats, waitLive } from "./receiver_stats.ts";
 import { startViewer, type Viewer } from "./viewer.ts";
@@ -51,7 +53,7 @@ export async function runSoak(clip: BenchClip, options: SoakOptions): Promise<So
   const running: CensusTool[] = [];
   let viewer: Viewer | undefined;
   try {
-    const sender = new CensusTool("sender", [
+    const sender = startCensusTool("sender", [
       "--source",
       clip.path,
       "--loop",
@@ -60,15 +62,19 @@ export async function runSoak(clip: BenchClip, options: SoakOptions): Promise<So
       "127.0.0.1:0",
     ], `${dir}/sender.jsonl`);
     running.push(sender);
-    const address = String((await sender.listening(signal)).address);
+    const address = String(
+      (await waitListening(sender.running, { tool: "sender", signal })).address,
+    );
     const port = address.slice(address.lastIndexOf(":") + 1);
-    const receiver = new CensusTool(
+    const receiver = startCensusTool(
       "receiver",
       [`127.0.0.1:${port}`, "--http", "127.0.0.1:0"],
       `${dir}/receiver.jsonl`,
     );
     running.unshift(receiver);
-    const url = String((await receiver.listening(signal)).url);
+    const url = String(
+      (await waitListening(receiver.running, { tool: "receiver", signal })).url,
+    );
     await waitLive(url, { signal });
 
     viewer = startViewer(url, (seconds + 5) * 1000);
@@ -79,7 +85,7 @@ export async function runSoak(clip: BenchClip, options: SoakOptions): Promise<So
       await delay(Math.max(0, start + t * 1000 - wallClock()), signal);
       for (const [name, tool] of [["sender", sender], ["receiver", receiver]] as const) {
         samples[name].push(
-          await sampleProcess(tool.child.pid, { t, censusPath: tool.censusPath }),
+          await sampleProcess(tool.running.child.pid, { t, censusPath: tool.censusPath }),
         );
       }
       if (viewer.error !== undefined) throw viewer.error;
@@ -105,7 +111,7 @@ export async function runSoak(clip: BenchClip, options: SoakOptions): Promise<So
     };
   } finally {
     // The receiver first, so that it says goodbye to a sender still there.
-    for (const tool of running) await tool.stop();
+    for (const tool of running) await stopTool(tool.running);
     await viewer?.done;
     await Deno.remove(dir, { recursive: true });
   }
