@@ -69,8 +69,9 @@
  * bytes). REFUSED tells a receiver why it is not answered: 1 the sender needs
  * a key, 2 the hello did not authenticate with the sender's key, 3 the sender
  * has no key, 4 the sender has its most receivers, 5 the session the receiver
- * named is over (it should say hello again). It is the one message a sender
- * with a key sends unsealed, so a receiver takes it as a hint only.
+ * named is over (it should say hello again). A sender with a key seals 4 and
+ * 5 with the hello key; 1 to 3 say the keys differ, so they go in the clear,
+ * the one message that does, and a receiver takes them as a hint only.
  *
  * With a key every other datagram is sealed (see `datagram_seal.ts`): the
  * type byte has its top bit set, and the body after the 8-byte header is

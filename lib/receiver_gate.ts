@@ -1,5 +1,6 @@
 import { isSealed } from "./datagram_seal.ts";
 import { decodePacket, type Packet, PacketType, type RejectReason } from "./packet.ts";
+import { KEYED_REFUSALS } from "./sender_gate.ts";
 import { ReplayWindow } from "./replay_window.ts";
 import type { SessionCipher } from "./session_cipher.ts";
 import type { StreamSecret } from "./stream_secret.ts";
@@ -24,7 +25,7 @@ export type ReceiverRejection =
 /** What {@linkcode ReceiverGate.take} makes of a datagram. */
 export type ReceiverGateResult =
   | { ok: true; packet: Packet }
-  | { ok: false; reason: ReceiverRejection; challenge: boolean };
+  | { ok: false; reason: ReceiverRejection; handshake: boolean };
 
 /**
  * What stands between the receiver's socket and its link: with a key, it
@@ -52,27 +53,40 @@ export class ReceiverGate {
 
   /** Takes one datagram from the sender. */
   take(datagram: Uint8Array): ReceiverGateResult {
-    const challenge = datagram.length > 3 && (datagram[3] & 0x7f) === PacketType.CHALLENGE;
+    const type = datagram.length > 3 ? datagram[3] & 0x7f : 0;
+    const challenge = type === PacketType.CHALLENGE;
+    // What only the hello key opens: a datagram of these that does not open says the keys differ.
+    const handshake = challenge || type === PacketType.REFUSED;
     if (!isSealed(datagram)) {
       const decoded = decodePacket(datagram);
-      if (!decoded.ok) return { ...decoded, challenge };
-      // REFUSED is the one message a sender with a key sends in the clear.
-      if (this.#secret !== undefined && decoded.packet.type !== PacketType.REFUSED) {
-        return { ok: false, reason: "unsealed", challenge };
+      if (!decoded.ok) return { ...decoded, handshake };
+      // A sender with a key sends in the clear only the refusals that say the keys differ.
+      const packet = decoded.packet;
+      if (
+        this.#secret !== undefined &&
+        (packet.type !== PacketType.REFUSED || KEYED_REFUSALS.has(packet.reason))
+      ) {
+        return { ok: false, reason: "unsealed", handshake };
       }
       return decoded;
     }
-    if (this.#secret === undefined) return { ok: false, reason: "sealed", challenge };
+    if (this.#secret === undefined) return { ok: false, reason: "sealed", handshake };
     if (challenge) return this.#takeChallenge(datagram, this.#secret);
+    if (type === PacketType.REFUSED) {
+      const plain = this.#secret.openHello(datagram);
+      const decoded = plain === undefined ? undefined : decodePacket(plain);
+      if (decoded === undefined) return { ok: false, reason: "wrongKey", handshake };
+      return decoded.ok ? decoded : { ...decoded, handshake };
+    }
     const session = new DataView(datagram.buffer, datagram.byteOffset + 4, 4).getUint32(0);
     if (this.#cipher === undefined || session !== this.#session) {
-      return { ok: false, reason: "stale", challenge };
+      return { ok: false, reason: "stale", handshake };
     }
     const opened = this.#cipher.open(datagram);
-    if (opened === undefined) return { ok: false, reason: "wrongKey", challenge };
-    if (!this.#window.accept(opened.counter)) return { ok: false, reason: "replayed", challenge };
+    if (opened === undefined) return { ok: false, reason: "wrongKey", handshake };
+    if (!this.#window.accept(opened.counter)) return { ok: false, reason: "replayed", handshake };
     const decoded = decodePacket(opened.plain);
-    if (!decoded.ok) return { ...decoded, challenge };
+    if (!decoded.ok) return { ...decoded, handshake };
     return decoded;
   }
 
@@ -88,12 +102,12 @@ export class ReceiverGate {
 
   #takeChallenge(datagram: Uint8Array, secret: StreamSecret): ReceiverGateResult {
     const plain = secret.openHello(datagram);
-    if (plain === undefined) return { ok: false, reason: "wrongKey", challenge: true };
+    if (plain === undefined) return { ok: false, reason: "wrongKey", handshake: true };
     const decoded = decodePacket(plain);
-    if (!decoded.ok) return { ...decoded, challenge: true };
+    if (!decoded.ok) return { ...decoded, handshake: true };
     const packet = decoded.packet;
     if (packet.type !== PacketType.CHALLENGE || packet.salt === undefined) {
-      return { ok: false, reason: "malformed", challenge: true };
+      return { ok: false, reason: "malformed", handshake: true };
     }
     const salt = packet.salt.join(",");
     if (salt !== this.#salt || packet.session !== this.#session) {

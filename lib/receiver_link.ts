@@ -188,11 +188,15 @@ export class ReceiverLink {
   }
 
   /**
-   * Records that the sender will not stream to this receiver, and why; the
-   * receiver keeps saying hello, and the next join ends it.
+   * Records at `now` that the sender will not stream to this receiver, and
+   * why; the receiver keeps saying hello, and the next join ends it. A sender
+   * heard from within the last second is believed over it.
    */
-  refuse(why: Refusal): void {
-    if (this.#joined) return;
+  refuse(why: Refusal, now: number): void {
+    if (this.#joined) {
+      if (now - this.#lastHeard < REFUSED_QUIET_MS) return;
+      this.#joined = false;
+    }
     this.#setState("refused", REFUSAL_TEXT[why]);
   }
 
@@ -262,7 +266,8 @@ export class ReceiverLink {
         }
         return {};
       case PacketType.REFUSED:
-        // Sent in the clear, so only a hint: a sender heard from just now is believed over it.
+        // Perhaps sent in the clear, so only a hint: a sender heard from just
+        // now is believed over it.
         if (now - this.#lastHeard < REFUSED_QUIET_MS) return {};
         this.#joined = false;
         if (packet.reason === RefusalReason.STALE) {
@@ -270,7 +275,7 @@ export class ReceiverLink {
           this.#lastSent = now;
           return { reply: this.#hello(now) };
         }
-        this.refuse(packet.reason);
+        this.refuse(packet.reason, now);
         return {};
       case PacketType.DATA:
       case PacketType.PARITY:

@@ -109,7 +109,8 @@ function statusText(receiver: UdpReceiver, viewers: number): string {
   const latency = s.latencyMs.p50 === undefined ? "-" : `${s.latencyMs.p50.toFixed(1)} ms`;
   const rtt = s.rttMs === undefined ? "-" : `${s.rttMs.toFixed(1)} ms`;
   const framesLost = Object.values(s.framesDropped).reduce((sum, n) => sum + n, 0);
-  return `udpcam receiver | ${s.state} | ${s.fps.toFixed(1)} fps | ` +
+  const state = s.state === "refused" ? `refused: ${s.stateReason}` : s.state;
+  return `udpcam receiver | ${state} | ${s.fps.toFixed(1)} fps | ` +
     `${s.bitrateMbps.toFixed(1)} Mbit/s | ${size} | latency ${latency} | rtt ${rtt} | ` +
     `loss ${s.lossPercent.toFixed(1)} % | recovered ${s.packetsRecovered + s.packetsRebuilt} | ` +
     `frames lost ${framesLost} | viewers ${viewers}`;

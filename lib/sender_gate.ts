@@ -119,9 +119,17 @@ export class SenderGate {
     };
   }
 
-  /** Seals a datagram to send: a CHALLENGE with the hello key, the rest with the session's. */
+  /**
+   * Seals a datagram to send: a CHALLENGE, or a REFUSED to a receiver that
+   * may share the key (full, or an old session), with the hello key; the rest
+   * with the session's. A REFUSED that says the keys differ stays in the
+   * clear: the receiver could not open it.
+   */
   seal(plain: Uint8Array): Uint8Array {
-    if (this.#secret === undefined || plain[3] === PacketType.REFUSED) return plain;
+    if (this.#secret === undefined) return plain;
+    if (plain[3] === PacketType.REFUSED) {
+      return KEYED_REFUSALS.has(plain[8]) ? this.#secret.sealHello(plain) : plain;
+    }
     if (plain[3] === PacketType.CHALLENGE) return this.#secret.sealHello(plain);
     return this.#cipher!.seal(plain);
   }
@@ -155,7 +163,8 @@ export class SenderGate {
       const session = new DataView(datagram.buffer, datagram.byteOffset + 4, 4).getUint32(0);
       if (session !== this.#session && !peer) {
         // A receiver of an earlier run: it should say hello again.
-        return { ok: false, reason: "stale", reply: this.#refusal(RefusalReason.STALE) };
+        const reply = this.seal(this.#refusal(RefusalReason.STALE));
+        return { ok: false, reason: "stale", reply };
       }
       return { ok: false, reason: "wrongKey" };
     }
@@ -176,6 +185,12 @@ export class SenderGate {
     return encodeControl({ type: PacketType.REFUSED, session: this.#session, reason });
   }
 }
+
+/** Refusals a receiver with the same key gets sealed: the others say the keys differ. */
+export const KEYED_REFUSALS: ReadonlySet<number> = new Set([
+  RefusalReason.FULL,
+  RefusalReason.STALE,
+]);
 
 /** The host of `host:port`, IPv6 included. */
 function hostOf(address: string): string {

@@ -321,10 +321,10 @@ export class UdpReceiver {
       const now = wallClock();
       if (!taken.ok) {
         this.#rejected[taken.reason]++;
-        // A CHALLENGE that does not open, or any sealed answer without a key,
-        // says the keys differ.
-        if (taken.reason === "sealed") this.#link.refuse("sealed");
-        if (taken.reason === "wrongKey" && taken.challenge) this.#link.refuse("wrongKey");
+        // A CHALLENGE or REFUSED that does not open, or any sealed answer
+        // without a key, says the keys differ.
+        if (taken.reason === "sealed") this.#link.refuse("sealed", now);
+        if (taken.reason === "wrongKey" && taken.handshake) this.#link.refuse("wrongKey", now);
         continue;
       }
       const packet = taken.packet;

@@ -85,7 +85,9 @@ Deno.test("SenderGate drops a replayed keepalive from a receiver, and tells an o
   // A keepalive sealed for another run of the sender.
   const old = new SenderGate({ session: 8, secret: SECRET }).take(datagram, PEER, false, 0);
   assert.ok(!old.ok && old.reason === "stale");
-  assert.equal(refusal(old.reply), RefusalReason.STALE);
+  // Sealed with the hello key: a receiver with this key can believe it, a spoofer cannot forge it.
+  assert.equal(refusal(SECRET.openHello(old.reply!)), RefusalReason.STALE);
+  assert.ok(receiver.take(old.reply!).ok);
   // A JOIN may come again: a receiver that restarted at the same address.
   const join = encodeControl({ type: PacketType.JOIN, session: 7, receiver: 9, time: 1, cookie });
   const sealedJoin = receiver.seal(join)!;
@@ -124,10 +126,13 @@ Deno.test("ReceiverGate opens the session's datagrams once, and only with the ri
   const unsealed = receiver.take(ack);
   assert.ok(!unsealed.ok && unsealed.reason === "unsealed");
   const refused = encodeControl({ type: PacketType.REFUSED, session: 7, reason: 2 });
-  assert.ok(receiver.take(refused).ok, "REFUSED is the one message in the clear");
+  assert.ok(receiver.take(refused).ok, "a refusal that says the keys differ comes in the clear");
+  const stale = encodeControl({ type: PacketType.REFUSED, session: 7, reason: 5 });
+  const forged = receiver.take(stale);
+  assert.ok(!forged.ok && forged.reason === "unsealed", "the others must be sealed");
   const other = new SenderGate({ session: 8, secret: SECRET });
-  const stale = receiver.take(other.seal(retag(ack, 8)));
-  assert.ok(!stale.ok && stale.reason === "stale");
+  const old = receiver.take(other.seal(retag(ack, 8)));
+  assert.ok(!old.ok && old.reason === "stale");
   const wrong = new ReceiverGate(WRONG).take(
     sender.seal(
       encodeControl({
@@ -141,7 +146,7 @@ Deno.test("ReceiverGate opens the session's datagrams once, and only with the ri
       }),
     ),
   );
-  assert.ok(!wrong.ok && wrong.reason === "wrongKey" && wrong.challenge);
+  assert.ok(!wrong.ok && wrong.reason === "wrongKey" && wrong.handshake);
   const keyless = new ReceiverGate().take(sealed);
   assert.ok(!keyless.ok && keyless.reason === "sealed");
   // Nothing is sealed for the session before its challenge.
