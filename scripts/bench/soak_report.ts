@@ -59,7 +59,9 @@ export function resolveSoakLimits(
   limits: SoakLimits = {},
 ): Required<SoakLimits> {
   return {
-    warmupSeconds: limits.warmupSeconds ?? Math.min(60, runSeconds / 10),
+    // V8 and the allocator take a few minutes to reach their working set: a
+    // third of the run, and at least a minute of a long one.
+    warmupSeconds: limits.warmupSeconds ?? Math.max(Math.min(60, runSeconds / 10), runSeconds / 3),
     maxGrowthMB: limits.maxGrowthMB ?? 10,
     countTolerance: limits.countTolerance ?? 2,
   };
@@ -67,10 +69,12 @@ export function resolveSoakLimits(
 
 /**
  * Judges one process's samples, in time order, after a warm-up. Memory (RSS
- * and JS heap) is flat when the least-squares line grows less than
- * `maxGrowthMB` over the whole run, and the mean of the last window is less
- * than `maxGrowthMB` above that of the first; a window is a minute, or a third
- * of what follows the warm-up if that is shorter. Falling is never growth.
+ * and JS heap) is judged by its floor: the least of each window of a minute
+ * (or a fifth of what follows the warm-up, if shorter), which is where garbage
+ * collection brings it back to; a leak raises the floor, collection's saw
+ * tooth does not. It is flat when the least-squares line through the floors
+ * grows less than `maxGrowthMB` over the whole run, and the last floor is less
+ * than `maxGrowthMB` above the first. Falling is never growth.
  * A count (fds, threads, timers, resources) does not grow when its high in
  * the last third is at most its high in the first third plus `countTolerance`.
  * A series with no value (no census) is not judged. Throws a `RangeError`
@@ -90,11 +94,12 @@ export function judgeSoak(
   const series = {} as Record<SoakSeries, SeriesJudgement>;
   for (const name of [...MEMORY, ...COUNTS]) {
     const all = points(samples, name);
-    const judged = points(after, name);
+    const memory = MEMORY.includes(name);
+    const judged = memory ? floors(points(after, name)) : points(after, name);
     const slope = judged.length < 3 ? NaN : leastSquaresSlope(judged);
     let flat: boolean | null = null;
     if (judged.length >= 3) {
-      const words = MEMORY.includes(name)
+      const words = memory
         ? memoryGrowth(judged, { slope, runSeconds, maxGrowthMB })
         : countGrowth(judged, countTolerance);
       flat = words === undefined;
@@ -125,19 +130,36 @@ function memoryGrowth(
   const { slope, runSeconds, maxGrowthMB } = options;
   const fitted = slope * runSeconds;
   if (fitted >= maxGrowthMB) {
-    return `grew ${fixed(fitted, 1)} MB over the run by its least-squares line ` +
+    return `grew ${fixed(fitted, 1)} MB over the run by the least-squares line of its floors ` +
       `(${fixed(slope * 60, 2)} MB/min; limit ${maxGrowthMB} MB)`;
   }
-  const from = judged[0].x;
-  const to = judged.at(-1)!.x;
-  const window = Math.min(60, (to - from) / 3);
-  const first = mean(judged.filter((p) => p.x < from + window || p.x === from));
-  const last = mean(judged.filter((p) => p.x > to - window || p.x === to));
+  const first = judged[0].y;
+  const last = judged.at(-1)!.y;
   if (last - first >= maxGrowthMB) {
-    return `ended ${fixed(last - first, 1)} MB above where it started after the warm-up ` +
-      `(means of ${fixed(window, 0)} s; limit ${maxGrowthMB} MB)`;
+    return `its floor ended ${fixed(last - first, 1)} MB above where it was after the warm-up ` +
+      `(limit ${maxGrowthMB} MB)`;
   }
   return undefined;
+}
+
+/**
+ * The least value of each window of `points`, at the window's middle: a
+ * minute, or a fifth of their span if that is shorter.
+ */
+export function floors(points: Point[]): Point[] {
+  if (points.length === 0) return [];
+  const from = points[0].x;
+  const span = points.at(-1)!.x - from;
+  const window = Math.min(60, span / 5) || 1;
+  const lows = new Map<number, number>();
+  for (const p of points) {
+    const slot = Math.min(
+      Math.floor((p.x - from) / window),
+      Math.max(0, Math.ceil(span / window) - 1),
+    );
+    lows.set(slot, Math.min(lows.get(slot) ?? Infinity, p.y));
+  }
+  return [...lows].map(([slot, y]) => ({ x: from + (slot + 0.5) * window, y }));
 }
 
 /** Why a count grew, or undefined if it did not. */
@@ -148,10 +170,6 @@ function countGrowth(judged: Point[], tolerance: number): string | undefined {
   if (lastHigh <= firstHigh + tolerance) return undefined;
   return `rose to ${lastHigh} in the last third from at most ${firstHigh} in the first ` +
     `(tolerance ${tolerance})`;
-}
-
-function mean(values: Point[]): number {
-  return values.reduce((sum, p) => sum + p.y, 0) / values.length;
 }
 
 /** A soak as the bench reports it: the run, how it was judged, and each tool judged. */
@@ -191,11 +209,12 @@ export function formatSoakReport(soak: SoakReport): string {
     `- RSS and threads from /proc/PID/status, fds from /proc/PID/fd; JS heap used, live timers ` +
     `(setTimeout/setInterval not yet fired or cleared) and open Deno resources from the census ` +
     `preloaded into each tool (scripts/bench/census.ts); MB of 10^6 bytes; start → end`,
-    `- Judged after ${fixed(limits.warmupSeconds, 0)} s of warm-up: memory (RSS, JS heap) is ` +
-    `flat if its least-squares line grows less than ${limits.maxGrowthMB} MB over the run ` +
-    `and its mean over the last minute is less than ${limits.maxGrowthMB} MB above its mean ` +
-    `over the first (a third of the judged time, if shorter); a count does not grow if its ` +
-    `high in the last third is at most its high in the first third + ${limits.countTolerance}`,
+    `- Judged after ${fixed(limits.warmupSeconds, 0)} s of warm-up, on each minute's floor ` +
+    `(its least sample, where garbage collection brings it back to): memory (RSS, JS heap) is ` +
+    `flat if the least-squares line through its floors grows less than ${limits.maxGrowthMB} ` +
+    `MB over the run and its last floor is less than ${limits.maxGrowthMB} MB above its ` +
+    `first; a count does not grow if its high in the last third is at most its high in the ` +
+    `first third + ${limits.countTolerance}`,
     "",
     `| ${header.join(" | ")} |`,
     `| ${
