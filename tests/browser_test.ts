@@ -79,7 +79,8 @@ Deno.test({
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
-      await page.goto(String(url));
+      // No frame ever comes, so the image, and the page's load event, never finish.
+      await page.goto(String(url), { waitUntil: "domcontentloaded" });
       await page.waitForFunction(
         "document.getElementById('state').dataset.state === 'refused'",
         undefined,
