@@ -39,11 +39,9 @@ function refusal(reply: Uint8Array | undefined): number | undefined {
   return decoded.packet.reason;
 }
 
-/** A sender's gate and a receiver's gate that went through the handshake. */
-function pair(): { sender: SenderGate; receiver: ReceiverGate } {
-  const sender = new SenderGate({ session: 7, secret: SECRET });
-  const receiver = new ReceiverGate(SECRET);
-  const challenge = encodeControl({
+/** A CHALLENGE with the sender's salt, sealed by its gate. */
+function sealedChallenge(sender: SenderGate): Uint8Array {
+  return sender.seal(encodeControl({
     type: PacketType.CHALLENGE,
     session: 7,
     receiver: 9,
@@ -51,8 +49,14 @@ function pair(): { sender: SenderGate; receiver: ReceiverGate } {
     senderTime: 2,
     cookie,
     salt: sender.salt,
-  });
-  const taken = receiver.take(sender.seal(challenge));
+  }));
+}
+
+/** A sender's gate and a receiver's gate that went through the handshake. */
+function pair(): { sender: SenderGate; receiver: ReceiverGate } {
+  const sender = new SenderGate({ session: 7, secret: SECRET });
+  const receiver = new ReceiverGate(SECRET);
+  const taken = receiver.take(sealedChallenge(sender));
   assert.ok(taken.ok && taken.packet.type === PacketType.CHALLENGE);
   return { sender, receiver };
 }
@@ -133,19 +137,7 @@ Deno.test("ReceiverGate opens the session's datagrams once, and only with the ri
   const other = new SenderGate({ session: 8, secret: SECRET });
   const old = receiver.take(other.seal(retag(ack, 8)));
   assert.ok(!old.ok && old.reason === "stale");
-  const wrong = new ReceiverGate(WRONG).take(
-    sender.seal(
-      encodeControl({
-        type: PacketType.CHALLENGE,
-        session: 7,
-        receiver: 9,
-        echoTime: 1,
-        senderTime: 2,
-        cookie,
-        salt: sender.salt,
-      }),
-    ),
-  );
+  const wrong = new ReceiverGate(WRONG).take(sealedChallenge(sender));
   assert.ok(!wrong.ok && wrong.reason === "wrongKey" && wrong.handshake);
   const keyless = new ReceiverGate().take(sealed);
   assert.ok(!keyless.ok && keyless.reason === "sealed");
