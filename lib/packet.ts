@@ -187,6 +187,12 @@ export const RefusalReason = {
 /** One of {@linkcode RefusalReason}'s values. */
 export type RefusalReasonCode = typeof RefusalReason[keyof typeof RefusalReason];
 
+/** Refusals a receiver with the same key gets sealed: the others say the keys differ. */
+export const KEYED_REFUSALS: ReadonlySet<number> = new Set([
+  RefusalReason.FULL,
+  RefusalReason.STALE,
+]);
+
 /** A receiver asks for the stream. */
 export interface Hello {
   type: typeof PacketType.HELLO;

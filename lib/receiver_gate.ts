@@ -1,6 +1,11 @@
 import { isSealed } from "./datagram_seal.ts";
-import { decodePacket, type Packet, PacketType, type RejectReason } from "./packet.ts";
-import { KEYED_REFUSALS } from "./sender_gate.ts";
+import {
+  decodePacket,
+  KEYED_REFUSALS,
+  type Packet,
+  PacketType,
+  type RejectReason,
+} from "./packet.ts";
 import { ReplayWindow } from "./replay_window.ts";
 import type { SessionCipher } from "./session_cipher.ts";
 import type { StreamSecret } from "./stream_secret.ts";
@@ -21,6 +26,20 @@ export type ReceiverRejection =
   | "sealed"
   | "replayed"
   | "stale";
+
+/** Every {@linkcode ReceiverRejection}, for counters. */
+export const RECEIVER_REJECTIONS: readonly ReceiverRejection[] = [
+  "short",
+  "foreign",
+  "version",
+  "type",
+  "malformed",
+  "wrongKey",
+  "unsealed",
+  "sealed",
+  "replayed",
+  "stale",
+];
 
 /** What {@linkcode ReceiverGate.take} makes of a datagram. */
 export type ReceiverGateResult =

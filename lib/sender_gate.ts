@@ -3,6 +3,7 @@ import { HelloLimiter } from "./hello_limiter.ts";
 import {
   decodePacket,
   encodeControl,
+  KEYED_REFUSALS,
   type Packet,
   PacketType,
   RefusalReason,
@@ -185,12 +186,6 @@ export class SenderGate {
     return encodeControl({ type: PacketType.REFUSED, session: this.#session, reason });
   }
 }
-
-/** Refusals a receiver with the same key gets sealed: the others say the keys differ. */
-export const KEYED_REFUSALS: ReadonlySet<number> = new Set([
-  RefusalReason.FULL,
-  RefusalReason.STALE,
-]);
 
 /** The host of `host:port`, IPv6 included. */
 function hostOf(address: string): string {

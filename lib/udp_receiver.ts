@@ -10,7 +10,7 @@ import {
   PacketType,
   type ReceiverReport,
 } from "./packet.ts";
-import { ReceiverGate, type ReceiverRejection } from "./receiver_gate.ts";
+import { RECEIVER_REJECTIONS, ReceiverGate, type ReceiverRejection } from "./receiver_gate.ts";
 import type { StreamSecret } from "./stream_secret.ts";
 import { linkReport } from "./link_report.ts";
 import { QueueDelayMeter } from "./queue_delay_meter.ts";
@@ -123,19 +123,9 @@ export class UdpReceiver {
   #packetsReceived = 0;
   #receiveErrors = 0;
   #wrongSession = 0;
-  #rejected: Record<ReceiverRejection | "wrongSender", number> = {
-    short: 0,
-    foreign: 0,
-    version: 0,
-    type: 0,
-    malformed: 0,
-    wrongKey: 0,
-    unsealed: 0,
-    sealed: 0,
-    replayed: 0,
-    stale: 0,
-    wrongSender: 0,
-  };
+  #rejected = Object.fromEntries(
+    [...RECEIVER_REJECTIONS, "wrongSender"].map((reason) => [reason, 0]),
+  ) as Record<ReceiverRejection | "wrongSender", number>;
   #size: { width: number; height: number } | undefined;
   #lastFrameAt: number | undefined;
 

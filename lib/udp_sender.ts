@@ -293,11 +293,13 @@ export class UdpSender {
         }
       }
       if (parity.length === 0 && datagrams.length > 1) {
-        // Sealed again, with its own nonce: a copy is not a replay.
-        const last = this.#gate.seal(datagrams[datagrams.length - 1]);
+        let last: Uint8Array | undefined;
         for (const peer of peers) {
           const link = this.#links.get(peer.key);
-          if (link === undefined || !link.lossy || !link.spend(last.length, false)) continue;
+          if (link === undefined || !link.lossy) continue;
+          // Sealed again, with its own nonce, and only for a lossy link: a copy is not a replay.
+          last ??= this.#gate.seal(datagrams[datagrams.length - 1]);
+          if (!link.spend(last.length, false)) continue;
           if (!await this.#transmit(last, peer.address)) return;
           this.#stats.resentDatagrams++;
           this.#stats.resentBytes += last.length;
