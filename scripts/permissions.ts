@@ -8,22 +8,33 @@
 /**
  * The sender: UDP, ffmpeg as a child process, four environment variables
  * (FFMPEG, UDPCAM_KEY, and the two imagescript reads to choose its codecs),
- * file reads for the key file, the font and imagescript's codecs, and FFI for
- * imagescript's native JPEG encoder.
+ * the host name (its default name and the overlay's `{host}`), file reads for
+ * the key file, the font and imagescript's codecs, and FFI for imagescript's
+ * native JPEG encoder.
  */
 export const SENDER_PERMISSIONS: readonly string[] = [
   "--allow-net",
   "--allow-run",
   "--allow-env=FFMPEG,UDPCAM_KEY,IMAGESCRIPT_WASM_SIMD,CODECS_FORCE_WASM",
+  "--allow-sys=hostname",
   "--allow-read",
   "--allow-ffi",
 ];
 
-/** The receiver: UDP, the HTTP preview, and the key from UDPCAM_KEY or a file. */
+/**
+ * The receiver: UDP and the HTTP preview; ffmpeg for `--record` and the
+ * system's opener for `--open` as child processes; the key from UDPCAM_KEY or
+ * a file; writes for the recording; and imagescript (its codec choice from
+ * the environment, its native JPEG encoder through FFI) for the "no signal"
+ * frame.
+ */
 export const RECEIVER_PERMISSIONS: readonly string[] = [
   "--allow-net",
-  "--allow-env=UDPCAM_KEY",
+  "--allow-run",
+  "--allow-env=FFMPEG,UDPCAM_KEY,IMAGESCRIPT_WASM_SIMD,CODECS_FORCE_WASM",
   "--allow-read",
+  "--allow-write",
+  "--allow-ffi",
 ];
 
 /** The unstable APIs both need: `Deno.listenDatagram`. */
