@@ -60,13 +60,16 @@
  * | CHALLENGE 2 | S to R | receiver id, echoed time, sender time, cookie | 44 |
  * | JOIN 3 | R to S | receiver id, send time, cookie | 36 |
  * | KEEPALIVE 4 | R to S | receiver id, send time, cookie, report | 64 |
- * | ACK 5 | S to R | receiver id, echoed time, sender time | 28 |
+ * | ACK 5 | S to R | receiver id, echoed time, sender time, sender info | 28, or 37 to 101 |
  * | BYE 6 | either | receiver id, cookie | 28 |
  * | NACK 8 | R to S | receiver id, cookie, 1 to 128 ranges | 36 to 1052 |
  * | REFUSED 10 | S to R | reason (uint8), zero padding | 12 |
  *
  * A sender with a key appends its 16-byte session salt to each CHALLENGE (60
- * bytes). REFUSED tells a receiver why it is not answered: 1 the sender needs
+ * bytes). An ACK may carry the sender's info after its 28 bytes: when the
+ * sender started (float64, ms epoch, at 28), the length of its name (uint8,
+ * at most 64, at 36) and the name in UTF-8 (from 37). A receiver that does
+ * not know of it reads the first 28 bytes, as before. REFUSED tells a receiver why it is not answered: 1 the sender needs
  * a key, 2 the hello did not authenticate with the sender's key, 3 the sender
  * has no key, 4 the sender has its most receivers, 5 the session the receiver
  * named is over (it should say hello again). A sender with a key seals 4 and
@@ -131,6 +134,8 @@ export const MAX_NACK_RANGES = 128;
 export const MAX_PARITY_GROUPS = 255;
 /** The most fragments a frame can have: the index is 15 bits. */
 export const MAX_FRAGMENTS = 0x7fff;
+/** The longest sender name an ACK carries, in UTF-8 bytes. */
+export const MAX_SENDER_NAME = 64;
 /** The bit of a DATA datagram's index field that marks a resend. */
 const RESENT_BIT = 0x8000;
 /** The largest datagram IPv4 UDP can carry. */
@@ -255,6 +260,13 @@ export interface Keepalive {
   cookie: Uint8Array;
   report: ReceiverReport;
 }
+/** Who the sender is, as its receivers show it. */
+export interface SenderInfo {
+  /** Its name: `--name`, or its host name; at most {@linkcode MAX_SENDER_NAME} UTF-8 bytes. */
+  name: string;
+  /** When it started, ms since the epoch on its clock. */
+  startedAt: number;
+}
 /** The sender confirms a join or keepalive; the times measure round trip and clock offset. */
 export interface Ack {
   type: typeof PacketType.ACK;
@@ -262,6 +274,8 @@ export interface Ack {
   receiver: number;
   echoTime: number;
   senderTime: number;
+  /** Who the sender is, from a sender that says. */
+  info?: SenderInfo;
 }
 /** Either side leaves. */
 export interface Bye {
@@ -345,6 +359,11 @@ const CONTROL_SIZES: Record<number, number> = {
 };
 const CHALLENGE_SALTED_SIZE = 60;
 const OFFSET_SALT = 44;
+const OFFSET_STARTED_AT = 28;
+const OFFSET_NAME_LENGTH = 36;
+const OFFSET_NAME = 37;
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
 const OFFSET_REFUSAL = 8;
 const REFUSAL_MAX = RefusalReason.STALE;
 
@@ -366,7 +385,14 @@ export function encodeControl(packet: Exclude<Packet, Data | Parity | Nack>): Ui
     return bytes;
   }
   const salted = packet.type === PacketType.CHALLENGE && packet.salt !== undefined;
-  const size = salted ? CHALLENGE_SALTED_SIZE : CONTROL_SIZES[packet.type];
+  const name = packet.type === PacketType.ACK && packet.info !== undefined
+    ? senderName(packet.info.name)
+    : undefined;
+  const size = salted
+    ? CHALLENGE_SALTED_SIZE
+    : name !== undefined
+    ? OFFSET_NAME + name.length
+    : CONTROL_SIZES[packet.type];
   const [bytes, view] = header(size, packet.type, packet.session);
   view.setUint32(OFFSET_RECEIVER, packet.receiver);
   switch (packet.type) {
@@ -396,12 +422,45 @@ export function encodeControl(packet: Exclude<Packet, Data | Parity | Nack>): Ui
     case PacketType.ACK:
       view.setFloat64(OFFSET_ECHO, packet.echoTime);
       view.setFloat64(OFFSET_SENDER_TIME, packet.senderTime);
+      if (name !== undefined) {
+        view.setFloat64(OFFSET_STARTED_AT, packet.info!.startedAt);
+        view.setUint8(OFFSET_NAME_LENGTH, name.length);
+        bytes.set(name, OFFSET_NAME);
+      }
       break;
     case PacketType.BYE:
       bytes.set(checkCookie(packet.cookie), OFFSET_BYE_COOKIE);
       break;
   }
   return bytes;
+}
+
+/**
+ * A sender's name as the ACK carries it.
+ * @throws {RangeError} For a name over {@linkcode MAX_SENDER_NAME} bytes.
+ */
+function senderName(name: string): Uint8Array {
+  const bytes = utf8.encode(name);
+  if (bytes.length > MAX_SENDER_NAME) {
+    throw new RangeError(
+      `A sender's name is at most ${MAX_SENDER_NAME} bytes, got ${bytes.length}`,
+    );
+  }
+  return bytes;
+}
+
+/**
+ * The sender's info at the end of an ACK, if it is there and fits; like junk
+ * after any control message, anything else there is ignored.
+ */
+export function readSenderInfo(bytes: Uint8Array): SenderInfo | undefined {
+  if (bytes.length < OFFSET_NAME) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const length = view.getUint8(OFFSET_NAME_LENGTH);
+  const startedAt = view.getFloat64(OFFSET_STARTED_AT);
+  if (length > MAX_SENDER_NAME || bytes.length < OFFSET_NAME + length) return undefined;
+  if (!Number.isFinite(startedAt)) return undefined;
+  return { name: fromUtf8.decode(bytes.subarray(OFFSET_NAME, OFFSET_NAME + length)), startedAt };
 }
 
 function writeReport(view: DataView, report: ReceiverReport): void {
@@ -591,7 +650,8 @@ export function decodePacket(bytes: Uint8Array): Decoded {
           : { type, session, receiver, time, cookie, report: readReport(view) },
       };
     }
-    case PacketType.ACK:
+    case PacketType.ACK: {
+      const info = readSenderInfo(bytes);
       return {
         ok: true,
         packet: {
@@ -600,8 +660,10 @@ export function decodePacket(bytes: Uint8Array): Decoded {
           receiver,
           echoTime: view.getFloat64(OFFSET_ECHO),
           senderTime: view.getFloat64(OFFSET_SENDER_TIME),
+          ...(info === undefined ? {} : { info }),
         },
       };
+    }
     default:
       return {
         ok: true,

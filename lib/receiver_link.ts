@@ -6,6 +6,7 @@ import {
   type ReceiverReport,
   RefusalReason,
   type RefusalReasonCode,
+  type SenderInfo,
 } from "./packet.ts";
 
 /**
@@ -105,6 +106,7 @@ export class ReceiverLink {
   #rttMs: number | undefined;
   #srttMs: number | undefined;
   #clockOffsetMs = 0;
+  #senderInfo: SenderInfo | undefined;
   /** Recent round trips and the clock offsets they gave, newest last. */
   #samples: Array<{ rtt: number; offset: number }> = [];
 
@@ -142,6 +144,11 @@ export class ReceiverLink {
   /** The smoothed round trip (RFC 6298's SRTT), in ms. */
   get srttMs(): number | undefined {
     return this.#srttMs;
+  }
+
+  /** Who the sender says it is, from its latest ACK that said. */
+  get senderInfo(): SenderInfo | undefined {
+    return this.#senderInfo;
   }
 
   /** The cookie that proves this receiver to the sender, once it has one. */
@@ -232,6 +239,7 @@ export class ReceiverLink {
           this.#session = packet.session;
           this.#joined = false;
           this.#samples = [];
+          this.#senderInfo = undefined;
         }
         this.#cookie = packet.cookie;
         this.#lastSent = now;
@@ -250,6 +258,7 @@ export class ReceiverLink {
         if (packet.receiver !== this.receiver || packet.session !== this.#session) return {};
         this.#lastHeard = now;
         this.#measure(packet.echoTime, packet.senderTime, now);
+        if (packet.info !== undefined) this.#senderInfo = packet.info;
         if (!this.#joined) {
           this.#joined = true;
           this.#onEvent({ type: "joined", session: this.#session, rttMs: this.#rttMs ?? 0 });

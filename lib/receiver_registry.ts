@@ -7,6 +7,7 @@ import {
   PacketType,
   type ReceiverReport,
   RefusalReason,
+  type SenderInfo,
 } from "./packet.ts";
 
 /** A receiver that proved it receives at its address. */
@@ -48,6 +49,8 @@ export interface ReceiverRegistryOptions {
   signer: CookieSigner;
   /** The session salt each CHALLENGE carries, for a sender with a key. */
   salt?: Uint8Array;
+  /** Who the sender is: each ACK carries it. @default nothing said */
+  info?: SenderInfo;
   /**
    * A receiver silent for this long, in ms, is dropped.
    * @default {5000}
@@ -85,6 +88,7 @@ export class ReceiverRegistry {
   #session: number;
   #signer: CookieSigner;
   #salt: Uint8Array | undefined;
+  #info: SenderInfo | undefined;
   #timeoutMs: number;
   #maxReceivers: number;
   #onEvent: (event: RegistryEvent) => void;
@@ -97,6 +101,7 @@ export class ReceiverRegistry {
     this.#session = options.session;
     this.#signer = options.signer;
     this.#salt = options.salt;
+    this.#info = options.info;
     this.#timeoutMs = options.timeoutMs ?? 5000;
     this.#maxReceivers = options.maxReceivers ?? 32;
     this.#onEvent = options.onEvent ?? (() => {});
@@ -282,6 +287,7 @@ export class ReceiverRegistry {
       receiver,
       echoTime,
       senderTime: now,
+      ...(this.#info === undefined ? {} : { info: this.#info }),
     });
   }
 }

@@ -70,6 +70,10 @@ export interface UdpReceiverStats {
   sealed: boolean;
   sender: string;
   session: string;
+  /** The name the sender gives, once it has said. */
+  senderName: string | undefined;
+  /** When the sender started, on this receiver's clock (ISO 8601), once it has said. */
+  senderStartedAt: string | undefined;
   fps: number;
   bitrateMbps: number;
   width: number | undefined;
@@ -162,6 +166,15 @@ export class UdpReceiver {
     return this.#link.clockOffsetMs;
   }
 
+  #senderStartedAt(): string | undefined {
+    const info = this.#link.senderInfo;
+    if (info === undefined) return undefined;
+    const local = info.startedAt - this.#link.clockOffsetMs;
+    return Number.isFinite(local) && Math.abs(local) < 8.64e15
+      ? new Date(local).toISOString()
+      : undefined;
+  }
+
   /** Everything measured so far. */
   stats(now: number = wallClock()): UdpReceiverStats {
     const r = this.#reassembler.stats;
@@ -172,6 +185,8 @@ export class UdpReceiver {
       sealed: this.#gate.sealed,
       sender: `${this.#sender.hostname}:${this.#sender.port}`,
       session: formatSession(this.#link.session),
+      senderName: this.#link.senderInfo?.name,
+      senderStartedAt: this.#senderStartedAt(),
       fps: round(rate.perSecond, 1),
       bitrateMbps: round(rate.bitsPerSecond / 1e6, 2),
       width: this.#size?.width,

@@ -12,6 +12,7 @@ import {
   type Nack,
   PacketType,
   type ReceiverReport,
+  type SenderInfo,
 } from "./packet.ts";
 import { SENDER_REJECTIONS, SenderGate, type SenderRejection } from "./sender_gate.ts";
 import type { StreamSecret } from "./stream_secret.ts";
@@ -63,6 +64,8 @@ export interface UdpSenderOptions {
   maxReceivers?: number;
   /** The session id. @default a random 32-bit number other than 0 */
   session?: number;
+  /** Who this sender is, as its receivers show it. @default nothing said */
+  info?: SenderInfo;
   /** Called on joins and leaves. */
   onEvent?: (event: RegistryEvent) => void;
   /** Called with what each receiver's report says about its link. */
@@ -188,6 +191,7 @@ export class UdpSender {
       session: this.session,
       signer: new CookieSigner(),
       salt: this.#gate.salt,
+      info: options.info,
       timeoutMs: options.timeoutMs,
       maxReceivers: options.maxReceivers ?? SENDER_DEFAULTS.maxReceivers,
       onEvent: (event) => {

@@ -287,3 +287,18 @@ Deno.test("ReceiverLink ignores a challenge that echoes a hello older than 10 s"
   assert.deepEqual(link.handle(decode(challenge!), 10_001), {});
   assert.ok(link.handle(decode(challenge!), 9_000).reply, "a fresh one is answered");
 });
+
+Deno.test("A receiver learns the sender's name and start from its ACK, and forgets them on a restart", async () => {
+  const info = { name: "kitchen camera", startedAt: 1_700_000_000_000 };
+  const registry = new ReceiverRegistry({ session: 0x1234, signer: new CookieSigner(), info });
+  const link = new ReceiverLink({ receiver: 77 });
+  assert.equal(link.senderInfo, undefined);
+  await join(link, registry, 0);
+  assert.deepEqual(link.senderInfo, info);
+  // A sender restarted without info: what the old one said no longer holds.
+  const restarted = new ReceiverRegistry({ session: 0x5678, signer: new CookieSigner() });
+  link.tick(10_000);
+  await join(link, restarted, 20_000);
+  assert.equal(link.session, 0x5678);
+  assert.equal(link.senderInfo, undefined);
+});

@@ -23,6 +23,7 @@ import {
   MAX_FRAGMENTS,
   MAX_NACK_RANGES,
   MAX_PARITY_GROUPS,
+  MAX_SENDER_NAME,
   type Nack,
   NACK_HEADER_SIZE,
   NACK_RANGE_SIZE,
@@ -597,6 +598,16 @@ Deno.test("decodePacket() ignores junk after a control message and rejects it af
       // Junk long enough to be a salt is read as one.
       const salt = junk.length >= SALT_SIZE ? { salt: junk.slice(0, SALT_SIZE) } : {};
       assert.deepEqual(decoded, { ok: true, packet: { ...packet, ...salt } }, where);
+    } else if (packet.type === PacketType.ACK) {
+      // Junk that fits the sender's info (start time, name length, name) is read as it.
+      const startedAt = junk.length >= 8 ? new DataView(junk.buffer).getFloat64(0) : NaN;
+      const length = junk[8];
+      const fits = junk.length >= 9 && length <= MAX_SENDER_NAME &&
+        junk.length >= 9 + length && Number.isFinite(startedAt);
+      const info = fits
+        ? { info: { name: new TextDecoder().decode(junk.subarray(9, 9 + length)), startedAt } }
+        : {};
+      assert.deepEqual(decoded, { ok: true, packet: { ...packet, ...info } }, where);
     } else {
       assert.deepEqual(decoded, { ok: true, packet }, where);
     }

@@ -9,6 +9,7 @@ import {
   KEEPALIVE_SIZE,
   MAX_FRAGMENTS,
   MAX_NACK_RANGES,
+  MAX_SENDER_NAME,
   NACK_HEADER_SIZE,
   NACK_RANGE_SIZE,
   type NackRange,
@@ -521,4 +522,77 @@ Deno.test("decodePacket() never throws on random NACK and PARITY datagrams", () 
     if (bytes.length >= 4) bytes.set([0x55, 0x43, 0x01, i % 2 === 0 ? 8 : 9]);
     decodePacket(bytes);
   }
+});
+
+Deno.test("encodeControl() writes an ACK with the sender's info as this byte vector", () => {
+  const bytes = encodeControl({
+    type: PacketType.ACK,
+    session: 5,
+    receiver: 9,
+    echoTime: 4,
+    senderTime: 4,
+    info: { name: "cam é", startedAt: 4 },
+  });
+  // deno-fmt-ignore
+  assert.deepEqual([...bytes], [
+    0x55, 0x43, 0x01, 0x05, // magic, version, type ACK
+    0x00, 0x00, 0x00, 0x05, // session 5
+    0x00, 0x00, 0x00, 0x09, // receiver id 9
+    0x40, 0x10, 0, 0, 0, 0, 0, 0, // echoed time 4.0
+    0x40, 0x10, 0, 0, 0, 0, 0, 0, // sender time 4.0
+    0x40, 0x10, 0, 0, 0, 0, 0, 0, // started at 4.0
+    0x06, // name length: 6 bytes
+    0x63, 0x61, 0x6d, 0x20, 0xc3, 0xa9, // "cam é" in UTF-8
+  ]);
+  assert.deepEqual(decode(bytes), {
+    type: PacketType.ACK,
+    session: 5,
+    receiver: 9,
+    echoTime: 4,
+    senderTime: 4,
+    info: { name: "cam é", startedAt: 4 },
+  });
+});
+
+Deno.test("decodePacket() reads an ACK without info as before, and ignores info that does not fit", () => {
+  const plain = encodeControl({
+    type: PacketType.ACK,
+    session: 5,
+    receiver: 9,
+    echoTime: 4,
+    senderTime: 5,
+  });
+  assert.equal(plain.length, 28);
+  assert.equal("info" in decode(plain), false);
+  const ack = encodeControl({
+    type: PacketType.ACK,
+    session: 5,
+    receiver: 9,
+    echoTime: 4,
+    senderTime: 5,
+    info: { name: "x".repeat(MAX_SENDER_NAME), startedAt: 1 },
+  });
+  assert.equal(ack.length, 37 + MAX_SENDER_NAME);
+  // An old receiver reads the first 28 bytes: the same ACK.
+  assert.deepEqual(decode(ack.slice(0, 28)), decode(plain));
+  const truncated = ack.slice(0, ack.length - 1);
+  const tooLong = ack.slice();
+  tooLong[36] = MAX_SENDER_NAME + 1;
+  const notFinite = ack.slice();
+  new DataView(notFinite.buffer).setFloat64(28, NaN);
+  for (const bytes of [truncated, tooLong, notFinite]) {
+    assert.deepEqual(decode(bytes), decode(plain));
+  }
+  assert.throws(
+    () =>
+      encodeControl({
+        type: PacketType.ACK,
+        session: 5,
+        receiver: 9,
+        echoTime: 4,
+        senderTime: 5,
+        info: { name: "é".repeat(33), startedAt: 1 },
+      }),
+    RangeError,
+  );
 });
