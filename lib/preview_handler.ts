@@ -25,7 +25,12 @@ export interface PreviewStats {
   framesServed: number;
   /** Frames a slow viewer skipped because a newer one was ready. */
   framesSkipped: number;
+  /** Frames left out for viewers that asked for fewer a second (`?fps=N`). */
+  framesCapped: number;
 }
+
+/** The range of `/stream.mjpg?fps=N`. */
+export const VIEWER_FPS = { min: 0.1, max: 1000 } as const;
 
 /** An HTTP handler with its viewer counters. */
 export interface PreviewHandler {
@@ -46,7 +51,7 @@ const NO_STORE = { "cache-control": "no-store" };
 export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
   const { frames } = options;
   const maxViewers = options.maxViewers ?? 64;
-  const counters: PreviewStats = { viewers: 0, framesServed: 0, framesSkipped: 0 };
+  const counters: PreviewStats = { viewers: 0, framesServed: 0, framesSkipped: 0, framesCapped: 0 };
 
   // Every viewer of a frame gets the same header bytes: make them once.
   let header: { seq: number; bytes: Uint8Array } = { seq: 0, bytes: new Uint8Array() };
@@ -64,12 +69,24 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
     return header.bytes;
   }
 
-  function stream(): Response {
+  function stream(url: URL): Response {
+    const fps = viewerFps(url.searchParams.get("fps"));
+    if (fps === "invalid") {
+      return text(
+        400,
+        `fps must be a number from ${VIEWER_FPS.min} to ${VIEWER_FPS.max}, as in /stream.mjpg?fps=5\n`,
+      );
+    }
     if (counters.viewers >= maxViewers) {
       return text(503, `Too many viewers (${maxViewers}); try again later\n`);
     }
     counters.viewers++;
     const abort = new AbortController();
+    // With ?fps=N, frame k goes out no sooner than k / N s after the first: on
+    // that timeline, not N s after the last, so waiting for the next frame
+    // does not slow the viewer below N.
+    const intervalMs = fps === undefined ? 0 : 1000 / fps;
+    let due = -Infinity;
     let seq = 0;
     let open = true;
     const done = () => {
@@ -83,13 +100,27 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
         controller.enqueue(MJPEG_PREAMBLE);
       },
       async pull(controller) {
+        let capped = false;
+        if (intervalMs > 0) {
+          const now = performance.now();
+          capped = due > now;
+          if (capped) await delay(due - now, abort.signal);
+        }
         const next = await frames.next(seq, abort.signal);
         if (next === undefined) {
           if (open) controller.close();
           done();
           return;
         }
-        if (seq > 0) counters.framesSkipped += next.seq - seq - 1;
+        if (seq > 0) {
+          const skipped = next.seq - seq - 1;
+          if (capped) counters.framesCapped += skipped;
+          else counters.framesSkipped += skipped;
+        }
+        if (intervalMs > 0) {
+          const now = performance.now();
+          due = due + intervalMs < now ? now + intervalMs : due + intervalMs;
+        }
         seq = next.seq;
         const frame = next.value;
         controller.enqueue(partHeader(next.seq, frame));
@@ -136,14 +167,14 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
     });
   }
 
-  const route = (pathname: string): Response => {
-    switch (pathname) {
+  const route = (url: URL): Response => {
+    switch (url.pathname) {
       case "/":
         return new Response(PREVIEW_PAGE, {
           headers: { ...NO_STORE, "content-type": "text/html; charset=utf-8" },
         });
       case "/stream.mjpg":
-        return stream();
+        return stream(url);
       case "/snapshot.jpg":
         return snapshot();
       case "/stats":
@@ -159,7 +190,7 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
       response.headers.set("allow", "GET, HEAD");
       return response;
     }
-    const response = route(new URL(request.url).pathname);
+    const response = route(new URL(request.url));
     if (request.method === "GET") return response;
     // HEAD: the same headers, and no stream left open for a viewer who never reads it.
     response.body?.cancel();
@@ -167,6 +198,27 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
   };
   Object.defineProperty(handler, "stats", { get: () => ({ ...counters }) });
   return handler as PreviewHandler;
+}
+
+/** `?fps=N` read: none, a rate in range, or not one. */
+function viewerFps(value: string | null): number | undefined | "invalid" {
+  if (value === null || value === "") return undefined;
+  const fps = Number(value);
+  return Number.isFinite(fps) && fps >= VIEWER_FPS.min && fps <= VIEWER_FPS.max ? fps : "invalid";
+}
+
+/** Waits `ms`, or less if `signal` aborts first. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 function text(status: number, body: string): Response {

@@ -117,7 +117,12 @@ Deno.test("/stats serves the receiver's stats with the viewers' counters", async
   assert.equal(response.headers.get("content-type"), "application/json");
   const body = await response.json();
   assert.equal(body.state, "live");
-  assert.deepEqual(body.preview, { viewers: 0, framesServed: 0, framesSkipped: 0 });
+  assert.deepEqual(body.preview, {
+    viewers: 0,
+    framesServed: 0,
+    framesSkipped: 0,
+    framesCapped: 0,
+  });
 });
 
 Deno.test("the preview serves its page, 404 for unknown paths and 405 for other methods", async () => {
@@ -410,4 +415,47 @@ Deno.test("generateHttpToken() makes 192 random bits in base64url, new each time
     );
     assert.equal(bytes.length * 8, 192);
   }
+});
+
+Deno.test("/stream.mjpg?fps=N caps that viewer's rate and no other's", async () => {
+  const { frames, handler } = setup();
+  const full = handler(get("/stream.mjpg")).body!.getReader();
+  const capped = handler(get("/stream.mjpg?fps=5")).body!.getReader();
+  const counts = { full: 0, capped: 0 };
+  let publishing = true;
+  const count = async (reader: ReadableStreamDefaultReader<Uint8Array>, key: "full" | "capped") => {
+    while (publishing) {
+      await readParts(reader, 1);
+      counts[key]++;
+    }
+  };
+  const reading = [count(full, "full"), count(capped, "capped")];
+  // 50 frames a second for 2 s.
+  for (let n = 1; n <= 100; n++) {
+    frames.publish(frame(n));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  publishing = false;
+  frames.publish(frame(101));
+  await Promise.all(reading);
+  await full.cancel();
+  await capped.cancel();
+  assert.ok(counts.full >= 80, `the uncapped viewer got ${counts.full} of 101 frames`);
+  // 5 a second for the 2 s or so the frames took: 10, give or take the ends.
+  assert.ok(counts.capped >= 8 && counts.capped <= 13, `the capped viewer got ${counts.capped}`);
+  assert.ok(handler.stats.framesCapped >= 80, `${handler.stats.framesCapped} capped`);
+  assert.ok(handler.stats.framesSkipped < 20, `${handler.stats.framesSkipped} skipped`);
+});
+
+Deno.test("/stream.mjpg?fps= answers 400 to a rate out of range or not a number", async () => {
+  const { handler } = setup();
+  for (const fps of ["0", "-1", "abc", "1e9", "Infinity", "0.01"]) {
+    const response = handler(get(`/stream.mjpg?fps=${fps}`));
+    assert.equal(response.status, 400, fps);
+    assert.match(await response.text(), /fps must be a number from 0\.1 to 1000/);
+  }
+  assert.equal(handler.stats.viewers, 0);
+  const ok = handler(get("/stream.mjpg?fps=0.5"));
+  assert.equal(ok.status, 200);
+  await ok.body!.cancel();
 });
