@@ -2,6 +2,7 @@ import { wallClock } from "./clock.ts";
 import { formatSession } from "./format_session.ts";
 import type { ReceivedFrame } from "./frame.ts";
 import { jpegDimensions } from "./jpeg_dimensions.ts";
+import { LatencyHistogram, type LatencyHistogramSnapshot } from "./latency_histogram.ts";
 import { LatestValue } from "./latest_value.ts";
 import {
   encodeNack,
@@ -81,6 +82,10 @@ export interface UdpReceiverStats {
   framesReceived: number;
   framesDropped: ReassemblerStats["framesDropped"];
   packetsReceived: number;
+  /** Bytes of the datagrams in {@linkcode packetsReceived}, as received. */
+  bytesReceived: number;
+  /** DATA datagrams received with the resent mark: answers to NACKs. */
+  packetsResent: number;
   packetsMissing: number;
   packetsRecovered: number;
   packetsRebuilt: number;
@@ -121,10 +126,13 @@ export class UdpReceiver {
   #lossPercent = 0;
   #rate = new RateMeter(2000);
   #latency = new SampleWindow(1024);
+  #latencyHistogram = new LatencyHistogram();
   #ticker: ReturnType<typeof setInterval>;
   #closed = false;
   #receiving: Promise<void>;
   #packetsReceived = 0;
+  #bytesReceived = 0;
+  #packetsResent = 0;
   #receiveErrors = 0;
   #wrongSession = 0;
   #rejected = Object.fromEntries(
@@ -161,6 +169,11 @@ export class UdpReceiver {
     return this.#latency;
   }
 
+  /** Every latency sample since the start, capture to whole frame here, in fixed buckets. */
+  get latencyHistogram(): LatencyHistogramSnapshot {
+    return this.#latencyHistogram.snapshot();
+  }
+
   /** The link's clock offset to the sender, in ms. */
   get clockOffsetMs(): number {
     return this.#link.clockOffsetMs;
@@ -194,6 +207,8 @@ export class UdpReceiver {
       framesReceived: r.framesCompleted,
       framesDropped: r.framesDropped,
       packetsReceived: this.#packetsReceived,
+      bytesReceived: this.#bytesReceived,
+      packetsResent: this.#packetsResent,
       packetsMissing: r.packetsMissing,
       packetsRecovered: r.packetsRecovered,
       packetsRebuilt: r.packetsRebuilt,
@@ -345,8 +360,10 @@ export class UdpReceiver {
         continue;
       }
       this.#packetsReceived++;
+      this.#bytesReceived += datagram.length;
       let frame;
       if (packet.type === PacketType.DATA) {
+        if (packet.resent) this.#packetsResent++;
         frame = this.#reassembler.push(packet, now);
       } else {
         this.#parityAt = now;
@@ -371,6 +388,7 @@ export class UdpReceiver {
     this.#link.frameShown(now);
     const localCaptureTime = captureTime - this.#link.clockOffsetMs;
     this.#latency.add(now - localCaptureTime);
+    this.#latencyHistogram.observe(now - localCaptureTime);
     this.#queueDelay.add(assembled.firstArrival - localCaptureTime, now);
     this.frames.publish({
       data,

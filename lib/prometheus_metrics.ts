@@ -1,0 +1,284 @@
+/**
+ * The receiver's measurements in the Prometheus text exposition format,
+ * version 0.0.4, as `/metrics` serves them: every family with its HELP and
+ * TYPE lines, names prefixed `udpcam_`, base units (seconds, bytes), counters
+ * suffixed `_total`, label values escaped.
+ *
+ * The text is written by hand: the format is small and fixed, and the
+ * receiver already keeps every total, whereas a client library such as
+ * prom-client keeps its own counters and would need them set from outside
+ * on each scrape.
+ *
+ * Rates are left to Prometheus: frames per second is
+ * `rate(udpcam_receiver_frames_total[1m])`, the bitrate
+ * `8 * rate(udpcam_receiver_bytes_total[1m])`, the loss
+ * `rate(udpcam_receiver_packets_lost_total[1m])` over the packets' rate. The
+ * only gauges are what no counter gives: the link's state, the round-trip
+ * time, the queueing delay, and the viewers now.
+ *
+ * @module
+ */
+import type { LatencyHistogramSnapshot } from "./latency_histogram.ts";
+import type { PreviewStats } from "./preview_handler.ts";
+import type { LinkState } from "./receiver_link.ts";
+import type { UdpReceiverStats } from "./udp_receiver.ts";
+
+/** The part of the receiver's stats that {@linkcode renderMetrics} reads. */
+export type MetricsReceiverStats = Pick<
+  UdpReceiverStats,
+  | "state"
+  | "sealed"
+  | "sender"
+  | "session"
+  | "framesReceived"
+  | "framesDropped"
+  | "packetsReceived"
+  | "bytesReceived"
+  | "packetsResent"
+  | "packetsMissing"
+  | "packetsRecovered"
+  | "packetsRebuilt"
+  | "packetsLost"
+  | "packetsDropped"
+  | "rejected"
+  | "nacksSent"
+  | "resyncs"
+  | "rttMs"
+  | "queueDelayMs"
+>;
+
+/** What {@linkcode renderMetrics} renders. */
+export interface MetricsInput {
+  /** The receiver's stats, as `UdpReceiver.stats()` returns them. */
+  receiver: MetricsReceiverStats;
+  /** The latency histogram, as `UdpReceiver.latencyHistogram` returns it. */
+  latency: LatencyHistogramSnapshot;
+  /** The preview's viewer counters. */
+  preview: PreviewStats;
+}
+
+/** Every state, each a series of `udpcam_receiver_state`; a new state fails the type check here. */
+const LINK_STATES = Object.keys(
+  { connecting: 0, live: 0, stalled: 0, waiting: 0, refused: 0 } satisfies Record<LinkState, 0>,
+) as LinkState[];
+
+type Labels = Record<string, string>;
+
+interface Sample {
+  /** Appended to the family's name: `_bucket`, `_sum`, `_count`. */
+  suffix?: string;
+  labels?: Labels;
+  value: number;
+}
+
+interface Family {
+  name: string;
+  help: string;
+  type: "counter" | "gauge" | "histogram";
+  samples: Sample[];
+}
+
+/** Renders the metrics exposition text for one scrape. */
+export function renderMetrics(input: MetricsInput): string {
+  return format(families(input));
+}
+
+/**
+ * A `/metrics` body maker: renders `source()` like {@linkcode renderMetrics}
+ * on each call, except that no counter shows less than it showed before. The
+ * receiver corrects a few estimates downward (a frame counted lost turns up
+ * late, a fragment thought missing was only reordered), and Prometheus would
+ * read any fall of a counter as a restart and count it all again; such a
+ * counter stays at its highest until the total passes it.
+ */
+export function monotonicMetrics(source: () => MetricsInput): () => string {
+  const highest = new Map<string, number>();
+  return () => format(families(source()), highest);
+}
+
+function families(input: MetricsInput): Family[] {
+  const { receiver: s, latency, preview } = input;
+  const counter = (name: string, help: string, value: number): Family => ({
+    name,
+    help,
+    type: "counter",
+    samples: [{ value }],
+  });
+  const byReason = (name: string, help: string, counts: Record<string, number>): Family => ({
+    name,
+    help,
+    type: "counter",
+    samples: Object.entries(counts).map(([reason, value]) => ({
+      labels: { reason: snakeCase(reason) },
+      value,
+    })),
+  });
+  const gauge = (name: string, help: string, value: number | undefined): Family => ({
+    name,
+    help,
+    type: "gauge",
+    samples: value === undefined ? [] : [{ value }],
+  });
+  return [
+    {
+      name: "udpcam_receiver_info",
+      help: "The sender this receiver joins and its session; always 1.",
+      type: "gauge",
+      samples: [{
+        labels: { sender: s.sender, session: s.session, sealed: String(s.sealed) },
+        value: 1,
+      }],
+    },
+    {
+      name: "udpcam_receiver_state",
+      help: "The link's state: 1 for the state it is in, 0 for the others.",
+      type: "gauge",
+      samples: LINK_STATES.map((state) => ({
+        labels: { state },
+        value: state === s.state ? 1 : 0,
+      })),
+    },
+    counter("udpcam_receiver_frames_total", "Frames received whole.", s.framesReceived),
+    byReason(
+      "udpcam_receiver_frames_dropped_total",
+      "Frames never shown, by reason.",
+      s.framesDropped,
+    ),
+    counter(
+      "udpcam_receiver_packets_total",
+      "DATA and PARITY datagrams of the sender's session received.",
+      s.packetsReceived,
+    ),
+    counter(
+      "udpcam_receiver_bytes_total",
+      "Bytes of the datagrams in udpcam_receiver_packets_total, headers included.",
+      s.bytesReceived,
+    ),
+    counter(
+      "udpcam_receiver_packets_resent_total",
+      "DATA datagrams received that the sender marked as resent on request.",
+      s.packetsResent,
+    ),
+    counter(
+      "udpcam_receiver_packets_missing_total",
+      "Fragments found missing, before any recovery.",
+      s.packetsMissing,
+    ),
+    counter(
+      "udpcam_receiver_packets_recovered_total",
+      "Missing fragments that came after being asked for again.",
+      s.packetsRecovered,
+    ),
+    counter(
+      "udpcam_receiver_packets_rebuilt_total",
+      "Missing fragments rebuilt from parity.",
+      s.packetsRebuilt,
+    ),
+    counter(
+      "udpcam_receiver_packets_lost_total",
+      "Fragments never had, after any recovery; estimated for frames never seen.",
+      s.packetsLost,
+    ),
+    byReason(
+      "udpcam_receiver_packets_dropped_total",
+      "Fragments received and not used, by reason.",
+      s.packetsDropped,
+    ),
+    byReason(
+      "udpcam_receiver_datagrams_rejected_total",
+      "Datagrams rejected before reassembly, by reason.",
+      s.rejected,
+    ),
+    counter("udpcam_receiver_nacks_sent_total", "NACKs sent to ask again.", s.nacksSent),
+    counter(
+      "udpcam_receiver_resyncs_total",
+      "Times frame numbering started over after a frame number far ahead turned out wrong.",
+      s.resyncs,
+    ),
+    {
+      name: "udpcam_receiver_latency_seconds",
+      help: "Latency from capture on the sender to the whole frame here.",
+      type: "histogram",
+      samples: [
+        ...latency.buckets.map((bucket) => ({
+          suffix: "_bucket",
+          labels: { le: formatNumber(bucket.leMs / 1000) },
+          value: bucket.count,
+        })),
+        { suffix: "_sum", value: latency.sumMs / 1000 },
+        { suffix: "_count", value: latency.count },
+      ],
+    },
+    gauge(
+      "udpcam_receiver_rtt_seconds",
+      "The smoothed round-trip time to the sender; absent until measured.",
+      s.rttMs === undefined ? undefined : s.rttMs / 1000,
+    ),
+    gauge(
+      "udpcam_receiver_queue_delay_seconds",
+      "How much longer than the least the path now delays datagrams.",
+      s.queueDelayMs / 1000,
+    ),
+    gauge("udpcam_preview_viewers", "Viewers of /stream.mjpg now.", preview.viewers),
+    counter(
+      "udpcam_preview_frames_served_total",
+      "Frames written to viewers, all viewers together.",
+      preview.framesServed,
+    ),
+    counter(
+      "udpcam_preview_frames_skipped_total",
+      "Frames a slow viewer skipped because a newer one was ready.",
+      preview.framesSkipped,
+    ),
+    counter(
+      "udpcam_preview_frames_capped_total",
+      "Frames left out for viewers that asked for fewer a second (?fps=N).",
+      preview.framesCapped,
+    ),
+  ];
+}
+
+/** The exposition text; with `highest`, counters never fall below the values kept there. */
+function format(families: Family[], highest?: Map<string, number>): string {
+  const lines: string[] = [];
+  for (const family of families) {
+    lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`);
+    lines.push(`# TYPE ${family.name} ${family.type}`);
+    for (const sample of family.samples) {
+      const name = family.name + (sample.suffix ?? "");
+      const series = name + formatLabels(sample.labels ?? {});
+      let value = sample.value;
+      if (highest !== undefined && family.type === "counter") {
+        value = Math.max(value, highest.get(series) ?? value);
+        highest.set(series, value);
+      }
+      lines.push(`${series} ${formatNumber(value)}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+function formatLabels(labels: Labels): string {
+  const pairs = Object.entries(labels).map(([name, value]) => `${name}="${escapeLabel(value)}"`);
+  return pairs.length === 0 ? "" : `{${pairs.join(",")}}`;
+}
+
+function formatNumber(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Infinity) return "+Inf";
+  if (value === -Infinity) return "-Inf";
+  return String(value);
+}
+
+function escapeLabel(value: string): string {
+  return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
+}
+
+function escapeHelp(text: string): string {
+  return text.replaceAll("\\", "\\\\").replaceAll("\n", "\\n");
+}
+
+/** `wrongKey` as `wrong_key`: label values in the case of metric names. */
+function snakeCase(word: string): string {
+  return word.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
