@@ -33,6 +33,13 @@ export interface FfmpegArgsOptions {
    */
   copy?: boolean;
   /**
+   * A filter drawn on every frame after scaling, such as the `--overlay` text from
+   * `drawtextFilter()`, escaped for a filter graph; rules out `copy`.
+   *
+   * @default {undefined} none
+   */
+  overlay?: string;
+  /**
    * Start a file this many seconds in (to resume after a restart); ignored for cameras, live
    * streams and looped files.
    *
@@ -64,11 +71,12 @@ const QUANTIZER_WORST = 31;
  * @param options Output size, rate and quality.
  * @returns The argument array for `Deno.Command`.
  * @throws {TypeError} For the test source, a Windows camera without a name, or `copy` with
- * `width` or `fps` or an avfoundation camera.
+ * `width`, `fps`, `overlay` or an avfoundation camera.
  * @throws {RangeError} For a quality, width or fps out of range.
  */
 export function ffmpegArgs(spec: SourceSpec, options: FfmpegArgsOptions): string[] {
-  const { os, width, fps, quality, loop = false, copy = false, startSeconds = 0 } = options;
+  const { os, width, fps, quality, overlay, loop = false, copy = false, startSeconds = 0 } =
+    options;
   const seek = startSeconds > 0 && !loop ? ["-ss", startSeconds.toFixed(3)] : [];
   const q = jpegQuantizer(quality);
   if (width !== undefined && !(Number.isInteger(width) && width > 0)) {
@@ -80,6 +88,11 @@ export function ffmpegArgs(spec: SourceSpec, options: FfmpegArgsOptions): string
   if (copy && (width !== undefined || fps !== undefined)) {
     throw new TypeError(
       "Copy passes frames through as they are: it cannot be combined with width or fps",
+    );
+  }
+  if (copy && overlay !== undefined) {
+    throw new TypeError(
+      "Copy passes frames through without decoding them: it cannot draw an overlay",
     );
   }
 
@@ -111,6 +124,7 @@ export function ffmpegArgs(spec: SourceSpec, options: FfmpegArgsOptions): string
     const filters: string[] = [];
     if (fps !== undefined) filters.push(`select='${fpsCapExpression(fps)}'`);
     if (width !== undefined) filters.push(`scale='min(iw,${width})':-2`);
+    if (overlay !== undefined) filters.push(overlay);
     if (filters.length > 0) args.push("-vf", filters.join(","));
     args.push("-pix_fmt", "yuvj420p", "-c:v", "mjpeg", "-q:v", String(q));
   }

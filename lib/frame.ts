@@ -25,4 +25,16 @@ export interface ReceivedFrame {
   height: number;
   /** The frame number within the session. */
   frame: number;
+  /**
+   * Set on a frame drawn by the receiver in place of video, saying why there
+   * is none; absent on a frame that came from the sender.
+   */
+  signal?: FrameSignal;
 }
+
+/**
+ * Why the receiver shows a frame of its own instead of video: the signal was
+ * `lost` after frames had come, no frame came yet (`waiting`), or the sender
+ * `refused` this receiver.
+ */
+export type FrameSignal = "lost" | "waiting" | "refused";

@@ -24,16 +24,21 @@ export interface MjpegPart {
   timestamp: number;
   /** The frame number. */
   frame: number;
+  /** On a frame drawn in place of video, why there is none (`lost`, `waiting`, `refused`). */
+  signal?: string;
 }
 
 /**
  * The headers of one part: type, length, and the capture time in seconds
  * since the epoch with microseconds, as `X-Timestamp` (the convention of
- * mjpg-streamer and µStreamer).
+ * mjpg-streamer and µStreamer); a frame drawn in place of video also carries
+ * `X-Signal`.
  */
 export function mjpegPartHeader(part: MjpegPart): Uint8Array {
+  const signal = part.signal === undefined ? "" : `X-Signal: ${part.signal}\r\n`;
   return encoder.encode(
     `Content-Type: image/jpeg\r\nContent-Length: ${part.length}\r\n` +
-      `X-Timestamp: ${(part.timestamp / 1000).toFixed(6)}\r\nX-Frame: ${part.frame}\r\n\r\n`,
+      `X-Timestamp: ${(part.timestamp / 1000).toFixed(6)}\r\nX-Frame: ${part.frame}\r\n` +
+      `${signal}\r\n`,
   );
 }

@@ -1,4 +1,5 @@
 import { wallClock } from "./clock.ts";
+import { FAVICON_SVG } from "./favicon.ts";
 import type { LatestValue } from "./latest_value.ts";
 import { MJPEG_CONTENT_TYPE, MJPEG_PART_END, MJPEG_PREAMBLE, mjpegPartHeader } from "./mjpeg.ts";
 import { PREVIEW_PAGE } from "./preview_page.ts";
@@ -15,6 +16,11 @@ export interface PreviewOptions {
    * @default {64}
    */
   maxViewers?: number;
+  /**
+   * The body of `/metrics`, in the Prometheus text format 0.0.4.
+   * @default {undefined} no `/metrics` (404)
+   */
+  metrics?: () => string;
 }
 
 /** Counters of the preview's viewers. */
@@ -41,12 +47,14 @@ export interface PreviewHandler {
 }
 
 const NO_STORE = { "cache-control": "no-store" };
+/** The Prometheus text exposition format, version 0.0.4. */
+const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 /**
  * The receiver's HTTP preview as a plain `Request => Response` function:
  * `/` (the page), `/stream.mjpg` (one whole JPEG a part; a slow viewer gets
  * the newest frame and skips the rest, so it holds at most one frame),
- * `/snapshot.jpg` and `/stats`.
+ * `/snapshot.jpg`, `/stats`, and `/metrics` when given.
  */
 export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
   const { frames } = options;
@@ -63,6 +71,7 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
           length: frame.data.length,
           timestamp: frame.localCaptureTime,
           frame: frame.frame,
+          signal: frame.signal,
         }),
       };
     }
@@ -152,6 +161,7 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
         "content-type": "image/jpeg",
         "x-timestamp": (frame.localCaptureTime / 1000).toFixed(6),
         "x-frame": String(frame.frame),
+        ...(frame.signal === undefined ? {} : { "x-signal": frame.signal }),
       },
     });
   }
@@ -173,12 +183,21 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
         return new Response(PREVIEW_PAGE, {
           headers: { ...NO_STORE, "content-type": "text/html; charset=utf-8" },
         });
+      case "/favicon.svg":
+        return new Response(FAVICON_SVG, {
+          headers: { ...NO_STORE, "content-type": "image/svg+xml" },
+        });
       case "/stream.mjpg":
         return stream(url);
       case "/snapshot.jpg":
         return snapshot();
       case "/stats":
         return stats();
+      case "/metrics":
+        if (options.metrics === undefined) return text(404, "Not found\n");
+        return new Response(options.metrics(), {
+          headers: { ...NO_STORE, "content-type": METRICS_CONTENT_TYPE },
+        });
       default:
         return text(404, "Not found\n");
     }

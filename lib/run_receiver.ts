@@ -5,9 +5,14 @@ import { formatHostPort, type HostPort, isLoopbackHost } from "./host_port.ts";
 import { generateHttpToken } from "./http_token.ts";
 import { findKey } from "./key_flags.ts";
 import { Logger } from "./logger.ts";
+import { resolveFfmpegPath } from "./ffmpeg_args.ts";
+import { openBrowser } from "./open_browser.ts";
+import { formatRecorderEvent, Recorder } from "./recorder.ts";
 import { StreamSecret } from "./stream_secret.ts";
 import { guardPreview } from "./preview_guard.ts";
 import { createPreviewHandler } from "./preview_handler.ts";
+import { SignalFeed } from "./signal_feed.ts";
+import { monotonicMetrics } from "./prometheus_metrics.ts";
 import type { ReceiverArgs } from "./receiver_args.ts";
 import type { LinkEvent, LinkState } from "./receiver_link.ts";
 import { StatusLine } from "./status_line.ts";
@@ -46,9 +51,41 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
     secret,
     onEvent: (event) => logLinkEvent(logger, event, formatHostPort(sender)),
   });
-  const handler = createPreviewHandler({
+  // The recording takes the frames as they came, never the preview's "no signal" frames.
+  const recorder = args.record === undefined ? undefined : new Recorder({
     frames: receiver.frames,
-    stats: () => receiver.stats(),
+    path: args.record,
+    segmentSeconds: args.recordSegmentSeconds,
+    ffmpeg: resolveFfmpegPath(args.ffmpeg, Deno.env.get("FFMPEG")),
+    onEvent: (event) => {
+      const { type, ...fields } = event;
+      logger.event(type, formatRecorderEvent(event), fields);
+    },
+  });
+  // The preview shows a "no signal" frame, in the stream itself, while no video comes.
+  const feed = new SignalFeed({
+    frames: receiver.frames,
+    link: () => ({
+      state: receiver.state,
+      stateReason: receiver.stateReason,
+      sender: formatHostPort(sender),
+    }),
+    onError: (error) => {
+      const message = `cannot draw the no-signal frame: ${
+        error instanceof Error ? error.message : String(error)
+      }`;
+      logger.event("warning", `warning: ${message}`, { message });
+    },
+  });
+  const handler = createPreviewHandler({
+    frames: feed.display,
+    stats: () => ({ ...receiver.stats(), recording: recorder?.stats }),
+    // Called only on a request, once `handler` exists.
+    metrics: monotonicMetrics(() => ({
+      receiver: receiver.stats(),
+      latency: receiver.latencyHistogram,
+      preview: handler.stats,
+    })),
   });
   const loopback = isLoopbackHost(args.http.hostname);
   const token = args.httpToken ?? (loopback ? undefined : generateHttpToken());
@@ -56,6 +93,7 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
   let server: Deno.HttpServer<Deno.NetAddr> | undefined;
   let statusTimer: ReturnType<typeof setInterval> | undefined;
   try {
+    await recorder?.start();
     server = Deno.serve(
       { hostname: args.http.hostname, port: args.http.port, onListen: () => {} },
       (request) => guarded!(request),
@@ -77,6 +115,13 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
         sealed: key !== undefined,
       },
     );
+    if (args.open) {
+      openBrowser(url).then((reason) => {
+        if (reason === undefined) return;
+        const message = `cannot open a browser (${reason}); open ${url} by hand`;
+        logger.event("warning", `warning: ${message}`, { message });
+      });
+    }
     statusTimer = setInterval(
       () => status.update(statusText(receiver, handler.stats.viewers)),
       1000,
@@ -88,10 +133,16 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
   } finally {
     clearInterval(statusTimer);
     status.clear();
+    // ffmpeg finishes the file from the frames it has; then the receiver says goodbye.
+    await recorder?.close();
     await receiver.close();
+    await feed.close();
     if (server !== undefined) await shutdown(server);
   }
-  logger.event("stopped", "udpcam receiver stopped", { stats: receiver.stats() });
+  logger.event("stopped", "udpcam receiver stopped", {
+    stats: receiver.stats(),
+    recording: recorder?.stats,
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import { wallClock } from "./clock.ts";
 import { jpegDimensions } from "./jpeg_dimensions.ts";
 import { buildLadder, type Rung } from "./rate_ladder.ts";
 import { SourceError } from "./source_error.ts";
+import { drawtextFilter, drawtextFont } from "./drawtext_filter.ts";
 import { ffmpegArgs, isHttp, resolveFfmpegPath } from "./ffmpeg_args.ts";
 import { FfmpegSource } from "./ffmpeg_source.ts";
 import type { Frame } from "./frame.ts";
@@ -12,6 +13,7 @@ import { formatHostPort, isLoopbackHost } from "./host_port.ts";
 import { LatestValue } from "./latest_value.ts";
 import { Logger } from "./logger.ts";
 import { listCameras, resolveCamera } from "./camera_list.ts";
+import { checkOverlaySupport } from "./overlay_support.ts";
 import { RateMeter } from "./rate_meter.ts";
 import type { RegistryEvent } from "./receiver_registry.ts";
 import type { SenderArgs } from "./sender_args.ts";
@@ -48,13 +50,14 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
   });
   let source: FrameSource | undefined;
   let baseWidth: number | undefined;
+  const overlay = overlayFilter(args);
   const adaptation = args.adapt
     ? new Adaptation({
       ladder: buildLadder({ quality: args.quality, reencode: !args.copy }),
       onChange: (change) => {
         logAdaptation(logger, change);
         if (change.type === "shared" && source !== undefined && baseWidth !== undefined) {
-          applyRung(source, args, change.to, baseWidth).catch(() => {});
+          applyRung(source, args, { rung: change.to, baseWidth, overlay }).catch(() => {});
         }
       },
     })
@@ -66,6 +69,7 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
     spreadMs: args.spreadMs,
     fecGroup: args.fec,
     maxReceivers: args.maxReceivers,
+    info: { name: args.name, startedAt: wallClock() },
     onEvent: (event) => {
       if (event.type === "receiver_left") adaptation?.remove(event.address);
       logRegistryEvent(logger, event);
@@ -143,7 +147,7 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     let failure: string | undefined;
-    source = await openSource(args, (event) => {
+    source = await openSource(args, overlay, (event) => {
       if (event.type === "source_failed") failure = event.error;
       if (event.type === "source_restarting") failure = undefined;
       logSourceEvent(logger, event);
@@ -196,6 +200,26 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
 }
 
 /**
+ * The `--overlay` as ffmpeg's drawtext filter, for a source ffmpeg reads; the
+ * test pattern draws its overlay itself.
+ */
+function overlayFilter(args: SenderArgs): string | undefined {
+  if (args.overlay === undefined || args.spec.kind === "test") return undefined;
+  const { parts, position } = args.overlay;
+  return drawtextFilter({ parts, position, host: args.host, font: drawtextFont() });
+}
+
+/** What a rung is applied with. */
+interface RungChange {
+  /** The rung now shared. */
+  rung: Rung;
+  /** The width of the source's first frame, what width scales apply to. */
+  baseWidth: number;
+  /** The overlay's drawtext filter, kept through the change. */
+  overlay: string | undefined;
+}
+
+/**
  * Makes the source encode at a rung's quality and width: the test pattern
  * draws at the new size, ffmpeg is run again with new arguments (a file
  * resumes where it was). A source passed through as it is (`--copy`) keeps
@@ -204,9 +228,9 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
 async function applyRung(
   source: FrameSource,
   args: SenderArgs,
-  rung: Rung,
-  baseWidth: number,
+  change: RungChange,
 ): Promise<void> {
+  const { rung, baseWidth, overlay } = change;
   const width = Math.max(16, Math.round((baseWidth * rung.widthScale) / 2) * 2);
   if (source instanceof TestPatternSource) {
     source.configure({ width, height: testHeight(width), quality: rung.quality });
@@ -218,6 +242,7 @@ async function applyRung(
       width: rung.widthScale < 1 ? width : args.width,
       fps: args.fps,
       quality: rung.quality,
+      overlay,
       loop: args.loop,
       startSeconds: position,
     }));
@@ -228,9 +253,10 @@ function testHeight(width: number): number {
   return Math.round((width * 9) / 16 / 2) * 2;
 }
 
-/** Opens the source the arguments name. */
+/** Opens the source the arguments name, with the overlay's drawtext filter for ffmpeg. */
 async function openSource(
   args: SenderArgs,
+  overlay: string | undefined,
   onEvent: (event: SourceEvent) => void,
 ): Promise<FrameSource> {
   const { spec } = args;
@@ -241,11 +267,17 @@ async function openSource(
       height: testHeight(width),
       fps: args.fps ?? 30,
       quality: args.quality,
+      overlay: args.overlay === undefined ? undefined : {
+        parts: args.overlay.parts,
+        position: args.overlay.position,
+        host: args.host,
+      },
     });
     onEvent({ type: "source_started", source: "test", detail: "built-in test pattern" });
     return source;
   }
   const ffmpeg = resolveFfmpegPath(args.ffmpeg, Deno.env.get("FFMPEG"));
+  if (overlay !== undefined) await checkOverlaySupport(ffmpeg);
   const resolved = await nameWindowsCamera(spec, ffmpeg);
   return new FfmpegSource({
     ffmpeg,
@@ -255,6 +287,7 @@ async function openSource(
       width: args.width,
       fps: args.fps,
       quality: args.quality,
+      overlay,
       loop: args.loop,
       copy: args.copy,
     }),

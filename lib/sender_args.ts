@@ -7,8 +7,37 @@ import { parseFlags } from "./parse_flags.ts";
 import { parseSourceSpec, type SourceSpec } from "./source_spec.ts";
 import { parseSwitchFlag } from "./switch_flag.ts";
 import { MIN_MTU } from "./fragment_frame.ts";
+import {
+  DEFAULT_OVERLAY_POSITION,
+  OVERLAY_POSITIONS,
+  type OverlayPosition,
+} from "./overlay_layout.ts";
+import { type OverlayPart, parseOverlayText } from "./overlay_text.ts";
 import { MAX_DATAGRAM } from "./packet.ts";
 import { SENDER_DEFAULTS } from "./udp_sender.ts";
+
+/** The longest `--name`, in bytes of UTF-8. */
+export const MAX_NAME_BYTES = 64;
+
+/** Text burnt into every frame, as `--overlay` and `--overlay-position` give it. */
+export interface SenderOverlay {
+  /** The text as typed. */
+  text: string;
+  /** The text, read into literal parts and placeholders. */
+  parts: OverlayPart[];
+  /** The corner it sits in. @default {"top-left"} */
+  position: OverlayPosition;
+}
+
+/** Options for {@linkcode parseSenderArgs}. */
+export interface ParseSenderArgsOptions {
+  /**
+   * This machine's host name: the default `--name` and the overlay's `{host}`.
+   *
+   * @default {Deno.hostname()}, or "localhost" if it cannot be read
+   */
+  hostname?: string;
+}
 
 /** Everything the sender was asked to do, with defaults resolved. */
 export interface SenderArgs extends KeyArgs {
@@ -50,6 +79,15 @@ export interface SenderArgs extends KeyArgs {
   adapt: boolean;
   /** How events are written. @default {"text"} */
   log: LogFormat;
+  /**
+   * The name receivers show for this sender: printable, at most 64 bytes of UTF-8.
+   * @default the host name, cut to 64 bytes
+   */
+  name: string;
+  /** This machine's host name, for the overlay's `{host}`. @default {Deno.hostname()} */
+  host: string;
+  /** Text burnt into every frame. @default {undefined} none */
+  overlay?: SenderOverlay;
 }
 
 /** The sender's `--help`. */
@@ -69,6 +107,14 @@ Options:
   --quality 1-100      JPEG quality (default 80)
   --copy               send the source's own JPEG frames as they are (MJPEG
                        cameras and files): no decode, no encode, least CPU
+  --name NAME          the name receivers show for this sender (default: the
+                       host name; at most ${MAX_NAME_BYTES} bytes)
+  --overlay TEXT       burn TEXT into every frame, white on a dark box; it may
+                       hold {time} (HH:MM:SS), {date} (YYYY-MM-DD), {fps}
+                       (frames a second), {host} (host name), and {{ or }}
+                       for a brace; not with --copy
+  --overlay-position top-left|top-right|bottom-left|bottom-right
+                       the corner for --overlay (default ${DEFAULT_OVERLAY_POSITION})
   --ffmpeg PATH        ffmpeg binary (default: $FFMPEG, else ffmpeg on PATH)
   --mtu BYTES          largest datagram (default ${SENDER_DEFAULTS.mtu}: never IP-fragmented)
   --pace MBIT          peak send rate in Mbit/s, in bursts of ${SENDER_DEFAULTS.burstPackets} datagrams
@@ -88,18 +134,34 @@ ${KEY_HELP}
   -V, --version        show the version
 
 Examples:
-  sender                                 the default camera, to any receiver
-  sender --source test                   the built-in test pattern
+  A webcam to the LAN. On the machine with the camera (say 192.168.1.20):
+    sender --name porch
+  and on the machine that watches, then open the preview URL it prints:
+    receiver 192.168.1.20
+  sender --list-cameras                  names the cameras for --source camera:N
   sender --source camera:1 --width 1280  the second camera, at most 1280 px wide
+  sender --source test                   the built-in test pattern, no camera
   sender --source clip.mp4 --loop        a file, at real-time speed, forever
+  sender --key-file ~/.udpcam-key        only receivers with the same key get
+                                         video, such as this one:
+    receiver 192.168.1.20 --key-file ~/.udpcam-key
+  sender --overlay "{date} {time}"       a timestamp in the top-left corner
+  sender --overlay "{host} {fps} fps" --overlay-position bottom-right
   sender --fec 10                        +10 % parity for links where a round trip is slow
-  sender --key-file ~/.udpcam-key        only receivers with the same key get video
-  sender --list-cameras
 
 Exit codes: 0 done, 1 failure, 2 bad usage, 3 ffmpeg missing, 4 address in use.`;
 
-/** Reads the sender's command line; throws a {@linkcode UsageError} on a mistake. */
-export function parseSenderArgs(argv: string[]): SenderArgs {
+/**
+ * Reads the sender's command line; throws a {@linkcode UsageError} on a mistake.
+ *
+ * @param argv The arguments, without the program name.
+ * @param options This machine's host name.
+ * @returns Everything the sender was asked to do.
+ */
+export function parseSenderArgs(
+  argv: string[],
+  options: ParseSenderArgsOptions = {},
+): SenderArgs {
   const { values, positionals, help, version, log } = parseFlags(argv, {
     tool: "sender",
     flags: {
@@ -118,6 +180,9 @@ export function parseSenderArgs(argv: string[]): SenderArgs {
       spread: { type: "string" },
       fec: { type: "string" },
       adapt: { type: "string" },
+      name: { type: "string" },
+      overlay: { type: "string" },
+      "overlay-position": { type: "string" },
       ...KEY_FLAGS,
     },
   });
@@ -140,6 +205,13 @@ export function parseSenderArgs(argv: string[]): SenderArgs {
   if (copy && (width !== undefined || fps !== undefined || values.quality !== undefined)) {
     throw new UsageError("--copy sends frames as they are; drop --width, --fps and --quality");
   }
+  const overlay = parseOverlay(values.overlay, values["overlay-position"]);
+  if (copy && overlay !== undefined) {
+    throw new UsageError(
+      "--overlay draws on decoded frames, and --copy sends frames without decoding them; drop one",
+    );
+  }
+  const host = options.hostname ?? systemHostname();
   return {
     help,
     version,
@@ -162,7 +234,77 @@ export function parseSenderArgs(argv: string[]): SenderArgs {
     adapt: parseSwitchFlag(values.adapt, "--adapt", true),
     ...parseKeyFlags(values),
     log,
+    name: values.name === undefined ? defaultName(host) : parseName(values.name),
+    host,
+    overlay,
   };
+}
+
+function parseOverlay(
+  text: string | undefined,
+  position: string | undefined,
+): SenderOverlay | undefined {
+  if (text === undefined) {
+    if (position !== undefined) {
+      throw new UsageError("--overlay-position places --overlay text; add --overlay TEXT");
+    }
+    return undefined;
+  }
+  if (position !== undefined && !(OVERLAY_POSITIONS as readonly string[]).includes(position)) {
+    throw new UsageError(
+      `--overlay-position needs ${OVERLAY_POSITIONS.join(", ")}, got "${position}"`,
+    );
+  }
+  if (text.trim() === "") {
+    throw new UsageError("--overlay is empty; give the text, or drop --overlay");
+  }
+  let parts: OverlayPart[];
+  try {
+    parts = parseOverlayText(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new UsageError(`--overlay: ${message.charAt(0).toLowerCase()}${message.slice(1)}`);
+  }
+  return {
+    text,
+    parts,
+    position: (position as OverlayPosition | undefined) ?? DEFAULT_OVERLAY_POSITION,
+  };
+}
+
+/** Control characters, line and paragraph separators and lone surrogates. */
+const UNPRINTABLE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]/gu;
+
+function parseName(name: string): string {
+  if (name.trim() === "") throw new UsageError("--name is empty; give a name, or drop --name");
+  if (name.replace(UNPRINTABLE, "") !== name) {
+    throw new UsageError("--name takes printable characters only, on one line");
+  }
+  const bytes = new TextEncoder().encode(name).length;
+  if (bytes > MAX_NAME_BYTES) {
+    throw new UsageError(`--name takes at most ${MAX_NAME_BYTES} bytes of UTF-8, got ${bytes}`);
+  }
+  return name;
+}
+
+/** The host name, cut to {@linkcode MAX_NAME_BYTES} on a character boundary. */
+function defaultName(host: string): string {
+  const encoder = new TextEncoder();
+  let name = "";
+  for (const char of host.replace(UNPRINTABLE, "")) {
+    if (encoder.encode(name + char).length > MAX_NAME_BYTES) break;
+    name += char;
+  }
+  return name === "" ? "udpcam" : name;
+}
+
+function systemHostname(): string {
+  try {
+    return Deno.hostname() || "localhost";
+  } catch {
+    // Not allowed to read it (only the sender itself is).
+    return "localhost";
+  }
 }
 
 function parseFec(value: string | undefined): number {

@@ -15,8 +15,9 @@
  * ```
  *
  * Everything but the box and the clock is drawn once; a frame copies that
- * background, draws the box and the clock from cached glyphs, and encodes the
- * result as a JPEG with imagescript.
+ * background, draws the box and the clock from cached glyphs, then any
+ * `--overlay` text over the whole, and encodes the result as a JPEG with
+ * imagescript.
  *
  * @module
  */
@@ -26,6 +27,7 @@ import { wallClock } from "./clock.ts";
 import { drawText, loadGlyphs } from "./draw_text.ts";
 import type { Frame } from "./frame.ts";
 import type { FrameSource } from "./frame_source.ts";
+import { OverlayPainter, type OverlayPainterOptions } from "./overlay_painter.ts";
 
 const MIN_SIZE = 16;
 const MAX_SIZE = 8192;
@@ -56,12 +58,23 @@ export interface RenderTestPatternOptions {
   height?: number;
   /** JPEG quality, an integer from 1 to 100. @default 80 */
   quality?: number;
+  /**
+   * Text drawn over every frame (`sender --overlay`), its `{time}` and `{date}`
+   * the frame's time.
+   * @default undefined none
+   */
+  overlay?: OverlayPainterOptions;
 }
 
+/** Text drawn over the test pattern; `{fps}` shows the source's own rate. */
+export type TestPatternOverlay = Omit<OverlayPainterOptions, "fps">;
+
 /** Options for {@linkcode TestPatternSource}. */
-export interface TestPatternSourceOptions extends RenderTestPatternOptions {
+export interface TestPatternSourceOptions extends Omit<RenderTestPatternOptions, "overlay"> {
   /** Frames per second, a number above 0 and at most 1000. @default 30 */
   fps?: number;
+  /** Text drawn over every frame, as for {@linkcode renderTestPattern}. @default undefined none */
+  overlay?: TestPatternOverlay;
   /**
    * The wall clock, in milliseconds since the Unix epoch, for the clock drawn
    * in each frame and its `captureTime`; pacing always uses the monotonic clock.
@@ -100,6 +113,7 @@ export interface TestPatternStats {
 export class TestPatternSource implements FrameSource {
   #fps: number;
   #now: () => number;
+  #overlay: OverlayPainter | undefined;
   #painter: TestPatternPainter;
   #next: TestPatternPainter | undefined;
   #closed = false;
@@ -123,27 +137,33 @@ export class TestPatternSource implements FrameSource {
       );
     }
     this.#now = options.now ?? wallClock;
+    this.#overlay = options.overlay === undefined
+      ? undefined
+      : new OverlayPainter({ ...options.overlay, fps: this.#fps });
     this.#painter = new TestPatternPainter({
       width,
       height,
       quality,
       label: this.#label(width, height),
+      overlay: this.#overlay,
     });
   }
 
   /**
    * Draws later frames at another size or quality (the stream adapting to its
-   * links); takes effect once the new size's background is ready.
+   * links), with the same overlay; takes effect once the new size's background
+   * is ready.
    *
    * @throws {RangeError} If an option is out of range.
    */
-  configure(options: RenderTestPatternOptions): void {
+  configure(options: Omit<RenderTestPatternOptions, "overlay">): void {
     const { width, height, quality } = resolveRenderOptions(options);
     this.#next = new TestPatternPainter({
       width,
       height,
       quality,
       label: this.#label(width, height),
+      overlay: this.#overlay,
     });
   }
 
@@ -233,12 +253,16 @@ export async function renderTestPattern(
 ): Promise<Uint8Array> {
   const { width, height, quality } = resolveRenderOptions(options);
   const label = `udpcam test pattern ${width}x${height}`;
-  return await new TestPatternPainter({ width, height, quality, label }).render(frameIndex, time);
+  const overlay = options.overlay === undefined ? undefined : new OverlayPainter(options.overlay);
+  return await new TestPatternPainter({ width, height, quality, label, overlay }).render(
+    frameIndex,
+    time,
+  );
 }
 
 function resolveRenderOptions(
-  options: RenderTestPatternOptions,
-): Required<RenderTestPatternOptions> {
+  options: Omit<RenderTestPatternOptions, "overlay">,
+): Required<Omit<RenderTestPatternOptions, "overlay">> {
   const { width = 640, height = 360, quality = 80 } = options;
   for (const [name, value] of [["width", width], ["height", height]] as const) {
     if (!Number.isInteger(value) || value < MIN_SIZE || value > MAX_SIZE) {
@@ -258,6 +282,7 @@ interface PainterOptions {
   height: number;
   quality: number;
   label: string;
+  overlay?: OverlayPainter;
 }
 
 interface PainterState {
@@ -306,6 +331,7 @@ class TestPatternPainter {
     const clockScale = this.#clock.scale;
     const labelScale = Math.max(4, Math.round(clockScale / 2));
     await loadGlyphs(CLOCK_CHARACTERS, { scale: clockScale });
+    await this.#options.overlay?.prepare(height);
     const background = new Image(width, height);
     const pixels = pixelsOf(background);
     const barsBottom = Math.round(height * BARS_BOTTOM);
@@ -357,6 +383,7 @@ class TestPatternPainter {
       height: box.height - 2 * inset,
     }, 0xffffffff);
     await drawText(canvas, clockText(frameIndex, time), { ...this.#clock, color: CLOCK_COLOR });
+    await this.#options.overlay?.draw(canvas, time);
     return await canvas.encodeJPEG(this.#options.quality as JPEGQuality);
   }
 }

@@ -159,6 +159,11 @@ export class UdpReceiver {
     return this.#link.state;
   }
 
+  /** Why the link is in its state, in words. */
+  get stateReason(): string {
+    return this.#link.reason;
+  }
+
   /** The address the socket is bound to. */
   get addr(): Deno.NetAddr {
     return this.#socket.addr as Deno.NetAddr;

@@ -1,5 +1,5 @@
 /**
- * The bench, in three parts:
+ * The bench, in four parts:
  * - sizes: for each frame size, streams a camera-like MJPEG clip from a
  *   sender to a receiver on this machine, reads `/stream.mjpg` as an HTTP
  *   viewer, and measures delivered fps, bitrate, CPU per frame and latency;
@@ -9,13 +9,17 @@
  * - soak: streams a 720p clip to a receiver and its HTTP viewer for 10
  *   minutes, samples both tools every 10 s (RSS, descriptors and threads from
  *   /proc; JS heap, live timers and Deno resources from a census preloaded
- *   into each), and judges that memory stays flat and that nothing grows.
+ *   into each), and judges that memory stays flat and that nothing grows;
+ * - overlay: what `sender --overlay` costs on a 720p clip at 30 fps, by
+ *   ffmpeg's drawtext in the sender and by drawing in-process on raw frames,
+ *   each beside the same route without text: delivered fps and CPU.
  * Each prints as a markdown table (or JSON with `--json`).
  *
- *   deno task bench                          all three parts (about 45 minutes)
+ *   deno task bench                          all four parts (about 50 minutes)
  *   deno task bench --only sizes --sizes 1920x1080 --seconds 30 --json
  *   deno task bench --only loss --rows clean,loss5 --loss-seconds 20
  *   deno task bench --only sizes,soak --soak-seconds 300
+ *   deno task bench --only overlay
  *
  * Linux only (CPU times come from /proc). A missed target is a result, not a
  * failure: the exit code is 0 unless ffmpeg is missing or a tool cannot start.
@@ -32,6 +36,8 @@ import { type BenchReport, formatReport } from "./bench/report.ts";
 import { formatLossReport, judge, withoutRecovery } from "./bench/loss_report.ts";
 import { runLossMatrix } from "./bench/loss_matrix.ts";
 import { LOSS_ROWS } from "./bench/loss_rows.ts";
+import { BENCH_OVERLAY, measureOverlay } from "./bench/overlay.ts";
+import { formatOverlayReport, type OverlayReport } from "./bench/overlay_report.ts";
 import { runSoak } from "./bench/soak.ts";
 import { formatSoakReport, judgeSoak, resolveSoakLimits } from "./bench/soak_report.ts";
 import type { SizeResult } from "./bench/summarize.ts";
@@ -42,6 +48,9 @@ const BENCH_KEY = "the bench's key, long enough not to be warned about";
 
 /** Seconds streamed to the viewer before each window. */
 const WARMUP_SECONDS = 2;
+
+/** Everything one bench run found: the parts' reports, and the overlay part's. */
+type FullReport = BenchReport & { overlay?: OverlayReport };
 
 async function main(argv: string[]): Promise<void> {
   let args: BenchArgs;
@@ -72,22 +81,28 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-function formatBench(report: BenchReport): string {
+function formatBench(report: FullReport): string {
   const parts = [];
   if (report.results.length > 0) parts.push(formatReport(report));
   if (report.loss !== undefined) {
     parts.push(`Loss matrix:\n\n${formatLossReport(report.loss.results, report.loss.seconds)}`);
   }
   if (report.soak !== undefined) parts.push(`Soak:\n\n${formatSoakReport(report.soak)}`);
+  if (report.overlay !== undefined) {
+    parts.push(`Overlay:\n\n${formatOverlayReport(report.overlay, report)}`);
+  }
   return parts.join("\n\n");
 }
 
-/** Measures each size in turn, then the loss matrix, then the soak, one run at a time. */
+/**
+ * Measures each size in turn, then the loss matrix, then the soak, then the
+ * overlay, one run at a time.
+ */
 async function runBench(
   args: BenchArgs,
   argv: string[],
   signal: AbortSignal,
-): Promise<BenchReport> {
+): Promise<FullReport> {
   const host = await hostInfo();
   const ticks = await clockTicks();
   const results: SizeResult[] = [];
@@ -152,6 +167,27 @@ async function runBench(
       },
     };
   }
+  let overlay: OverlayReport | undefined;
+  if (args.only.includes("overlay")) {
+    const size = { width: 1280, height: 720 };
+    const clip = await benchClip(size);
+    progress(`overlay: ${args.overlaySeconds} s a run after ${WARMUP_SECONDS} s of warm-up`);
+    const runs = await measureOverlay(clip, {
+      seconds: args.overlaySeconds,
+      warmupSeconds: WARMUP_SECONDS,
+      ticksPerSecond: ticks.perSecond,
+      signal,
+      progress: (message) => progress(`overlay: ${message}`),
+    });
+    overlay = {
+      size,
+      fps: CLIP_FPS,
+      text: BENCH_OVERLAY,
+      warmupSeconds: WARMUP_SECONDS,
+      seconds: args.overlaySeconds,
+      results: runs,
+    };
+  }
   const target = results.find((result) => result.source === TARGET_SOURCE && !result.sealed);
   return {
     command: ["deno", "run", "-A", "scripts/bench.ts", ...argv].join(" "),
@@ -164,6 +200,7 @@ async function runBench(
     targets: target === undefined ? undefined : checkTargets(target),
     loss,
     soak,
+    overlay,
   };
 }
 

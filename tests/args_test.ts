@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../lib/cli_error.ts";
-import { parseReceiverArgs } from "../lib/receiver_args.ts";
-import { parseSenderArgs } from "../lib/sender_args.ts";
+import { parseReceiverArgs, RECEIVER_HELP } from "../lib/receiver_args.ts";
+import { parseSenderArgs, SENDER_HELP } from "../lib/sender_args.ts";
 import { parseSwitchFlag } from "../lib/switch_flag.ts";
 import { SENDER_DEFAULTS } from "../lib/udp_sender.ts";
 
@@ -120,5 +120,240 @@ Deno.test("parseReceiverArgs() rejects a bad --http-token without repeating it",
         !(token && error.message.includes(token)),
       JSON.stringify(argv),
     );
+  }
+});
+
+Deno.test("parseReceiverArgs() reads --record, --record-segment, --ffmpeg and --open", () => {
+  const cases: Array<[string[], Record<string, unknown>]> = [
+    [[], { record: undefined, recordSegmentSeconds: undefined, ffmpeg: undefined, open: false }],
+    [["--open"], {
+      record: undefined,
+      recordSegmentSeconds: undefined,
+      ffmpeg: undefined,
+      open: true,
+    }],
+    [["--record", "cam.mkv"], {
+      record: "cam.mkv",
+      recordSegmentSeconds: undefined,
+      ffmpeg: undefined,
+      open: false,
+    }],
+    [["--record", "d/CAM.AVI"], {
+      record: "d/CAM.AVI",
+      recordSegmentSeconds: undefined,
+      ffmpeg: undefined,
+      open: false,
+    }],
+    [["--record", "cam.mjpeg", "--record-segment", "10m"], {
+      record: "cam.mjpeg",
+      recordSegmentSeconds: 600,
+      ffmpeg: undefined,
+      open: false,
+    }],
+    [["--record", "cam.mkv", "--record-segment", "90"], {
+      record: "cam.mkv",
+      recordSegmentSeconds: 90,
+      ffmpeg: undefined,
+      open: false,
+    }],
+    [["--record", "cam.mkv", "--record-segment", "1s"], {
+      record: "cam.mkv",
+      recordSegmentSeconds: 1,
+      ffmpeg: undefined,
+      open: false,
+    }],
+    [["--record", "cam.mkv", "--record-segment", "24h"], {
+      record: "cam.mkv",
+      recordSegmentSeconds: 86_400,
+      ffmpeg: undefined,
+      open: false,
+    }],
+    [["--record=cam.mkv", "--ffmpeg", "/opt/ffmpeg", "--open"], {
+      record: "cam.mkv",
+      recordSegmentSeconds: undefined,
+      ffmpeg: "/opt/ffmpeg",
+      open: true,
+    }],
+  ];
+  for (const [argv, expected] of cases) {
+    const { record, recordSegmentSeconds, ffmpeg, open } = parseReceiverArgs(argv);
+    assert.deepEqual({ record, recordSegmentSeconds, ffmpeg, open }, expected, argv.join(" "));
+  }
+});
+
+Deno.test("parseReceiverArgs() rejects a bad --record or --record-segment, naming the flag", () => {
+  const cases: Array<[string[], RegExp]> = [
+    [["--record"], /--record needs a value/],
+    [["--record", "cam.mp4"], /--record needs a \.mkv, \.avi or \.mjpeg file, got "cam\.mp4"/],
+    [["--record", "cam"], /--record needs a \.mkv, \.avi or \.mjpeg file/],
+    [["--record", "mkv"], /--record needs a \.mkv, \.avi or \.mjpeg file/],
+    [["--record-segment", "10m"], /^--record-segment needs --record FILE$/],
+    [
+      ["--record", "a.mkv", "--record-segment", "0"],
+      /--record-segment needs a duration from 1s to 24h/,
+    ],
+    [["--record", "a.mkv", "--record-segment", "0.5s"], /from 1s to 24h, got "0\.5s"/],
+    [["--record", "a.mkv", "--record-segment", "24h1s"], /from 1s to 24h, got "24h1s"/],
+    [["--record", "a.mkv", "--record-segment", "ten"], /such as 90, 30s, 10m or 1h, got "ten"/],
+    [["--ffmpeg", "/opt/ffmpeg"], /--ffmpeg is for --record/],
+    [["--record", "a.mkv", "--ffmpeg", ""], /--ffmpeg needs a path/],
+  ];
+  for (const [argv, pattern] of cases) {
+    assert.throws(
+      () => parseReceiverArgs(argv),
+      (error: unknown) => error instanceof UsageError && pattern.test(error.message),
+      JSON.stringify(argv),
+    );
+  }
+});
+
+Deno.test("every command in receiver --help's examples is accepted by the tool it names", () => {
+  const examples = RECEIVER_HELP.slice(RECEIVER_HELP.indexOf("\nExamples:\n"));
+  const commands = examples.split("\n").flatMap((line) =>
+    [...line.matchAll(/(?:^\s+|run: )((?:sender|receiver)(?: \S+)*)/g)].map((match) => match[1])
+  );
+  for (const flag of ["--open", "--key-file", "--record", "--record-segment", "--http"]) {
+    assert.ok(
+      commands.some((command) =>
+        command.split(" ").slice(1).includes(flag) && command.startsWith("receiver")
+      ),
+      `a receiver example of ${flag}`,
+    );
+  }
+  assert.ok(commands.some((command) => command.startsWith("sender")), "the sender to run");
+  for (const command of commands) {
+    const [tool, ...argv] = command.split(" ").map((word) =>
+      word === '"$TOKEN"' ? "a-token-of-your-own" : word
+    );
+    if (tool === "sender") parseSenderArgs(argv, { hostname: "h" });
+    else parseReceiverArgs(argv);
+  }
+});
+
+Deno.test("parseSenderArgs() reads --overlay and --overlay-position, top-left by default", () => {
+  assert.equal(parseSenderArgs([]).overlay, undefined);
+  const cases: Array<[string[], { text: string; position: string; placeholders: string[] }]> = [
+    [["--overlay", "{time}"], { text: "{time}", position: "top-left", placeholders: ["time"] }],
+    [["--overlay", "{host} {date} {time}", "--overlay-position", "bottom-left"], {
+      text: "{host} {date} {time}",
+      position: "bottom-left",
+      placeholders: ["host", "date", "time"],
+    }],
+    [["--overlay={fps} fps", "--overlay-position=top-right"], {
+      text: "{fps} fps",
+      position: "top-right",
+      placeholders: ["fps"],
+    }],
+    [["--overlay", "cam {{1}}", "--overlay-position", "bottom-right"], {
+      text: "cam {{1}}",
+      position: "bottom-right",
+      placeholders: [],
+    }],
+    [["--source", "test", "--overlay", "{time}"], {
+      text: "{time}",
+      position: "top-left",
+      placeholders: ["time"],
+    }],
+  ];
+  for (const [argv, expected] of cases) {
+    const overlay = parseSenderArgs(argv).overlay!;
+    const placeholders = overlay.parts.flatMap((part) =>
+      "placeholder" in part ? [part.placeholder] : []
+    );
+    assert.deepEqual(
+      { text: overlay.text, position: overlay.position, placeholders },
+      expected,
+      argv.join(" "),
+    );
+  }
+});
+
+Deno.test("parseSenderArgs() rejects a bad --overlay, naming the flag and the placeholders", () => {
+  const cases: Array<[string[], RegExp]> = [
+    [
+      ["--overlay", "{foo}"],
+      /^--overlay: unknown placeholder \{foo\}: .*\{time\}, \{date\}, \{fps\}, \{host\}$/,
+    ],
+    [["--overlay", "{time"], /^--overlay: unclosed \{/],
+    [["--overlay", "a}b"], /^--overlay: lone \}/],
+    [["--overlay", ""], /^--overlay is empty/],
+    [["--overlay", "  "], /^--overlay is empty/],
+    [["--overlay", "a\nb"], /^--overlay: overlay text must be one line of printable characters$/],
+    [["--overlay"], /^--overlay needs a value/],
+    [
+      ["--overlay", "x", "--overlay-position", "center"],
+      /^--overlay-position needs top-left, top-right, bottom-left, bottom-right, got "center"$/,
+    ],
+    [["--overlay-position", "top-left"], /^--overlay-position places --overlay text/],
+    [
+      ["--overlay", "{time}", "--copy"],
+      /^--overlay draws on decoded frames, and --copy .*; drop one$/,
+    ],
+  ];
+  for (const [argv, message] of cases) {
+    assert.throws(
+      () => parseSenderArgs(argv),
+      (error: unknown) => error instanceof UsageError && message.test(error.message),
+      JSON.stringify(argv),
+    );
+  }
+});
+
+Deno.test("parseSenderArgs() reads --name, and defaults it to the host name cut to 64 bytes", () => {
+  assert.equal(parseSenderArgs([], { hostname: "porch-pi" }).name, "porch-pi");
+  assert.equal(parseSenderArgs([], { hostname: "porch-pi" }).host, "porch-pi");
+  assert.equal(parseSenderArgs([]).host, Deno.hostname());
+  const long = "a".repeat(70);
+  assert.equal(parseSenderArgs([], { hostname: long }).name, "a".repeat(64));
+  assert.equal(parseSenderArgs([], { hostname: long }).host, long, "{host} is not cut");
+  // Cut on a character: 21 three-byte characters fit in 64 bytes, a 22nd does not.
+  assert.equal(parseSenderArgs([], { hostname: "€".repeat(30) }).name, "€".repeat(21));
+  const names = ["Kitchen", "Küche 📷", "cam 2 (garden)", "x".repeat(64), "é".repeat(32)];
+  for (const name of names) {
+    assert.equal(parseSenderArgs(["--name", name], { hostname: "h" }).name, name);
+  }
+});
+
+Deno.test("parseSenderArgs() rejects an empty, unprintable or too long --name", () => {
+  const cases: Array<[string[], RegExp]> = [
+    [["--name", ""], /^--name is empty/],
+    [["--name", "   "], /^--name is empty/],
+    [["--name", "x".repeat(65)], /^--name takes at most 64 bytes of UTF-8, got 65$/],
+    [["--name", "é".repeat(33)], /^--name takes at most 64 bytes of UTF-8, got 66$/],
+    [["--name", "two\nlines"], /^--name takes printable characters only/],
+    [["--name", "tab\there"], /^--name takes printable characters only/],
+    [["--name", "nul\0"], /^--name takes printable characters only/],
+    [["--name", "esc\x1b[31m"], /^--name takes printable characters only/],
+    [["--name"], /^--name needs a value/],
+  ];
+  for (const [argv, message] of cases) {
+    assert.throws(
+      () => parseSenderArgs(argv, { hostname: "h" }),
+      (error: unknown) => error instanceof UsageError && message.test(error.message),
+      JSON.stringify(argv),
+    );
+  }
+});
+
+/** Splits a command line as a POSIX shell does for the plain and double-quoted words of the help. */
+function words(line: string): string[] {
+  return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2]);
+}
+
+Deno.test("every command in sender --help's examples is accepted by the tool it names", () => {
+  const examples = SENDER_HELP.slice(SENDER_HELP.indexOf("\nExamples:\n"));
+  const commands = examples.split("\n")
+    .map((line) => /^\s+((?:sender|receiver) .*?)(?:\s{2,}\S.*)?$/.exec(line)?.[1])
+    .filter((command) => command !== undefined);
+  for (const tool of ["sender", "receiver"]) {
+    assert.ok(commands.some((command) => command.startsWith(`${tool} `)), `a ${tool} example`);
+  }
+  for (const flag of ["--overlay", "--key-file", "--loop", "--list-cameras", "--name"]) {
+    assert.ok(commands.some((command) => words(command).includes(flag)), `an example of ${flag}`);
+  }
+  for (const command of commands) {
+    const [tool, ...argv] = words(command);
+    if (tool === "sender") parseSenderArgs(argv);
+    else parseReceiverArgs(argv);
   }
 });

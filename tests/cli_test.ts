@@ -1,3 +1,4 @@
+import { RECEIVER_PERMISSIONS, UNSTABLE_FLAGS } from "../scripts/permissions.ts";
 import assert from "node:assert/strict";
 import { runTool, ToolProcess } from "./_tool.ts";
 
@@ -127,8 +128,8 @@ Deno.test("a log reader that goes away does not crash the receiver", async () =>
     args: [
       "run",
       "--quiet",
-      "--unstable-net",
-      "--allow-net",
+      ...UNSTABLE_FLAGS,
+      ...RECEIVER_PERMISSIONS,
       "receiver.ts",
       "--http",
       "127.0.0.1:0",

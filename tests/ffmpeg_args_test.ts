@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
+import { Image } from "imagescript";
+import { drawtextFilter, drawtextFont } from "../lib/drawtext_filter.ts";
 import { ffmpegArgs, installHint, jpegQuantizer, resolveFfmpegPath } from "../lib/ffmpeg_args.ts";
 import { JpegSplitter } from "../lib/jpeg_splitter.ts";
+import { parseOverlayText } from "../lib/overlay_text.ts";
+import type { SourceSpec } from "../lib/source_spec.ts";
 
 const HEAD = ["-hide_banner", "-loglevel", "error", "-nostdin", "-nostats"];
 /** Output with quality 80 and no filters. */
@@ -319,4 +323,79 @@ Deno.test("ffmpegArgs() scales in real ffmpeg keeping the aspect ratio and never
   };
   assert.deepEqual(await size(320), [320, 180]);
   assert.deepEqual(await size(1280), [640, 360]);
+});
+
+/** The overlay's drawtext filter, as the sender builds it. */
+const OVERLAY = drawtextFilter({
+  parts: parseOverlayText("{host} {time}"),
+  position: "bottom-left",
+  host: "cam",
+  font: drawtextFont(),
+});
+
+Deno.test("ffmpegArgs() draws an overlay on every camera, file and stream, after any scaling", () => {
+  const cases: Array<[SourceSpec, typeof Deno.build.os, string[]]> = [
+    [{ kind: "camera" }, "linux", ["-f", "v4l2", "-i", "/dev/video0"]],
+    [{ kind: "camera", device: "Cam" }, "windows", ["-f", "dshow", "-i", "video=Cam"]],
+    [{ kind: "camera" }, "darwin", ["-f", "avfoundation", "-framerate", "30", "-i", "0:none"]],
+    [{ kind: "file", path: "a.mp4" }, "linux", ["-re", "-i", "a.mp4"]],
+    [{ kind: "url", url: "rtsp://cam/live" }, "linux", ["-i", "rtsp://cam/live"]],
+  ];
+  for (const [spec, os, input] of cases) {
+    const args = ffmpegArgs(spec, { os, quality: 80, overlay: OVERLAY });
+    const expected = [...HEAD, ...input, ...MJPEG_80];
+    expected.splice(expected.indexOf("-pix_fmt"), 0, "-vf", OVERLAY);
+    assert.deepEqual(args, expected, `${spec.kind} on ${os}`);
+    const scaled = ffmpegArgs(spec, { os, quality: 80, width: 640, fps: 10, overlay: OVERLAY });
+    const filters = scaled[scaled.indexOf("-vf") + 1];
+    assert.ok(filters.startsWith("select='"), filters);
+    assert.ok(filters.endsWith(`,scale='min(iw,640)':-2,${OVERLAY}`), filters);
+  }
+});
+
+Deno.test("ffmpegArgs() rejects an overlay with copy, which does not decode frames", () => {
+  assert.throws(
+    () =>
+      ffmpegArgs({ kind: "camera" }, { os: "linux", quality: 80, copy: true, overlay: OVERLAY }),
+    { name: "TypeError", message: /cannot draw an overlay/ },
+  );
+});
+
+Deno.test("ffmpegArgs() with an overlay runs in real ffmpeg on a lavfi source and draws in its corner", async () => {
+  const args = ffmpegArgs({ kind: "url", url: "unused" }, {
+    os: "linux",
+    width: 320,
+    fps: 10,
+    quality: 90,
+    overlay: OVERLAY,
+  });
+  const output = args.slice(args.indexOf("-an"));
+  const { code, stdout, stderr } = await new Deno.Command("ffmpeg", {
+    args: [
+      ...HEAD,
+      ...["-f", "lavfi", "-i", "color=c=blue:size=640x360:rate=30", "-t", "1", ...output],
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  const frames = await Array.fromAsync(
+    ReadableStream.from([stdout]).pipeThrough(new JpegSplitter()),
+  );
+  assert.equal(frames.length, 10, "capped at 10 fps");
+  const image = await Image.decode(frames.at(-1)!);
+  assert.deepEqual([image.width, image.height], [320, 180]);
+  const notBlue = (x0: number, y0: number) => {
+    let count = 0;
+    for (let y = y0; y < y0 + 45; y++) {
+      for (let x = x0; x < x0 + 160; x++) {
+        const [r, g, b] = image.getRGBAAt(x + 1, y + 1);
+        if (b < 180 || r > 80 || g > 80) count++;
+      }
+    }
+    return count;
+  };
+  assert.ok(notBlue(0, 135) > 500, "the bottom-left corner has the overlay");
+  assert.equal(notBlue(160, 0), 0, "the top-right corner is untouched");
 });

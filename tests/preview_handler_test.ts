@@ -164,7 +164,7 @@ Deno.test("/stream.mjpg: a viewer that stops reading holds back no other viewer"
 
 const PORT = 8081;
 const TOKEN = "s3cret-token_0123";
-const PATHS = ["/", "/stream.mjpg", "/snapshot.jpg", "/stats", "/nope"];
+const PATHS = ["/", "/stream.mjpg", "/snapshot.jpg", "/stats", "/favicon.svg", "/nope"];
 
 /** The preview behind its guard, as the receiver serves it on `port`. */
 function guarded(options: { loopback: boolean; token?: string }) {
@@ -458,4 +458,13 @@ Deno.test("/stream.mjpg?fps= answers 400 to a rate out of range or not a number"
   const ok = handler(get("/stream.mjpg?fps=0.5"));
   assert.equal(ok.status, 200);
   await ok.body!.cancel();
+});
+
+Deno.test("the page's icon is served as SVG, and the page links to it", async () => {
+  const { handler } = setup();
+  const icon = handler(get("/favicon.svg"));
+  assert.equal(icon.status, 200);
+  assert.equal(icon.headers.get("content-type"), "image/svg+xml");
+  assert.match(await icon.text(), /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.match(await handler(get("/")).text(), /<link rel="icon" href="favicon.svg"/);
 });

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
+import { overlayFontSize, overlayMargin } from "../lib/overlay_layout.ts";
+import { parseOverlayText } from "../lib/overlay_text.ts";
 import { renderTestPattern, TestPatternSource } from "../lib/test_pattern.ts";
 
 /** A time at which the box is at the far left, 0.5 ms past a whole second. */
@@ -72,6 +74,90 @@ Deno.test("renderTestPattern() draws the clock over its plain band", async () =>
   }
   // The band itself is dark grey; "HH:MM:SS.mmm #000000" at this size lights thousands.
   assert.ok(light > 2000, `only ${light} light pixels in the clock band`);
+});
+
+/** How many pixels of a rectangle differ by more than JPEG noise. */
+function differingIn(
+  a: Image,
+  b: Image,
+  rect: { x: number; y: number; width: number; height: number },
+): number {
+  let count = 0;
+  for (let y = rect.y; y < rect.y + rect.height; y++) {
+    for (let x = rect.x; x < rect.x + rect.width; x++) {
+      const i = (y * a.width + x) * 4;
+      const delta = Math.abs(a.bitmap[i] - b.bitmap[i]) +
+        Math.abs(a.bitmap[i + 1] - b.bitmap[i + 1]) +
+        Math.abs(a.bitmap[i + 2] - b.bitmap[i + 2]);
+      if (delta > 60) count++;
+    }
+  }
+  return count;
+}
+
+Deno.test("renderTestPattern() draws an overlay in its corner and leaves the rest alone", async () => {
+  const size = { width: 640, height: 360 };
+  const plain = await Image.decode(await renderTestPattern(5, TIME, size));
+  const margin = overlayMargin(size.height);
+  // The box is a line of text tall, plus padding; half the width is room for 8 characters.
+  const boxHeight = Math.round(overlayFontSize(size.height) * 1.6);
+  const corners = {
+    "top-left": { x: 0, y: 0 },
+    "top-right": { x: size.width / 2, y: 0 },
+    "bottom-left": { x: 0, y: size.height - margin - boxHeight },
+    "bottom-right": { x: size.width / 2, y: size.height - margin - boxHeight },
+  };
+  for (const position of ["top-left", "bottom-right"] as const) {
+    const overlay = { parts: parseOverlayText("{time}"), position, host: "cam", fps: 30 };
+    const drawn = await Image.decode(await renderTestPattern(5, TIME, { ...size, overlay }));
+    for (const [corner, origin] of Object.entries(corners)) {
+      const rect = { ...origin, width: size.width / 2, height: margin + boxHeight };
+      const changed = differingIn(plain, drawn, rect);
+      if (corner === position) assert.ok(changed > 300, `${position}: ${changed} pixels changed`);
+      else assert.equal(changed, 0, `${position} changed the ${corner} corner`);
+    }
+  }
+});
+
+Deno.test("renderTestPattern() shows the frame's time in the overlay", async () => {
+  const size = { width: 640, height: 360 };
+  const overlay = {
+    parts: parseOverlayText("{time}"),
+    position: "top-left" as const,
+    host: "",
+    fps: 30,
+  };
+  const rect = { x: 0, y: 0, width: 320, height: 60 };
+  // The box stays where it was; only the clock in the overlay differs.
+  const first = await Image.decode(await renderTestPattern(5, TIME, { ...size, overlay }));
+  const same = await Image.decode(await renderTestPattern(6, TIME + 300, { ...size, overlay }));
+  const later = await Image.decode(await renderTestPattern(5, TIME + 1000, { ...size, overlay }));
+  assert.equal(differingIn(first, same, rect), 0, "the same second shows the same");
+  assert.ok(differingIn(first, later, rect) > 10, "a second later shows another time");
+});
+
+Deno.test("TestPatternSource draws its overlay with its own frame rate for {fps}", async () => {
+  const size = { width: 320, height: 180 };
+  const overlay = { parts: parseOverlayText("{fps}"), position: "top-left" as const, host: "" };
+  const rect = { x: 0, y: 0, width: 160, height: 40 };
+  const frame = async (fps: number) => {
+    const source = new TestPatternSource({ ...size, fps, overlay, now: () => TIME });
+    try {
+      for await (const { data } of source.frames()) return await Image.decode(data);
+      throw new Error("no frame");
+    } finally {
+      await source.close();
+    }
+  };
+  const at12 = await frame(12);
+  const expected = await Image.decode(
+    await renderTestPattern(0, TIME, { ...size, overlay: { ...overlay, fps: 12 } }),
+  );
+  const wrong = await Image.decode(
+    await renderTestPattern(0, TIME, { ...size, overlay: { ...overlay, fps: 30 } }),
+  );
+  assert.equal(differingIn(at12, expected, rect), 0);
+  assert.ok(differingIn(at12, wrong, rect) > 10);
 });
 
 Deno.test("renderTestPattern() rejects bad sizes, qualities and frames", async () => {

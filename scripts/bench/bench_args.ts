@@ -5,7 +5,7 @@ import { flagMessage } from "../../lib/parse_flags.ts";
 import { LOSS_ROWS } from "./loss_rows.ts";
 
 /** The parts of the bench, in the order they run. */
-export const BENCH_PARTS = ["sizes", "loss", "soak"] as const;
+export const BENCH_PARTS = ["sizes", "loss", "soak", "overlay"] as const;
 
 /** One part of the bench. */
 export type BenchPart = typeof BENCH_PARTS[number];
@@ -41,6 +41,8 @@ export interface BenchArgs {
   rows: string[] | undefined;
   /** Seconds the soak streams. @default {600} */
   soakSeconds: number;
+  /** Seconds measured for each run of the overlay part. @default {15} */
+  overlaySeconds: number;
 }
 
 /** The bench's `--help`. */
@@ -51,18 +53,22 @@ Usage: deno task bench [options]
 Options:
   --seconds N          seconds measured for each size, after 2 s of warm-up (default 10)
   --sizes WxH,...      sizes to measure (default 640x480,1280x720,1920x1080)
-  --only PART,...      run only these parts: sizes, loss, soak (default all three)
+  --only PART,...      run only these parts: sizes, loss, soak, overlay (default all)
   --loss-seconds N     seconds measured for each run of the loss matrix (default 60)
   --rows ID,...        loss matrix rows: clean, loss1, loss5, loss10, burst5, cap,
                        dupreorder (default all, clean first)
   --soak-seconds N     seconds the soak streams, at least 30 (default 600)
+  --overlay-seconds N  seconds measured for each run of the overlay part (default 15)
   --json               print the results as JSON instead of a markdown table
   -h, --help           show this help
 
 The loss matrix runs each row with recovery on and off and FEC on and off:
 with the default 60 s a run, about 30 minutes. The soak streams 720p at
 30 fps to a viewer for 10 minutes and checks that both tools' memory stays
-flat and that their descriptors, threads, timers and resources do not grow.`;
+flat and that their descriptors, threads, timers and resources do not grow.
+The overlay part measures what sender --overlay costs on a 720p clip at
+30 fps: ffmpeg's drawtext in the sender against drawing in-process on raw
+frames, each beside the same route without text (about 2 minutes).`;
 
 /** Reads the bench's command line; throws a {@linkcode UsageError} on a mistake. */
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -79,6 +85,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     lossSeconds: parseIntFlag(values["loss-seconds"], "--loss-seconds", 1, 3600) ?? 60,
     rows: values.rows === undefined ? undefined : parseRows(values.rows),
     soakSeconds: parseIntFlag(values["soak-seconds"], "--soak-seconds", 30, 86_400) ?? 600,
+    overlaySeconds: parseIntFlag(values["overlay-seconds"], "--overlay-seconds", 1, 3600) ?? 15,
   };
 }
 
@@ -135,6 +142,7 @@ function parse(argv: string[]) {
         "loss-seconds": { type: "string" },
         rows: { type: "string" },
         "soak-seconds": { type: "string" },
+        "overlay-seconds": { type: "string" },
       },
     });
   } catch (error) {

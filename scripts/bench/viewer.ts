@@ -31,6 +31,8 @@ export function startViewer(url: string, durationMs: number): Viewer {
   viewer.done = readMjpeg(`${url}stream.mjpg`, {
     durationMs,
     onPart: (part) => {
+      // A "no signal" frame the receiver drew is not video.
+      if (part.headers["x-signal"] !== undefined) return;
       parts.push({
         readAt: wallClock(),
         captureTime: Number(part.headers["x-timestamp"]) * 1000,

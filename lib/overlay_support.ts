@@ -1,0 +1,48 @@
+import { FfmpegNotFoundError } from "./ffmpeg_not_found_error.ts";
+import { SourceError } from "./source_error.ts";
+
+/** A line of `ffmpeg -filters` that lists drawtext: flags, the name, then its pads. */
+const DRAWTEXT_LINE = /^\s*\S+\s+drawtext\s/m;
+
+/**
+ * Whether an ffmpeg's `-filters` list has the drawtext filter (ffmpeg built
+ * with libfreetype).
+ *
+ * @param filters The output of `ffmpeg -hide_banner -filters`.
+ * @returns True when drawtext is listed.
+ */
+export function listsDrawtext(filters: string): boolean {
+  return DRAWTEXT_LINE.test(filters);
+}
+
+/**
+ * Makes sure an ffmpeg can draw `--overlay` text, before it is started for
+ * frames: asks it for its filters and looks for drawtext.
+ *
+ * @param ffmpeg The ffmpeg program, a path or a name on the PATH.
+ * @throws {FfmpegNotFoundError} If the program cannot be found.
+ * @throws {SourceError} If it cannot be run or has no drawtext filter; the message is one line.
+ */
+export async function checkOverlaySupport(ffmpeg: string): Promise<void> {
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command(ffmpeg, {
+      args: ["-hide_banner", "-filters"],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new FfmpegNotFoundError(ffmpeg, { cause: error });
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SourceError(`Cannot run ffmpeg at "${ffmpeg}": ${reason}`, { cause: error });
+  }
+  if (!listsDrawtext(new TextDecoder().decode(output.stdout))) {
+    throw new SourceError(
+      `--overlay needs ffmpeg's drawtext filter, and the ffmpeg at "${ffmpeg}" has none ` +
+        "(it was built without libfreetype): install a full ffmpeg build, or drop --overlay",
+    );
+  }
+}
