@@ -34,6 +34,14 @@ export interface SignalFeedOptions {
   checkMs?: number;
   /** How often a no-signal frame is drawn again while the state lasts, in ms. @default {1000} */
   refreshMs?: number;
+  /**
+   * How long after the start, in ms, the "waiting" placeholder is first drawn.
+   * A sender that is there sends its first frame well within it, and the first
+   * drawing at a size (about half a second, to rasterize the font) would hold
+   * up the receiver just as the stream begins.
+   * @default {1000}
+   */
+  graceMs?: number;
 }
 
 /** Counters of a {@linkcode SignalFeed}. */
@@ -75,6 +83,7 @@ export class SignalFeed {
   #render: (options: RenderNoSignalFrameOptions) => Promise<Uint8Array<ArrayBuffer>>;
   #onError: (error: unknown) => void;
   #refreshMs: number;
+  #waitingFrom: number;
   #timer: ReturnType<typeof setInterval>;
   #abort = new AbortController();
   #closed = false;
@@ -107,6 +116,7 @@ export class SignalFeed {
     this.#render = options.render ?? renderNoSignalFrame;
     this.#onError = options.onError ?? (() => {});
     this.#refreshMs = refreshMs;
+    this.#waitingFrom = this.#now() + (options.graceMs ?? 1000);
     this.#relaying = this.#relay();
     this.#timer = setInterval(() => this.#check(), checkMs);
     this.#check();
@@ -163,6 +173,7 @@ export class SignalFeed {
       : this.#last === undefined
       ? "waiting"
       : "lost";
+    if (signal === "waiting" && now < this.#waitingFrom) return;
     const key = `${signal}\n${link.stateReason}\n${link.sender}`;
     const shown = this.#shown;
     if (shown !== undefined && shown.key === key && now < shown.due) return;

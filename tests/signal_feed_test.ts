@@ -35,6 +35,7 @@ function setup(state: SignalLinkStatus["state"], stateReason = "") {
       return Promise.resolve(new TextEncoder().encode(JSON.stringify(options)));
     },
     checkMs: CHECK_MS,
+    graceMs: 0,
   });
   return { frames, world, drawn, feed };
 }
@@ -86,7 +87,7 @@ Deno.test("SignalFeed passes real frames through unchanged and in order", async 
   }
 });
 
-Deno.test("SignalFeed shows the waiting placeholder at once before any frame", async () => {
+Deno.test("SignalFeed shows the waiting placeholder at once before any frame, with no grace", async () => {
   const { feed } = setup("connecting", "no answer from the sender yet");
   try {
     const first = feed.display.latest ?? await nextWithin(feed, 0, CHECK_MS / 2);
@@ -229,6 +230,7 @@ Deno.test("SignalFeed drops a no-signal frame when a real one came while it was 
       return new Promise((resolve) => finish = resolve);
     },
     checkMs: CHECK_MS,
+    graceMs: 0,
   });
   try {
     await drawingStarted;
@@ -258,6 +260,7 @@ Deno.test("SignalFeed reports a drawing error once and keeps trying", async () =
     render: () => fail ? Promise.reject(new Error("no font")) : Promise.resolve(Uint8Array.of(1)),
     onError: (error) => errors.push(error),
     checkMs: CHECK_MS,
+    graceMs: 0,
   });
   try {
     for (let i = 1; i <= 3; i++) {
@@ -298,4 +301,38 @@ Deno.test("SignalFeed closes itself when the real frames close", async () => {
   assert.equal(feed.display.closed, true);
   // Sanitizers check that no timer is left.
   await feed.close();
+});
+
+Deno.test("SignalFeed draws the waiting placeholder only after its grace, and never if a frame comes first", async () => {
+  for (const frameFirst of [false, true]) {
+    const frames = new LatestValue<ReceivedFrame>();
+    let now = T0;
+    let link: SignalLinkStatus = { state: "connecting", stateReason: "no answer" };
+    const drawn: number[] = [];
+    const feed = new SignalFeed({
+      frames,
+      link: () => link,
+      now: () => now,
+      render: () => {
+        drawn.push(now);
+        return Promise.resolve(Uint8Array.of(1));
+      },
+      checkMs: CHECK_MS,
+      graceMs: 1000,
+    });
+    try {
+      now = T0 + 999;
+      await wait(3 * CHECK_MS);
+      assert.deepEqual(drawn, [], "drawn within the grace");
+      if (frameFirst) {
+        link = { state: "live", stateReason: "frames arriving" };
+        frames.publish(frame(1));
+      }
+      now = T0 + 1000;
+      await wait(3 * CHECK_MS);
+      assert.deepEqual(drawn, frameFirst ? [] : [T0 + 1000]);
+    } finally {
+      await feed.close();
+    }
+  }
 });
