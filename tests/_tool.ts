@@ -147,3 +147,29 @@ export function freeUdpPort(): number {
   socket.close();
   return port;
 }
+
+/** Starts a sender on a free port of 127.0.0.1, with `args`; resolves once it listens, with the port. */
+export async function startSender(args: string[] = []): Promise<[ToolProcess, number]> {
+  const sender = new ToolProcess("sender", ["--listen", "127.0.0.1:0", ...args]);
+  const listening = await sender.waitFor("listening");
+  return [sender, Number(String(listening.address).split(":").at(-1))];
+}
+
+/**
+ * Starts a receiver of the sender at `senderPort` on 127.0.0.1, its preview on
+ * a free port, with `args`; resolves once it listens, with the preview's URL
+ * and the receiver's own UDP port.
+ */
+export async function startReceiver(
+  senderPort: number,
+  args: string[] = [],
+): Promise<[ToolProcess, string, number]> {
+  const receiver = new ToolProcess("receiver", [
+    `127.0.0.1:${senderPort}`,
+    "--http",
+    "127.0.0.1:0",
+    ...args,
+  ]);
+  const listening = await receiver.waitFor("listening");
+  return [receiver, String(listening.url), Number(listening.receiver)];
+}

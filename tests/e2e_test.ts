@@ -4,24 +4,7 @@ import { MAX_DATAGRAM } from "../lib/packet.ts";
 import { readMjpeg } from "./_mjpeg_client.ts";
 import { clipFrames, digest, withClip } from "./_media.ts";
 import { alive, childPids } from "./_proc.ts";
-import { freeUdpPort, ToolProcess } from "./_tool.ts";
-
-async function startSender(args: string[]): Promise<[ToolProcess, number]> {
-  const sender = new ToolProcess("sender", ["--listen", "127.0.0.1:0", ...args]);
-  const listening = await sender.waitFor("listening");
-  const port = Number(String(listening.address).split(":").at(-1));
-  return [sender, port];
-}
-
-async function startReceiver(senderPort: number): Promise<[ToolProcess, string, number]> {
-  const receiver = new ToolProcess("receiver", [
-    `127.0.0.1:${senderPort}`,
-    "--http",
-    "127.0.0.1:0",
-  ]);
-  const listening = await receiver.waitFor("listening");
-  return [receiver, String(listening.url), Number(listening.receiver)];
-}
+import { freeUdpPort, startReceiver, startSender, ToolProcess } from "./_tool.ts";
 
 async function stats(url: string): Promise<Record<string, unknown>> {
   return await (await fetch(`${url}stats`)).json();

@@ -2,20 +2,9 @@ import assert from "node:assert/strict";
 import { ImpairRelay } from "../scripts/impair/impair_relay.ts";
 import { withClip } from "./_media.ts";
 import { alive, childPids } from "./_proc.ts";
-import { type LogLine, ToolProcess } from "./_tool.ts";
+import { type LogLine, startReceiver, startSender, ToolProcess } from "./_tool.ts";
 
 const CLIP = { width: 320, height: 240, fps: 15, seconds: 6, noise: 0, qscale: 5 };
-
-async function startSender(args: string[]): Promise<[ToolProcess, number]> {
-  const sender = new ToolProcess("sender", ["--listen", "127.0.0.1:0", ...args]);
-  const listening = await sender.waitFor("listening");
-  return [sender, Number(String(listening.address).split(":").at(-1))];
-}
-
-async function startReceiver(port: number): Promise<[ToolProcess, string]> {
-  const receiver = new ToolProcess("receiver", [`127.0.0.1:${port}`, "--http", "127.0.0.1:0"]);
-  return [receiver, String((await receiver.waitFor("listening")).url)];
-}
 
 async function stats(url: string): Promise<Record<string, unknown>> {
   return await (await fetch(`${url}stats`)).json();

@@ -2,34 +2,12 @@ import assert from "node:assert/strict";
 import { Image } from "imagescript";
 import { jpegDimensions } from "../lib/jpeg_dimensions.ts";
 import { type MjpegPart, readMjpeg } from "./_mjpeg_client.ts";
-import { freeUdpPort, ToolProcess } from "./_tool.ts";
+import { freeUdpPort, startReceiver, startSender } from "./_tool.ts";
+
+/** The built-in test pattern, at 10 fps. */
+const TEST_SOURCE = ["--source", "test", "--fps", "10"];
 
 const KEY = "a shared secret for the tests, long enough";
-
-async function startSender(args: string[]): Promise<[ToolProcess, number]> {
-  const sender = new ToolProcess("sender", [
-    "--source",
-    "test",
-    "--fps",
-    "10",
-    "--listen",
-    "127.0.0.1:0",
-    ...args,
-  ]);
-  const listening = await sender.waitFor("listening");
-  return [sender, Number(String(listening.address).split(":").at(-1))];
-}
-
-async function startReceiver(port: number, args: string[] = []): Promise<[ToolProcess, string]> {
-  const receiver = new ToolProcess("receiver", [
-    `127.0.0.1:${port}`,
-    "--http",
-    "127.0.0.1:0",
-    ...args,
-  ]);
-  const listening = await receiver.waitFor("listening");
-  return [receiver, String(listening.url)];
-}
 
 /** Resolves once `done()` holds, checking every 50 ms; throws after `timeoutMs`. */
 async function until(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -69,7 +47,7 @@ async function snapshot(url: string) {
 }
 
 Deno.test("the stream shows a no-signal frame of the last frame's size once the sender stops, drawn anew each second", async () => {
-  const [sender, port] = await startSender(["--width", "320"]);
+  const [sender, port] = await startSender([...TEST_SOURCE, "--width", "320"]);
   const [receiver, url] = await startReceiver(port);
   try {
     await receiver.waitFor("state", (e) => e.to === "live");
@@ -156,7 +134,7 @@ Deno.test("a receiver with no sender shows the waiting placeholder to a plain MJ
 });
 
 Deno.test("a receiver refused by the sender says so in the stream", async () => {
-  const [sender, port] = await startSender(["--key", KEY]);
+  const [sender, port] = await startSender([...TEST_SOURCE, "--key", KEY]);
   const [receiver, url] = await startReceiver(port);
   try {
     await receiver.waitFor("state", (e) => e.to === "refused", 5000);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readMjpeg } from "./_mjpeg_client.ts";
 import { alive } from "./_proc.ts";
-import { runTool, ToolProcess } from "./_tool.ts";
+import { runTool, startSender, ToolProcess } from "./_tool.ts";
 
 const decoder = new TextDecoder();
 
@@ -63,20 +63,12 @@ async function recording(url: string): Promise<Record<string, unknown>> {
   return stats.recording;
 }
 
-async function startSender(): Promise<[ToolProcess, number]> {
-  const sender = new ToolProcess("sender", [
-    ...["--source", "test", "--fps", "10", "--listen", "127.0.0.1:0"],
-  ]);
-  const listening = await sender.waitFor("listening");
-  return [sender, Number(String(listening.address).split(":").at(-1))];
-}
-
 const median = (values: number[]) => values.toSorted((a, b) => a - b)[values.length >> 1];
 
 Deno.test("receiver --record keeps recording while viewers come and go; killed, its ffmpeg still finishes the file", async () => {
   const dir = await Deno.makeTempDir({ prefix: "udpcam-record-" });
   const path = `${dir}/x.mkv`;
-  const [sender, port] = await startSender();
+  const [sender, port] = await startSender(["--source", "test", "--fps", "10"]);
   const receiver = new ToolProcess("receiver", [
     ...[`127.0.0.1:${port}`, "--record", path, "--http", "127.0.0.1:0"],
   ]);
@@ -144,7 +136,7 @@ Deno.test("receiver --record keeps recording while viewers come and go; killed, 
 
 Deno.test("receiver --record --record-segment stopped with SIGTERM finishes every file it named", async () => {
   const dir = await Deno.makeTempDir({ prefix: "udpcam-record-" });
-  const [sender, port] = await startSender();
+  const [sender, port] = await startSender(["--source", "test", "--fps", "10"]);
   const receiver = new ToolProcess("receiver", [
     ...[`127.0.0.1:${port}`, "--record", `${dir}/cam.avi`, "--record-segment", "1s"],
     ...["--http", "127.0.0.1:0"],
