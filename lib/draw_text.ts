@@ -186,12 +186,19 @@ function resolvePadding(options: MeasureTextOptions): number {
   return padding;
 }
 
+/**
+ * The path of the DejaVu Sans Mono file; inside a compiled executable, a path
+ * in its embedded files, which only this process can read.
+ */
+export function fontFilePath(): string {
+  return createRequire(import.meta.url).resolve(FONT_FILE);
+}
+
 function loadFont(): Promise<Uint8Array> {
   if (fontBytes === undefined) {
     fontBytes = (async () => {
       installDenoCoreShim();
-      const path = createRequire(import.meta.url).resolve(FONT_FILE);
-      return await Deno.readFile(path);
+      return await Deno.readFile(fontFilePath());
     })();
     fontBytes.catch(() => fontBytes = undefined);
   }

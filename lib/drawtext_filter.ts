@@ -18,9 +18,7 @@
  * @module
  */
 
-// Puts the font package into the module graph, as draw_text.ts does.
-import "dejavu-fonts-ttf/package.json" with { type: "json" };
-import { createRequire } from "node:module";
+import { fontFilePath } from "./draw_text.ts";
 import {
   OVERLAY_BOX_COLOR,
   OVERLAY_HEIGHT_DIVISOR,
@@ -49,7 +47,6 @@ export interface DrawtextFilterOptions {
   font: DrawtextFont;
 }
 
-const FONT_FILE = "dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf";
 /** The family fontconfig is asked for when the font file cannot be handed to ffmpeg. */
 export const FALLBACK_FONT_FAMILY = "DejaVu Sans Mono";
 /**
@@ -82,7 +79,7 @@ const FPS_EXPRESSION = "if(gt(t,0),round(n/t),0)";
 export function drawtextFont(): DrawtextFont {
   if (!Deno.build.standalone) {
     try {
-      const file = createRequire(import.meta.url).resolve(FONT_FILE);
+      const file = fontFilePath();
       if (Deno.statSync(file).isFile) return { file };
     } catch {
       // Not installed or not readable: let fontconfig find the family.

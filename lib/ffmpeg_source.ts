@@ -1,7 +1,15 @@
 import { wallClock } from "./clock.ts";
 import { type Frame, MAX_FRAME_BYTES } from "./frame.ts";
 import type { FrameSource, SourceEvent } from "./frame_source.ts";
-import { FfmpegNotFoundError } from "./ffmpeg_not_found_error.ts";
+import {
+  describeExit,
+  ffmpegStartError,
+  killQuietly,
+  readLines,
+  withLine,
+} from "./ffmpeg_process.ts";
+import { pause } from "./pause.ts";
+import { settlesWithin } from "./with_timeout.ts";
 import { jpegDimensions } from "./jpeg_dimensions.ts";
 import { JpegSplitter } from "./jpeg_splitter.ts";
 import { SourceError } from "./source_error.ts";
@@ -240,7 +248,7 @@ export class FfmpegSource implements FrameSource {
       const delayMs = this.#backoffMs[Math.min(failures, this.#backoffMs.length - 1)];
       failures += 1;
       this.#emit({ type: "source_restarting", attempt: failures, delayMs });
-      await this.#pause(delayMs);
+      await pause(delayMs, this.#closed.signal);
     }
   }
 
@@ -248,11 +256,7 @@ export class FfmpegSource implements FrameSource {
     try {
       return new FfmpegRun(this.#ffmpeg, this.#args, this.#maxFrameSize);
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) {
-        throw new FfmpegNotFoundError(this.#ffmpeg, { cause: error });
-      }
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new SourceError(`Cannot run ffmpeg at "${this.#ffmpeg}": ${reason}`, { cause: error });
+      throw ffmpegStartError(this.#ffmpeg, error);
     }
   }
 
@@ -266,21 +270,6 @@ export class FfmpegSource implements FrameSource {
 
   #emit(event: DistributiveOmit<SourceEvent, "source">) {
     this.#onEvent({ ...event, source: this.#name } as SourceEvent);
-  }
-
-  /** Waits `ms`, or less if the source is closed meanwhile. */
-  #pause(ms: number): Promise<void> {
-    const signal = this.#closed.signal;
-    return new Promise((resolve) => {
-      if (signal.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener("abort", done);
-    });
   }
 }
 
@@ -309,7 +298,8 @@ class FfmpegRun {
     this.status = this.#child.status;
     this.#jpegs = this.#child.stdout.pipeThrough(new JpegSplitter({ maxFrameSize })).getReader();
     this.#stderr = this.#child.stderr.getReader();
-    this.#stderrDone = this.#readStderr().catch(() => {});
+    this.#stderrDone = readLines(this.#stderr, STDERR_LINE_CHARS, (line) => this.#keepLine(line))
+      .catch(() => {});
   }
 
   /** The next JPEG, or `undefined` once ffmpeg's stdout has ended. */
@@ -357,57 +347,17 @@ class FfmpegRun {
   }
 
   #kill(signal: Deno.Signal) {
-    try {
-      this.#child.kill(signal);
-    } catch {
-      // Already exited.
-    }
-  }
-
-  async #readStderr() {
-    const decoder = new TextDecoder();
-    let partial = "";
-    while (true) {
-      const { done, value: chunk } = await this.#stderr.read();
-      if (done) break;
-      const lines = (partial + decoder.decode(chunk, { stream: true })).split(/\r\n|\r|\n/);
-      partial = lines.pop()!.slice(0, STDERR_LINE_CHARS);
-      for (const line of lines) this.#keepLine(line);
-    }
-    this.#keepLine(partial + decoder.decode());
+    killQuietly(this.#child, signal);
   }
 
   #keepLine(line: string) {
     if (line.trim() === "") return;
-    this.#stderrLines.push(line.slice(0, STDERR_LINE_CHARS));
+    this.#stderrLines.push(line);
     if (this.#stderrLines.length > STDERR_LINES) this.#stderrLines.shift();
-  }
-}
-
-/** Whether `promise` settles within `ms`; the timer is cleared either way. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true, () => true), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
 /** `[video4linux2,v4l2 @ 0x5581c0] Cannot open` becomes `video4linux2,v4l2: Cannot open`. */
 function cleanStderrLine(line: string): string {
   return line.replace(/^\[([^\]]*?) @ (?:0x)?[0-9a-fA-F]+\]\s*/, "$1: ").trim();
-}
-
-function describeExit(status: Deno.CommandStatus): string {
-  return status.signal !== null
-    ? `ffmpeg was stopped by ${status.signal}`
-    : `ffmpeg exited with code ${status.code}`;
-}
-
-function withLine(message: string, line: string | undefined): string {
-  return line === undefined ? message : `${message}: ${line}`;
 }

@@ -60,4 +60,9 @@ export class Logger {
       this.#write(text);
     }
   }
+
+  /** Logs a `warning` event: `warning: MESSAGE` as text, `{message}` as JSON. */
+  warn(message: string): void {
+    this.event("warning", `warning: ${message}`, { message });
+  }
 }

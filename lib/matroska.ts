@@ -21,6 +21,7 @@
  *
  * @module
  */
+import { concatBytes } from "./concat_bytes.ts";
 
 const EBML = 0x1a45dfa3;
 const EBML_VERSION = 0x4286;
@@ -68,12 +69,6 @@ export interface MatroskaHeaderOptions {
   width: number;
   /** The frames' height in pixels, from the first JPEG. */
   height: number;
-  /**
-   * The name written as the muxing and writing application.
-   *
-   * @default {"udpcam"}
-   */
-  app?: string;
 }
 
 /**
@@ -82,7 +77,8 @@ export interface MatroskaHeaderOptions {
  * Clusters from {@linkcode matroskaCluster} follow.
  */
 export function matroskaHeader(options: MatroskaHeaderOptions): Uint8Array<ArrayBuffer> {
-  const { width, height, app = "udpcam" } = options;
+  const { width, height } = options;
+  const app = encoder.encode("udpcam");
   const header = element(EBML, [
     element(EBML_VERSION, uint(1)),
     element(EBML_READ_VERSION, uint(1)),
@@ -94,8 +90,8 @@ export function matroskaHeader(options: MatroskaHeaderOptions): Uint8Array<Array
   ]);
   const info = element(INFO, [
     element(TIMESTAMP_SCALE, uint(1_000_000)),
-    element(MUXING_APP, encoder.encode(app)),
-    element(WRITING_APP, encoder.encode(app)),
+    element(MUXING_APP, app),
+    element(WRITING_APP, app),
   ]);
   const tracks = element(TRACKS, [
     element(TRACK_ENTRY, [
@@ -106,7 +102,7 @@ export function matroskaHeader(options: MatroskaHeaderOptions): Uint8Array<Array
       element(VIDEO, [element(PIXEL_WIDTH, uint(width)), element(PIXEL_HEIGHT, uint(height))]),
     ]),
   ]);
-  return concat([header, id(SEGMENT), new Uint8Array(UNKNOWN_SIZE), info, tracks]);
+  return concatBytes([header, id(SEGMENT), new Uint8Array(UNKNOWN_SIZE), info, tracks]);
 }
 
 /**
@@ -121,24 +117,22 @@ export function matroskaCluster(timestampMs: number, jpeg: Uint8Array): Uint8Arr
   }
   const timestamp = element(CLUSTER_TIMESTAMP, uint(timestampMs));
   const blockSize = BLOCK_HEADER_BYTES + jpeg.length;
-  const head = concat([
+  const simpleBlock = id(SIMPLE_BLOCK);
+  return concatBytes([
     id(CLUSTER),
-    size(timestamp.length + id(SIMPLE_BLOCK).length + 8 + blockSize),
+    size(timestamp.length + simpleBlock.length + 8 + blockSize),
     timestamp,
-    id(SIMPLE_BLOCK),
+    simpleBlock,
     size(blockSize),
     new Uint8Array([BLOCK_TRACK_1, 0, 0, BLOCK_KEYFRAME]),
+    jpeg,
   ]);
-  const out = new Uint8Array(head.length + jpeg.length);
-  out.set(head);
-  out.set(jpeg, head.length);
-  return out;
 }
 
 /** ID | size | body. */
 function element(elementId: number, body: Uint8Array | Uint8Array[]): Uint8Array {
-  const content = body instanceof Uint8Array ? body : concat(body);
-  return concat([id(elementId), size(content.length), content]);
+  const content = body instanceof Uint8Array ? body : concatBytes(body);
+  return concatBytes([id(elementId), size(content.length), content]);
 }
 
 /** An element ID, big-endian in as few bytes as it needs (its marker bits included). */
@@ -168,14 +162,4 @@ function uint(value: number): Uint8Array {
     rest = Math.floor(rest / 256);
   } while (rest > 0);
   return new Uint8Array(bytes);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

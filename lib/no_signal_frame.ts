@@ -228,7 +228,7 @@ async function layOut(text: NoSignalText, width: number, height: number): Promis
   const usableHeight = height - 2 * Math.max(1, Math.round(height * 0.06));
   let body = clampScale(Math.min(height / 16, width / 30));
   for (;;) {
-    const bodyAdvance = await advanceOf(body);
+    const { width: bodyAdvance } = await measureText("0", { scale: body });
     const titleFit = usableWidth / (Array.from(WIDEST_TITLE).length * (bodyAdvance / body));
     const title = clampScale(Math.max(body, Math.min(body * 2.6, titleFit, usableHeight / 4)));
     const blocks = [
@@ -242,8 +242,8 @@ async function layOut(text: NoSignalText, width: number, height: number): Promis
   }
 
   async function block(lines: string, scale: number, gapBefore: number): Promise<Block> {
-    const advance = await advanceOf(scale);
-    const lineHeight = (await measureText("0", { scale })).height;
+    // Monospaced, each character a whole number of pixels apart: one measures a column.
+    const { width: advance, height: lineHeight } = await measureText("0", { scale });
     const columns = Math.max(1, Math.floor(usableWidth / advance));
     const wrapped = lines === "" ? [] : lines.split("\n").flatMap((line) => wrap(line, columns));
     return {
@@ -255,11 +255,6 @@ async function layOut(text: NoSignalText, width: number, height: number): Promis
       height: wrapped.length * lineHeight,
     };
   }
-}
-
-/** The width of one character at a font size, in pixels. */
-async function advanceOf(scale: number): Promise<number> {
-  return (await measureText("0".repeat(10), { scale })).width / 10;
 }
 
 function clampScale(scale: number): number {

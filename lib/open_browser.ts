@@ -1,3 +1,5 @@
+import { withTimeout } from "./with_timeout.ts";
+
 /** A program and its arguments. */
 export interface OpenerCommand {
   /** The program, a name on the PATH. */
@@ -65,21 +67,13 @@ export async function openBrowser(
     if (error instanceof Deno.errors.NotFound) return `${cmd} not found`;
     return `cannot run ${cmd}: ${error instanceof Error ? error.message : String(error)}`;
   }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stillRunning = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), waitMs);
-  });
-  try {
-    const status = await Promise.race([child.status, stillRunning]);
-    if (status === undefined) {
-      child.unref();
-      return undefined;
-    }
-    if (status.success) return undefined;
-    return status.signal !== null
-      ? `${cmd} was stopped by ${status.signal}`
-      : `${cmd} exited with code ${status.code}`;
-  } finally {
-    clearTimeout(timer);
+  const status = await withTimeout(child.status, waitMs);
+  if (status === undefined) {
+    child.unref();
+    return undefined;
   }
+  if (status.success) return undefined;
+  return status.signal !== null
+    ? `${cmd} was stopped by ${status.signal}`
+    : `${cmd} exited with code ${status.code}`;
 }

@@ -1,4 +1,4 @@
-import { FfmpegNotFoundError } from "./ffmpeg_not_found_error.ts";
+import { ffmpegStartError } from "./ffmpeg_process.ts";
 import { SourceError } from "./source_error.ts";
 
 /** A line of `ffmpeg -filters` that lists drawtext: flags, the name, then its pads. */
@@ -33,11 +33,7 @@ export async function checkOverlaySupport(ffmpeg: string): Promise<void> {
       stderr: "null",
     }).output();
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new FfmpegNotFoundError(ffmpeg, { cause: error });
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new SourceError(`Cannot run ffmpeg at "${ffmpeg}": ${reason}`, { cause: error });
+    throw ffmpegStartError(ffmpeg, error);
   }
   if (!listsDrawtext(new TextDecoder().decode(output.stdout))) {
     throw new SourceError(

@@ -37,7 +37,7 @@ export interface OverlayValues {
 export const MAX_OVERLAY_CHARACTERS = 200;
 
 /** Control characters, line and paragraph separators and lone surrogates: what cannot be drawn. */
-const UNPRINTABLE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]/u;
+export const UNPRINTABLE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]/u;
 
 /**
  * Reads overlay text such as `"{host} {date} {time}"` into literal parts and
@@ -131,7 +131,7 @@ export function expandOverlayText(parts: readonly OverlayPart[], values: Overlay
 }
 
 /** The placeholders as the help and error messages list them: `{time}, {date}, {fps}, {host}`. */
-export function placeholderList(): string {
+function placeholderList(): string {
   return OVERLAY_PLACEHOLDERS.map((name) => `{${name}}`).join(", ");
 }
 

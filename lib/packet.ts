@@ -342,8 +342,10 @@ export type Packet =
   | Parity
   | Refused;
 
+/** Every reason the decoder rejects a datagram for. */
+export const REJECT_REASONS = ["short", "foreign", "version", "type", "malformed"] as const;
 /** Why a datagram was rejected. */
-export type RejectReason = "short" | "foreign" | "version" | "type" | "malformed";
+export type RejectReason = typeof REJECT_REASONS[number];
 
 /** The result of {@linkcode decodePacket}: a packet, or why there is none. */
 export type Decoded = { ok: true; packet: Packet } | { ok: false; reason: RejectReason };
@@ -453,9 +455,8 @@ function senderName(name: string): Uint8Array {
  * The sender's info at the end of an ACK, if it is there and fits; like junk
  * after any control message, anything else there is ignored.
  */
-export function readSenderInfo(bytes: Uint8Array): SenderInfo | undefined {
+function readSenderInfo(bytes: Uint8Array, view: DataView): SenderInfo | undefined {
   if (bytes.length < OFFSET_NAME) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = view.getUint8(OFFSET_NAME_LENGTH);
   const startedAt = view.getFloat64(OFFSET_STARTED_AT);
   if (length > MAX_SENDER_NAME || bytes.length < OFFSET_NAME + length) return undefined;
@@ -651,7 +652,7 @@ export function decodePacket(bytes: Uint8Array): Decoded {
       };
     }
     case PacketType.ACK: {
-      const info = readSenderInfo(bytes);
+      const info = readSenderInfo(bytes, view);
       return {
         ok: true,
         packet: {
@@ -699,22 +700,25 @@ function decodeData(bytes: Uint8Array, view: DataView, session: number): Decoded
   if (bytes.length <= DATA_HEADER_SIZE) return { ok: false, reason: "short" };
   const fields = readFrameFields(view, session);
   if (fields === undefined) return { ok: false, reason: "malformed" };
-  const { count, ...frame } = fields;
+  // Named, not spread: this runs for every datagram.
+  const { count, frame, frameLength, fragmentSize, captureTime } = fields;
   const indexField = view.getUint16(OFFSET_INDEX);
   const index = indexField & ~RESENT_BIT;
   const payload = bytes.subarray(DATA_HEADER_SIZE);
   // The layout is fixed by frameLength and fragmentSize: every fragment but the
   // last is exactly fragmentSize long, so no two fragments can overlap or leave a gap.
   if (index >= count) return { ok: false, reason: "malformed" };
-  const expected = index === count - 1
-    ? frame.frameLength - index * frame.fragmentSize
-    : frame.fragmentSize;
+  const expected = index === count - 1 ? frameLength - index * fragmentSize : fragmentSize;
   if (payload.length !== expected) return { ok: false, reason: "malformed" };
   return {
     ok: true,
     packet: {
       type: PacketType.DATA,
-      ...frame,
+      session,
+      frame,
+      frameLength,
+      fragmentSize,
+      captureTime,
       index,
       resent: (indexField & RESENT_BIT) !== 0,
       payload,
@@ -733,14 +737,27 @@ function decodeParity(bytes: Uint8Array, view: DataView, session: number): Decod
   if (bytes.length <= DATA_HEADER_SIZE) return { ok: false, reason: "short" };
   const fields = readFrameFields(view, session);
   if (fields === undefined) return { ok: false, reason: "malformed" };
-  const { count, ...frame } = fields;
+  const { count, frame, frameLength, fragmentSize, captureTime } = fields;
   const group = view.getUint8(OFFSET_GROUP);
   const groups = view.getUint8(OFFSET_GROUPS);
   const payload = bytes.subarray(DATA_HEADER_SIZE);
-  if (groups === 0 || groups > count || group >= groups || payload.length !== frame.fragmentSize) {
+  if (groups === 0 || groups > count || group >= groups || payload.length !== fragmentSize) {
     return { ok: false, reason: "malformed" };
   }
-  return { ok: true, packet: { type: PacketType.PARITY, ...frame, group, groups, payload } };
+  return {
+    ok: true,
+    packet: {
+      type: PacketType.PARITY,
+      session,
+      frame,
+      frameLength,
+      fragmentSize,
+      captureTime,
+      group,
+      groups,
+      payload,
+    },
+  };
 }
 
 function decodeNack(bytes: Uint8Array, view: DataView, session: number): Decoded {

@@ -1,5 +1,6 @@
 import { wallClock } from "./clock.ts";
 import { FAVICON_SVG } from "./favicon.ts";
+import { pause } from "./pause.ts";
 import type { LatestValue } from "./latest_value.ts";
 import { MJPEG_CONTENT_TYPE, MJPEG_PART_END, MJPEG_PREAMBLE, mjpegPartHeader } from "./mjpeg.ts";
 import { PREVIEW_PAGE } from "./preview_page.ts";
@@ -36,7 +37,7 @@ export interface PreviewStats {
 }
 
 /** The range of `/stream.mjpg?fps=N`. */
-export const VIEWER_FPS = { min: 0.1, max: 1000 } as const;
+const VIEWER_FPS = { min: 0.1, max: 1000 } as const;
 
 /** An HTTP handler with its viewer counters. */
 export interface PreviewHandler {
@@ -113,7 +114,7 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
         if (intervalMs > 0) {
           const now = performance.now();
           capped = due > now;
-          if (capped) await delay(due - now, abort.signal);
+          if (capped) await pause(due - now, abort.signal);
         }
         const next = await frames.next(seq, abort.signal);
         if (next === undefined) {
@@ -224,20 +225,6 @@ function viewerFps(value: string | null): number | undefined | "invalid" {
   if (value === null || value === "") return undefined;
   const fps = Number(value);
   return Number.isFinite(fps) && fps >= VIEWER_FPS.min && fps <= VIEWER_FPS.max ? fps : "invalid";
-}
-
-/** Waits `ms`, or less if `signal` aborts first. */
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 function text(status: number, body: string): Response {

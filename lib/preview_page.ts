@@ -1,3 +1,5 @@
+import { LINK_STATE_LABELS } from "./receiver_link.ts";
+
 /**
  * The preview page at `/`: the live MJPEG stream fitted to the window, with a
  * fullscreen button and a snapshot download, beside (or, on a narrow screen,
@@ -157,8 +159,7 @@ const RETRY_MAX_MS = 30000;
 const $ = (id) => document.getElementById(id);
 const video = $("video");
 const stage = $("stage");
-const LABELS = { live: "live", stalled: "no video", connecting: "connecting",
-  waiting: "waiting for sender", refused: "refused", unreachable: "receiver unreachable" };
+const LABELS = ${JSON.stringify({ ...LINK_STATE_LABELS, unreachable: "receiver unreachable" })};
 
 /** "45 s", "12 min 5 s", "3 h 12 min", "2 d 5 h". */
 function formatDuration(seconds) {

@@ -20,7 +20,7 @@
  */
 import type { LatencyHistogramSnapshot } from "./latency_histogram.ts";
 import type { PreviewStats } from "./preview_handler.ts";
-import type { LinkState } from "./receiver_link.ts";
+import { LINK_STATE_LABELS, type LinkState } from "./receiver_link.ts";
 import type { UdpReceiverStats } from "./udp_receiver.ts";
 
 /** The part of the receiver's stats that {@linkcode renderMetrics} reads. */
@@ -57,10 +57,8 @@ export interface MetricsInput {
   preview: PreviewStats;
 }
 
-/** Every state, each a series of `udpcam_receiver_state`; a new state fails the type check here. */
-const LINK_STATES = Object.keys(
-  { connecting: 0, live: 0, stalled: 0, waiting: 0, refused: 0 } satisfies Record<LinkState, 0>,
-) as LinkState[];
+/** Every state, each a series of `udpcam_receiver_state`. */
+const LINK_STATES = Object.keys(LINK_STATE_LABELS) as LinkState[];
 
 type Labels = Record<string, string>;
 

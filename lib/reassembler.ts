@@ -168,6 +168,11 @@ export class Reassembler {
     return this.#reorderMs;
   }
 
+  /** Frames in progress now. */
+  get pendingFrames(): number {
+    return this.#partials.size;
+  }
+
   /** The counters so far. */
   get stats(): ReassemblerStats {
     const s = this.#stats;
@@ -252,10 +257,13 @@ export class Reassembler {
    */
   due(now: number, options: DueOptions): NackRange[] {
     const ranges: NackRange[] = [];
+    const waits = {
+      ...options,
+      tailMs: Math.max(options.tailMs, TAIL_GAPS * this.#gapMs),
+      reorderMs: Math.max(options.reorderMs, this.#reorderMs),
+    };
     for (const partial of this.#partials.values()) {
-      const tailMs = Math.max(options.tailMs, TAIL_GAPS * this.#gapMs);
-      const reorderMs = Math.max(options.reorderMs, this.#reorderMs);
-      const due = partial.due(now, { ...options, tailMs, reorderMs }, this.#countMissing);
+      const due = partial.due(now, waits, this.#countMissing);
       if (this.#isLate(partial, now)) {
         this.#drop(partial, "late");
       } else {

@@ -1,11 +1,5 @@
 import { isSealed } from "./datagram_seal.ts";
-import {
-  decodePacket,
-  KEYED_REFUSALS,
-  type Packet,
-  PacketType,
-  type RejectReason,
-} from "./packet.ts";
+import { decodePacket, KEYED_REFUSALS, type Packet, PacketType, REJECT_REASONS } from "./packet.ts";
 import { ReplayWindow } from "./replay_window.ts";
 import type { SessionCipher } from "./session_cipher.ts";
 import type { StreamSecret } from "./stream_secret.ts";
@@ -19,27 +13,17 @@ import type { StreamSecret } from "./stream_secret.ts";
  * - `stale`: sealed for a session this receiver has no key for (not joined yet,
  *   or the sender restarted).
  */
-export type ReceiverRejection =
-  | RejectReason
-  | "wrongKey"
-  | "unsealed"
-  | "sealed"
-  | "replayed"
-  | "stale";
+export type ReceiverRejection = typeof RECEIVER_REJECTIONS[number];
 
 /** Every {@linkcode ReceiverRejection}, for counters. */
-export const RECEIVER_REJECTIONS: readonly ReceiverRejection[] = [
-  "short",
-  "foreign",
-  "version",
-  "type",
-  "malformed",
+export const RECEIVER_REJECTIONS = [
+  ...REJECT_REASONS,
   "wrongKey",
   "unsealed",
   "sealed",
   "replayed",
   "stale",
-];
+] as const;
 
 /** What {@linkcode ReceiverGate.take} makes of a datagram. */
 export type ReceiverGateResult =

@@ -20,8 +20,17 @@ import {
  */
 export type LinkState = "connecting" | "live" | "stalled" | "waiting" | "refused";
 
+/** The states as people read them, in the log as on the page; every state, in this order. */
+export const LINK_STATE_LABELS: Readonly<Record<LinkState, string>> = {
+  connecting: "connecting",
+  live: "live",
+  stalled: "no video",
+  waiting: "waiting for sender",
+  refused: "refused",
+};
+
 /** Why a receiver is refused: what the sender said, or what the receiver found. */
-export type Refusal = RefusalReasonCode | "wrongKey" | "sealed";
+export type Refusal = RefusalReasonCode | "wrongKey";
 
 /** What each refusal means, as the log, `/stats` and the page say it. */
 export const REFUSAL_TEXT: Record<Refusal, string> = {
@@ -34,7 +43,6 @@ export const REFUSAL_TEXT: Record<Refusal, string> = {
   [RefusalReason.FULL]: "the sender streams to its most receivers (--max-receivers)",
   [RefusalReason.STALE]: "the sender restarted",
   wrongKey: "wrong key or not a udpcam sender: its answer did not authenticate with this key",
-  sealed: "the sender needs a key: give this receiver the same --key (or --key-file, UDPCAM_KEY)",
 };
 
 /** A CHALLENGE that echoes a hello older than this, in ms, is a replay and ignored. */

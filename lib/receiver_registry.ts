@@ -276,7 +276,7 @@ export class ReceiverRegistry {
       echoTime: time,
       senderTime: now,
       cookie: await this.#signer.sign(key, receiver, now),
-      ...(this.#salt === undefined ? {} : { salt: this.#salt }),
+      salt: this.#salt,
     });
   }
 
@@ -287,7 +287,7 @@ export class ReceiverRegistry {
       receiver,
       echoTime,
       senderTime: now,
-      ...(this.#info === undefined ? {} : { info: this.#info }),
+      info: this.#info,
     });
   }
 }

@@ -1,13 +1,16 @@
 import { dirname } from "node:path";
 import { formatDuration } from "./duration.ts";
+import { concatBytes } from "./concat_bytes.ts";
 import { FfmpegNotFoundError } from "./ffmpeg_not_found_error.ts";
+import { describeExit, killQuietly, readLines, withLine } from "./ffmpeg_process.ts";
 import type { ReceivedFrame } from "./frame.ts";
 import type { LatestValue } from "./latest_value.ts";
 import { matroskaCluster, matroskaHeader } from "./matroska.ts";
 import { recordArgs, SEGMENT_SPAN_MS, timestampedPath } from "./record_args.ts";
+import { pause } from "./pause.ts";
 import { RecordTimeline } from "./record_timeline.ts";
 import { SegmentClock } from "./segment_clock.ts";
-import { withTimeout } from "./with_timeout.ts";
+import { settlesWithin } from "./with_timeout.ts";
 
 /** Something that happened to a recording, for the log. */
 export type RecorderEvent =
@@ -275,11 +278,11 @@ export class Recorder {
     let failuresInRow = 0;
     while (true) {
       const outcome = await this.#feed(run);
-      await run.finish(outcome === "closed" ? this.#finishMs : 0);
+      const status = await run.finish(outcome === "closed" ? this.#finishMs : 0);
       if (run.file !== undefined) await removeIfEmpty(run.file);
       if (outcome === "closed") return;
 
-      const error = run.describeExit();
+      const error = withLine(describeExit(status), run.lastErrorLine);
       this.#stats.failures += 1;
       if (run.runningMs >= STABLE_RUN_MS) failuresInRow = 0;
       failuresInRow += 1;
@@ -292,7 +295,7 @@ export class Recorder {
       );
       this.#stats.state = "restarting";
       this.#onEvent({ type: "record_failed", path: run.file, error, retryInMs });
-      if (!(await this.#pause(retryInMs))) return;
+      if (!(await pause(retryInMs, this.#closing.signal))) return;
       try {
         const path = this.#segmentSeconds === undefined
           ? await claimTimestamped(this.#path, this.#now())
@@ -333,10 +336,10 @@ export class Recorder {
         timeline = new RecordTimeline();
       }
       const cluster = matroskaCluster(segmentStart + timeline.stamp(frame), frame.data);
-      const bytes = headerWritten ? cluster : concat(
+      const bytes = headerWritten ? cluster : concatBytes([
         matroskaHeader({ width: frame.width, height: frame.height }),
         cluster,
-      );
+      ]);
       headerWritten = true;
       const written = run.write(bytes).then(() => {
         this.#stats.framesWritten += 1;
@@ -380,13 +383,6 @@ export class Recorder {
     this.#stats.file = undefined;
     this.#onEvent({ type: "record_stopped", error, failures });
   }
-
-  /** Waits `ms`; false if the recorder closed meanwhile. */
-  async #pause(ms: number): Promise<boolean> {
-    const signal = this.#closing.signal;
-    await withTimeout(aborted(signal), ms);
-    return !signal.aborted;
-  }
 }
 
 /** The line for a recorder event, as the receiver logs it. */
@@ -418,7 +414,6 @@ class RecordRun {
   #stderr: ReadableStreamDefaultReader<Uint8Array>;
   #stderrDone: Promise<void>;
   #errorLines: string[] = [];
-  #exit: Deno.CommandStatus | undefined;
   #startedAt = performance.now();
   #endedAt: number | undefined;
 
@@ -447,7 +442,6 @@ class RecordRun {
     const gone = new AbortController();
     this.gone = gone.signal;
     this.status = this.#child.status.then((status) => {
-      this.#exit = status;
       this.#endedAt = performance.now();
       gone.abort();
       return status;
@@ -455,7 +449,8 @@ class RecordRun {
     this.#writer = this.#child.stdin.getWriter();
     this.#writer.closed.catch(() => {});
     this.#stderr = this.#child.stderr.getReader();
-    this.#stderrDone = this.#readStderr().catch(() => {});
+    this.#stderrDone = readLines(this.#stderr, MAX_STDERR_LINE_CHARS, (line) => this.#line(line))
+      .catch(() => {});
   }
 
   /** How long it ran, or has run so far, in ms. */
@@ -472,52 +467,25 @@ class RecordRun {
    * Ends ffmpeg's input and waits `graceMs` for it to finish the file and
    * exit, then sends SIGTERM, and SIGKILL {@linkcode KILL_GRACE_MS} later.
    */
-  async finish(graceMs: number): Promise<void> {
+  async finish(graceMs: number): Promise<Deno.CommandStatus> {
     const closed = this.#writer.close().catch(() => {});
     if (!(await settlesWithin(this.status, graceMs))) {
-      this.#kill("SIGTERM");
-      if (!(await settlesWithin(this.status, KILL_GRACE_MS))) this.#kill("SIGKILL");
+      killQuietly(this.#child, "SIGTERM");
+      if (!(await settlesWithin(this.status, KILL_GRACE_MS))) killQuietly(this.#child, "SIGKILL");
     }
-    await this.status;
+    const status = await this.status;
     await closed;
     // A child that ffmpeg left behind could hold stderr open: stop reading it soon.
     if (!(await settlesWithin(this.#stderrDone, STDERR_DRAIN_MS))) {
       await this.#stderr.cancel().catch(() => {});
       await this.#stderrDone;
     }
+    return status;
   }
 
-  /** How ffmpeg exited, with its last error line: one line for the log. */
-  describeExit(): string {
-    const status = this.#exit;
-    const how = status === undefined
-      ? "ffmpeg stopped"
-      : status.signal !== null
-      ? `ffmpeg was stopped by ${status.signal}`
-      : `ffmpeg exited with code ${status.code}`;
-    const line = this.#errorLines.at(-1);
-    return line === undefined ? how : `${how}: ${line}`;
-  }
-
-  #kill(signal: Deno.Signal): void {
-    try {
-      this.#child.kill(signal);
-    } catch {
-      // Already exited.
-    }
-  }
-
-  async #readStderr(): Promise<void> {
-    const decoder = new TextDecoder();
-    let partial = "";
-    while (true) {
-      const { done, value } = await this.#stderr.read();
-      if (done) break;
-      const lines = (partial + decoder.decode(value, { stream: true })).split(/\r\n|\r|\n/);
-      partial = lines.pop()!.slice(0, MAX_STDERR_LINE_CHARS);
-      for (const line of lines) this.#line(line);
-    }
-    this.#line(partial + decoder.decode());
+  /** ffmpeg's last error line, if it wrote one. */
+  get lastErrorLine(): string | undefined {
+    return this.#errorLines.at(-1);
   }
 
   #line(line: string): void {
@@ -534,12 +502,6 @@ class RecordRun {
     this.#errorLines.push(clean.slice(0, MAX_ERROR_LINE_CHARS));
     if (this.#errorLines.length > ERROR_LINES) this.#errorLines.shift();
   }
-}
-
-/** Whether `promise` settles within `ms`. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  const settled = promise.then(() => true, () => true);
-  return (await withTimeout(settled, ms)) ?? false;
 }
 
 /** Creates `path`, empty, to claim its name; refuses one that exists. */
@@ -623,11 +585,4 @@ function aborted(signal: AbortSignal): Promise<"aborted"> {
   return new Promise((resolve) =>
     signal.addEventListener("abort", () => resolve("aborted"), { once: true })
   );
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -11,11 +11,6 @@ export class ReplayWindow {
   #bits = new Uint32Array(REPLAY_WINDOW_SIZE / 32);
   #top = -1;
 
-  /** The newest counter accepted; -1 before any. */
-  get top(): number {
-    return this.#top;
-  }
-
   /** Whether `counter` is new; if it is, it is remembered. */
   accept(counter: number): boolean {
     if (!Number.isSafeInteger(counter) || counter < 0) return false;

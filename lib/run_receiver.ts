@@ -14,7 +14,7 @@ import { createPreviewHandler } from "./preview_handler.ts";
 import { SignalFeed } from "./signal_feed.ts";
 import { monotonicMetrics } from "./prometheus_metrics.ts";
 import type { ReceiverArgs } from "./receiver_args.ts";
-import type { LinkEvent, LinkState } from "./receiver_link.ts";
+import { LINK_STATE_LABELS, type LinkEvent } from "./receiver_link.ts";
 import { StatusLine } from "./status_line.ts";
 import { UdpReceiver } from "./udp_receiver.ts";
 import { withTimeout } from "./with_timeout.ts";
@@ -33,7 +33,7 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
 
   const key = await findKey(args);
   if (key?.warning !== undefined) {
-    logger.event("warning", `warning: ${key.warning}`, { message: key.warning });
+    logger.warn(key.warning);
   }
   const secret = key === undefined ? undefined : new StreamSecret(key.secret);
   const senderIp = await resolveHost(args.connect.hostname);
@@ -43,13 +43,14 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
     port: 0,
   });
   const sender = { transport: "udp" as const, hostname: senderIp, port: args.connect.port };
+  const senderAddress = formatHostPort(sender);
   const receiver = new UdpReceiver({
     socket,
     sender,
     latencyMs: args.latencyMs,
     nack: args.nack,
     secret,
-    onEvent: (event) => logLinkEvent(logger, event, formatHostPort(sender)),
+    onEvent: (event) => logLinkEvent(logger, event, senderAddress),
   });
   // The recording takes the frames as they came, never the preview's "no signal" frames.
   const recorder = args.record === undefined ? undefined : new Recorder({
@@ -68,13 +69,13 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
     link: () => ({
       state: receiver.state,
       stateReason: receiver.stateReason,
-      sender: formatHostPort(sender),
+      sender: senderAddress,
     }),
     onError: (error) => {
       const message = `cannot draw the no-signal frame: ${
         error instanceof Error ? error.message : String(error)
       }`;
-      logger.event("warning", `warning: ${message}`, { message });
+      logger.warn(message);
     },
   });
   const handler = createPreviewHandler({
@@ -105,12 +106,12 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
     const url = previewUrl({ hostname: args.http.hostname, port }, token);
     logger.event(
       "listening",
-      `udpcam receiver: joining udp://${formatHostPort(sender)}${
+      `udpcam receiver: joining udp://${senderAddress}${
         key === undefined ? "" : `, sealed with the key from ${key.from}`
       }; preview at ${url}`,
       {
         url,
-        sender: formatHostPort(sender),
+        sender: senderAddress,
         receiver: receiver.addr.port,
         sealed: key !== undefined,
       },
@@ -119,7 +120,7 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
       openBrowser(url).then((reason) => {
         if (reason === undefined) return;
         const message = `cannot open a browser (${reason}); open ${url} by hand`;
-        logger.event("warning", `warning: ${message}`, { message });
+        logger.warn(message);
       });
     }
     statusTimer = setInterval(
@@ -192,15 +193,6 @@ function previewUrl(address: HostPort, token: string | undefined): string {
   return `http://${formatHostPort({ hostname: host, port: address.port })}/${query}`;
 }
 
-/** The states as people read them, in the log as on the page. */
-const STATE_LABELS: Record<LinkState, string> = {
-  connecting: "connecting",
-  live: "live",
-  stalled: "no video",
-  waiting: "waiting for sender",
-  refused: "refused",
-};
-
 function logLinkEvent(logger: Logger, event: LinkEvent, sender: string): void {
   switch (event.type) {
     case "joined":
@@ -224,7 +216,7 @@ function logLinkEvent(logger: Logger, event: LinkEvent, sender: string): void {
     case "state":
       logger.event(
         "state",
-        `${STATE_LABELS[event.to]}: ${event.reason}`,
+        `${LINK_STATE_LABELS[event.to]}: ${event.reason}`,
         { from: event.from, to: event.to, reason: event.reason },
       );
   }

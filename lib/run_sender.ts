@@ -38,7 +38,7 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
   logger.beforeWrite = () => status.clear();
   const key = await findKey(args);
   if (key?.warning !== undefined) {
-    logger.event("warning", `warning: ${key.warning}`, { message: key.warning });
+    logger.warn(key.warning);
   }
   const secret = key === undefined ? undefined : new StreamSecret(key.secret);
   const tally = new RejectionTally();
@@ -115,7 +115,7 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
     } else if (!isLoopbackHost(args.listen.hostname)) {
       const message = `no key: anyone who can reach udp://${address} can watch this stream; ` +
         `give both sides the same --key (or --key-file, ${KEY_ENV})`;
-      logger.event("warning", `warning: ${message}`, { message });
+      logger.warn(message);
     }
   };
   let ticks = 0;

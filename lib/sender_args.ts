@@ -12,7 +12,7 @@ import {
   OVERLAY_POSITIONS,
   type OverlayPosition,
 } from "./overlay_layout.ts";
-import { type OverlayPart, parseOverlayText } from "./overlay_text.ts";
+import { type OverlayPart, parseOverlayText, UNPRINTABLE } from "./overlay_text.ts";
 import { MAX_DATAGRAM } from "./packet.ts";
 import { SENDER_DEFAULTS } from "./udp_sender.ts";
 
@@ -272,12 +272,9 @@ function parseOverlay(
   };
 }
 
-/** Control characters, line and paragraph separators and lone surrogates. */
-const UNPRINTABLE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]/gu;
-
 function parseName(name: string): string {
   if (name.trim() === "") throw new UsageError("--name is empty; give a name, or drop --name");
-  if (name.replace(UNPRINTABLE, "") !== name) {
+  if (UNPRINTABLE.test(name)) {
     throw new UsageError("--name takes printable characters only, on one line");
   }
   const bytes = new TextEncoder().encode(name).length;
@@ -291,7 +288,7 @@ function parseName(name: string): string {
 function defaultName(host: string): string {
   const encoder = new TextEncoder();
   let name = "";
-  for (const char of host.replace(UNPRINTABLE, "")) {
+  for (const char of host.replace(new RegExp(UNPRINTABLE.source, "gu"), "")) {
     if (encoder.encode(name + char).length > MAX_NAME_BYTES) break;
     name += char;
   }

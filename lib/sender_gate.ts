@@ -8,7 +8,7 @@ import {
   PacketType,
   RefusalReason,
   type RefusalReasonCode,
-  type RejectReason,
+  REJECT_REASONS,
 } from "./packet.ts";
 import { ReplayWindow } from "./replay_window.ts";
 import type { SessionCipher } from "./session_cipher.ts";
@@ -23,29 +23,18 @@ import { StreamSecret } from "./stream_secret.ts";
  * - `stale`: sealed for a session that is not this sender's;
  * - `rateLimited`: from an address not streamed to, beyond its share of answers.
  */
-export type SenderRejection =
-  | RejectReason
-  | "wrongKey"
-  | "unsealed"
-  | "sealed"
-  | "replayed"
-  | "stale"
-  | "rateLimited";
+export type SenderRejection = typeof SENDER_REJECTIONS[number];
 
 /** Every {@linkcode SenderRejection}, for counters. */
-export const SENDER_REJECTIONS: readonly SenderRejection[] = [
-  "short",
-  "foreign",
-  "version",
-  "type",
-  "malformed",
+export const SENDER_REJECTIONS = [
+  ...REJECT_REASONS,
   "wrongKey",
   "unsealed",
   "sealed",
   "replayed",
   "stale",
   "rateLimited",
-];
+] as const;
 
 /** What {@linkcode SenderGate.take} makes of a datagram. */
 export type GateResult =

@@ -22,7 +22,7 @@ export interface SignalLinkStatus {
 export interface SignalFeedOptions {
   /** The real frames, as the receiver publishes them. */
   frames: LatestValue<ReceivedFrame>;
-  /** The link's state now, such as `() => receiver.stats()`. */
+  /** The link's state now, such as `() => ({ state: receiver.state, stateReason: receiver.stateReason })`. */
   link: () => SignalLinkStatus;
   /** The wall clock, in ms since the epoch: the time shown, and when to draw again. @default {wallClock} */
   now?: () => number;
@@ -68,7 +68,10 @@ export interface SignalFeedStats {
  *
  * @example Usage
  * ```ts ignore
- * const feed = new SignalFeed({ frames: receiver.frames, link: () => receiver.stats() });
+ * const feed = new SignalFeed({
+ *   frames: receiver.frames,
+ *   link: () => ({ state: receiver.state, stateReason: receiver.stateReason }),
+ * });
  * const handler = createPreviewHandler({ frames: feed.display, stats: () => receiver.stats() });
  * // ...
  * await feed.close();
@@ -175,12 +178,10 @@ export class SignalFeed {
       : "lost";
     if (signal === "waiting" && now < this.#waitingFrom) return;
     const key = `${signal}\n${link.stateReason}\n${link.sender}`;
-    const shown = this.#shown;
-    if (shown !== undefined && shown.key === key && now < shown.due) return;
-    // The next one is due a period after this one was, unless this one is late.
-    const due = shown !== undefined && shown.key === key && now < shown.due + this.#refreshMs
-      ? shown.due + this.#refreshMs
-      : now + this.#refreshMs;
+    // The same drawing again is due a period after the last one was, unless that is past.
+    const last = this.#shown?.key === key ? this.#shown.due : -Infinity;
+    if (now < last) return;
+    const due = now < last + this.#refreshMs ? last + this.#refreshMs : now + this.#refreshMs;
     this.#shown = { key, due };
     this.#drawing = this.#draw(signal, link, now).finally(() => this.#drawing = undefined);
   }

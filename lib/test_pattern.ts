@@ -28,6 +28,7 @@ import { drawText, loadGlyphs } from "./draw_text.ts";
 import type { Frame } from "./frame.ts";
 import type { FrameSource } from "./frame_source.ts";
 import { OverlayPainter, type OverlayPainterOptions } from "./overlay_painter.ts";
+import { pause } from "./pause.ts";
 
 const MIN_SIZE = 16;
 const MAX_SIZE = 8192;
@@ -196,7 +197,7 @@ export class TestPatternSource implements FrameSource {
       let slot = 0;
       while (!this.#closed) {
         const wait = start + slot * interval - performance.now();
-        if (wait > 0 && !(await sleep(wait, this.#abort.signal))) return;
+        if (wait > 0 && !(await pause(wait, this.#abort.signal))) return;
         const painter = this.#next;
         if (painter !== undefined) {
           this.#next = undefined;
@@ -419,20 +420,4 @@ function fillRect(pixels: Uint32Array, stride: number, rect: Rect, color: number
     const row = y * stride;
     pixels.fill(value, row + rect.x, row + rect.x + rect.width);
   }
-}
-
-/** Waits `ms` milliseconds: true when the time passed, false when `signal` aborted first. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }

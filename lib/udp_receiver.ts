@@ -10,6 +10,7 @@ import {
   type NackRange,
   PacketType,
   type ReceiverReport,
+  RefusalReason,
 } from "./packet.ts";
 import { RECEIVER_REJECTIONS, ReceiverGate, type ReceiverRejection } from "./receiver_gate.ts";
 import type { StreamSecret } from "./stream_secret.ts";
@@ -307,7 +308,7 @@ export class UdpReceiver {
         this.#nacksSent++;
       }
     }
-    if (this.#reassembler.stats.pendingFrames > 0 && this.#recoveryTimer === undefined) {
+    if (this.#reassembler.pendingFrames > 0 && this.#recoveryTimer === undefined) {
       this.#recoveryTimer = setTimeout(() => {
         this.#recoveryTimer = undefined;
         if (!this.#closed) this.#recover(wallClock());
@@ -348,7 +349,8 @@ export class UdpReceiver {
         this.#rejected[taken.reason]++;
         // A CHALLENGE or REFUSED that does not open, or any sealed answer
         // without a key, says the keys differ.
-        if (taken.reason === "sealed") this.#link.refuse("sealed", now);
+        // Sealed datagrams to a receiver without a key: the sender needs one.
+        if (taken.reason === "sealed") this.#link.refuse(RefusalReason.KEY_REQUIRED, now);
         if (taken.reason === "wrongKey" && taken.handshake) this.#link.refuse("wrongKey", now);
         continue;
       }

@@ -13,3 +13,8 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T
     clearTimeout(timer);
   }
 }
+
+/** Whether `promise` settles (either way) within `ms`; the timer never outlives the call. */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return (await withTimeout(promise.then(() => true, () => true), ms)) ?? false;
+}

@@ -50,7 +50,6 @@ const BENCH_KEY = "the bench's key, long enough not to be warned about";
 const WARMUP_SECONDS = 2;
 
 /** Everything one bench run found: the parts' reports, and the overlay part's. */
-type FullReport = BenchReport & { overlay?: OverlayReport };
 
 async function main(argv: string[]): Promise<void> {
   let args: BenchArgs;
@@ -81,7 +80,7 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-function formatBench(report: FullReport): string {
+function formatBench(report: BenchReport): string {
   const parts = [];
   if (report.results.length > 0) parts.push(formatReport(report));
   if (report.loss !== undefined) {
@@ -102,7 +101,7 @@ async function runBench(
   args: BenchArgs,
   argv: string[],
   signal: AbortSignal,
-): Promise<FullReport> {
+): Promise<BenchReport> {
   const host = await hostInfo();
   const ticks = await clockTicks();
   const results: SizeResult[] = [];

@@ -1,3 +1,4 @@
+import { fixed, signed } from "./report.ts";
 import type { FrameSize } from "./bench_args.ts";
 import type { HostInfo } from "./host_info.ts";
 import type { OverlayResult, OverlayRoute } from "./overlay.ts";
@@ -73,12 +74,4 @@ function verdict(report: OverlayReport): string {
   }
   return `Least CPU at ${report.fps} fps with the overlay: ${ROUTE_TEXT[best.route]}, ` +
     `${fixed(best.cpuMsPerFrame, 2)} ms/frame (${fixed(best.cpuPercent, 0)} % of a core).`;
-}
-
-function signed(value: number): string {
-  return `${value >= 0 ? "+" : ""}${fixed(value, 2)}`;
-}
-
-function fixed(value: number, digits: number): string {
-  return Number.isFinite(value) ? value.toFixed(digits) : "-";
 }

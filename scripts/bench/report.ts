@@ -2,6 +2,7 @@ import type { ClockTicks } from "./cpu_time.ts";
 import type { HostInfo } from "./host_info.ts";
 import type { LossVerdict } from "./loss_report.ts";
 import type { LinkResult } from "./measure_link.ts";
+import type { OverlayReport } from "./overlay_report.ts";
 import type { SoakReport } from "./soak_report.ts";
 import type { SizeResult } from "./summarize.ts";
 import { TARGET_SOURCE, type TargetCheck } from "./targets.ts";
@@ -27,6 +28,8 @@ export interface BenchReport {
   loss?: { seconds: number; results: Array<LinkResult & { verdict?: LossVerdict }> };
   /** The soak, when it was run. */
   soak?: SoakReport;
+  /** The overlay routes, when they were measured. */
+  overlay?: OverlayReport;
 }
 
 const COLUMNS: Array<[string, (r: SizeResult) => string]> = [
@@ -106,6 +109,12 @@ function row(cells: string[]): string {
   return `| ${cells.join(" | ")} |`;
 }
 
-function fixed(value: number, digits: number): string {
-  return Number.isFinite(value) ? value.toFixed(digits) : "-";
+/** `value` with `digits` decimals, or "-" for none. */
+export function fixed(value: number | null, digits: number): string {
+  return value !== null && Number.isFinite(value) ? value.toFixed(digits) : "-";
+}
+
+/** `value` with 2 decimals and its sign, or "-" for none. */
+export function signed(value: number | null): string {
+  return value !== null && value >= 0 ? `+${value.toFixed(2)}` : fixed(value, 2);
 }

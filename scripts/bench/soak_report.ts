@@ -1,3 +1,4 @@
+import { fixed, signed } from "./report.ts";
 import { leastSquaresSlope, type Point } from "./least_squares.ts";
 import type { ProcessSample } from "./process_sample.ts";
 import type { SoakRun } from "./soak.ts";
@@ -236,12 +237,4 @@ export function formatSoakReport(soak: SoakReport): string {
     lines.push(`| ${cells.join(" | ")} |`);
   }
   return lines.join("\n");
-}
-
-function fixed(value: number | null, digits: number): string {
-  return value !== null && Number.isFinite(value) ? value.toFixed(digits) : "-";
-}
-
-function signed(value: number | null): string {
-  return value !== null && value >= 0 ? `+${value.toFixed(2)}` : fixed(value, 2);
 }
