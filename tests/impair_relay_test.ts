@@ -377,6 +377,27 @@ Deno.test("ImpairRelay with 20 ms of delay adds at least 20 ms to a round trip",
   });
 });
 
+Deno.test("ImpairRelay.impair() changes a direction from the next packet on, for every client", async () => {
+  await withRelay({}, async ({ relay, clients }) => {
+    const [client] = clients;
+    const roundTrip = async (i: number) => {
+      const sent = performance.now();
+      await client.send(numbered(i), relay.addr);
+      await client.waitFor(i + 1);
+      return client.received[i].at - sent;
+    };
+    assert.ok(await roundTrip(0) < 20, "no delay before the change");
+    relay.impair("down", { delayMs: 50 });
+    const after = await roundTrip(1);
+    assert.ok(after >= 50 && after < 500, `round trip ${after.toFixed(2)} ms after +50 ms`);
+    relay.impair("down", { lossPercent: 100 });
+    await client.send(numbered(2), relay.addr);
+    await pause(100);
+    assert.equal(client.received.length, 2, "a lossy profile applies to the mapped client");
+    assert.throws(() => relay.impair("up", { lossPercent: 101 }), RangeError);
+  });
+});
+
 Deno.test("ImpairRelay counts what it did in each direction", async () => {
   const options = { up: { duplicatePercent: 100 }, down: { lossPercent: 100 } };
   await withRelay(options, async ({ relay, target, clients }) => {

@@ -156,6 +156,20 @@ export class ImpairRelay {
   }
 
   /**
+   * Changes one direction's impairment for every client, now and to come,
+   * as a route change or a new bottleneck would: what is already on its way
+   * keeps its times.
+   *
+   * @throws {RangeError} If a field of the profile is out of range.
+   */
+  impair(direction: "up" | "down", profile: LinkProfile): void {
+    resolveLinkProfile(profile);
+    if (direction === "up") this.#up = profile;
+    else this.#down = profile;
+    for (const mapping of this.#mappings.values()) mapping[direction].profile = profile;
+  }
+
+  /**
    * Sends `data` as if it came through the relay, with no impairment: `up`
    * to the target from each client's socket, `down` to each client from the
    * relay's. For injecting forged or mutated datagrams from the addresses

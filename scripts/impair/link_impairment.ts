@@ -52,11 +52,11 @@ export interface LinkImpairmentOptions {
  * jitter, then reordering and duplication.
  */
 export class LinkImpairment {
-  #profile: ResolvedLinkProfile;
+  #profile!: ResolvedLinkProfile;
   #random: () => number;
-  #loss: number;
-  #goodToBad: number;
-  #badToGood: number;
+  #loss = 0;
+  #goodToBad = 0;
+  #badToGood = 1;
   #bad = false;
   #bitsPerMs: number | undefined;
   #lastDeparture = -Infinity;
@@ -65,8 +65,24 @@ export class LinkImpairment {
 
   /** Creates a link that impairs packets as `profile` says. */
   constructor(profile: LinkProfile, options: LinkImpairmentOptions) {
-    this.#profile = resolveLinkProfile(profile);
     this.#random = seededRandom(options.seed);
+    this.profile = profile;
+  }
+
+  /** How the link impairs packets now, with every default filled in. */
+  get profile(): ResolvedLinkProfile {
+    return { ...this.#profile };
+  }
+
+  /**
+   * Changes how the link impairs packets from the next one on, as a route
+   * change or a new bottleneck would: packets already admitted keep their
+   * times, and the random draws go on from where they were.
+   *
+   * @throws {RangeError} If a field of the profile is out of range.
+   */
+  set profile(profile: LinkProfile) {
+    this.#profile = resolveLinkProfile(profile);
     const p = this.#profile.lossPercent / 100;
     this.#loss = p;
     // p(good → bad) = p · p(bad → good) / (1 − p); when that passes 1 the good
