@@ -173,7 +173,10 @@ export class Adaptation {
     const direction = step === "down" ? 1 : -1;
     // Frames lost on a poor but wide link: fewer datagrams a frame help, fewer
     // frames do not. Only a narrow link goes past the quality rungs.
-    if (step === "down" && !controller.narrow && controller.level + 1 > this.#lastQualityRung) {
+    if (
+      step === "down" && !controller.narrow && controller.step === controller.level + 1 &&
+      controller.step > this.#lastQualityRung
+    ) {
       return;
     }
     const sharedBefore = this.#ladder[this.#level];
@@ -182,14 +185,16 @@ export class Adaptation {
       controller.level = level;
       this.#level = this.#median();
     };
-    let level = controller.level;
-    do {
-      level += direction;
-      move(level);
-    } while (
+    // The level asked for, then on in the same direction while nothing changes.
+    let level = controller.step;
+    move(level);
+    while (
       sameRung(this.rungFor(receiver), before) && level + direction >= 0 &&
       level + direction < this.#ladder.length
-    );
+    ) {
+      level += direction;
+      move(level);
+    }
     if (direction < 0) {
       // Up to the best level that gives the same: a receiver back at full frame
       // rate under a shared quality returns to level 0, not to a quality rung

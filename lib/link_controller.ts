@@ -37,20 +37,27 @@ export interface LinkControllerOptions {
    */
   congestedQueueDelayMs?: number;
   /**
-   * A report is clean only with less packet loss than this (and no frame lost).
-   * @default {0.02}
-   */
-  cleanLoss?: number;
-  /**
-   * A report is clean only with less queueing delay than this, in ms.
+   * A report is clean only with less queueing delay than this, in ms (and no
+   * frame lost, and loss below `congestedLoss`: loss that recovery repairs
+   * does not hold a link back).
    * @default {10}
    */
   cleanQueueDelayMs?: number;
   /**
-   * Congested reports in a row before a step down.
-   * @default {2}
+   * How long each report's counters cover, in ms. Loss or frames lost step
+   * down only when two consecutive windows show it: the report now, and the
+   * newest one at least this much older. One burst (a pause of either side,
+   * a blackout) falls in one window, or is split between two that overlap.
+   * @default {1000}
    */
-  sustainReports?: number;
+  windowMs?: number;
+  /**
+   * Queueing delay alone steps down only once it has lasted this long, in ms:
+   * longer than the receiver's estimate takes to forget a step in the path's
+   * own delay (a route change), so that only a queue still building counts.
+   * @default {2000}
+   */
+  queueSustainMs?: number;
   /**
    * After a step down, reports are ignored for this long, in ms, while the change
    * takes effect and queues drain.
@@ -60,7 +67,7 @@ export interface LinkControllerOptions {
   /**
    * Clean reports for this long, in ms, earn a step up; the wait doubles after
    * each failed probe and halves back after each probe that holds.
-   * @default {5000}
+   * @default {3000}
    */
   upAfterMs?: number;
   /**
@@ -69,23 +76,39 @@ export interface LinkControllerOptions {
    */
   maxUpAfterMs?: number;
   /**
-   * A step down within this long, in ms, after a step up means the step up failed.
+   * A step up is a probe for this long, in ms: congestion in a window that
+   * starts after it fails the probe at once, back to the level it left.
    * @default {5000}
    */
   probeMs?: number;
 }
 
-type Verdict = "congested" | "clean" | "hold";
+/** What the controller keeps of each report, for the window before. */
+interface Judged {
+  at: number;
+  /** Loss or frames lost over the congested thresholds. */
+  lossy: boolean;
+  /** What was over them, as the log says it. */
+  evidence: string;
+}
 
 /**
  * One receiver's congestion controller on a ladder of `levels` rungs (level 0
- * is the best). Fed with the receiver's reports and a clock, it asks to step
- * down after `sustainReports` congested reports in a row, then ignores reports
- * for `holdMs`; it asks to step up after `upAfterMs` of clean reports only. A
- * step up is a probe: if a step down follows within `probeMs`, the wait before
- * the next probe doubles (up to `maxUpAfterMs`), so a link that fits just
- * below a rung is probed less and less often instead of oscillating; a probe
- * that holds for `probeMs` halves the wait back towards `upAfterMs`.
+ * is the best). Fed with the receiver's reports and a clock, it asks for a
+ * level ({@linkcode step}) when what it sees persists:
+ *
+ * - **Down one rung** when loss or frames lost show in two consecutive
+ *   report windows, or queueing delay lasts `queueSustainMs`; then it ignores
+ *   reports for `holdMs`. A single burst, however large, is not congestion.
+ * - **Up** after `upAfterMs` of clean reports, straight back to the level it
+ *   held before the trouble began (the ceiling), so a transient costs one
+ *   wait, not one wait per rung. Clean means no frame lost, no queue, and no
+ *   more loss than recovery repairs.
+ * - **A step up is a probe**: congestion in a window that starts after it
+ *   sends the level back to where the probe came from at once, and doubles
+ *   the wait before the next probe (up to `maxUpAfterMs`), so a link that
+ *   fits just below a rung is probed less and less often; a probe that holds
+ *   for `probeMs` halves the wait back towards `upAfterMs`.
  *
  * {@linkcode update} does not move the level itself: the caller applies the
  * step through {@linkcode level}, and may move it further (to skip rungs that
@@ -98,18 +121,21 @@ export class LinkController {
   #congestedLoss: number;
   #congestedFramesLost: number;
   #congestedQueueDelayMs: number;
-  #cleanLoss: number;
   #cleanQueueDelayMs: number;
-  #sustainReports: number;
+  #windowMs: number;
+  #queueSustainMs: number;
   #holdMs: number;
   #initialUpAfterMs: number;
   #maxUpAfterMs: number;
   #probeMs: number;
   #upAfterMs: number;
-  #congested = 0;
+  #judged: Judged[] = [];
+  #queueSince: number | undefined;
   #holdUntil: number | undefined;
   #cleanSince: number | undefined;
-  #probeStarted: number | undefined;
+  #probe: { at: number; from: number } | undefined;
+  #ceiling: number | undefined;
+  #step = 0;
   #reason = "";
 
   /**
@@ -127,11 +153,11 @@ export class LinkController {
     this.#congestedLoss = options.congestedLoss ?? 0.15;
     this.#congestedFramesLost = options.congestedFramesLost ?? 0.02;
     this.#congestedQueueDelayMs = options.congestedQueueDelayMs ?? 40;
-    this.#cleanLoss = options.cleanLoss ?? 0.02;
     this.#cleanQueueDelayMs = options.cleanQueueDelayMs ?? 10;
-    this.#sustainReports = Math.max(1, options.sustainReports ?? 2);
+    this.#windowMs = options.windowMs ?? 1000;
+    this.#queueSustainMs = options.queueSustainMs ?? 2000;
     this.#holdMs = options.holdMs ?? 1000;
-    this.#initialUpAfterMs = options.upAfterMs ?? 5000;
+    this.#initialUpAfterMs = options.upAfterMs ?? 3000;
     this.#maxUpAfterMs = Math.max(this.#initialUpAfterMs, options.maxUpAfterMs ?? 60_000);
     this.#probeMs = options.probeMs ?? 5000;
     this.#upAfterMs = this.#initialUpAfterMs;
@@ -165,6 +191,14 @@ export class LinkController {
   }
 
   /**
+   * The level the last step asked for: one rung down, the level a failed
+   * probe came from, or the ceiling a step up returns to.
+   */
+  get step(): number {
+    return this.#step;
+  }
+
+  /**
    * Whether the last step down was for a narrow link (heavy loss, or a queue
    * building up) rather than only for frames lost on a poor one.
    */
@@ -172,15 +206,20 @@ export class LinkController {
     return this.#narrow;
   }
 
-  /** Why the last step was asked for, as "loss 12%" or "clean for 5 s"; empty before any step. */
+  /**
+   * Why the last step was asked for, with its evidence: "loss 22%, then loss 18%",
+   * "queue delay 85 ms for 2.0 s", "probe failed: loss 30%", "clean for 3 s";
+   * empty before any step.
+   */
   get reason(): string {
     return this.#reason;
   }
 
   /**
    * Takes the report received at `now` (ms, any monotonic clock) and returns
-   * the step it calls for, if any. The caller applies it through
-   * {@linkcode level}. Never asks to go below level 0 or past the last level.
+   * the step it calls for, if any, with the level asked for in
+   * {@linkcode step}. The caller applies it through {@linkcode level}.
+   * Never asks to go below level 0 or past the last level.
    *
    * @throws {RangeError} If a field of the report is negative or not a number.
    */
@@ -191,62 +230,79 @@ export class LinkController {
         `A link report needs non-negative numbers, got loss ${lossFraction}, frames lost ${framesLostFraction}, queue delay ${queueDelayMs}`,
       );
     }
-    if (this.#probeStarted !== undefined && now - this.#probeStarted >= this.#probeMs) {
+    if (this.#probe !== undefined && now - this.#probe.at >= this.#probeMs) {
       // The last step up held: wait less before the next one.
       this.#upAfterMs = Math.max(this.#initialUpAfterMs, this.#upAfterMs / 2);
-      this.#probeStarted = undefined;
+      this.#probe = undefined;
+      if (this.#ceiling !== undefined && this.#level <= this.#ceiling) this.#ceiling = undefined;
     }
     if (this.#holdUntil !== undefined) {
       if (now < this.#holdUntil) return undefined;
       this.#holdUntil = undefined;
     }
-    const verdict = this.#judge(report);
-    if (verdict !== "congested") this.#congested = 0;
-    if (verdict !== "clean") this.#cleanSince = undefined;
-    if (verdict === "congested") {
-      this.#congested++;
-      if (this.#congested < this.#sustainReports || this.#level >= this.#levels - 1) {
-        return undefined;
-      }
-      this.#congested = 0;
-      this.#holdUntil = now + this.#holdMs;
-      if (this.#probeStarted !== undefined) {
-        // Down soon after up: the link did not fit the rung above, wait longer before trying again.
-        this.#upAfterMs = Math.min(this.#maxUpAfterMs, this.#upAfterMs * 2);
-        this.#probeStarted = undefined;
-      }
-      this.#reason = this.#describe(report);
-      this.#narrow = report.lossFraction > this.#congestedLoss ||
-        report.queueDelayMs > this.#congestedQueueDelayMs;
-      return "down";
+    const lossy = lossFraction > this.#congestedLoss ||
+      framesLostFraction > this.#congestedFramesLost;
+    const queued = queueDelayMs > this.#congestedQueueDelayMs;
+    const before = this.#windowBefore(now);
+    this.#judged.push({ at: now, lossy, evidence: lossy ? this.#describe(report) : "" });
+    if (queued) this.#queueSince ??= now;
+    else this.#queueSince = undefined;
+
+    const probe = this.#probe;
+    if (probe !== undefined && (lossy || queued) && now - this.#windowMs >= probe.at) {
+      // Congestion in a window wholly after the step up: the probe failed.
+      this.#upAfterMs = Math.min(this.#maxUpAfterMs, this.#upAfterMs * 2);
+      return this.#down(report, probe.from, `probe failed: ${this.#describe(report)}`, now);
     }
-    if (verdict === "clean") {
-      this.#cleanSince ??= now;
-      const clean = now - this.#cleanSince;
-      if (clean < this.#upAfterMs || this.#level === 0) return undefined;
-      this.#cleanSince = now;
-      this.#probeStarted = now;
-      this.#reason = `clean for ${Math.round(clean / 100) / 10} s`;
-      return "up";
+    const lossLasts = lossy && before?.lossy === true;
+    const queueLasts = this.#queueSince !== undefined &&
+      now - this.#queueSince >= this.#queueSustainMs;
+    if ((lossLasts || queueLasts) && this.#level < this.#levels - 1) {
+      const evidence = lossLasts
+        ? `${before!.evidence}, then ${this.#describe(report)}`
+        : `queue delay ${Math.round(queueDelayMs)} ms for ${
+          ((now - this.#queueSince!) / 1000).toFixed(1)
+        } s`;
+      this.#ceiling ??= this.#level;
+      return this.#down(report, this.#level + 1, evidence, now);
     }
-    return undefined;
+
+    const clean = !lossy && framesLostFraction === 0 && queueDelayMs < this.#cleanQueueDelayMs;
+    if (!clean) {
+      this.#cleanSince = undefined;
+      return undefined;
+    }
+    this.#cleanSince ??= now;
+    const cleanFor = now - this.#cleanSince;
+    if (cleanFor < this.#upAfterMs || this.#level === 0) return undefined;
+    this.#cleanSince = now;
+    this.#probe = { at: now, from: this.#level };
+    this.#step = this.#ceiling !== undefined && this.#ceiling < this.#level
+      ? this.#ceiling
+      : this.#level - 1;
+    this.#reason = `clean for ${Math.round(cleanFor / 100) / 10} s`;
+    return "up";
   }
 
-  #judge(report: LinkReport): Verdict {
-    if (
-      report.lossFraction > this.#congestedLoss ||
-      report.framesLostFraction > this.#congestedFramesLost ||
-      report.queueDelayMs > this.#congestedQueueDelayMs
-    ) {
-      return "congested";
-    }
-    if (
-      report.lossFraction < this.#cleanLoss && report.framesLostFraction === 0 &&
-      report.queueDelayMs < this.#cleanQueueDelayMs
-    ) {
-      return "clean";
-    }
-    return "hold";
+  /** The newest report at least a window before `now`, dropping those too old to matter. */
+  #windowBefore(now: number): Judged | undefined {
+    const judged = this.#judged;
+    while (judged.length > 1 && now - judged[1].at >= this.#windowMs) judged.shift();
+    const first = judged[0];
+    return first !== undefined && now - first.at >= this.#windowMs ? first : undefined;
+  }
+
+  #down(report: LinkReport, level: number, reason: string, now: number): LinkStep {
+    this.#step = Math.min(this.#levels - 1, Math.max(level, this.#level + 1));
+    this.#probe = undefined;
+    this.#judged = [];
+    this.#queueSince = undefined;
+    this.#cleanSince = undefined;
+    this.#holdUntil = now + this.#holdMs;
+    this.#reason = reason;
+    this.#narrow = report.lossFraction > this.#congestedLoss ||
+      report.queueDelayMs > this.#congestedQueueDelayMs;
+    return "down";
   }
 
   #describe(report: LinkReport): string {

@@ -58,16 +58,32 @@ export type LinkEvent =
 
 /** How many keepalive round trips the clock offset is chosen from. */
 const OFFSET_WINDOW = 128;
+/** The smoothed round trip takes the least of this many newest round trips. */
+const RTT_FILTER = 3;
 
 /** Options for a {@linkcode ReceiverLink}. */
 export interface ReceiverLinkOptions {
   /** This receiver's id. @default a random 32-bit number */
   receiver?: number;
   /**
-   * How often to send a hello while not joined, in ms.
+   * How often to send a hello while not joined, in ms, once
+   * `quickHellosForMs` have passed.
    * @default {1000}
    */
   helloMs?: number;
+  /**
+   * How often to send a hello in the first `quickHellosForMs` of not being
+   * joined (at start, or once the sender said goodbye or went silent), in ms:
+   * a sender that starts or restarts then is joined within this long of
+   * opening its socket, before its first frame.
+   * @default {100}
+   */
+  quickHelloMs?: number;
+  /**
+   * How long hellos go out every `quickHelloMs`, in ms.
+   * @default {10000}
+   */
+  quickHellosForMs?: number;
   /**
    * How often to send a keepalive, with its report, while joined, in ms.
    * @default {250}
@@ -98,6 +114,10 @@ export class ReceiverLink {
   /** This receiver's id, carried in every control message. */
   readonly receiver: number;
   #helloMs: number;
+  #quickHelloMs: number;
+  #quickHellosForMs: number;
+  /** When the link was last found not joined, while it still is. */
+  #apartSince: number | undefined;
   #keepaliveMs: number;
   #report: () => ReceiverReport;
   #silenceMs: number;
@@ -122,6 +142,8 @@ export class ReceiverLink {
   constructor(options: ReceiverLinkOptions = {}) {
     this.receiver = options.receiver ?? crypto.getRandomValues(new Uint32Array(1))[0];
     this.#helloMs = options.helloMs ?? 1000;
+    this.#quickHelloMs = options.quickHelloMs ?? 100;
+    this.#quickHellosForMs = options.quickHellosForMs ?? 10_000;
     this.#keepaliveMs = options.keepaliveMs ?? 250;
     this.#report = options.report ?? (() => EMPTY_REPORT);
     this.#silenceMs = options.silenceMs ?? 3000;
@@ -149,7 +171,10 @@ export class ReceiverLink {
     return this.#rttMs;
   }
 
-  /** The smoothed round trip (RFC 6298's SRTT), in ms. */
+  /**
+   * The smoothed round trip (RFC 6298's SRTT, fed with the least of the last
+   * three round trips), in ms.
+   */
   get srttMs(): number | undefined {
     return this.#srttMs;
   }
@@ -174,8 +199,8 @@ export class ReceiverLink {
 
   /**
    * What to send to the sender at `now` (ms, wall clock), if anything: a hello
-   * or join once a second while not joined, a keepalive with its report four
-   * times a second while joined. Also
+   * while not joined (ten a second for the first 10 s, then one a second), a
+   * keepalive with its report four times a second while joined. Also
    * notices a sender gone silent and a stalled stream.
    */
   tick(now: number): Uint8Array | undefined {
@@ -187,7 +212,12 @@ export class ReceiverLink {
       this.#setState("stalled", "no frames");
     }
     const joined = this.#joined && this.#cookie !== undefined;
-    if (now - this.#lastSent < (joined ? this.#keepaliveMs : this.#helloMs)) return undefined;
+    if (joined) this.#apartSince = undefined;
+    else this.#apartSince ??= now;
+    const quick = this.#state !== "refused" && !joined &&
+      now - this.#apartSince! < this.#quickHellosForMs;
+    const every = joined ? this.#keepaliveMs : quick ? this.#quickHelloMs : this.#helloMs;
+    if (now - this.#lastSent < every) return undefined;
     this.#lastSent = now;
     if (joined) {
       return encodeControl({
@@ -269,6 +299,7 @@ export class ReceiverLink {
         if (packet.info !== undefined) this.#senderInfo = packet.info;
         if (!this.#joined) {
           this.#joined = true;
+          this.#apartSince = undefined;
           this.#onEvent({ type: "joined", session: this.#session, rttMs: this.#rttMs ?? 0 });
           if (this.#state !== "live") this.#setState("stalled", "joined, no frames yet");
         }
@@ -326,11 +357,18 @@ export class ReceiverLink {
     const rtt = now - echoTime;
     if (!(rtt >= 0) || rtt > 60_000) return;
     this.#rttMs = rtt;
-    this.#srttMs = this.#srttMs === undefined ? rtt : this.#srttMs * 0.875 + rtt * 0.125;
     // The sample with the least delay over the last half minute or so gives the
     // offset: the window lets it follow clocks that drift apart.
     this.#samples.push({ rtt, offset: senderTime - (echoTime + now) / 2 });
     if (this.#samples.length > OFFSET_WINDOW) this.#samples.shift();
+    // A stall of either side only ever lengthens a round trip: the least of the
+    // last few keeps one stalled answer out of the smoothed value, and a value
+    // far below it (the first round trip was stalled) replaces it at once.
+    let least = rtt;
+    for (const sample of this.#samples.slice(-RTT_FILTER)) least = Math.min(least, sample.rtt);
+    this.#srttMs = this.#srttMs === undefined || least < this.#srttMs / 2
+      ? least
+      : this.#srttMs * 0.875 + least * 0.125;
     let best = this.#samples[0];
     for (const sample of this.#samples) if (sample.rtt <= best.rtt) best = sample;
     this.#clockOffsetMs = best.offset;

@@ -396,7 +396,9 @@ export class UdpReceiver {
     const localCaptureTime = captureTime - this.#link.clockOffsetMs;
     this.#latency.add(now - localCaptureTime);
     this.#latencyHistogram.observe(now - localCaptureTime);
-    this.#queueDelay.add(assembled.firstArrival - localCaptureTime, now);
+    // The sender's own capture time, not corrected by the clock offset: that
+    // estimate moves, and a queue must not.
+    this.#queueDelay.add(captureTime, assembled.firstArrival, now);
     this.frames.publish({
       data,
       captureTime,

@@ -302,3 +302,64 @@ Deno.test("A receiver learns the sender's name and start from its ACK, and forge
   assert.equal(link.session, 0x5678);
   assert.equal(link.senderInfo, undefined);
 });
+
+Deno.test("ReceiverLink says hello ten times a second for 10 s while apart, then once a second", async () => {
+  const helloTimes = (link: ReceiverLink, from: number, to: number) => {
+    const times: number[] = [];
+    for (let now = from; now < to; now += 10) {
+      const message = link.tick(now);
+      if (message !== undefined && decode(message).type === PacketType.HELLO) times.push(now);
+    }
+    return times;
+  };
+  const link = new ReceiverLink({ receiver: 5 });
+  const first = helloTimes(link, 0, 1000);
+  assert.equal(first.length, 10, `hellos at ${first}`);
+  assert.equal(helloTimes(link, 1000, 10_000).length, 90);
+  assert.equal(helloTimes(link, 10_000, 15_000).length, 5, "once a second after 10 s");
+  // Joined, then the sender says goodbye: quick hellos again, for a restart.
+  const { registry } = setup();
+  await join(link, registry, 16_000);
+  link.frameShown(16_010);
+  const [, bye] = registry.close()[0];
+  link.handle(decode(bye), 16_500);
+  assert.equal(link.state, "waiting");
+  assert.equal(helloTimes(link, 16_500, 17_500).length, 10);
+  // Refused: no hurry, once a second.
+  const refused = new ReceiverLink({ receiver: 6 });
+  refused.refuse(RefusalReason.WRONG_KEY, 0);
+  assert.equal(helloTimes(refused, 0, 3000).length, 3);
+});
+
+Deno.test("ReceiverLink keeps one stalled round trip out of its smoothed round trip", () => {
+  const link = new ReceiverLink({ receiver: 5 });
+  link.tick(0);
+  const challenge = decode(encodeControl({
+    type: PacketType.CHALLENGE,
+    session: 3,
+    receiver: 5,
+    echoTime: 0,
+    senderTime: 0,
+    cookie: new Uint8Array(16),
+  }));
+  const ack = (echoTime: number) =>
+    decode(encodeControl({
+      type: PacketType.ACK,
+      session: 3,
+      receiver: 5,
+      echoTime,
+      senderTime: echoTime,
+    }));
+  link.handle(challenge, 1);
+  // The first round trip took 998 ms: the sender was busy when the join came.
+  link.handle(ack(2), 1000);
+  assert.equal(link.srttMs, 998);
+  // The next keepalive comes back in 1 ms: the smoothed value follows at once.
+  link.handle(ack(1250), 1251);
+  assert.equal(link.srttMs, 1);
+  link.handle(ack(1500), 1501);
+  // One stalled answer among quick ones changes nothing.
+  link.handle(ack(1750), 2750);
+  assert.equal(link.rttMs, 1000);
+  assert.equal(link.srttMs, 1);
+});
