@@ -195,7 +195,9 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
     status.clear();
     await source?.close();
     await udp.close();
-    if (started) logger.event("stopped", "udpcam sender stopped", { stats: udp.stats });
+    if (started) {
+      logger.event("stopped", "udpcam sender stopped", { skipped, stats: udp.stats });
+    }
   }
 }
 

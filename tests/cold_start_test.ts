@@ -1,0 +1,80 @@
+/**
+ * Sender and receiver started at the same moment, through the project's
+ * relay, counted from that moment: the first second is clean.
+ */
+import assert from "node:assert/strict";
+import { withClip } from "./_media.ts";
+import {
+  adaptations,
+  at,
+  framesDropped,
+  receiverStats,
+  startPair,
+  stopPair,
+  timeOf,
+} from "./_pair.ts";
+
+/** Camera-like 720p frames: about 47 KB, about 40 datagrams each. */
+const CAMERA_720P = { width: 1280, height: 720, fps: 30, seconds: 2, noise: 10, qscale: 9 };
+
+async function cleanStart(source: string[]): Promise<void> {
+  const pair = await startPair({ sender: source });
+  try {
+    await at(pair, 6000);
+    const stats = await receiverStats(pair.url);
+    const first = await pair.sender.waitFor("listening");
+    const joined = await pair.receiver.waitFor("joined");
+    const live = await pair.receiver.waitFor("state", (line) => line.to === "live");
+    assert.ok(
+      timeOf(joined) <= timeOf(first),
+      `joined ${timeOf(joined) - timeOf(first)} ms after the sender's first frame`,
+    );
+    const late = timeOf(live) - timeOf(first);
+    assert.ok(
+      late <= 150,
+      `the first frame reached the preview ${late} ms after the sender's first`,
+    );
+    assert.equal(stats.state, "live");
+    assert.equal(framesDropped(stats), 0, JSON.stringify(stats.framesDropped));
+    assert.equal(stats.packetsLost, 0);
+    assert.deepEqual(adaptations(pair.sender), [], "a clean link never steps down");
+    await pair.sender.stop();
+    const stopped = await pair.sender.waitFor("stopped");
+    assert.equal(stopped.skipped, 0, "the sender sent every frame it made to the receiver");
+    const sent = (stopped.stats as { framesSent: number }).framesSent;
+    const shown = (await receiverStats(pair.url)).framesReceived;
+    // The last frame may still have been on its way when the sender stopped.
+    assert.ok(shown >= sent - 1, `${shown} frames shown of the ${sent} the sender sent`);
+  } finally {
+    await stopPair(pair);
+  }
+}
+
+Deno.test("started together on a clean link, a 720p file loses no frame, from the first", async () => {
+  await withClip(CAMERA_720P, (clip) => cleanStart(["--source", clip, "--loop"]));
+});
+
+Deno.test("started together on a clean link, the test pattern loses no frame, from the first", async () => {
+  await cleanStart(["--source", "test", "--width", "1280"]);
+});
+
+Deno.test("started together through 5 % loss, 30 fps by second 5 at full quality", async () => {
+  await withClip(CAMERA_720P, async (clip) => {
+    const pair = await startPair({
+      sender: ["--source", clip, "--loop"],
+      link: { lossPercent: 5, delayMs: 2 },
+    });
+    try {
+      await at(pair, 5000);
+      const before = await receiverStats(pair.url);
+      await at(pair, 10_000);
+      const after = await receiverStats(pair.url);
+      const fps = (after.framesReceived - before.framesReceived) / 5;
+      assert.ok(fps >= 29, `${fps} fps over seconds 5 to 10`);
+      assert.ok(after.packetsMissing > before.packetsMissing, "datagrams were lost on the way");
+      assert.deepEqual(adaptations(pair.sender), [], "recovered loss never steps down");
+    } finally {
+      await stopPair(pair);
+    }
+  });
+});
