@@ -2,7 +2,10 @@ import { FfmpegNotFoundError } from "./ffmpeg_not_found_error.ts";
 
 /** A camera the sender can open. */
 export interface Camera {
-  /** What goes after `camera:` to pick this camera: an index on Linux and macOS, the name on Windows. */
+  /**
+   * What goes after `camera:` to pick this camera: the N of `/dev/videoN` on Linux, an index on
+   * macOS, the name on Windows.
+   */
   id: string;
   /** The name the system gives the camera. */
   name: string;
@@ -10,25 +13,23 @@ export interface Camera {
 
 /** Options for {@linkcode listCameras}. */
 export interface ListCamerasOptions {
-  /** The ffmpeg program, used on Windows and macOS. */
+  /** The ffmpeg program that lists the cameras. */
   ffmpeg: string;
   /** The operating system to list cameras for. */
   os: typeof Deno.build.os;
-  /**
-   * Where Linux lists video devices with their names.
-   *
-   * @default {"/sys/class/video4linux"}
-   */
-  sysfsDir?: string;
-  /**
-   * Where Linux keeps device files, read when there is no sysfs.
-   *
-   * @default {"/dev"}
-   */
-  devDir?: string;
 }
 
-const VIDEO_NODE = /^video(\d+)$/;
+/** The header of ffmpeg's v4l2 listing; the input format's name is `video4linux2,v4l2`. */
+const V4L2_HEADER = /^Auto-detected sources for [^:]*\bv4l2:$/;
+/** What ffmpeg prints when the listing failed: `Cannot list sources.` or `Cannot list sources: …`. */
+const V4L2_CANNOT_LIST = /^Cannot list sources\b[.:]?\s*(.*?)\.?$/;
+/**
+ * A source line: a `*` for the default or a space, the device, its name in brackets, and since
+ * ffmpeg 5.0 its media types in parentheses: `  /dev/video0 [Integrated Camera: Integrated C] (none)`.
+ */
+const V4L2_SOURCE = /^[* ] (\S+) \[(.*)\](?: \([^()]*\))?$/;
+/** A capture device node; ffmpeg also lists radio, vbi and v4l-subdev nodes. */
+const VIDEO_NODE = /^\/dev\/video(\d+)$/;
 /** ffmpeg's log prefix, such as `[dshow @ 000001f0e2a0b440] `. */
 const LOG_PREFIX = /^\[[^\]]* @ [^\]]*\]\s?/;
 /** A dshow device line from ffmpeg 4.4 on: `"Integrated Camera" (video)`. */
@@ -41,20 +42,22 @@ const AVFOUNDATION_DEVICE = /^\[(\d+)\] (.+)$/;
 /**
  * Lists the cameras of this machine.
  *
- * On Linux it reads the device names from sysfs (`/sys/class/video4linux/videoN/name`), or lists
- * `/dev/videoN` without names, and needs no ffmpeg. A camera often has a second node for
- * metadata that cannot capture; both are listed. On Windows and macOS it asks ffmpeg
- * (`-list_devices true` with dshow or avfoundation) and parses its log.
+ * It asks ffmpeg: on Linux for its v4l2 sources (`-sources v4l2`), on Windows and macOS for the
+ * devices of dshow or avfoundation (`-list_devices true`). Linux needs ffmpeg too: under the
+ * tools' permissions Deno may not read `/sys`, list `/dev` or even stat `/dev/videoN` (that takes
+ * `--allow-all`). A Linux camera often has a second node for metadata that cannot capture; both
+ * are listed.
  *
  * @param options The ffmpeg program and the operating system.
- * @returns The cameras in the system's order; empty if there are none.
- * @throws {FfmpegNotFoundError} On Windows and macOS, if ffmpeg cannot be found.
+ * @returns The cameras in the system's order (on Linux, by device number); empty if there are none.
+ * @throws {FfmpegNotFoundError} If ffmpeg cannot be found.
+ * @throws {Error} On Linux, if ffmpeg cannot list v4l2 devices; see {@linkcode parseV4l2Sources}.
  */
 export async function listCameras(options: ListCamerasOptions): Promise<Camera[]> {
-  const { ffmpeg, os, sysfsDir = "/sys/class/video4linux", devDir = "/dev" } = options;
+  const { ffmpeg, os } = options;
   switch (os) {
     case "windows": {
-      const log = await ffmpegLog(ffmpeg, os, [
+      const { stderr: log } = await ffmpegOutput(ffmpeg, os, [
         "-list_devices",
         "true",
         "-f",
@@ -65,7 +68,7 @@ export async function listCameras(options: ListCamerasOptions): Promise<Camera[]
       return parseDshowDevices(log).map((name) => ({ id: name, name }));
     }
     case "darwin": {
-      const log = await ffmpegLog(ffmpeg, os, [
+      const { stderr: log } = await ffmpegOutput(ffmpeg, os, [
         "-list_devices",
         "true",
         "-f",
@@ -78,8 +81,10 @@ export async function listCameras(options: ListCamerasOptions): Promise<Camera[]
         return { id, name };
       });
     }
-    default:
-      return await listVideo4LinuxDevices(sysfsDir, devDir);
+    default: {
+      const { stdout } = await ffmpegOutput(ffmpeg, os, ["-sources", "v4l2"]);
+      return parseV4l2Sources(stdout);
+    }
   }
 }
 
@@ -160,18 +165,57 @@ export function parseAvfoundationDevices(log: string): string[] {
   return devices;
 }
 
+/**
+ * Reads the cameras from the standard output of `ffmpeg -sources v4l2`: a header,
+ * `Auto-detected sources for video4linux2,v4l2:`, then a line per device that ffmpeg could open,
+ * in directory order, such as `  /dev/video0 [Integrated Camera: Integrated C]`; since ffmpeg 5.0
+ * the line ends with the media types, ` (none)` for v4l2. Only `/dev/videoN` nodes are cameras:
+ * radio, vbi and v4l-subdev nodes are left out.
+ *
+ * @param output ffmpeg's stdout.
+ * @returns The cameras by device number, each with that number as its id; a camera without a
+ * name is named by its device.
+ * @throws {Error} If the output has no v4l2 listing (an ffmpeg built without v4l2), or ffmpeg says
+ * it cannot list the devices.
+ */
+export function parseV4l2Sources(output: string): Camera[] {
+  const lines = output.split(/\r?\n/);
+  const header = lines.findIndex((line) => V4L2_HEADER.test(line));
+  if (header === -1) throw new Error("ffmpeg has no v4l2 input to list the cameras with");
+  const cameras: Array<Camera & { node: number }> = [];
+  for (const line of lines.slice(header + 1)) {
+    const failed = line.match(V4L2_CANNOT_LIST);
+    if (failed !== null) {
+      const reason = failed[1] === "" ? "" : `: ${failed[1]}`;
+      throw new Error(`ffmpeg cannot list the v4l2 devices${reason}`);
+    }
+    const source = line.match(V4L2_SOURCE);
+    if (source === null) break;
+    const [, device, name] = source;
+    const node = device.match(VIDEO_NODE);
+    if (node === null) continue;
+    cameras.push({ node: Number(node[1]), id: node[1], name: name.trim() || device });
+  }
+  return cameras.sort((a, b) => a.node - b.node).map(({ id, name }) => ({ id, name }));
+}
+
 /** The log's lines without ffmpeg's `[name @ address]` prefix. */
 function logLines(log: string): string[] {
   return log.split(/\r?\n/).map((line) => line.replace(LOG_PREFIX, "").trimEnd());
 }
 
-async function ffmpegLog(ffmpeg: string, os: typeof Deno.build.os, args: string[]) {
+/** Runs ffmpeg with `args` to its end and returns its output, whatever its exit code. */
+async function ffmpegOutput(
+  ffmpeg: string,
+  os: typeof Deno.build.os,
+  args: string[],
+): Promise<{ stdout: string; stderr: string }> {
   let output: Deno.CommandOutput;
   try {
     output = await new Deno.Command(ffmpeg, {
       args: ["-hide_banner", "-nostdin", ...args],
       stdin: "null",
-      stdout: "null",
+      stdout: "piped",
       stderr: "piped",
     }).output();
   } catch (error) {
@@ -180,44 +224,7 @@ async function ffmpegLog(ffmpeg: string, os: typeof Deno.build.os, args: string[
     }
     throw error;
   }
-  // ffmpeg exits with an error after listing, since there is nothing to open.
-  return new TextDecoder().decode(output.stderr);
-}
-
-async function listVideo4LinuxDevices(sysfsDir: string, devDir: string): Promise<Camera[]> {
-  const fromSysfs = await videoNodes(sysfsDir);
-  const nodes = fromSysfs ?? await videoNodes(devDir) ?? [];
-  const cameras: Camera[] = [];
-  for (const node of nodes.sort((a, b) => a - b)) {
-    const path = `${devDir}/video${node}`;
-    const name = fromSysfs === undefined ? path : await readName(`${sysfsDir}/video${node}/name`);
-    cameras.push({ id: String(node), name: name ?? path });
-  }
-  return cameras;
-}
-
-/** The N of each `videoN` entry in a directory, or `undefined` if it cannot be read. */
-async function videoNodes(dir: string): Promise<number[] | undefined> {
-  const nodes: number[] = [];
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      const match = entry.name.match(VIDEO_NODE);
-      if (match !== null) nodes.push(Number(match[1]));
-    }
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied) {
-      return undefined;
-    }
-    throw error;
-  }
-  return nodes;
-}
-
-async function readName(path: string): Promise<string | undefined> {
-  try {
-    const name = (await Deno.readTextFile(path)).trim();
-    return name === "" ? undefined : name;
-  } catch {
-    return undefined;
-  }
+  // With -list_devices, ffmpeg exits with an error after listing, since there is nothing to open.
+  const decoder = new TextDecoder();
+  return { stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
 }

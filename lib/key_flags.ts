@@ -62,7 +62,12 @@ export async function findKey(
     try {
       text = await Deno.readTextFile(args.keyFile);
     } catch (error) {
-      const why = error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).name;
+      // Deno refuses paths under /dev, /proc and /sys, /dev/stdin too, without --allow-all.
+      const why = error instanceof Deno.errors.NotFound
+        ? "no such file"
+        : error instanceof Deno.errors.NotCapable
+        ? "the tools may not read under /dev, /proc or /sys; use a regular file, or UDPCAM_KEY"
+        : (error as Error).name;
       throw new UsageError(`cannot read the key file ${args.keyFile}: ${why}`);
     }
     const secret = text.split(/\r?\n/, 1)[0].trim();

@@ -3,9 +3,12 @@ import {
   listCameras,
   parseAvfoundationDevices,
   parseDshowDevices,
+  parseV4l2Sources,
   resolveCamera,
 } from "../lib/camera_list.ts";
+import { ffmpegArgs } from "../lib/ffmpeg_args.ts";
 import { FfmpegNotFoundError } from "../lib/ffmpeg_not_found_error.ts";
+import { parseSourceSpec } from "../lib/source_spec.ts";
 
 // `ffmpeg -hide_banner -list_devices true -f dshow -i dummy` with ffmpeg 4.3 (Windows line ends).
 const DSHOW_4_3 = [
@@ -105,50 +108,91 @@ Deno.test("parseAvfoundationDevices() reads the video devices of ffmpeg 7", () =
   ]);
 });
 
-Deno.test("listCameras() reads names from sysfs on Linux, in device order", async () => {
-  const sysfsDir = await Deno.makeTempDir();
-  try {
-    for (const [node, name] of [[10, "Cam Link 4K"], [0, "Integrated Camera: Integrated C"]]) {
-      await Deno.mkdir(`${sysfsDir}/video${node}`);
-      await Deno.writeTextFile(`${sysfsDir}/video${node}/name`, `${name}\n`);
-    }
-    await Deno.mkdir(`${sysfsDir}/video1`); // no name file
-    await Deno.mkdir(`${sysfsDir}/v4l-subdev0`);
-    assert.deepEqual(await listCameras({ ffmpeg: "ffmpeg", os: "linux", sysfsDir }), [
-      { id: "0", name: "Integrated Camera: Integrated C" },
-      { id: "1", name: "/dev/video1" },
-      { id: "10", name: "Cam Link 4K" },
-    ]);
-  } finally {
-    await Deno.remove(sysfsDir, { recursive: true });
+// `ffmpeg -hide_banner -sources v4l2` on stdout. ffmpeg 4.x prints `%s %s [%s]`: a `*` for the
+// default device (v4l2 names none) or a space, the device, its card name; in /dev's order.
+const V4L2_4 = "Auto-detected sources for video4linux2,v4l2:\n" +
+  "  /dev/video1 [Integrated Camera: Integrated C]\n" +
+  "  /dev/video10 [Cam Link 4K: Cam Link 4K]\n" +
+  "  /dev/video0 [Integrated Camera: Integrated C]\n";
+
+// ffmpeg 5.0 and on add the media types, `(none)` for v4l2, and list radio and vbi nodes too.
+const V4L2_5 = "Auto-detected sources for video4linux2,v4l2:\n" +
+  "  /dev/video2 [Cam Link 4K: Cam Link 4K] (none)\n" +
+  "  /dev/radio0 [BCM2048 FM Radio] (none)\n" +
+  "  /dev/video0 [Integrated Camera: Integrated C] (none)\n" +
+  "  /dev/vbi0 [Hauppauge WinTV-HVR-1975] (none)\n" +
+  "  /dev/video1 [Integrated Camera: Integrated C] (none)\n";
+
+const V4L2_CASES: Array<[string, string, Array<{ id: string; name: string }>]> = [
+  ["no devices (ffmpeg 5.1 on this machine)", "Auto-detected sources for video4linux2,v4l2:\n", []],
+  ["ffmpeg 4.x, sorted by device number", V4L2_4, [
+    { id: "0", name: "Integrated Camera: Integrated C" },
+    { id: "1", name: "Integrated Camera: Integrated C" },
+    { id: "10", name: "Cam Link 4K: Cam Link 4K" },
+  ]],
+  ["ffmpeg 5.x and 6.x, radio and vbi left out", V4L2_5, [
+    { id: "0", name: "Integrated Camera: Integrated C" },
+    { id: "1", name: "Integrated Camera: Integrated C" },
+    { id: "2", name: "Cam Link 4K: Cam Link 4K" },
+  ]],
+  [
+    "a name with brackets, in both formats",
+    "Auto-detected sources for video4linux2,v4l2:\n" +
+    "  /dev/video3 [USB Camera [HD]: USB Camera [HD]] (none)\n" +
+    "  /dev/video4 [Webcam [rev 2]]\n",
+    [
+      { id: "3", name: "USB Camera [HD]: USB Camera [HD]" },
+      { id: "4", name: "Webcam [rev 2]" },
+    ],
+  ],
+  [
+    "a default device, a name ending in parentheses, an empty name",
+    "Auto-detected sources for video4linux2,v4l2:\n" +
+    "* /dev/video0 [Camera (front)] (none)\n" +
+    "  /dev/video5 [Capture (rear)]\n" +
+    "  /dev/video6 [] (none)\n",
+    [
+      { id: "0", name: "Camera (front)" },
+      { id: "5", name: "Capture (rear)" },
+      { id: "6", name: "/dev/video6" },
+    ],
+  ],
+  ["Windows line ends", V4L2_5.replaceAll("\n", "\r\n"), [
+    { id: "0", name: "Integrated Camera: Integrated C" },
+    { id: "1", name: "Integrated Camera: Integrated C" },
+    { id: "2", name: "Cam Link 4K: Cam Link 4K" },
+  ]],
+];
+
+for (const [what, output, cameras] of V4L2_CASES) {
+  Deno.test(`parseV4l2Sources() reads ${what}`, () => {
+    assert.deepEqual(parseV4l2Sources(output), cameras);
+  });
+}
+
+Deno.test("parseV4l2Sources() throws when ffmpeg cannot list v4l2 devices", () => {
+  const header = "Auto-detected sources for video4linux2,v4l2:\n";
+  const cases: Array<[string, string]> = [
+    // An ffmpeg built without v4l2 prints nothing for -sources v4l2 and exits 0.
+    ["", "ffmpeg has no v4l2 input to list the cameras with"],
+    // ffmpeg 4.x, then 5.x and on, when a device fails VIDIOC_QUERYCAP.
+    [`${header}Cannot list sources.\n`, "ffmpeg cannot list the v4l2 devices"],
+    [
+      `${header}Cannot list sources: Inappropriate ioctl for device\n`,
+      "ffmpeg cannot list the v4l2 devices: Inappropriate ioctl for device",
+    ],
+    [
+      `${header}Cannot list sources. Not implemented.\n`,
+      "ffmpeg cannot list the v4l2 devices: Not implemented",
+    ],
+  ];
+  for (const [output, message] of cases) {
+    assert.throws(() => parseV4l2Sources(output), { message }, JSON.stringify(output));
   }
 });
 
-Deno.test("listCameras() lists /dev/videoN on Linux without sysfs", async () => {
-  const devDir = await Deno.makeTempDir();
-  try {
-    await Deno.writeTextFile(`${devDir}/video2`, "");
-    await Deno.writeTextFile(`${devDir}/null`, "");
-    assert.deepEqual(
-      await listCameras({ ffmpeg: "ffmpeg", os: "linux", sysfsDir: `${devDir}/none`, devDir }),
-      [{ id: "2", name: `${devDir}/video2` }],
-    );
-    assert.deepEqual(
-      await listCameras({
-        ffmpeg: "ffmpeg",
-        os: "linux",
-        sysfsDir: `${devDir}/none`,
-        devDir: `${devDir}/none`,
-      }),
-      [],
-    );
-  } finally {
-    await Deno.remove(devDir, { recursive: true });
-  }
-});
-
-Deno.test("listCameras() throws FfmpegNotFoundError on Windows and macOS without ffmpeg", async () => {
-  for (const os of ["windows", "darwin"] as const) {
+Deno.test("listCameras() throws FfmpegNotFoundError without ffmpeg", async () => {
+  for (const os of ["linux", "windows", "darwin"] as const) {
     await assert.rejects(listCameras({ ffmpeg: "/nonexistent/ffmpeg", os }), (error) => {
       assert.ok(error instanceof FfmpegNotFoundError);
       assert.match(error.message, /^ffmpeg not found at "\/nonexistent\/ffmpeg": install it with /);
@@ -178,6 +222,46 @@ Deno.test("listCameras() asks ffmpeg for the device list on Windows and macOS", 
       { id: "1", name: "Jane's iPhone Camera" },
       { id: "2", name: "Capture screen 0" },
     ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("listCameras() asks ffmpeg for its v4l2 sources on Linux, for --source camera:ID", async () => {
+  // A stand-in ffmpeg that lists on stdout only when asked exactly that, with noise on stderr.
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/v4l2.txt`, V4L2_5);
+    const ffmpeg = `${dir}/ffmpeg`;
+    await Deno.writeTextFile(
+      ffmpeg,
+      `#!/bin/sh\necho "[video4linux2,v4l2 @ 0x55d0] warning" >&2\n` +
+        `[ "$*" = "-hide_banner -nostdin -sources v4l2" ] || exit 9\ncat "${dir}/v4l2.txt"\n`,
+    );
+    await Deno.chmod(ffmpeg, 0o755);
+    const cameras = await listCameras({ ffmpeg, os: "linux" });
+    assert.deepEqual(cameras.map((camera) => camera.id), ["0", "1", "2"]);
+    for (const camera of cameras) {
+      const args = ffmpegArgs(parseSourceSpec(`camera:${camera.id}`), {
+        os: "linux",
+        quality: 80,
+      });
+      assert.equal(args[args.indexOf("-i") + 1], `/dev/video${camera.id}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("listCameras() says so when ffmpeg cannot list v4l2 devices", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const ffmpeg = `${dir}/ffmpeg`;
+    await Deno.writeTextFile(ffmpeg, "#!/bin/sh\nexit 0\n");
+    await Deno.chmod(ffmpeg, 0o755);
+    await assert.rejects(listCameras({ ffmpeg, os: "linux" }), {
+      message: "ffmpeg has no v4l2 input to list the cameras with",
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

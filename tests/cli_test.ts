@@ -165,6 +165,67 @@ Deno.test("sender without a camera says so, with what to try, and exits 1", asyn
   assertOneLineError(stderr, /nonexistent-video.*--list-cameras.*--source test/);
 });
 
+Deno.test("sender --list-cameras works with the permissions it ships with", async () => {
+  // The test runs with -A, so it may look in /dev itself; the sender may not.
+  const cameras = [...Deno.readDirSync("/dev")].filter((entry) => /^video\d+$/.test(entry.name));
+  const { code, stdout, stderr } = await runTool("sender", ["--list-cameras"]);
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /error:/);
+  if (cameras.length === 0) {
+    assert.equal(stdout, "No camera found.\n");
+  } else {
+    for (const line of stdout.trimEnd().split("\n")) assert.match(line, /^camera:\d+\t.+$/);
+  }
+});
+
+Deno.test("sender --list-cameras prints the cameras ffmpeg lists, for --source camera:ID", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A stand-in for ffmpeg 5.1 on a laptop with a USB camera plugged in: readdir order, a
+    // metadata node, a radio tuner.
+    const ffmpeg = `${dir}/ffmpeg`;
+    await Deno.writeTextFile(
+      ffmpeg,
+      [
+        "#!/bin/sh",
+        'echo "Auto-detected sources for video4linux2,v4l2:"',
+        'echo "  /dev/video2 [Cam Link 4K: Cam Link 4K] (none)"',
+        'echo "  /dev/radio0 [BCM2048 FM Radio] (none)"',
+        'echo "  /dev/video0 [Integrated Camera: Integrated C] (none)"',
+        'echo "  /dev/video1 [Integrated Camera: Integrated C] (none)"',
+        "",
+      ].join("\n"),
+    );
+    await Deno.chmod(ffmpeg, 0o755);
+    const { code, stdout, stderr } = await runTool("sender", [
+      "--list-cameras",
+      "--ffmpeg",
+      ffmpeg,
+    ]);
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, "");
+    assert.equal(
+      stdout,
+      "camera:0\tIntegrated Camera: Integrated C\n" +
+        "camera:1\tIntegrated Camera: Integrated C\n" +
+        "camera:2\tCam Link 4K: Cam Link 4K\n",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("sender --list-cameras without ffmpeg says how to install it and exits 3", async () => {
+  const { code, stdout, stderr } = await runTool("sender", [
+    "--list-cameras",
+    "--ffmpeg",
+    "/nonexistent/ffmpeg",
+  ]);
+  assert.equal(code, 3, stderr);
+  assert.equal(stdout, "");
+  assertOneLineError(stderr, /ffmpeg not found at "\/nonexistent\/ffmpeg".*--ffmpeg PATH/);
+});
+
 Deno.test("receiver on 0.0.0.0 logs a preview URL with a new token, and asks for it", async () => {
   const receivers = [0, 1].map(() => new ToolProcess("receiver", ["--http", "0.0.0.0:0"]));
   try {

@@ -157,6 +157,12 @@ Deno.test("key flags: one clear line and exit code 2 for each mistake", async ()
     ["sender", ["--key-file", "/no/such/key/file"], /cannot read the key file .*no such file/],
     ["receiver", ["--key", "  "], /--key is empty/],
     ["receiver", ["--key-file", "/no/such/key/file"], /cannot read the key file/],
+    // Deno refuses /dev/stdin to the tools as shipped (it takes --allow-all): say what to do instead.
+    [
+      "sender",
+      ["--key-file", "/dev/stdin"],
+      /^error: cannot read the key file \/dev\/stdin: the tools may not read under \/dev, \/proc or \/sys; use a regular file, or UDPCAM_KEY$/,
+    ],
   ];
   for (const [tool, args, message] of cases) {
     const { code, stderr } = await runTool(tool as "sender" | "receiver", args);
