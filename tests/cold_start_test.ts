@@ -13,6 +13,7 @@ import {
   stopPair,
   timeOf,
 } from "./_pair.ts";
+import { type LogLine, ToolProcess } from "./_tool.ts";
 
 /** Camera-like 720p frames: about 47 KB, about 40 datagrams each. */
 const CAMERA_720P = { width: 1280, height: 720, fps: 30, seconds: 2, noise: 10, qscale: 9 };
@@ -74,6 +75,71 @@ Deno.test("started together through 5 % loss, 30 fps by second 5 at full quality
       assert.ok(after.packetsMissing > before.packetsMissing, "datagrams were lost on the way");
       assert.deepEqual(adaptations(pair.sender), [], "recovered loss never steps down");
     } finally {
+      await stopPair(pair);
+    }
+  });
+});
+
+Deno.test("a receiver started against a running sender shows a frame within 150 ms of listening", async () => {
+  await withClip(CAMERA_720P, async (clip) => {
+    const pair = await startPair({ sender: ["--source", clip, "--loop"] });
+    let late: ToolProcess | undefined;
+    try {
+      await at(pair, 3000);
+      late = new ToolProcess("receiver", [
+        `127.0.0.1:${pair.relay.addr.port}`,
+        "--http",
+        "127.0.0.1:0",
+      ]);
+      const listening = await late.waitFor("listening");
+      const live = await late.waitFor("state", (line) => line.to === "live");
+      const wait = timeOf(live) - timeOf(listening);
+      assert.ok(
+        wait <= 150,
+        `the first frame came ${wait} ms after the receiver started listening`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const stats = await receiverStats(String(listening.url));
+      assert.equal(framesDropped(stats), 0, JSON.stringify(stats.framesDropped));
+      assert.ok(stats.fps >= 28, `${stats.fps} fps`);
+    } finally {
+      await late?.stop();
+      await stopPair(pair);
+    }
+  });
+});
+
+Deno.test("a sender restarted under a running receiver is joined before its first frame", async () => {
+  await withClip(CAMERA_720P, async (clip) => {
+    const pair = await startPair({ sender: ["--source", clip, "--loop"] });
+    let restarted: ToolProcess | undefined;
+    try {
+      await at(pair, 3000);
+      const address = String((await pair.sender.waitFor("listening")).address);
+      for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+        await (restarted ?? pair.sender).stop(signal);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const before = pair.receiver.events.length;
+        const after = (line: LogLine) => pair.receiver.events.indexOf(line) >= before;
+        restarted = new ToolProcess("sender", ["--source", clip, "--loop", "--listen", address]);
+        const first = await restarted.waitFor("listening");
+        const joined = await pair.receiver.waitFor("joined", after, 10_000);
+        const live = await pair.receiver.waitFor("state", (l) => after(l) && l.to === "live");
+        assert.ok(
+          timeOf(joined) <= timeOf(first),
+          `after ${signal}: joined ${timeOf(joined) - timeOf(first)} ms after the first frame`,
+        );
+        const wait = timeOf(live) - timeOf(first);
+        assert.ok(
+          wait <= 150,
+          `after ${signal}: the first frame came ${wait} ms after the sender's`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+      const stats = await receiverStats(pair.url);
+      assert.equal(stats.state, "live");
+    } finally {
+      await restarted?.stop();
       await stopPair(pair);
     }
   });
