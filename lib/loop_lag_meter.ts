@@ -2,6 +2,24 @@ import { type LoopLag, LoopLagSampler } from "./loop_lag_sampler.ts";
 
 export type { LoopLag } from "./loop_lag_sampler.ts";
 
+/** A {@linkcode LoopLag} as the tools report it: in milliseconds to a tenth, as `/stats` and logs give it. */
+export interface LoopLagReport {
+  /** The worst lag over the window, in milliseconds. */
+  max: number;
+  /** The 99th percentile lag over the window, in milliseconds. */
+  p99: number;
+}
+
+/**
+ * The lag rounded to a tenth of a millisecond, for `/stats` and logs.
+ *
+ * @param lag The lag, as {@linkcode LoopLagMeter.lag} gives it.
+ * @returns `{ max, p99 }`, in milliseconds.
+ */
+export function loopLagReport(lag: LoopLag): LoopLagReport {
+  return { max: Math.round(lag.maxMs * 10) / 10, p99: Math.round(lag.p99Ms * 10) / 10 };
+}
+
 /** Options for a {@linkcode LoopLagMeter}. */
 export interface LoopLagMeterOptions {
   /** How often the loop is sampled, in milliseconds. @default {10} */

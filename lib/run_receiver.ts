@@ -18,6 +18,7 @@ import { LINK_STATE_LABELS, type LinkEvent } from "./receiver_link.ts";
 import { StatusLine } from "./status_line.ts";
 import { UdpReceiver } from "./udp_receiver.ts";
 import { withTimeout } from "./with_timeout.ts";
+import { type LoopLag, LoopLagMeter, loopLagReport } from "./loop_lag_meter.ts";
 
 /**
  * Runs the receiver until `signal` aborts: joins the sender, serves the
@@ -27,6 +28,20 @@ import { withTimeout } from "./with_timeout.ts";
  * Throws on a busy HTTP address or a sender name that does not resolve.
  */
 export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Promise<void> {
+  // Measured from the start: the first drawing and the first frames are what stall most.
+  const loopLag = new LoopLagMeter();
+  try {
+    await receive(args, signal, loopLag);
+  } finally {
+    loopLag.close();
+  }
+}
+
+async function receive(
+  args: ReceiverArgs,
+  signal: AbortSignal,
+  loopLag: LoopLagMeter,
+): Promise<void> {
   const logger = new Logger({ format: args.log });
   const status = new StatusLine();
   logger.beforeWrite = () => status.clear();
@@ -80,12 +95,18 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
   });
   const handler = createPreviewHandler({
     frames: feed.display,
-    stats: () => ({ ...receiver.stats(), recording: recorder?.stats }),
+    stats: () => ({
+      ...receiver.stats(),
+      recording: recorder?.stats,
+      signalFeed: feed.stats,
+      loopLagMs: loopLagReport(loopLag.lag),
+    }),
     // Called only on a request, once `handler` exists.
     metrics: monotonicMetrics(() => ({
       receiver: receiver.stats(),
       latency: receiver.latencyHistogram,
       preview: handler.stats,
+      loopLag: loopLag.lag,
     })),
   });
   const loopback = isLoopbackHost(args.http.hostname);
@@ -124,7 +145,7 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
       });
     }
     statusTimer = setInterval(
-      () => status.update(statusText(receiver, handler.stats.viewers)),
+      () => status.update(statusText(receiver, handler.stats.viewers, loopLag.lag)),
       1000,
     );
     await new Promise<void>((resolve) => {
@@ -143,6 +164,7 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
   logger.event("stopped", "udpcam receiver stopped", {
     stats: receiver.stats(),
     recording: recorder?.stats,
+    loopLagMs: loopLagReport(loopLag.lag),
   });
 }
 
@@ -155,7 +177,7 @@ async function shutdown(server: Deno.HttpServer): Promise<void> {
   await withTimeout(server.shutdown(), 1000);
 }
 
-function statusText(receiver: UdpReceiver, viewers: number): string {
+function statusText(receiver: UdpReceiver, viewers: number, loopLag: LoopLag): string {
   const s = receiver.stats();
   const size = s.width ? `${s.width}x${s.height}` : "-";
   const latency = s.latencyMs.p50 === undefined ? "-" : `${s.latencyMs.p50.toFixed(1)} ms`;
@@ -165,7 +187,7 @@ function statusText(receiver: UdpReceiver, viewers: number): string {
   return `udpcam receiver | ${state} | ${s.fps.toFixed(1)} fps | ` +
     `${s.bitrateMbps.toFixed(1)} Mbit/s | ${size} | latency ${latency} | rtt ${rtt} | ` +
     `loss ${s.lossPercent.toFixed(1)} % | recovered ${s.packetsRecovered + s.packetsRebuilt} | ` +
-    `frames lost ${framesLost} | viewers ${viewers}`;
+    `frames lost ${framesLost} | viewers ${viewers} | loop lag ${loopLag.maxMs.toFixed(1)} ms`;
 }
 
 /** Turns a host name into an address once, so replies can be matched to it. */

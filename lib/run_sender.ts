@@ -21,6 +21,7 @@ import { formatSourceSpec, type SourceSpec } from "./source_spec.ts";
 import { senderStatusText } from "./sender_status.ts";
 import { StatusLine } from "./status_line.ts";
 import { TestPatternSource } from "./test_pattern.ts";
+import { LoopLagMeter, loopLagReport } from "./loop_lag_meter.ts";
 import { UdpSender } from "./udp_sender.ts";
 import { findKey, KEY_ENV } from "./key_flags.ts";
 import { RejectionTally } from "./rejection_tally.ts";
@@ -33,6 +34,16 @@ import { StreamSecret } from "./stream_secret.ts";
  * Throws on a busy address, a missing ffmpeg or a source that cannot start.
  */
 export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<void> {
+  // Measured from the start: the socket answers handshakes while the source starts.
+  const loopLag = new LoopLagMeter();
+  try {
+    await send(args, signal, loopLag);
+  } finally {
+    loopLag.close();
+  }
+}
+
+async function send(args: SenderArgs, signal: AbortSignal, loopLag: LoopLagMeter): Promise<void> {
   const logger = new Logger({ format: args.log });
   const status = new StatusLine();
   logger.beforeWrite = () => status.clear();
@@ -128,16 +139,24 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
     const { perSecond, bitsPerSecond } = rate.rate(wallClock());
     const stats = udp.stats;
     const rung = adaptation?.shared;
+    const lag = loopLag.lag;
     status.update(senderStatusText({
       fps: perSecond,
       mbps: (bitsPerSecond * udp.receivers) / 1e6,
       stats,
       rung,
       skipped,
+      loopLagMs: lag.maxMs,
     }));
     // A log read by a program gets the same, every 5 s.
     if (logger.format === "json" && ++ticks % 5 === 0) {
-      logger.event("stats", "", { fps: perSecond, skipped, quality: rung?.quality, stats });
+      logger.event("stats", "", {
+        fps: perSecond,
+        skipped,
+        quality: rung?.quality,
+        stats,
+        loopLagMs: loopLagReport(lag),
+      });
     }
   }, 1000);
   const onAbort = () => {
@@ -195,7 +214,12 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
     status.clear();
     await source?.close();
     await udp.close();
-    if (started) logger.event("stopped", "udpcam sender stopped", { stats: udp.stats });
+    if (started) {
+      logger.event("stopped", "udpcam sender stopped", {
+        stats: udp.stats,
+        loopLagMs: loopLagReport(loopLag.lag),
+      });
+    }
   }
 }
 

@@ -50,6 +50,8 @@ export interface SignalFeedStats {
   framesPassed: number;
   /** No-signal frames drawn and published. */
   framesDrawn: number;
+  /** No-signal frames drawn and not published: a real frame came, or the link came back, meanwhile. */
+  framesDiscarded: number;
 }
 
 /**
@@ -97,7 +99,7 @@ export class SignalFeed {
   #last: ReceivedFrame | undefined;
   /** What the newest no-signal frame said, and when the next one is due. */
   #shown: { key: string; due: number } | undefined;
-  #stats: SignalFeedStats = { framesPassed: 0, framesDrawn: 0 };
+  #stats: SignalFeedStats = { framesPassed: 0, framesDrawn: 0, framesDiscarded: 0 };
 
   /**
    * Starts passing frames on and watching the link; a no-signal frame is
@@ -206,7 +208,10 @@ export class SignalFeed {
     }
     this.#failed = false;
     // A real frame that came while this one was drawn wins.
-    if (this.#closed || this.#last !== last || this.#link().state === "live") return;
+    if (this.#closed || this.#last !== last || this.#link().state === "live") {
+      this.#stats.framesDiscarded++;
+      return;
+    }
     this.#stats.framesDrawn++;
     this.display.publish({
       data,
