@@ -43,7 +43,9 @@ export function answerCalls<Request, Response>(
         answer = { id, ok: true, value: reply.value };
         transfer = reply.transfer ?? [];
       } catch (error) {
-        answer = { id, ok: false, error: error instanceof Error ? error.message : String(error) };
+        answer = error instanceof Error
+          ? { id, ok: false, error: error.message, name: error.name }
+          : { id, ok: false, error: String(error), name: "Error" };
       }
       scope.postMessage(answer, transfer);
     });

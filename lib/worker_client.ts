@@ -16,7 +16,13 @@ export interface WorkerCall<Request> {
 /** An answer as it crosses back. */
 export type WorkerAnswer<Response> =
   | { id: number; ok: true; value: Response }
-  | { id: number; ok: false; error: string };
+  | { id: number; ok: false; error: string; name: string };
+
+/** The errors that keep their class on the way back; any other comes back as an `Error`. */
+const ERROR_CLASSES: Record<string, ErrorConstructor> = {
+  RangeError,
+  TypeError,
+};
 
 interface Pending<Response> {
   resolve: (value: Response) => void;
@@ -61,7 +67,8 @@ export class WorkerClient<Request, Response> {
    * @param request What to ask; copied, but for `transfer`.
    * @param transfer Buffers to move to the worker rather than copy.
    * @returns The worker's answer.
-   * @throws {Error} If the worker fails, throws, or is closed first.
+   * @throws {Error} If the worker fails, throws (a `RangeError` or `TypeError`
+   * as such), or is closed first.
    */
   call(request: Request, transfer: Transferable[] = []): Promise<Response> {
     if (this.#closed) return Promise.reject(new Error("The worker is closed"));
@@ -87,7 +94,7 @@ export class WorkerClient<Request, Response> {
       if (pending === undefined) return;
       this.#pending.delete(answer.id);
       if (answer.ok) pending.resolve(answer.value);
-      else pending.reject(new Error(answer.error));
+      else pending.reject(new (ERROR_CLASSES[answer.name] ?? Error)(answer.error));
     };
     worker.onerror = (event: ErrorEvent) => {
       // Handled here, an error in the worker does not end this process.
