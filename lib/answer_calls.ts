@@ -16,7 +16,8 @@ interface WorkerScope {
 
 /**
  * Answers a {@linkcode WorkerClient}'s calls in this worker, one at a time in
- * the order they came: a handler that throws fails that call alone.
+ * the order they came: a handler that throws fails that call alone. A ping
+ * (`WorkerClient.ready()`) is answered at once.
  *
  * @example Usage
  * ```ts ignore
@@ -34,12 +35,16 @@ export function answerCalls<Request, Response>(
   const scope = globalThis as unknown as WorkerScope;
   let queue = Promise.resolve();
   scope.onmessage = (event) => {
-    const { id, request } = event.data as WorkerCall<Request>;
+    const { id, request, ping } = event.data as WorkerCall<Request>;
+    if (ping) {
+      scope.postMessage({ id, ok: true, value: undefined }, []);
+      return;
+    }
     queue = queue.then(async () => {
       let answer: WorkerAnswer<Response>;
       let transfer: Transferable[] = [];
       try {
-        const reply = await handle(request);
+        const reply = await handle(request as Request);
         answer = { id, ok: true, value: reply.value };
         transfer = reply.transfer ?? [];
       } catch (error) {

@@ -4,8 +4,9 @@ import { WorkerClient } from "./worker_client.ts";
 /**
  * Draws no-signal frames as {@linkcode renderNoSignalFrame} does, in a worker
  * of its own, so that the receiver's event loop never waits on the font or
- * the JPEG encoder. The worker starts with the first frame and keeps its
- * glyphs from one frame to the next.
+ * the JPEG encoder. The worker starts with the renderer, which holds up the
+ * thread for tens of milliseconds: make one before anything that must not
+ * wait. It keeps its glyphs from one frame to the next.
  *
  * @example Usage
  * ```ts
@@ -34,6 +35,14 @@ export class NoSignalRenderer {
    */
   render(options: RenderNoSignalFrameOptions): Promise<Uint8Array<ArrayBuffer>> {
     return this.#worker.call(options);
+  }
+
+  /**
+   * Resolves once the worker has loaded: loading holds up this thread now and
+   * then, so wait for it before anything that must not wait.
+   */
+  ready(): Promise<void> {
+    return this.#worker.ready();
   }
 
   /** Stops the worker; a frame being drawn fails. Safe to call twice. */

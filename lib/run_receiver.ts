@@ -12,6 +12,7 @@ import { StreamSecret } from "./stream_secret.ts";
 import { guardPreview } from "./preview_guard.ts";
 import { createPreviewHandler } from "./preview_handler.ts";
 import { SignalFeed } from "./signal_feed.ts";
+import { NoSignalRenderer } from "./no_signal_renderer.ts";
 import { monotonicMetrics } from "./prometheus_metrics.ts";
 import type { ReceiverArgs } from "./receiver_args.ts";
 import { LINK_STATE_LABELS, type LinkEvent } from "./receiver_link.ts";
@@ -28,12 +29,18 @@ import { type LoopLag, LoopLagMeter, loopLagReport } from "./loop_lag_meter.ts";
  * Throws on a busy HTTP address or a sender name that does not resolve.
  */
 export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Promise<void> {
-  // Measured from the start: the first drawing and the first frames are what stall most.
-  const loopLag = new LoopLagMeter();
+  // Starting the no-signal frames' worker, and its loading, hold this thread
+  // up: both are done before the socket exists.
+  const renderer = new NoSignalRenderer();
+  // Measured from then on: the first frames and the first drawing are what stall most.
+  let loopLag: LoopLagMeter | undefined;
   try {
-    await receive(args, signal, loopLag);
+    await renderer.ready();
+    loopLag = new LoopLagMeter();
+    await receive(args, signal, loopLag, renderer);
   } finally {
-    loopLag.close();
+    loopLag?.close();
+    renderer.close();
   }
 }
 
@@ -41,6 +48,7 @@ async function receive(
   args: ReceiverArgs,
   signal: AbortSignal,
   loopLag: LoopLagMeter,
+  renderer: NoSignalRenderer,
 ): Promise<void> {
   const logger = new Logger({ format: args.log });
   const status = new StatusLine();
@@ -86,6 +94,7 @@ async function receive(
       stateReason: receiver.stateReason,
       sender: senderAddress,
     }),
+    render: (options) => renderer.render(options),
     onError: (error) => {
       const message = `cannot draw the no-signal frame: ${
         error instanceof Error ? error.message : String(error)

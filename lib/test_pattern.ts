@@ -102,14 +102,18 @@ export class TestPatternSource implements FrameSource {
   #overlay: OverlayPainterOptions | undefined;
   #painter: TestPatternPainterOptions;
   #next: TestPatternPainterOptions | undefined;
-  #worker: WorkerClient<TestPatternRequest, TestPatternResponse> | undefined;
+  #worker: WorkerClient<TestPatternRequest, TestPatternResponse>;
   #closed = false;
   #iterating = false;
   #abort = new AbortController();
   #stats: TestPatternStats = { framesRendered: 0, framesSkipped: 0 };
 
   /**
-   * Checks the options; nothing is drawn until {@linkcode TestPatternSource.frames} is iterated.
+   * Checks the options and starts the worker that draws the frames, which
+   * holds up this thread for tens of milliseconds: make the source before
+   * anything that must not wait. Nothing is drawn until
+   * {@linkcode TestPatternSource.frames} is iterated; call
+   * {@linkcode TestPatternSource.close} to stop the worker.
    *
    * @param options The size, rate, quality and clock of the pattern.
    * @throws {RangeError} If an option is out of range.
@@ -129,6 +133,12 @@ export class TestPatternSource implements FrameSource {
       fps: this.#fps,
     };
     this.#painter = this.#painterOptions(width, height, quality);
+    this.#worker = new WorkerClient<TestPatternRequest, TestPatternResponse>(() =>
+      new Worker(new URL("./test_pattern_worker.ts", import.meta.url).href, {
+        type: "module",
+        name: "udpcam test pattern",
+      })
+    );
   }
 
   /**
@@ -148,6 +158,14 @@ export class TestPatternSource implements FrameSource {
     return { width, height, quality, label, overlay: this.#overlay };
   }
 
+  /**
+   * Resolves once the worker has loaded: loading holds up this thread now and
+   * then, so wait for it before anything that must not wait.
+   */
+  ready(): Promise<void> {
+    return this.#worker.ready();
+  }
+
   /** Counters since the source was made. */
   get stats(): TestPatternStats {
     return { ...this.#stats };
@@ -155,10 +173,9 @@ export class TestPatternSource implements FrameSource {
 
   /**
    * Yields one frame per slot until {@linkcode TestPatternSource.close} is called.
-   * Frames are drawn in a worker of their own, started here and stopped when
-   * the iteration ends, so that this thread never waits on pixels. The first
-   * frame comes once the worker has started and drawn the background and the
-   * clock's glyphs (about a second); frame `n`'s clock shows slot number `n`,
+   * Frames are drawn in the source's worker, so that this thread never waits
+   * on pixels. The first frame comes once the worker has loaded and drawn the
+   * background and the clock's glyphs (about a second); frame `n`'s clock shows slot number `n`,
    * so skipped slots show as gaps in the counter. Only one iteration may run
    * at a time.
    *
@@ -167,13 +184,7 @@ export class TestPatternSource implements FrameSource {
   async *frames(): AsyncGenerator<Frame> {
     if (this.#iterating) throw new Error("The test pattern is already being iterated");
     this.#iterating = true;
-    const worker = new WorkerClient<TestPatternRequest, TestPatternResponse>(() =>
-      new Worker(new URL("./test_pattern_worker.ts", import.meta.url).href, {
-        type: "module",
-        name: "udpcam test pattern",
-      })
-    );
-    this.#worker = worker;
+    const worker = this.#worker;
     try {
       if (this.#closed) return;
       await this.#ask(worker, { type: "prepare", painter: this.#painter });
@@ -206,8 +217,6 @@ export class TestPatternSource implements FrameSource {
         slot = next;
       }
     } finally {
-      worker.close();
-      if (this.#worker === worker) this.#worker = undefined;
       this.#iterating = false;
     }
   }
@@ -219,7 +228,7 @@ export class TestPatternSource implements FrameSource {
   close(): Promise<void> {
     this.#closed = true;
     this.#abort.abort();
-    this.#worker?.close();
+    this.#worker.close();
     return Promise.resolve();
   }
 

@@ -9,8 +9,10 @@
 export interface WorkerCall<Request> {
   /** Matches the answer to the call. */
   id: number;
-  /** What the worker is asked. */
-  request: Request;
+  /** What the worker is asked; with `ping`, nothing. */
+  request?: Request;
+  /** Asks only for an answer, once the worker has loaded. @default false */
+  ping?: boolean;
 }
 
 /** An answer as it crosses back. */
@@ -30,8 +32,10 @@ interface Pending<Response> {
 }
 
 /**
- * One worker, started on the first call and stopped by
- * {@linkcode WorkerClient.close}. The worker is made by a function given
+ * One worker, started with the client and stopped by
+ * {@linkcode WorkerClient.close}. Starting a worker holds up the thread that
+ * starts it (tens of milliseconds, more on a busy machine, while the worker's
+ * runtime is made): start it before anything that must not wait. The worker is made by a function given
  * here, so that each call site names its module in a
  * `new Worker(new URL("./…", import.meta.url))` of its own. A worker that
  * fails fails the calls waiting on it; the next call starts a new one.
@@ -53,12 +57,13 @@ export class WorkerClient<Request, Response> {
   #closed = false;
 
   /**
-   * Keeps the means to start the worker; nothing starts until the first call.
+   * Starts the worker.
    *
    * @param start Makes the worker, with `new Worker(...)`.
    */
   constructor(start: () => Worker) {
     this.#start = start;
+    this.#worker = this.#open();
   }
 
   /**
@@ -71,13 +76,29 @@ export class WorkerClient<Request, Response> {
    * as such), or is closed first.
    */
   call(request: Request, transfer: Transferable[] = []): Promise<Response> {
+    return this.#post({ request }, transfer);
+  }
+
+  #post(call: Omit<WorkerCall<Request>, "id">, transfer: Transferable[] = []): Promise<Response> {
     if (this.#closed) return Promise.reject(new Error("The worker is closed"));
     const worker = this.#worker ??= this.#open();
     const id = this.#nextId++;
     return new Promise<Response>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      worker.postMessage({ id, request } satisfies WorkerCall<Request>, transfer);
+      worker.postMessage({ id, ...call } satisfies WorkerCall<Request>, transfer);
     });
+  }
+
+  /**
+   * Resolves once the worker has loaded its modules and answers. Loading
+   * holds up the thread that started the worker now and then (some
+   * milliseconds to tens of them): wait for it before anything that must not
+   * wait.
+   *
+   * @throws {Error} If the worker fails to load, or is closed first.
+   */
+  async ready(): Promise<void> {
+    await this.#post({ ping: true });
   }
 
   /** Stops the worker at once; calls waiting on it fail. Safe to call twice. */
