@@ -14,11 +14,13 @@
  * `8 * rate(udpcam_receiver_bytes_total[1m])`, the loss
  * `rate(udpcam_receiver_packets_lost_total[1m])` over the packets' rate. The
  * only gauges are what no counter gives: the link's state, the round-trip
- * time, the queueing delay, and the viewers now.
+ * time, the queueing delay, the viewers now, and how late the receiver's
+ * event loop ran over the last minute.
  *
  * @module
  */
 import type { LatencyHistogramSnapshot } from "./latency_histogram.ts";
+import type { LoopLag } from "./loop_lag_sampler.ts";
 import type { PreviewStats } from "./preview_handler.ts";
 import { LINK_STATE_LABELS, type LinkState } from "./receiver_link.ts";
 import type { UdpReceiverStats } from "./udp_receiver.ts";
@@ -55,6 +57,8 @@ export interface MetricsInput {
   latency: LatencyHistogramSnapshot;
   /** The preview's viewer counters. */
   preview: PreviewStats;
+  /** The receiver's event-loop lag over the last minute, as `LoopLagMeter.lag` gives it. */
+  loopLag: LoopLag;
 }
 
 /** Every state, each a series of `udpcam_receiver_state`. */
@@ -95,7 +99,7 @@ export function monotonicMetrics(source: () => MetricsInput): () => string {
 }
 
 function families(input: MetricsInput): Family[] {
-  const { receiver: s, latency, preview } = input;
+  const { receiver: s, latency, preview, loopLag } = input;
   const counter = (name: string, help: string, value: number): Family => ({
     name,
     help,
@@ -232,6 +236,16 @@ function families(input: MetricsInput): Family[] {
       "udpcam_preview_frames_capped_total",
       "Frames left out for viewers that asked for fewer a second (?fps=N).",
       preview.framesCapped,
+    ),
+    gauge(
+      "udpcam_event_loop_lag_max_seconds",
+      "The most the receiver's event loop ran late over the last minute.",
+      loopLag.maxMs / 1000,
+    ),
+    gauge(
+      "udpcam_event_loop_lag_p99_seconds",
+      "The 99th percentile of how late the receiver's event loop ran over the last minute.",
+      loopLag.p99Ms / 1000,
     ),
   ];
 }

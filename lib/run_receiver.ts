@@ -12,12 +12,14 @@ import { StreamSecret } from "./stream_secret.ts";
 import { guardPreview } from "./preview_guard.ts";
 import { createPreviewHandler } from "./preview_handler.ts";
 import { SignalFeed } from "./signal_feed.ts";
+import { NoSignalRenderer } from "./no_signal_renderer.ts";
 import { monotonicMetrics } from "./prometheus_metrics.ts";
 import type { ReceiverArgs } from "./receiver_args.ts";
 import { LINK_STATE_LABELS, type LinkEvent } from "./receiver_link.ts";
 import { StatusLine } from "./status_line.ts";
 import { UdpReceiver } from "./udp_receiver.ts";
 import { withTimeout } from "./with_timeout.ts";
+import { type LoopLag, LoopLagMeter, loopLagReport } from "./loop_lag_meter.ts";
 
 /**
  * Runs the receiver until `signal` aborts: joins the sender, serves the
@@ -27,6 +29,27 @@ import { withTimeout } from "./with_timeout.ts";
  * Throws on a busy HTTP address or a sender name that does not resolve.
  */
 export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Promise<void> {
+  // Starting the no-signal frames' worker, and its loading, hold this thread
+  // up: both are done before the socket exists.
+  const renderer = new NoSignalRenderer();
+  // Measured from then on: the first frames and the first drawing are what stall most.
+  let loopLag: LoopLagMeter | undefined;
+  try {
+    await renderer.ready();
+    loopLag = new LoopLagMeter();
+    await receive(args, signal, loopLag, renderer);
+  } finally {
+    loopLag?.close();
+    renderer.close();
+  }
+}
+
+async function receive(
+  args: ReceiverArgs,
+  signal: AbortSignal,
+  loopLag: LoopLagMeter,
+  renderer: NoSignalRenderer,
+): Promise<void> {
   const logger = new Logger({ format: args.log });
   const status = new StatusLine();
   logger.beforeWrite = () => status.clear();
@@ -71,6 +94,7 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
       stateReason: receiver.stateReason,
       sender: senderAddress,
     }),
+    render: (options) => renderer.render(options),
     onError: (error) => {
       const message = `cannot draw the no-signal frame: ${
         error instanceof Error ? error.message : String(error)
@@ -80,12 +104,18 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
   });
   const handler = createPreviewHandler({
     frames: feed.display,
-    stats: () => ({ ...receiver.stats(), recording: recorder?.stats }),
+    stats: () => ({
+      ...receiver.stats(),
+      recording: recorder?.stats,
+      signalFeed: feed.stats,
+      loopLagMs: loopLagReport(loopLag.lag),
+    }),
     // Called only on a request, once `handler` exists.
     metrics: monotonicMetrics(() => ({
       receiver: receiver.stats(),
       latency: receiver.latencyHistogram,
       preview: handler.stats,
+      loopLag: loopLag.lag,
     })),
   });
   const loopback = isLoopbackHost(args.http.hostname);
@@ -124,7 +154,7 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
       });
     }
     statusTimer = setInterval(
-      () => status.update(statusText(receiver, handler.stats.viewers)),
+      () => status.update(statusText(receiver, handler.stats.viewers, loopLag.lag)),
       1000,
     );
     await new Promise<void>((resolve) => {
@@ -143,6 +173,7 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
   logger.event("stopped", "udpcam receiver stopped", {
     stats: receiver.stats(),
     recording: recorder?.stats,
+    loopLagMs: loopLagReport(loopLag.lag),
   });
 }
 
@@ -155,7 +186,7 @@ async function shutdown(server: Deno.HttpServer): Promise<void> {
   await withTimeout(server.shutdown(), 1000);
 }
 
-function statusText(receiver: UdpReceiver, viewers: number): string {
+function statusText(receiver: UdpReceiver, viewers: number, loopLag: LoopLag): string {
   const s = receiver.stats();
   const size = s.width ? `${s.width}x${s.height}` : "-";
   const latency = s.latencyMs.p50 === undefined ? "-" : `${s.latencyMs.p50.toFixed(1)} ms`;
@@ -165,7 +196,7 @@ function statusText(receiver: UdpReceiver, viewers: number): string {
   return `udpcam receiver | ${state} | ${s.fps.toFixed(1)} fps | ` +
     `${s.bitrateMbps.toFixed(1)} Mbit/s | ${size} | latency ${latency} | rtt ${rtt} | ` +
     `loss ${s.lossPercent.toFixed(1)} % | recovered ${s.packetsRecovered + s.packetsRebuilt} | ` +
-    `frames lost ${framesLost} | viewers ${viewers}`;
+    `frames lost ${framesLost} | viewers ${viewers} | loop lag ${loopLag.maxMs.toFixed(1)} ms`;
 }
 
 /** Turns a host name into an address once, so replies can be matched to it. */

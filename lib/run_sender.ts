@@ -21,6 +21,7 @@ import { formatSourceSpec, type SourceSpec } from "./source_spec.ts";
 import { senderStatusText } from "./sender_status.ts";
 import { StatusLine } from "./status_line.ts";
 import { TestPatternSource } from "./test_pattern.ts";
+import { LoopLagMeter, loopLagReport } from "./loop_lag_meter.ts";
 import { UdpSender } from "./udp_sender.ts";
 import { findKey, KEY_ENV } from "./key_flags.ts";
 import { RejectionTally } from "./rejection_tally.ts";
@@ -33,6 +34,27 @@ import { StreamSecret } from "./stream_secret.ts";
  * Throws on a busy address, a missing ffmpeg or a source that cannot start.
  */
 export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<void> {
+  // Starting the test pattern's worker, and its loading, hold this thread up:
+  // both are done before the socket exists.
+  const testPattern = args.spec.kind === "test" ? openTestPattern(args) : undefined;
+  // Measured from then on: the socket answers handshakes while the source starts.
+  let loopLag: LoopLagMeter | undefined;
+  try {
+    await testPattern?.ready();
+    loopLag = new LoopLagMeter();
+    await send(args, signal, loopLag, testPattern);
+  } finally {
+    loopLag?.close();
+    await testPattern?.close();
+  }
+}
+
+async function send(
+  args: SenderArgs,
+  signal: AbortSignal,
+  loopLag: LoopLagMeter,
+  testPattern: TestPatternSource | undefined,
+): Promise<void> {
   const logger = new Logger({ format: args.log });
   const status = new StatusLine();
   logger.beforeWrite = () => status.clear();
@@ -128,16 +150,24 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
     const { perSecond, bitsPerSecond } = rate.rate(wallClock());
     const stats = udp.stats;
     const rung = adaptation?.shared;
+    const lag = loopLag.lag;
     status.update(senderStatusText({
       fps: perSecond,
       mbps: (bitsPerSecond * udp.receivers) / 1e6,
       stats,
       rung,
       skipped,
+      loopLagMs: lag.maxMs,
     }));
     // A log read by a program gets the same, every 5 s.
     if (logger.format === "json" && ++ticks % 5 === 0) {
-      logger.event("stats", "", { fps: perSecond, skipped, quality: rung?.quality, stats });
+      logger.event("stats", "", {
+        fps: perSecond,
+        skipped,
+        quality: rung?.quality,
+        stats,
+        loopLagMs: loopLagReport(lag),
+      });
     }
   }, 1000);
   const onAbort = () => {
@@ -147,7 +177,7 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     let failure: string | undefined;
-    source = await openSource(args, overlay, (event) => {
+    source = await openSource(args, overlay, testPattern, (event) => {
       if (event.type === "source_failed") failure = event.error;
       if (event.type === "source_restarting") failure = undefined;
       logSourceEvent(logger, event);
@@ -196,7 +226,11 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
     await source?.close();
     await udp.close();
     if (started) {
-      logger.event("stopped", "udpcam sender stopped", { skipped, stats: udp.stats });
+      logger.event("stopped", "udpcam sender stopped", {
+        skipped,
+        stats: udp.stats,
+        loopLagMs: loopLagReport(loopLag.lag),
+      });
     }
   }
 }
@@ -255,28 +289,36 @@ function testHeight(width: number): number {
   return Math.round((width * 9) / 16 / 2) * 2;
 }
 
-/** Opens the source the arguments name, with the overlay's drawtext filter for ffmpeg. */
+/** The built-in test pattern as the arguments ask for it; its worker starts at once. */
+function openTestPattern(args: SenderArgs): TestPatternSource {
+  const width = args.width ?? 640;
+  return new TestPatternSource({
+    width,
+    height: testHeight(width),
+    fps: args.fps ?? 30,
+    quality: args.quality,
+    overlay: args.overlay === undefined ? undefined : {
+      parts: args.overlay.parts,
+      position: args.overlay.position,
+      host: args.host,
+    },
+  });
+}
+
+/**
+ * Opens the source the arguments name, with the overlay's drawtext filter for
+ * ffmpeg; the test pattern is made beforehand, see {@linkcode openTestPattern}.
+ */
 async function openSource(
   args: SenderArgs,
   overlay: string | undefined,
+  testPattern: TestPatternSource | undefined,
   onEvent: (event: SourceEvent) => void,
 ): Promise<FrameSource> {
   const { spec } = args;
-  if (spec.kind === "test") {
-    const width = args.width ?? 640;
-    const source = new TestPatternSource({
-      width,
-      height: testHeight(width),
-      fps: args.fps ?? 30,
-      quality: args.quality,
-      overlay: args.overlay === undefined ? undefined : {
-        parts: args.overlay.parts,
-        position: args.overlay.position,
-        host: args.host,
-      },
-    });
+  if (testPattern !== undefined) {
     onEvent({ type: "source_started", source: "test", detail: "built-in test pattern" });
-    return source;
+    return testPattern;
   }
   const ffmpeg = resolveFfmpegPath(args.ffmpeg, Deno.env.get("FFMPEG"));
   if (overlay !== undefined) await checkOverlaySupport(ffmpeg);

@@ -12,11 +12,14 @@ export interface SenderStatus {
   rung: Rung | undefined;
   /** Frames the source gave that were skipped while sending was busy. */
   skipped: number;
+  /** The most the event loop ran late over the last minute, in milliseconds. */
+  loopLagMs: number;
 }
 
 /**
  * The sender's one-line status: rate, receivers, the worst link's round trip,
- * loss and frames lost, the share of bytes resent, and the rung encoded now.
+ * loss and frames lost, the share of bytes resent, the rung encoded now, and
+ * the most the event loop ran late over the last minute.
  */
 export function senderStatusText(status: SenderStatus): string {
   const { stats, rung } = status;
@@ -32,5 +35,6 @@ export function senderStatusText(status: SenderStatus): string {
     ? ""
     : ` | q${rung.quality}${rung.widthScale < 1 ? ` x${rung.widthScale}` : ""}`;
   return `udpcam sender | ${status.fps.toFixed(1)} fps | ${status.mbps.toFixed(1)} Mbit/s | ` +
-    `${receivers}${link} | resent ${resent.toFixed(1)} %${quality} | skipped ${status.skipped}`;
+    `${receivers}${link} | resent ${resent.toFixed(1)} %${quality} | skipped ${status.skipped} | ` +
+    `loop lag ${status.loopLagMs.toFixed(1)} ms`;
 }

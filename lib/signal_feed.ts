@@ -1,11 +1,8 @@
 import { wallClock } from "./clock.ts";
 import type { FrameSignal, ReceivedFrame } from "./frame.ts";
 import { LatestValue } from "./latest_value.ts";
-import {
-  noSignalFrameSize,
-  renderNoSignalFrame,
-  type RenderNoSignalFrameOptions,
-} from "./no_signal_frame.ts";
+import { noSignalFrameSize, type RenderNoSignalFrameOptions } from "./no_signal_frame.ts";
+import { NoSignalRenderer } from "./no_signal_renderer.ts";
 import type { LinkState } from "./receiver_link.ts";
 
 /** What a {@linkcode SignalFeed} needs to know of the link, as `UdpReceiver.stats()` gives it. */
@@ -26,7 +23,10 @@ export interface SignalFeedOptions {
   link: () => SignalLinkStatus;
   /** The wall clock, in ms since the epoch: the time shown, and when to draw again. @default {wallClock} */
   now?: () => number;
-  /** Draws a no-signal frame as a JPEG. @default {renderNoSignalFrame} */
+  /**
+   * Draws a no-signal frame as a JPEG.
+   * @default a {@linkcode NoSignalRenderer}'s, in a worker the feed stops on close
+   */
   render?: (options: RenderNoSignalFrameOptions) => Promise<Uint8Array<ArrayBuffer>>;
   /** Called with the error when drawing fails, once until drawing works again. @default ignores it */
   onError?: (error: unknown) => void;
@@ -36,9 +36,10 @@ export interface SignalFeedOptions {
   refreshMs?: number;
   /**
    * How long after the start, in ms, the "waiting" placeholder is first drawn.
-   * A sender that is there sends its first frame well within it, and the first
-   * drawing at a size (about half a second, to rasterize the font) would hold
-   * up the receiver just as the stream begins.
+   * A sender that is there sends its first frame well within it; the first
+   * drawing (a second or two, to start the worker and rasterize the font)
+   * would then be for nothing, and would hold up a "no signal" frame that
+   * follows soon after.
    * @default {1000}
    */
   graceMs?: number;
@@ -50,11 +51,14 @@ export interface SignalFeedStats {
   framesPassed: number;
   /** No-signal frames drawn and published. */
   framesDrawn: number;
+  /** No-signal frames drawn and not published: a real frame came, or the link came back, meanwhile. */
+  framesDiscarded: number;
 }
 
 /**
  * What the preview shows: every real frame as it is, and while the link is not
- * `live` a frame drawn in place of video (see {@linkcode renderNoSignalFrame}),
+ * `live` a frame drawn in place of video (see `renderNoSignalFrame`), in a
+ * worker (see {@linkcode NoSignalRenderer}),
  * marked with {@linkcode ReceivedFrame.signal}:
  * - `waiting` before any frame came,
  * - `lost` once frames had come, with the time the last one arrived,
@@ -84,6 +88,7 @@ export class SignalFeed {
   #link: () => SignalLinkStatus;
   #now: () => number;
   #render: (options: RenderNoSignalFrameOptions) => Promise<Uint8Array<ArrayBuffer>>;
+  #renderer: NoSignalRenderer | undefined;
   #onError: (error: unknown) => void;
   #refreshMs: number;
   #waitingFrom: number;
@@ -97,7 +102,7 @@ export class SignalFeed {
   #last: ReceivedFrame | undefined;
   /** What the newest no-signal frame said, and when the next one is due. */
   #shown: { key: string; due: number } | undefined;
-  #stats: SignalFeedStats = { framesPassed: 0, framesDrawn: 0 };
+  #stats: SignalFeedStats = { framesPassed: 0, framesDrawn: 0, framesDiscarded: 0 };
 
   /**
    * Starts passing frames on and watching the link; a no-signal frame is
@@ -116,7 +121,12 @@ export class SignalFeed {
     this.#frames = options.frames;
     this.#link = options.link;
     this.#now = options.now ?? wallClock;
-    this.#render = options.render ?? renderNoSignalFrame;
+    if (options.render !== undefined) {
+      this.#render = options.render;
+    } else {
+      const renderer = this.#renderer = new NoSignalRenderer();
+      this.#render = (frame) => renderer.render(frame);
+    }
     this.#onError = options.onError ?? (() => {});
     this.#refreshMs = refreshMs;
     this.#waitingFrom = this.#now() + (options.graceMs ?? 1000);
@@ -131,14 +141,16 @@ export class SignalFeed {
   }
 
   /**
-   * Stops watching, waits for a frame being drawn, and closes
-   * {@linkcode SignalFeed.display}, which ends every viewer's wait. Also
-   * happens on its own when the real frames close. Safe to call twice.
+   * Stops watching, waits for a frame being drawn, stops its own renderer's
+   * worker, and closes {@linkcode SignalFeed.display}, which ends every
+   * viewer's wait. Also happens on its own when the real frames close, but
+   * for the worker. Safe to call twice.
    */
   async close(): Promise<void> {
     this.#stop();
     await this.#relaying;
     await this.#drawing;
+    this.#renderer?.close();
   }
 
   #stop(): void {
@@ -200,13 +212,17 @@ export class SignalFeed {
         sender: link.sender,
       });
     } catch (error) {
+      if (this.#closed) return;
       if (!this.#failed) this.#onError(error);
       this.#failed = true;
       return;
     }
     this.#failed = false;
     // A real frame that came while this one was drawn wins.
-    if (this.#closed || this.#last !== last || this.#link().state === "live") return;
+    if (this.#closed || this.#last !== last || this.#link().state === "live") {
+      this.#stats.framesDiscarded++;
+      return;
+    }
     this.#stats.framesDrawn++;
     this.display.publish({
       data,

@@ -17,39 +17,24 @@
  * Everything but the box and the clock is drawn once; a frame copies that
  * background, draws the box and the clock from cached glyphs, then any
  * `--overlay` text over the whole, and encodes the result as a JPEG with
- * imagescript.
+ * imagescript (see `test_pattern_painter.ts`). {@linkcode TestPatternSource}
+ * does all of that in a worker.
  *
  * @module
  */
 
-import { Image, type JPEGQuality } from "imagescript";
 import { wallClock } from "./clock.ts";
-import { drawText, loadGlyphs } from "./draw_text.ts";
 import type { Frame } from "./frame.ts";
 import type { FrameSource } from "./frame_source.ts";
-import { OverlayPainter, type OverlayPainterOptions } from "./overlay_painter.ts";
+import type { OverlayPainterOptions } from "./overlay_painter.ts";
 import { pause } from "./pause.ts";
+import { TestPatternPainter, type TestPatternPainterOptions } from "./test_pattern_painter.ts";
+import type { TestPatternRequest, TestPatternResponse } from "./test_pattern_worker.ts";
+import { WorkerClient } from "./worker_client.ts";
 
 const MIN_SIZE = 16;
 const MAX_SIZE = 8192;
 const MAX_FPS = 1000;
-/** Time for the box to go across and back, in milliseconds. */
-const SWEEP_PERIOD_MS = 4000;
-const BARS_BOTTOM = 0.6;
-const RAMP_BOTTOM = 0.72;
-const BAR_COLORS = [
-  0xc0c0c0ff,
-  0xc0c000ff,
-  0x00c0c0ff,
-  0x00c000ff,
-  0xc000c0ff,
-  0xc00000ff,
-  0x0000c0ff,
-];
-const BAND_COLOR = 0x202020ff;
-const CLOCK_COLOR = 0xffffffff;
-const LABEL_COLOR = 0xa0a0a0ff;
-const CLOCK_CHARACTERS = "0123456789:.# ";
 
 /** Options for {@linkcode renderTestPattern}. */
 export interface RenderTestPatternOptions {
@@ -114,17 +99,21 @@ export interface TestPatternStats {
 export class TestPatternSource implements FrameSource {
   #fps: number;
   #now: () => number;
-  #overlay: OverlayPainter | undefined;
-  #painter: TestPatternPainter;
-  #next: TestPatternPainter | undefined;
+  #overlay: OverlayPainterOptions | undefined;
+  #painter: TestPatternPainterOptions;
+  #next: TestPatternPainterOptions | undefined;
+  #worker: WorkerClient<TestPatternRequest, TestPatternResponse>;
   #closed = false;
   #iterating = false;
   #abort = new AbortController();
-  #busy: Promise<unknown> = Promise.resolve();
   #stats: TestPatternStats = { framesRendered: 0, framesSkipped: 0 };
 
   /**
-   * Checks the options; nothing is drawn until {@linkcode TestPatternSource.frames} is iterated.
+   * Checks the options and starts the worker that draws the frames, which
+   * holds up this thread for tens of milliseconds: make the source before
+   * anything that must not wait. Nothing is drawn until
+   * {@linkcode TestPatternSource.frames} is iterated; call
+   * {@linkcode TestPatternSource.close} to stop the worker.
    *
    * @param options The size, rate, quality and clock of the pattern.
    * @throws {RangeError} If an option is out of range.
@@ -138,16 +127,18 @@ export class TestPatternSource implements FrameSource {
       );
     }
     this.#now = options.now ?? wallClock;
-    this.#overlay = options.overlay === undefined
-      ? undefined
-      : new OverlayPainter({ ...options.overlay, fps: this.#fps });
-    this.#painter = new TestPatternPainter({
-      width,
-      height,
-      quality,
-      label: this.#label(width, height),
-      overlay: this.#overlay,
-    });
+    this.#overlay = options.overlay === undefined ? undefined : {
+      ...options.overlay,
+      parts: [...options.overlay.parts],
+      fps: this.#fps,
+    };
+    this.#painter = this.#painterOptions(width, height, quality);
+    this.#worker = new WorkerClient<TestPatternRequest, TestPatternResponse>(() =>
+      new Worker(new URL("./test_pattern_worker.ts", import.meta.url).href, {
+        type: "module",
+        name: "udpcam test pattern",
+      })
+    );
   }
 
   /**
@@ -159,17 +150,20 @@ export class TestPatternSource implements FrameSource {
    */
   configure(options: Omit<RenderTestPatternOptions, "overlay">): void {
     const { width, height, quality } = resolveRenderOptions(options);
-    this.#next = new TestPatternPainter({
-      width,
-      height,
-      quality,
-      label: this.#label(width, height),
-      overlay: this.#overlay,
-    });
+    this.#next = this.#painterOptions(width, height, quality);
   }
 
-  #label(width: number, height: number): string {
-    return `udpcam test pattern ${width}x${height} @ ${this.#fps} fps`;
+  #painterOptions(width: number, height: number, quality: number): TestPatternPainterOptions {
+    const label = `udpcam test pattern ${width}x${height} @ ${this.#fps} fps`;
+    return { width, height, quality, label, overlay: this.#overlay };
+  }
+
+  /**
+   * Resolves once the worker has loaded: loading holds up this thread now and
+   * then, so wait for it before anything that must not wait.
+   */
+  ready(): Promise<void> {
+    return this.#worker.ready();
   }
 
   /** Counters since the source was made. */
@@ -179,18 +173,21 @@ export class TestPatternSource implements FrameSource {
 
   /**
    * Yields one frame per slot until {@linkcode TestPatternSource.close} is called.
-   * The first frame comes once the background and the clock's glyphs are ready
-   * (about 0.7 s the first time a size is used in a process); frame `n`'s clock
-   * shows slot number `n`, so skipped slots show as gaps in the counter. Only
-   * one iteration may run at a time.
+   * Frames are drawn in the source's worker, so that this thread never waits
+   * on pixels. The first frame comes once the worker has loaded and drawn the
+   * background and the clock's glyphs (about a second); frame `n`'s clock shows slot number `n`,
+   * so skipped slots show as gaps in the counter. Only one iteration may run
+   * at a time.
    *
    * @returns The frames, each stamped with the wall time its drawing began.
    */
   async *frames(): AsyncGenerator<Frame> {
     if (this.#iterating) throw new Error("The test pattern is already being iterated");
     this.#iterating = true;
+    const worker = this.#worker;
     try {
-      await this.#track(this.#painter.prepare());
+      if (this.#closed) return;
+      await this.#ask(worker, { type: "prepare", painter: this.#painter });
       if (this.#closed) return;
       const interval = 1000 / this.#fps;
       const start = performance.now();
@@ -201,12 +198,17 @@ export class TestPatternSource implements FrameSource {
         const painter = this.#next;
         if (painter !== undefined) {
           this.#next = undefined;
-          await this.#track(painter.prepare());
+          await this.#ask(worker, { type: "prepare", painter });
+          if (this.#closed) return;
           this.#painter = painter;
         }
         const captureTime = this.#now();
-        const data = await this.#track(this.#painter.render(slot, captureTime));
-        if (this.#closed) return;
+        const data = await this.#ask(worker, {
+          type: "render",
+          frameIndex: slot,
+          time: captureTime,
+        });
+        if (this.#closed || data === undefined) return;
         this.#stats.framesRendered++;
         yield { data, captureTime };
         const due = Math.floor((performance.now() - start) / interval);
@@ -219,17 +221,28 @@ export class TestPatternSource implements FrameSource {
     }
   }
 
-  /** Ends the iteration, waking it if it is waiting for the next slot. Safe to call twice. */
-  async close(): Promise<void> {
+  /**
+   * Ends the iteration, waking it if it is waiting for the next slot, and
+   * stops the worker, dropping any frame it is drawing. Safe to call twice.
+   */
+  close(): Promise<void> {
     this.#closed = true;
     this.#abort.abort();
-    await this.#busy;
+    this.#worker.close();
+    return Promise.resolve();
   }
 
-  /** Remembers drawing in progress, so that close() can wait for it to finish. */
-  #track<T>(work: Promise<T>): Promise<T> {
-    this.#busy = work.catch(() => {});
-    return work;
+  /** Asks the worker; `undefined` if the source was closed meanwhile. */
+  async #ask(
+    worker: WorkerClient<TestPatternRequest, TestPatternResponse>,
+    request: TestPatternRequest,
+  ): Promise<TestPatternResponse> {
+    try {
+      return await worker.call(request);
+    } catch (error) {
+      if (this.#closed) return undefined;
+      throw error;
+    }
   }
 }
 
@@ -254,7 +267,7 @@ export async function renderTestPattern(
 ): Promise<Uint8Array> {
   const { width, height, quality } = resolveRenderOptions(options);
   const label = `udpcam test pattern ${width}x${height}`;
-  const overlay = options.overlay === undefined ? undefined : new OverlayPainter(options.overlay);
+  const { overlay } = options;
   return await new TestPatternPainter({ width, height, quality, label, overlay }).render(
     frameIndex,
     time,
@@ -276,148 +289,4 @@ function resolveRenderOptions(
     throw new RangeError(`JPEG quality must be an integer from 1 to 100, got ${quality}`);
   }
   return { width, height, quality };
-}
-
-interface PainterOptions {
-  width: number;
-  height: number;
-  quality: number;
-  label: string;
-  overlay?: OverlayPainter;
-}
-
-interface PainterState {
-  /** What every frame starts from. */
-  background: Image;
-  /** The frame being drawn. */
-  canvas: Image;
-  /** The canvas's pixels, one 32-bit word each. */
-  pixels: Uint32Array;
-}
-
-interface Rect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-/** Draws frames of one size onto one canvas; calls to render() must not overlap. */
-class TestPatternPainter {
-  #options: PainterOptions;
-  #box: Rect;
-  #clock: { x: number; y: number; scale: number };
-  #state?: Promise<PainterState>;
-
-  constructor(options: PainterOptions) {
-    this.#options = options;
-    const { width, height } = options;
-    const barsBottom = Math.round(height * BARS_BOTTOM);
-    const side = Math.max(2, Math.round(barsBottom * 0.4));
-    this.#box = { x: 0, y: Math.round((barsBottom - side) / 2), width: side, height: side };
-    // The clock line is 20 characters of about 0.6 em each.
-    const scale = Math.max(4, Math.min(Math.round(height / 12), Math.floor(width / 14)));
-    const margin = Math.round(height / 40);
-    this.#clock = { x: margin, y: Math.round(height * RAMP_BOTTOM) + margin, scale };
-  }
-
-  /** Draws the background and rasterizes the clock's glyphs, once. */
-  prepare(): Promise<PainterState> {
-    this.#state ??= this.#draw();
-    return this.#state;
-  }
-
-  async #draw(): Promise<PainterState> {
-    const { width, height, label } = this.#options;
-    const clockScale = this.#clock.scale;
-    const labelScale = Math.max(4, Math.round(clockScale / 2));
-    await loadGlyphs(CLOCK_CHARACTERS, { scale: clockScale });
-    await this.#options.overlay?.prepare(height);
-    const background = new Image(width, height);
-    const pixels = pixelsOf(background);
-    const barsBottom = Math.round(height * BARS_BOTTOM);
-    const rampBottom = Math.round(height * RAMP_BOTTOM);
-    for (let x = 0; x < width; x++) {
-      const bar = BAR_COLORS[Math.floor((x * BAR_COLORS.length) / width)];
-      const grey = Math.round((x * 255) / (width - 1));
-      fillRect(pixels, width, { x, y: 0, width: 1, height: barsBottom }, bar);
-      fillRect(
-        pixels,
-        width,
-        { x, y: barsBottom, width: 1, height: rampBottom - barsBottom },
-        grey * 0x01010100 + 0xff,
-      );
-    }
-    fillRect(
-      pixels,
-      width,
-      { x: 0, y: rampBottom, width, height: height - rampBottom },
-      BAND_COLOR,
-    );
-    const labelY = this.#clock.y + Math.round(clockScale * 1.4);
-    await drawText(background, label, {
-      x: this.#clock.x,
-      y: labelY,
-      scale: labelScale,
-      color: LABEL_COLOR,
-    });
-    const canvas = background.clone();
-    return { background, canvas, pixels: pixelsOf(canvas) };
-  }
-
-  /** Draws and encodes one frame. */
-  async render(frameIndex: number, time: number): Promise<Uint8Array> {
-    if (!Number.isInteger(frameIndex) || frameIndex < 0) {
-      throw new RangeError(`Frame index must be a non-negative integer, got ${frameIndex}`);
-    }
-    if (!Number.isFinite(time)) throw new RangeError(`Frame time must be finite, got ${time}`);
-    const { background, canvas, pixels } = await this.prepare();
-    const { width } = this.#options;
-    canvas.bitmap.set(background.bitmap);
-    const box = { ...this.#box, x: sweep(time, width - this.#box.width) };
-    const inset = Math.max(1, Math.round(box.width / 4));
-    fillRect(pixels, width, box, 0x000000ff);
-    fillRect(pixels, width, {
-      x: box.x + inset,
-      y: box.y + inset,
-      width: box.width - 2 * inset,
-      height: box.height - 2 * inset,
-    }, 0xffffffff);
-    await drawText(canvas, clockText(frameIndex, time), { ...this.#clock, color: CLOCK_COLOR });
-    await this.#options.overlay?.draw(canvas, time);
-    return await canvas.encodeJPEG(this.#options.quality as JPEGQuality);
-  }
-}
-
-/** Position along a track of `travel` pixels, across and back once per sweep period. */
-function sweep(time: number, travel: number): number {
-  const phase = (((time % SWEEP_PERIOD_MS) + SWEEP_PERIOD_MS) % SWEEP_PERIOD_MS) /
-    SWEEP_PERIOD_MS;
-  return Math.round((phase < 0.5 ? phase * 2 : 2 - phase * 2) * travel);
-}
-
-/** `HH:MM:SS.mmm #000123` in local time. */
-function clockText(frameIndex: number, time: number): string {
-  const date = new Date(time);
-  const pad = (value: number, digits: number) => String(value).padStart(digits, "0");
-  return `${pad(date.getHours(), 2)}:${pad(date.getMinutes(), 2)}:${pad(date.getSeconds(), 2)}.${
-    pad(date.getMilliseconds(), 3)
-  } #${pad(frameIndex, 6)}`;
-}
-
-/** The image's pixels as one 32-bit word each, in the platform's byte order. */
-function pixelsOf(image: Image): Uint32Array {
-  const bitmap = image.bitmap;
-  return new Uint32Array(bitmap.buffer, bitmap.byteOffset, image.width * image.height);
-}
-
-/** Sets an opaque rectangle of `pixels` (rows `stride` wide) to `color` (`0xRRGGBBAA`). */
-function fillRect(pixels: Uint32Array, stride: number, rect: Rect, color: number): void {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, color >>> 0);
-  const value = new Uint32Array(bytes.buffer)[0];
-  for (let y = rect.y; y < rect.y + rect.height; y++) {
-    const row = y * stride;
-    pixels.fill(value, row + rect.x, row + rect.x + rect.width);
-  }
 }

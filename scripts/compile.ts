@@ -25,6 +25,15 @@ export const TARGETS = [
 /** One of {@linkcode TARGETS}. */
 export type Target = typeof TARGETS[number];
 
+/**
+ * The worker modules each tool starts: `deno compile` does not follow
+ * `new Worker(...)`, so each is embedded with `--include`.
+ */
+export const WORKERS: Record<"sender" | "receiver", readonly string[]> = {
+  sender: ["lib/test_pattern_worker.ts"],
+  receiver: ["lib/no_signal_worker.ts"],
+};
+
 /** The `deno compile` arguments for one tool and target. */
 export function compileArgs(
   tool: "sender" | "receiver",
@@ -39,6 +48,7 @@ export function compileArgs(
     ...permissions,
     "--target",
     target,
+    ...WORKERS[tool].flatMap((path) => ["--include", path]),
     "--output",
     `${outDir}/${tool}-${target}${suffix}`,
     `${tool}.ts`,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chooseTargets, compileArgs, hostTarget, TARGETS } from "../scripts/compile.ts";
+import { chooseTargets, compileArgs, hostTarget, TARGETS, WORKERS } from "../scripts/compile.ts";
 import {
   RECEIVER_PERMISSIONS,
   SENDER_PERMISSIONS,
@@ -18,6 +18,8 @@ Deno.test("compileArgs() embeds only each tool's own permissions", () => {
     "--allow-ffi",
     "--target",
     "x86_64-unknown-linux-gnu",
+    "--include",
+    "lib/no_signal_worker.ts",
     "--output",
     "dist/receiver-x86_64-unknown-linux-gnu",
     "receiver.ts",
@@ -29,6 +31,35 @@ Deno.test("compileArgs() embeds only each tool's own permissions", () => {
   ]);
   assert.ok(!sender.includes("--allow-all") && !sender.includes("-A"));
   assert.equal(sender.at(-2), "dist/sender-x86_64-pc-windows-msvc.exe");
+});
+
+Deno.test("compileArgs() embeds every worker module a tool starts", async () => {
+  const root = new URL("../", import.meta.url);
+  // Each `new Worker(new URL("./x_worker.ts", import.meta.url))` in lib/, by file.
+  const started = new Map<string, string>();
+  for await (const entry of Deno.readDir(new URL("lib/", root))) {
+    if (!entry.name.endsWith(".ts")) continue;
+    const code = (await Deno.readTextFile(new URL(`lib/${entry.name}`, root))).split("\n")
+      .filter((line) => !/^\s*(\*|\/\/)/.test(line)); // not the documentation's examples
+    const text = code.join("\n");
+    for (const [, name] of text.matchAll(/new Worker\(\s*new URL\("\.\/([\w.]+)"/g)) {
+      started.set(`lib/${name}`, entry.name);
+    }
+  }
+  assert.deepEqual(
+    [...started.keys()].sort(),
+    [...WORKERS.sender, ...WORKERS.receiver].sort(),
+    "every worker started in lib/ is in WORKERS, and only those",
+  );
+  for (const tool of ["sender", "receiver"] as const) {
+    const args = compileArgs(tool, "x86_64-unknown-linux-gnu");
+    for (const path of WORKERS[tool]) {
+      assert.equal(args[args.indexOf(path) - 1], "--include", `${tool} embeds ${path}`);
+      await Deno.stat(new URL(path, root));
+    }
+  }
+  assert.deepEqual(WORKERS.sender, ["lib/test_pattern_worker.ts"]);
+  assert.deepEqual(WORKERS.receiver, ["lib/no_signal_worker.ts"]);
 });
 
 Deno.test("chooseTargets() builds every target, or the host's alone with DENORT_BIN", () => {

@@ -61,6 +61,7 @@ function knownInput(): MetricsInput {
     receiver: knownStats(),
     latency: histogram.snapshot(),
     preview: { viewers: 3, framesServed: 91, framesSkipped: 92, framesCapped: 93 },
+    loopLag: { maxMs: 17.5, p99Ms: 2.25 },
   };
 }
 
@@ -196,6 +197,8 @@ Deno.test("renderMetrics() puts each of the receiver's values where it belongs",
     ["udpcam_preview_frames_served_total", {}, 91],
     ["udpcam_preview_frames_skipped_total", {}, 92],
     ["udpcam_preview_frames_capped_total", {}, 93],
+    ["udpcam_event_loop_lag_max_seconds", {}, 0.0175],
+    ["udpcam_event_loop_lag_p99_seconds", {}, 0.00225],
     ["udpcam_receiver_info", { sender: s.sender, session: s.session, sealed: "true" }, 1],
     ["udpcam_receiver_packets_dropped_total", { reason: "wrong_session" }, 55],
     ["udpcam_receiver_datagrams_rejected_total", { reason: "wrong_key" }, 66],
@@ -453,6 +456,10 @@ Deno.test("a receiver's /metrics grows with the stream and counts a viewer", asy
     assert.ok(bytes[1] > bytes[0], `bytes ${bytes[0]} -> ${bytes[1]}`);
     const rtt = value(second, "udpcam_receiver_rtt_seconds");
     assert.ok(rtt !== undefined && rtt >= 0, `rtt ${rtt}`);
+    const lagMax = value(second, "udpcam_event_loop_lag_max_seconds");
+    const lagP99 = value(second, "udpcam_event_loop_lag_p99_seconds");
+    assert.ok(lagMax !== undefined && lagP99 !== undefined, "the loop lag gauges");
+    assert.ok(lagMax > 0 && lagP99 <= lagMax, `loop lag max ${lagMax} s, p99 ${lagP99} s`);
     assert.equal(value(first, "udpcam_preview_viewers"), 0);
     assert.equal(value(second, "udpcam_preview_viewers"), 1);
     assert.equal(

@@ -49,11 +49,12 @@ Deno.test("senderStatusText() shows the worst link, the share resent and the run
     }),
     rung: { quality: 65, fpsScale: 1, widthScale: 0.75 },
     skipped: 2,
+    loopLagMs: 12.34,
   });
   assert.equal(
     text,
     "udpcam sender | 30.0 fps | 22.5 Mbit/s | 2 receivers | rtt 9.0 ms | loss 7.3 % | " +
-      "frames lost 4 | resent 5.0 % | q65 x0.75 | skipped 2",
+      "frames lost 4 | resent 5.0 % | q65 x0.75 | skipped 2 | loop lag 12.3 ms",
   );
 });
 
@@ -64,9 +65,11 @@ Deno.test("senderStatusText() leaves out the link with no receiver and the rung 
     stats: stats({}),
     rung: undefined,
     skipped: 0,
+    loopLagMs: 0,
   });
   assert.equal(
     text,
-    "udpcam sender | 0.0 fps | 0.0 Mbit/s | 0 receivers | resent 0.0 % | skipped 0",
+    "udpcam sender | 0.0 fps | 0.0 Mbit/s | 0 receivers | resent 0.0 % | skipped 0 | " +
+      "loop lag 0.0 ms",
   );
 });

@@ -81,7 +81,7 @@ Deno.test("SignalFeed passes real frames through unchanged and in order", async 
     for (let i = 0; i < sent.length; i++) assert.equal(seen[i], sent[i], "the same object");
     await wait(3 * CHECK_MS);
     assert.equal(drawn.length, 0, "nothing drawn while live");
-    assert.deepEqual(feed.stats, { framesPassed: 5, framesDrawn: 0 });
+    assert.deepEqual(feed.stats, { framesPassed: 5, framesDrawn: 0, framesDiscarded: 0 });
   } finally {
     await feed.close();
   }
