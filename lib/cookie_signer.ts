@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from "node:crypto";
 import { COOKIE_SIZE } from "./packet.ts";
 
 /** Options for a {@linkcode CookieSigner}. */
@@ -15,40 +16,38 @@ export interface CookieSignerOptions {
  * really gets datagrams at that address can echo it, so a spoofed hello never
  * turns the sender into a reflector. The secret is random per sender run and
  * the sender keeps no state per hello.
+ *
+ * HMAC-SHA-256 through `node:crypto`, synchronous: WebCrypto's first use
+ * loads its implementation and held the sender's event loop up about 30 ms
+ * just as it began to answer receivers.
  */
 export class CookieSigner {
-  #key: Promise<CryptoKey>;
+  #key: Uint8Array;
   #periodMs: number;
 
   /** Creates a signer with a fresh random secret. */
   constructor(options: CookieSignerOptions = {}) {
     this.#periodMs = options.periodMs ?? 30_000;
-    this.#key = crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    this.#key = randomBytes(32);
   }
 
   /** The cookie for `address` and `receiver` at time `now` (ms). */
-  async sign(address: string, receiver: number, now: number): Promise<Uint8Array> {
-    return await this.#mac(address, receiver, Math.floor(now / this.#periodMs));
+  sign(address: string, receiver: number, now: number): Uint8Array {
+    return this.#mac(address, receiver, Math.floor(now / this.#periodMs));
   }
 
   /** Whether `cookie` was made by {@linkcode sign} for this address and receiver, recently. */
-  async verify(
-    cookie: Uint8Array,
-    address: string,
-    receiver: number,
-    now: number,
-  ): Promise<boolean> {
+  verify(cookie: Uint8Array, address: string, receiver: number, now: number): boolean {
     const period = Math.floor(now / this.#periodMs);
     for (const p of [period, period - 1]) {
-      if (timingSafeEqual(cookie, await this.#mac(address, receiver, p))) return true;
+      if (timingSafeEqual(cookie, this.#mac(address, receiver, p))) return true;
     }
     return false;
   }
 
-  async #mac(address: string, receiver: number, period: number): Promise<Uint8Array> {
-    const message = new TextEncoder().encode(`${address}|${receiver}|${period}`);
-    const mac = await crypto.subtle.sign("HMAC", await this.#key, message);
-    return new Uint8Array(mac, 0, COOKIE_SIZE);
+  #mac(address: string, receiver: number, period: number): Uint8Array {
+    const mac = createHmac("sha256", this.#key).update(`${address}|${receiver}|${period}`).digest();
+    return new Uint8Array(mac.buffer, mac.byteOffset, COOKIE_SIZE).slice();
   }
 }
 

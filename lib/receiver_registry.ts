@@ -132,15 +132,15 @@ export class ReceiverRegistry {
    * Handles one control datagram from `from` at `now` (ms, wall clock) and
    * returns the reply to send back to `from`, if any.
    */
-  async handle(packet: Packet, from: Deno.NetAddr, now: number): Promise<Uint8Array | undefined> {
+  handle(packet: Packet, from: Deno.NetAddr, now: number): Uint8Array | undefined {
     const key = `${from.hostname}:${from.port}`;
     const peer = this.#peers.get(key);
     switch (packet.type) {
       case PacketType.HELLO:
-        return await this.#challenge(key, packet.receiver, packet.time, now);
+        return this.#challenge(key, packet.receiver, packet.time, now);
       case PacketType.JOIN: {
         if (packet.session !== this.#session) {
-          return await this.#challenge(key, packet.receiver, packet.time, now);
+          return this.#challenge(key, packet.receiver, packet.time, now);
         }
         if (
           peer !== undefined && peer.receiver === packet.receiver &&
@@ -150,7 +150,7 @@ export class ReceiverRegistry {
           peer.lastSeen = now;
           return this.#ack(packet.receiver, packet.time, now);
         }
-        if (!await this.#signer.verify(packet.cookie, key, packet.receiver, now)) {
+        if (!this.#signer.verify(packet.cookie, key, packet.receiver, now)) {
           this.#stats.badCookies++;
           return undefined;
         }
@@ -189,7 +189,7 @@ export class ReceiverRegistry {
         if (peer === undefined || packet.session !== this.#session) {
           // A receiver of an earlier run of this sender, or one that timed out:
           // answer as to a hello, so it joins again.
-          return await this.#challenge(key, packet.receiver, packet.time, now);
+          return this.#challenge(key, packet.receiver, packet.time, now);
         }
         if (peer.receiver !== packet.receiver || !timingSafeEqual(peer.cookie, packet.cookie)) {
           this.#stats.badCookies++;
@@ -267,7 +267,7 @@ export class ReceiverRegistry {
     });
   }
 
-  async #challenge(key: string, receiver: number, time: number, now: number): Promise<Uint8Array> {
+  #challenge(key: string, receiver: number, time: number, now: number): Uint8Array {
     this.#stats.hellos++;
     return encodeControl({
       type: PacketType.CHALLENGE,
@@ -275,7 +275,7 @@ export class ReceiverRegistry {
       receiver,
       echoTime: time,
       senderTime: now,
-      cookie: await this.#signer.sign(key, receiver, now),
+      cookie: this.#signer.sign(key, receiver, now),
       salt: this.#salt,
     });
   }

@@ -443,7 +443,7 @@ export class UdpSender {
         this.#nack(taken.packet, from);
         continue;
       }
-      const reply = await this.#registry.handle(taken.packet, from, now);
+      const reply = this.#registry.handle(taken.packet, from, now);
       if (reply !== undefined) await this.#reply(this.#gate.seal(reply), from);
     }
   }
