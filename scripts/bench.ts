@@ -33,7 +33,7 @@ import { clockTicks } from "./bench/cpu_time.ts";
 import { FfmpegMissingError, hostInfo } from "./bench/host_info.ts";
 import { measureSize } from "./bench/measure_size.ts";
 import { type BenchReport, formatReport } from "./bench/report.ts";
-import { formatLossReport, judge, withoutRecovery } from "./bench/loss_report.ts";
+import { formatLossReport, judge, judgeColdStart, withoutRecovery } from "./bench/loss_report.ts";
 import { runLossMatrix } from "./bench/loss_matrix.ts";
 import { LOSS_ROWS } from "./bench/loss_rows.ts";
 import { BENCH_OVERLAY, measureOverlay } from "./bench/overlay.ts";
@@ -144,6 +144,7 @@ async function runBench(
       results: matrix.map((result) => ({
         ...result,
         verdict: judge(result, withoutRecovery(matrix, result)),
+        coldStartVerdict: judgeColdStart(result),
       })),
     };
   }

@@ -25,7 +25,10 @@ export interface BenchReport {
   /** The targets for the 1920x1080 result; undefined when that size was not measured. */
   targets: TargetCheck[] | undefined;
   /** The loss matrix, when it was run. */
-  loss?: { seconds: number; results: Array<LinkResult & { verdict?: LossVerdict }> };
+  loss?: {
+    seconds: number;
+    results: Array<LinkResult & { verdict?: LossVerdict; coldStartVerdict?: LossVerdict }>;
+  };
   /** The soak, when it was run. */
   soak?: SoakReport;
   /** The overlay routes, when they were measured. */
