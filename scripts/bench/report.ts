@@ -5,6 +5,8 @@ import type { LinkResult } from "./measure_link.ts";
 import type { OverlayReport } from "./overlay_report.ts";
 import type { SoakReport } from "./soak_report.ts";
 import type { SizeResult } from "./summarize.ts";
+import type { TransientVerdict } from "./transient_report.ts";
+import type { TransientResult } from "./transient_summary.ts";
 import { TARGET_SOURCE, type TargetCheck } from "./targets.ts";
 
 /** Everything one bench run found, as `--json` prints it. */
@@ -29,6 +31,8 @@ export interface BenchReport {
     seconds: number;
     results: Array<LinkResult & { verdict?: LossVerdict; coldStartVerdict?: LossVerdict }>;
   };
+  /** The transients, when they were run. */
+  transients?: Array<TransientResult & { verdict: TransientVerdict }>;
   /** The soak, when it was run. */
   soak?: SoakReport;
   /** The overlay routes, when they were measured. */
