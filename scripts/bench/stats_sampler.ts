@@ -62,7 +62,7 @@ export class StatsSampler {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
-        timer = setTimeout(resolve, next - wallClock());
+        timer = setTimeout(resolve, Math.max(0, next - wallClock()));
       });
       clearTimeout(timer);
     }

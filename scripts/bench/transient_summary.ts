@@ -58,7 +58,7 @@ export interface TransientResult {
 export function summarizeTransient(run: TransientRun): TransientResult {
   const { startAt, endAt, samples, adaptations } = run;
   const countTo = endAt + LOSS_COUNT_SECONDS * 1000;
-  const before = samples.findLast((s) => s.at <= startAt) ?? samples[0];
+  const before = samples.findLast((s) => s.at < startAt) ?? samples[0];
   const after = samples.find((s) => s.at >= countTo) ?? samples.at(-1);
   const viewed = run.partTimes.filter((at) => at >= startAt && at < countTo).length;
   const span = (Math.min(countTo, samples.at(-1)?.at ?? countTo) - startAt) / 1000;
