@@ -71,12 +71,13 @@ warmed up): with the default 60 s a run, about 30 minutes. The transients
 part starts a 720p stream, and after 8 s stops the receiver or the sender
 for 1 s, blacks the link out for 2 s, adds 50 ms of delay to stay, or caps
 it at half the bitrate for 10 s, and measures the frames lost and the
-seconds back to full quality and frame rate (about 3 minutes). The soak streams 720p at
-30 fps to a viewer for 10 minutes and checks that both tools' memory stays
-flat and that their descriptors, threads, timers and resources do not grow.
-The overlay part measures what sender --overlay costs on a 720p clip at
-30 fps: ffmpeg's drawtext in the sender against drawing in-process on raw
-frames, each beside the same route without text (about 2 minutes).`;
+seconds back to full quality and frame rate (about 3 minutes). The soak
+streams 720p at 30 fps to a viewer for 10 minutes and checks that both
+tools' memory stays flat and that their descriptors, threads, timers and
+resources do not grow. The overlay part measures what sender --overlay
+costs on a 720p clip at 30 fps: ffmpeg's drawtext in the sender against
+drawing in-process on raw frames, each beside the same route without text
+(about 2 minutes).`;
 
 /** Reads the bench's command line; throws a {@linkcode UsageError} on a mistake. */
 export function parseBenchArgs(argv: string[]): BenchArgs {
