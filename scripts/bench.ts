@@ -1,11 +1,15 @@
 /**
- * The bench, in four parts:
+ * The bench, in five parts:
  * - sizes: for each frame size, streams a camera-like MJPEG clip from a
  *   sender to a receiver on this machine, reads `/stream.mjpg` as an HTTP
  *   viewer, and measures delivered fps, bitrate, CPU per frame and latency;
  * - loss: streams a 720p clip through the impairment relay on each link of
- *   the loss matrix, with recovery on and off and FEC on and off, and measures
- *   whole frames delivered, overhead and latency;
+ *   the loss matrix, with recovery on and off and FEC on and off, from a cold
+ *   start, and measures whole frames delivered, fps over the first 5 s and
+ *   after, overhead, latency and the quality held at the end;
+ * - transients: streams a 720p clip through the relay, and after 8 s stops
+ *   one tool for 1 s, blacks the link out, steps its delay up or caps it,
+ *   and measures the frames lost and how soon the stream is back to full;
  * - soak: streams a 720p clip to a receiver and its HTTP viewer for 10
  *   minutes, samples both tools every 10 s (RSS, descriptors and threads from
  *   /proc; JS heap, live timers and Deno resources from a census preloaded
@@ -15,11 +19,12 @@
  *   each beside the same route without text: delivered fps and CPU.
  * Each prints as a markdown table (or JSON with `--json`).
  *
- *   deno task bench                          all four parts (about 50 minutes)
+ *   deno task bench                          all five parts (about 55 minutes)
  *   deno task bench --only sizes --sizes 1920x1080 --seconds 30 --json
  *   deno task bench --only loss --rows clean,loss5 --loss-seconds 20
  *   deno task bench --only sizes,soak --soak-seconds 300
  *   deno task bench --only overlay
+ *   deno task bench --only transients
  *
  * Linux only (CPU times come from /proc). A missed target is a result, not a
  * failure: the exit code is 0 unless ffmpeg is missing or a tool cannot start.
@@ -33,12 +38,14 @@ import { clockTicks } from "./bench/cpu_time.ts";
 import { FfmpegMissingError, hostInfo } from "./bench/host_info.ts";
 import { measureSize } from "./bench/measure_size.ts";
 import { type BenchReport, formatReport } from "./bench/report.ts";
-import { formatLossReport, judge, withoutRecovery } from "./bench/loss_report.ts";
+import { formatLossReport, judge, judgeColdStart, withoutRecovery } from "./bench/loss_report.ts";
 import { runLossMatrix } from "./bench/loss_matrix.ts";
 import { LOSS_ROWS } from "./bench/loss_rows.ts";
 import { BENCH_OVERLAY, measureOverlay } from "./bench/overlay.ts";
 import { formatOverlayReport, type OverlayReport } from "./bench/overlay_report.ts";
 import { runSoak } from "./bench/soak.ts";
+import { runTransients } from "./bench/transients.ts";
+import { formatTransientReport, judgeTransient } from "./bench/transient_report.ts";
 import { formatSoakReport, judgeSoak, resolveSoakLimits } from "./bench/soak_report.ts";
 import type { SizeResult } from "./bench/summarize.ts";
 import { checkTargets, TARGET_SOURCE } from "./bench/targets.ts";
@@ -86,6 +93,9 @@ function formatBench(report: BenchReport): string {
   if (report.loss !== undefined) {
     parts.push(`Loss matrix:\n\n${formatLossReport(report.loss.results, report.loss.seconds)}`);
   }
+  if (report.transients !== undefined) {
+    parts.push(`Transients:\n\n${formatTransientReport(report.transients)}`);
+  }
   if (report.soak !== undefined) parts.push(`Soak:\n\n${formatSoakReport(report.soak)}`);
   if (report.overlay !== undefined) {
     parts.push(`Overlay:\n\n${formatOverlayReport(report.overlay, report)}`);
@@ -94,8 +104,8 @@ function formatBench(report: BenchReport): string {
 }
 
 /**
- * Measures each size in turn, then the loss matrix, then the soak, then the
- * overlay, one run at a time.
+ * Measures each size in turn, then the loss matrix, then the transients, then
+ * the soak, then the overlay, one run at a time.
  */
 async function runBench(
   args: BenchArgs,
@@ -144,8 +154,18 @@ async function runBench(
       results: matrix.map((result) => ({
         ...result,
         verdict: judge(result, withoutRecovery(matrix, result)),
+        coldStartVerdict: judgeColdStart(result),
       })),
     };
+  }
+  let transients: BenchReport["transients"];
+  if (args.only.includes("transients")) {
+    const clip = await benchClip({ width: 1280, height: 720 });
+    const results = await runTransients(clip, {
+      signal,
+      progress: (message) => progress(`transients: ${message}`),
+    });
+    transients = results.map((result) => ({ ...result, verdict: judgeTransient(result) }));
   }
   let soak: BenchReport["soak"];
   if (args.only.includes("soak")) {
@@ -198,6 +218,7 @@ async function runBench(
     results,
     targets: target === undefined ? undefined : checkTargets(target),
     loss,
+    transients,
     soak,
     overlay,
   };

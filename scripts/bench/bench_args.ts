@@ -5,7 +5,7 @@ import { flagMessage } from "../../lib/parse_flags.ts";
 import { LOSS_ROWS } from "./loss_rows.ts";
 
 /** The parts of the bench, in the order they run. */
-export const BENCH_PARTS = ["sizes", "loss", "soak", "overlay"] as const;
+export const BENCH_PARTS = ["sizes", "loss", "transients", "soak", "overlay"] as const;
 
 /** One part of the bench. */
 export type BenchPart = typeof BENCH_PARTS[number];
@@ -35,7 +35,7 @@ export interface BenchArgs {
   json: boolean;
   /** Which parts to run, in the order they run. @default {BENCH_PARTS} */
   only: BenchPart[];
-  /** Seconds measured for each run of the loss matrix. @default {60} */
+  /** Seconds each run of the loss matrix lasts, from a cold start. @default {60} */
   lossSeconds: number;
   /** The loss matrix's rows to run, by id. @default all */
   rows: string[] | undefined;
@@ -51,10 +51,13 @@ export const BENCH_HELP = `udpcam bench: a sender and a receiver on this machine
 Usage: deno task bench [options]
 
 Options:
-  --seconds N          seconds measured for each size, after 2 s of warm-up (default 10)
+  --seconds N          seconds measured for each size, after 2 s of warm-up (default 10);
+                       fps over the first 5 s from a cold start is reported apart
   --sizes WxH,...      sizes to measure (default 640x480,1280x720,1920x1080)
-  --only PART,...      run only these parts: sizes, loss, soak, overlay (default all)
-  --loss-seconds N     seconds measured for each run of the loss matrix (default 60)
+  --only PART,...      run only these parts: sizes, loss, transients, soak, overlay
+                       (default all)
+  --loss-seconds N     seconds each run of the loss matrix lasts, from a cold start
+                       (default 60)
   --rows ID,...        loss matrix rows: clean, loss1, loss5, loss10, burst5, cap,
                        dupreorder (default all, clean first)
   --soak-seconds N     seconds the soak streams, at least 30 (default 600)
@@ -62,13 +65,19 @@ Options:
   --json               print the results as JSON instead of a markdown table
   -h, --help           show this help
 
-The loss matrix runs each row with recovery on and off and FEC on and off:
-with the default 60 s a run, about 30 minutes. The soak streams 720p at
-30 fps to a viewer for 10 minutes and checks that both tools' memory stays
-flat and that their descriptors, threads, timers and resources do not grow.
-The overlay part measures what sender --overlay costs on a 720p clip at
-30 fps: ffmpeg's drawtext in the sender against drawing in-process on raw
-frames, each beside the same route without text (about 2 minutes).`;
+The loss matrix runs each row with recovery on and off and FEC on and off,
+each run from a cold start (sender and receiver started together, nothing
+warmed up): with the default 60 s a run, about 30 minutes. The transients
+part starts a 720p stream, and after 8 s stops the receiver or the sender
+for 1 s, blacks the link out for 2 s, adds 50 ms of delay to stay, or caps
+it at half the bitrate for 10 s, and measures the frames lost and the
+seconds back to full quality and frame rate (about 3 minutes). The soak
+streams 720p at 30 fps to a viewer for 10 minutes and checks that both
+tools' memory stays flat and that their descriptors, threads, timers and
+resources do not grow. The overlay part measures what sender --overlay
+costs on a 720p clip at 30 fps: ffmpeg's drawtext in the sender against
+drawing in-process on raw frames, each beside the same route without text
+(about 2 minutes).`;
 
 /** Reads the bench's command line; throws a {@linkcode UsageError} on a mistake. */
 export function parseBenchArgs(argv: string[]): BenchArgs {

@@ -22,7 +22,7 @@ export const COMBOS: readonly RecoveryCombo[] = [
 export interface LossMatrixOptions {
   /** The rows to run, in order; the first should be the clean link, which sets the cap. */
   rows: readonly LossRow[];
-  /** Seconds measured a run. */
+  /** Seconds a run lasts, from the moment both tools start. */
   seconds: number;
   /** Aborts the matrix. */
   signal: AbortSignal;
@@ -30,11 +30,9 @@ export interface LossMatrixOptions {
   progress: (message: string) => void;
 }
 
-/** Seconds after going live before each window. */
-export const LOSS_WARMUP_SECONDS = 3;
-
 /**
- * Runs every row with every combo, one run at a time. The cap row is half
+ * Runs every row with every combo, one run at a time, each from a cold
+ * start (both tools started together, nothing warmed up). The cap row is half
  * the stream's bitrate as the clean row measured it (or the clip's, if the
  * clean row was not run).
  */
@@ -58,8 +56,6 @@ export async function runLossMatrix(
         nack: combo.nack,
         fec: combo.fec,
         seconds: options.seconds,
-        // The cap row counts from the start: the sender must adapt within 10 s.
-        warmupSeconds: row.id === "cap" ? 0 : LOSS_WARMUP_SECONDS,
         seed: 1,
         signal: options.signal,
       });

@@ -13,6 +13,22 @@ export interface LossRow {
    * the bandwidth cap, the least fps of whole frames from 10 s on.
    */
   target: { deliveredPercent?: number; fps?: number; extraMs?: number };
+  /** The cold-start targets of issue 11, counted from the moment both tools start. */
+  coldStart?: ColdStartTarget;
+}
+
+/** What a run must do from a cold start, counted from the moment both tools start. */
+export interface ColdStartTarget {
+  /** The least fps of whole frames from 5 s to the end. */
+  fps?: number;
+  /** The shared JPEG quality the sender must be back at when the run ends. */
+  endQuality?: number;
+  /** The most frames the receiver may drop over the run. */
+  framesDropped?: number;
+  /** The most ms from the sender's first frame to the receiver going live. */
+  firstFrameMs?: number;
+  /** Judge runs with recovery off too (a clean link needs none). @default {false} */
+  anyRecovery?: boolean;
 }
 
 /** The path's own delay, both ways: a LAN or good Wi-Fi, about 5 ms round trip. */
@@ -23,24 +39,33 @@ export const BASE_LINK: LinkProfile = { delayMs: 2, jitterMs: 0.5 };
  * bitrate; {@linkcode capRow} fills it in once the stream has been measured.
  */
 export const LOSS_ROWS: readonly LossRow[] = [
-  { id: "clean", label: "no impairment", link: {}, target: {} },
+  {
+    id: "clean",
+    label: "no impairment",
+    link: {},
+    target: {},
+    coldStart: { framesDropped: 0, firstFrameMs: 150, anyRecovery: true },
+  },
   {
     id: "loss1",
     label: "1 % random loss",
     link: { lossPercent: 1 },
     target: { deliveredPercent: 99.5, extraMs: 10 },
+    coldStart: { fps: 29.5, endQuality: 80 },
   },
   {
     id: "loss5",
     label: "5 % random loss",
     link: { lossPercent: 5 },
     target: { deliveredPercent: 99, extraMs: 10 },
+    coldStart: { fps: 29, endQuality: 80 },
   },
   {
     id: "loss10",
     label: "10 % random loss",
     link: { lossPercent: 10 },
     target: { deliveredPercent: 95, extraMs: 15 },
+    coldStart: { fps: 28.5, endQuality: 80 },
   },
   {
     id: "burst5",

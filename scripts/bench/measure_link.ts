@@ -1,15 +1,14 @@
 import { wallClock } from "../../lib/clock.ts";
-import { ToolProcess } from "../../tests/_tool.ts";
-import { ImpairRelay, type ImpairRelayCounters } from "../impair/impair_relay.ts";
+import type { ImpairRelayCounters } from "../impair/impair_relay.ts";
 import type { LinkProfile } from "../impair/link_profile.ts";
 import { delay } from "./abortable.ts";
+import { readAdaptations, rungAt, TOP_QUALITY } from "./adaptation_log.ts";
 import type { BenchClip } from "./bench_clip.ts";
+import { COLD_START_SECONDS, firstFrameDelayMs, fpsBetween } from "./cold_start.ts";
 import { BASE_LINK, type LossRow } from "./loss_rows.ts";
 import { percentile } from "./percentile.ts";
-import { type ReceiverStats, receiverStats, waitLive } from "./receiver_stats.ts";
-import { stopTool } from "./stop_tool.ts";
-import { startViewer, type Viewer } from "./viewer.ts";
-import { waitListening } from "./wait_listening.ts";
+import { receiverStats } from "./receiver_stats.ts";
+import { startPair } from "./start_pair.ts";
 
 /** How one run through the relay is set up. */
 export interface LinkRunOptions {
@@ -23,140 +22,121 @@ export interface LinkRunOptions {
   nack: boolean;
   /** Fragments per parity datagram; 0 for none. */
   fec: number;
-  /** Seconds measured. */
+  /** Seconds the run lasts, from the moment both tools start. */
   seconds: number;
-  /** Seconds after the stream is live and before measuring. */
-  warmupSeconds: number;
   /** The relay's seed. */
   seed: number;
   /** Aborts the run; every tool is stopped all the same. */
   signal: AbortSignal;
 }
 
-/** What one run through the relay measured. */
+/** The seconds from the start after which the cap row is judged: the sender's time to adapt. */
+export const CAP_ADAPT_SECONDS = 10;
+
+/** What one run through the relay measured, all of it from the moment both tools started. */
 export interface LinkResult {
   row: string;
   label: string;
   nack: boolean;
   fec: number;
+  /** Seconds the run lasted. */
+  seconds: number;
   /** Whole frames shown over frames the receiver knew of (shown or given up), percent. */
   deliveredPercent: number;
-  /** Whole frames a second the viewer read; for the cap row, from 10 s after going live. */
+  /** Whole frames a second the viewer read over the first 5 s: start-up. */
+  fpsStart: number;
+  /** Whole frames a second the viewer read from 5 s to the end. */
   fps: number;
+  /** Whole frames a second the viewer read from 10 s to the end: the cap row's figure. */
+  fpsAfterAdapting: number;
   /** Bytes resent over bytes of first sends, percent. */
   resentPercent: number;
   /** Parity bytes over bytes of first sends, percent. */
   parityPercent: number;
-  /** Capture to the viewer, ms; for the cap row, from 10 s after going live. */
+  /** Capture to the viewer, ms, over the run; for the cap row, from 10 s on. */
   latencyMs: { p50: number; p99: number };
   /** The receiver's smoothed round-trip time at the end, ms. */
   rttMs: number;
-  /** Mean Mbit/s the receiver got, of whole frames. */
+  /** Mean Mbit/s of whole frames the viewer read, from 5 s to the end (or over a shorter run). */
   mbps: number;
+  /** From the sender's first frame to the receiver going live, ms; undefined if it never did. */
+  firstFrameMs: number | undefined;
   /** The least JPEG quality the sender adapted to. */
   lowestQuality: number;
+  /** The shared JPEG quality in force when the run ended. */
+  endQuality: number;
   framesDelivered: number;
   framesDropped: Record<string, number>;
   relay: ImpairRelayCounters;
 }
 
 /**
- * Streams the clip from a sender, re-encoded as a camera would be, through
- * an impairment relay to a receiver, with an HTTP viewer on `/stream.mjpg`,
- * and measures one window. Every tool is stopped before it returns or throws.
+ * Starts a sender of the clip, re-encoded as a camera would be, and a
+ * receiver of it through an impairment relay at the same moment, with an
+ * HTTP viewer on `/stream.mjpg` from as soon as the receiver listens, and
+ * measures from that moment to `seconds` later: a cold start, nothing warmed
+ * up. Every tool is stopped before it returns or throws.
  */
 export async function measureLink(options: LinkRunOptions): Promise<LinkResult> {
-  const { clip, row, nack, fec, seconds, warmupSeconds, signal } = options;
-  const running: ToolProcess[] = [];
-  let relay: ImpairRelay | undefined;
-  let viewer: Viewer | undefined;
-  let sender: ToolProcess | undefined;
+  const { clip, row, nack, fec, seconds, signal } = options;
+  const pair = await startPair({
+    senderArgs: ["--source", clip.path, "--loop", "--fec", String(fec)],
+    receiverArgs: ["--nack", nack ? "on" : "off"],
+    relay: { profile: { ...BASE_LINK, ...options.link }, seed: options.seed },
+    viewerSeconds: seconds + 5,
+    signal,
+  });
   try {
-    sender = new ToolProcess("sender", [
-      "--source",
-      clip.path,
-      "--loop",
-      "--listen",
-      "127.0.0.1:0",
-      "--fec",
-      String(fec),
-    ]);
-    running.push(sender);
-    const address = String((await waitListening(sender, { tool: "sender", signal })).address);
-    const port = Number(address.slice(address.lastIndexOf(":") + 1));
-    const profile = { ...BASE_LINK, ...options.link };
-    relay = new ImpairRelay({
-      listen: { hostname: "127.0.0.1", port: 0 },
-      target: { hostname: "127.0.0.1", port },
-      seed: options.seed,
-      up: profile,
-      down: profile,
-    });
-    const receiver = new ToolProcess("receiver", [
-      `127.0.0.1:${relay.addr.port}`,
-      "--http",
-      "127.0.0.1:0",
-      "--nack",
-      nack ? "on" : "off",
-    ]);
-    running.unshift(receiver);
-    const url = String((await waitListening(receiver, { tool: "receiver", signal })).url);
-    await waitLive(url, { signal, timeoutMs: 30_000 });
-    const liveAt = wallClock();
-    viewer = startViewer(url, (warmupSeconds + seconds + 5) * 1000);
-    await delay(warmupSeconds * 1000, signal);
-    const start = await receiverStats(url);
-    const windowStart = wallClock();
-    await delay(seconds * 1000, signal);
-    const end = await receiverStats(url);
-    const windowEnd = wallClock();
+    const { sender, receiver, viewer, startedAt } = pair;
+    await delay(Math.max(0, startedAt + seconds * 1000 - wallClock()), signal);
+    const end = await receiverStats(pair.url);
+    const endAt = wallClock();
     if (viewer.error !== undefined) throw viewer.error;
-    await stopTool(receiver);
-    running.shift();
-    await stopTool(sender);
-    running.pop();
+    const relay = pair.relay!.counters;
+    await pair.stop();
     const stopped = sender.events.find((line) => line.event === "stopped");
     const sent = (stopped?.stats ?? {}) as Record<string, number>;
     const firstSends = sent.bytesSent - sent.resentBytes - sent.parityBytes;
-    const fpsFrom = row.id === "cap" ? liveAt + 10_000 : windowStart;
-    // The cap row is judged once the sender has had 10 s to adapt.
-    const parts = viewer.parts.filter((part) => part.readAt >= fpsFrom && part.readAt <= windowEnd);
-    const latencies = parts.map((part) => part.readAt - part.captureTime).sort((a, b) => a - b);
-    const delivered = end.framesReceived - start.framesReceived;
-    const dropped = droppedDelta(start, end);
+    const steadyFrom = startedAt + COLD_START_SECONDS * 1000;
+    const adaptedFrom = startedAt + CAP_ADAPT_SECONDS * 1000;
+    // The cap row's latency counts once the sender has had 10 s to adapt.
+    const latencyFrom = row.id === "cap" ? adaptedFrom : startedAt;
+    const latencies = viewer.parts
+      .filter((part) => part.readAt >= latencyFrom && part.readAt <= endAt)
+      .map((part) => part.readAt - part.captureTime)
+      .sort((a, b) => a - b);
+    // A run of 5 s or less has no steady part: its rate is the whole run's.
+    const rateFrom = endAt > steadyFrom ? steadyFrom : startedAt;
+    const rateBytes = viewer.parts
+      .filter((part) => part.readAt >= rateFrom && part.readAt < endAt)
+      .reduce((sum, part) => sum + part.bytes, 0);
+    const delivered = end.framesReceived;
+    const dropped = { ...end.framesDropped } as Record<string, number>;
     const droppedTotal = Object.values(dropped).reduce((sum, n) => sum + n, 0);
-    const qualities = sender.events
-      .filter((line) => line.event === "adapted" && typeof line.quality === "number")
-      .map((line) => line.quality as number);
+    const adaptations = readAdaptations(sender.events);
     return {
       row: row.id,
       label: row.label,
       nack,
       fec,
+      seconds,
       deliveredPercent: (100 * delivered) / Math.max(1, delivered + droppedTotal),
-      fps: (parts.length * 1000) / Math.max(1, windowEnd - fpsFrom),
+      fpsStart: fpsBetween(viewer.parts, startedAt, Math.min(steadyFrom, endAt)),
+      fps: fpsBetween(viewer.parts, steadyFrom, endAt),
+      fpsAfterAdapting: fpsBetween(viewer.parts, adaptedFrom, endAt),
       resentPercent: (100 * sent.resentBytes) / Math.max(1, firstSends),
       parityPercent: (100 * sent.parityBytes) / Math.max(1, firstSends),
       latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
       rttMs: end.rttMs ?? NaN,
-      mbps: (parts.reduce((sum, part) => sum + part.bytes, 0) * 8) /
-        Math.max(1, windowEnd - fpsFrom) / 1000,
-      lowestQuality: Math.min(80, ...qualities),
+      mbps: (rateBytes * 8) / Math.max(1, endAt - rateFrom) / 1000,
+      firstFrameMs: firstFrameDelayMs(sender.events, receiver.events),
+      lowestQuality: Math.min(TOP_QUALITY, ...adaptations.map((a) => a.quality ?? Infinity)),
+      endQuality: rungAt(adaptations, Infinity).quality,
       framesDelivered: delivered,
       framesDropped: dropped,
-      relay: relay.counters,
+      relay,
     };
   } finally {
-    for (const tool of running) await stopTool(tool);
-    await relay?.close();
-    await viewer?.done;
+    await pair.stop();
   }
-}
-
-function droppedDelta(start: ReceiverStats, end: ReceiverStats): Record<string, number> {
-  const delta: Record<string, number> = {};
-  for (const [reason, count] of Object.entries(end.framesDropped)) {
-    delta[reason] = count - (start.framesDropped as Record<string, number>)[reason];
-  }
-  return delta;
 }

@@ -1,13 +1,12 @@
 import { wallClock } from "../../lib/clock.ts";
-import { ToolProcess } from "../../tests/_tool.ts";
 import { delay } from "./abortable.ts";
 import type { BenchClip } from "./bench_clip.ts";
+import { COLD_START_SECONDS, fpsBetween } from "./cold_start.ts";
 import { cpuTimeMs } from "./cpu_time.ts";
+import { readLoopLag, senderLoopLag } from "./loop_lag.ts";
 import { type ReceiverStats, receiverStats, waitLive } from "./receiver_stats.ts";
+import { startPair } from "./start_pair.ts";
 import { type SizeResult, type Snapshot, summarize } from "./summarize.ts";
-import { startViewer, type Viewer } from "./viewer.ts";
-import { stopTool } from "./stop_tool.ts";
-import { waitListening } from "./wait_listening.ts";
 
 /** Options for {@linkcode measureSize}. */
 export interface MeasureOptions {
@@ -24,50 +23,44 @@ export interface MeasureOptions {
 }
 
 /**
- * Streams `clip` from a sender to a receiver on 127.0.0.1, with an HTTP viewer
- * reading `/stream.mjpg`, and measures one window. Both tools are stopped with
- * SIGTERM (SIGKILL if they linger) and awaited before it returns or throws.
+ * Starts a sender of `clip` and a receiver of it on 127.0.0.1 at the same
+ * moment, with an HTTP viewer reading `/stream.mjpg` as soon as the receiver
+ * listens, and measures one window once the stream has been live for
+ * `warmupSeconds`; fps over the first 5 s from that moment, a cold start, is
+ * measured apart. Both tools are stopped with SIGTERM (SIGKILL if they
+ * linger) and awaited before it returns or throws.
  */
 export async function measureSize(clip: BenchClip, options: MeasureOptions): Promise<SizeResult> {
   const { seconds, warmupSeconds, ticksPerSecond, signal } = options;
   const key = options.key === undefined ? [] : ["--key", options.key];
-  const running: ToolProcess[] = [];
-  let viewer: Viewer | undefined;
+  const pair = await startPair({
+    senderArgs: ["--source", clip.path, "--loop", "--copy", ...key],
+    receiverArgs: key,
+    viewerSeconds: COLD_START_SECONDS + warmupSeconds + seconds + 30,
+    signal,
+  });
   try {
-    const sender = new ToolProcess("sender", [
-      "--source",
-      clip.path,
-      "--loop",
-      "--copy",
-      "--listen",
-      "127.0.0.1:0",
-      ...key,
-    ]);
-    running.push(sender);
-    const address = String((await waitListening(sender, { tool: "sender", signal })).address);
-    const port = address.slice(address.lastIndexOf(":") + 1);
-    const receiver = new ToolProcess("receiver", [
-      `127.0.0.1:${port}`,
-      "--http",
-      "127.0.0.1:0",
-      ...key,
-    ]);
-    running.unshift(receiver);
-    const url = String((await waitListening(receiver, { tool: "receiver", signal })).url);
+    const { sender, receiver, viewer, url, startedAt } = pair;
     await waitLive(url, { signal });
-
-    viewer = startViewer(url, (warmupSeconds + seconds + 5) * 1000);
     const pids = { sender: sender.child.pid, receiver: receiver.child.pid };
     await delay(warmupSeconds * 1000, signal);
     const start = await snapshot(url, { pids, ticksPerSecond });
     await delay(seconds * 1000, signal);
     const end = await snapshot(url, { pids, ticksPerSecond });
+    const coldEnd = startedAt + COLD_START_SECONDS * 1000;
+    await delay(Math.max(0, coldEnd - wallClock()), signal);
     if (viewer.error !== undefined) throw viewer.error;
-    return { ...summarize(clip, { start, end, parts: viewer.parts }), sealed: key.length > 0 };
+    return {
+      ...summarize(clip, { start, end, parts: viewer.parts }),
+      sealed: key.length > 0,
+      coldStartFps: fpsBetween(viewer.parts, startedAt, coldEnd),
+      loopLagMs: {
+        sender: senderLoopLag(sender.events),
+        receiver: readLoopLag(end.stats.loopLagMs),
+      },
+    };
   } finally {
-    // The receiver first, so that it says goodbye to a sender still there.
-    for (const tool of running) await stopTool(tool);
-    await viewer?.done;
+    await pair.stop();
   }
 }
 

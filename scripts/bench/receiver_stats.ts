@@ -4,6 +4,8 @@ import { delay } from "./abortable.ts";
 /** The receiver's `/stats`, as the bench reads it. */
 export type ReceiverStats = UdpReceiverStats & {
   preview: { viewers: number; framesServed: number; framesSkipped: number };
+  /** The event loop's lag, `{ max, p99 }` in ms, where the receiver reports it. */
+  loopLagMs?: unknown;
 };
 
 /** Reads the receiver's `/stats`; `url` is its preview address, ending in `/`. */

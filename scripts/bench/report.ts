@@ -1,10 +1,13 @@
 import type { ClockTicks } from "./cpu_time.ts";
 import type { HostInfo } from "./host_info.ts";
 import type { LossVerdict } from "./loss_report.ts";
+import { formatLoopLag } from "./loop_lag.ts";
 import type { LinkResult } from "./measure_link.ts";
 import type { OverlayReport } from "./overlay_report.ts";
 import type { SoakReport } from "./soak_report.ts";
 import type { SizeResult } from "./summarize.ts";
+import type { TransientVerdict } from "./transient_report.ts";
+import type { TransientResult } from "./transient_summary.ts";
 import { TARGET_SOURCE, type TargetCheck } from "./targets.ts";
 
 /** Everything one bench run found, as `--json` prints it. */
@@ -25,7 +28,12 @@ export interface BenchReport {
   /** The targets for the 1920x1080 result; undefined when that size was not measured. */
   targets: TargetCheck[] | undefined;
   /** The loss matrix, when it was run. */
-  loss?: { seconds: number; results: Array<LinkResult & { verdict?: LossVerdict }> };
+  loss?: {
+    seconds: number;
+    results: Array<LinkResult & { verdict?: LossVerdict; coldStartVerdict?: LossVerdict }>;
+  };
+  /** The transients, when they were run. */
+  transients?: Array<TransientResult & { verdict: TransientVerdict }>;
   /** The soak, when it was run. */
   soak?: SoakReport;
   /** The overlay routes, when they were measured. */
@@ -36,6 +44,7 @@ const COLUMNS: Array<[string, (r: SizeResult) => string]> = [
   ["source", (r) => r.source],
   ["key", (r) => r.sealed ? "yes" : "no"],
   ["mean frame KB", (r) => fixed(r.meanFrameKB, 1)],
+  ["fps 0-5 s (cold start)", (r) => fixed(r.coldStartFps, 1)],
   ["delivered fps", (r) => fixed(r.fps, 1)],
   ["Mbit/s", (r) => fixed(r.mbps, 1)],
   ["sender CPU ms/frame", (r) => fixed(r.senderCpuMsPerFrame, 2)],
@@ -45,6 +54,8 @@ const COLUMNS: Array<[string, (r: SizeResult) => string]> = [
   ["latency p99 ms", (r) => fixed(r.latencyMs.p99, 2)],
   ["frames dropped", (r) => String(r.framesDropped)],
   ["packets lost", (r) => String(r.packetsLost)],
+  ["sender lag max / p99 ms", (r) => formatLoopLag(r.loopLagMs.sender)],
+  ["receiver lag max / p99 ms", (r) => formatLoopLag(r.loopLagMs.receiver)],
 ];
 
 /** The report as markdown: how it was run, one table row a size, then the targets. */
@@ -61,7 +72,12 @@ export function formatReport(report: BenchReport): string {
     `- ffmpeg: ${host.ffmpeg}`,
     `- Clips: testsrc2, temporal noise alls=${clip.noise}, -q:v ${clip.qscale}, ` +
     `${clip.fps} fps, ${clip.seconds} s on a loop, passed through by ffmpeg (--copy)`,
-    `- Each size: ${report.warmupSeconds} s warm-up, then ${report.seconds} s measured`,
+    `- Each size: the sender and the receiver started at the same moment, the viewer as soon ` +
+    `as the receiver listens; fps 0-5 s counts from that moment (a cold start); the other ` +
+    `figures over ${report.seconds} s measured after ${report.warmupSeconds} s of being live`,
+    `- Lag: how late each tool's event loop ran, worst and p99 over its last minute, as it ` +
+    `last reported it (the sender's latest stats event, the receiver's /stats at the end); ` +
+    `n/a where a tool does not report it`,
     `- CPU ms/frame: utime+stime of all threads from /proc/PID/stat, ${ticks}, ` +
     `over frames the receiver completed; ffmpeg not counted`,
     `- Latency: the viewer reading a part minus its X-Timestamp (the sender reading the frame ` +

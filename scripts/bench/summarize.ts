@@ -1,4 +1,5 @@
 import type { BenchClip } from "./bench_clip.ts";
+import type { LoopLag } from "./loop_lag.ts";
 import { percentile } from "./percentile.ts";
 import type { ReceiverStats } from "./receiver_stats.ts";
 import type { ViewedPart } from "./viewer.ts";
@@ -47,6 +48,14 @@ export interface SizeResult {
   packetsLost: number;
   /** Frames the receiver skipped for the viewer because a newer one was ready. */
   viewerSkipped: number;
+  /** Parts the viewer read a second over the first 5 s from the moment both tools started. */
+  coldStartFps: number;
+  /**
+   * Each tool's event-loop lag, ms, as it last reported it (the sender in its
+   * latest `stats` event, the receiver in `/stats` at the window's end);
+   * undefined where a tool does not report it.
+   */
+  loopLagMs: { sender: LoopLag | undefined; receiver: LoopLag | undefined };
 }
 
 /** One measurement window. */
@@ -60,7 +69,10 @@ export interface Window {
 }
 
 /** Turns a window's counters at both ends, and the parts read within it, into a result. */
-export function summarize(clip: BenchClip, window: Window): Omit<SizeResult, "sealed"> {
+export function summarize(
+  clip: BenchClip,
+  window: Window,
+): Omit<SizeResult, "sealed" | "coldStartFps" | "loopLagMs"> {
   const { start, end, parts } = window;
   const seconds = (end.at - start.at) / 1000;
   const inWindow = parts.filter((part) => part.readAt >= start.at && part.readAt < end.at);
