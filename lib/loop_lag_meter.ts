@@ -70,12 +70,7 @@ export class LoopLagMeter {
   }
 
   #schedule(delay: number): void {
-    const due = performance.now() + delay;
-    const timer = setTimeout(() => {
-      const late = performance.now() - due;
-      if (late > 12) console.error(`LAG ${late.toFixed(1)} at ${(performance.now() / 1000).toFixed(2)}`);
-      this.#schedule(this.#sampler.fired());
-    }, delay);
+    const timer = setTimeout(() => this.#schedule(this.#sampler.fired()), delay);
     Deno.unrefTimer(timer);
     this.#timer = timer;
   }
