@@ -18,6 +18,16 @@ export interface ClipOptions {
   qscale: number;
 }
 
+/** Camera-like 720p frames: about 47 KB, about 40 datagrams each. */
+export const CAMERA_720P: ClipOptions = {
+  width: 1280,
+  height: 720,
+  fps: 30,
+  seconds: 2,
+  noise: 10,
+  qscale: 9,
+};
+
 /** Makes an MJPEG-in-AVI clip of the testsrc2 pattern and returns its path. */
 export async function makeClip(dir: string, options: ClipOptions): Promise<string> {
   const { width, height, fps, seconds, noise, qscale } = options;

@@ -3,7 +3,7 @@
  * relay, counted from that moment: the first second is clean.
  */
 import assert from "node:assert/strict";
-import { withClip } from "./_media.ts";
+import { CAMERA_720P, withClip } from "./_media.ts";
 import {
   adaptations,
   at,
@@ -14,9 +14,6 @@ import {
   timeOf,
 } from "./_pair.ts";
 import { type LogLine, ToolProcess } from "./_tool.ts";
-
-/** Camera-like 720p frames: about 47 KB, about 40 datagrams each. */
-const CAMERA_720P = { width: 1280, height: 720, fps: 30, seconds: 2, noise: 10, qscale: 9 };
 
 async function cleanStart(source: string[]): Promise<void> {
   const pair = await startPair({ sender: source });

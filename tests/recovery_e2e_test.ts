@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
 import { ImpairRelay } from "../scripts/impair/impair_relay.ts";
 import type { LinkProfile } from "../scripts/impair/link_profile.ts";
-import { withClip } from "./_media.ts";
+import { CAMERA_720P, withClip } from "./_media.ts";
 import { ToolProcess } from "./_tool.ts";
-
-/** Camera-like 720p frames: about 47 KB, about 40 datagrams each. */
-const CAMERA_720P = { width: 1280, height: 720, fps: 30, seconds: 2, noise: 10, qscale: 9 };
 
 interface Run {
   sender: ToolProcess;

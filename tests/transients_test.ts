@@ -4,7 +4,7 @@
  * the path's delay is not taken for congestion.
  */
 import assert from "node:assert/strict";
-import { withClip } from "./_media.ts";
+import { CAMERA_720P, withClip } from "./_media.ts";
 import {
   adaptations,
   at,
@@ -16,8 +16,6 @@ import {
   timeOf,
 } from "./_pair.ts";
 
-/** Camera-like 720p frames: about 47 KB, about 40 datagrams each. */
-const CAMERA_720P = { width: 1280, height: 720, fps: 30, seconds: 2, noise: 10, qscale: 9 };
 /** When the transient starts, ms after both tools started. */
 const TRANSIENT_AT = 6000;
 /** How long after its end the stream must be back. */
