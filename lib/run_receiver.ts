@@ -3,7 +3,7 @@ import { UsageError } from "./cli_error.ts";
 import { formatSession } from "./format_session.ts";
 import { formatHostPort, type HostPort, isLoopbackHost } from "./host_port.ts";
 import { generateHttpToken } from "./http_token.ts";
-import { findKey } from "./key_flags.ts";
+import { findKey, type FoundKey } from "./key_flags.ts";
 import { Logger } from "./logger.ts";
 import { resolveFfmpegPath } from "./ffmpeg_args.ts";
 import { openBrowser } from "./open_browser.ts";
@@ -36,8 +36,12 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
   let loopLag: LoopLagMeter | undefined;
   try {
     await renderer.ready();
+    // Stretching a key (scrypt, a quarter of a second by design) holds this
+    // thread up too: also done before the socket exists.
+    const key = await findKey(args);
+    const secret = key === undefined ? undefined : new StreamSecret(key.secret);
     loopLag = new LoopLagMeter();
-    await receive(args, signal, loopLag, renderer);
+    await receive(args, signal, loopLag, renderer, { key, secret });
   } finally {
     loopLag?.close();
     renderer.close();
@@ -49,16 +53,16 @@ async function receive(
   signal: AbortSignal,
   loopLag: LoopLagMeter,
   renderer: NoSignalRenderer,
+  keyed: { key: FoundKey | undefined; secret: StreamSecret | undefined },
 ): Promise<void> {
   const logger = new Logger({ format: args.log });
   const status = new StatusLine();
   logger.beforeWrite = () => status.clear();
 
-  const key = await findKey(args);
+  const { key, secret } = keyed;
   if (key?.warning !== undefined) {
     logger.warn(key.warning);
   }
-  const secret = key === undefined ? undefined : new StreamSecret(key.secret);
   const senderIp = await resolveHost(args.connect.hostname);
   const socket = Deno.listenDatagram({
     transport: "udp",

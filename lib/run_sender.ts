@@ -23,7 +23,7 @@ import { StatusLine } from "./status_line.ts";
 import { TestPatternSource } from "./test_pattern.ts";
 import { LoopLagMeter, loopLagReport } from "./loop_lag_meter.ts";
 import { UdpSender } from "./udp_sender.ts";
-import { findKey, KEY_ENV } from "./key_flags.ts";
+import { findKey, type FoundKey, KEY_ENV } from "./key_flags.ts";
 import { RejectionTally } from "./rejection_tally.ts";
 import type { SenderRejection } from "./sender_gate.ts";
 import { StreamSecret } from "./stream_secret.ts";
@@ -41,8 +41,12 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
   let loopLag: LoopLagMeter | undefined;
   try {
     await testPattern?.ready();
+    // Stretching a key (scrypt, a quarter of a second by design) holds this
+    // thread up too: also done before the socket exists.
+    const key = await findKey(args);
+    const secret = key === undefined ? undefined : new StreamSecret(key.secret);
     loopLag = new LoopLagMeter();
-    await send(args, signal, loopLag, testPattern);
+    await send(args, signal, loopLag, testPattern, { key, secret });
   } finally {
     loopLag?.close();
     await testPattern?.close();
@@ -54,15 +58,15 @@ async function send(
   signal: AbortSignal,
   loopLag: LoopLagMeter,
   testPattern: TestPatternSource | undefined,
+  keyed: { key: FoundKey | undefined; secret: StreamSecret | undefined },
 ): Promise<void> {
   const logger = new Logger({ format: args.log });
   const status = new StatusLine();
   logger.beforeWrite = () => status.clear();
-  const key = await findKey(args);
+  const { key, secret } = keyed;
   if (key?.warning !== undefined) {
     logger.warn(key.warning);
   }
-  const secret = key === undefined ? undefined : new StreamSecret(key.secret);
   const tally = new RejectionTally();
 
   const socket = Deno.listenDatagram({

@@ -99,3 +99,41 @@ Deno.test("the sender and the receiver, started together, never hold their event
     await waiting.stop();
   }
 });
+
+Deno.test("with a key, stretching it does not hold either event loop up", async () => {
+  // scrypt takes about a quarter of a second by design: before the sockets exist.
+  const key = ["--key", "a key long enough not to be warned about"];
+  const port = freeUdpPort();
+  const sender = new ToolProcess("sender", [
+    "--source",
+    "test",
+    "--listen",
+    `127.0.0.1:${port}`,
+    ...key,
+  ]);
+  const receiver = new ToolProcess("receiver", [
+    `127.0.0.1:${port}`,
+    "--http",
+    "127.0.0.1:0",
+    ...key,
+  ]);
+  try {
+    const url = String((await receiver.waitFor("listening")).url);
+    await receiver.waitFor("state", (line) => line.to === "live");
+    const streaming = lagOf(await sender.waitFor("stats", () => true, 20_000));
+    const live = await receiverStats(url);
+    console.log(
+      `loop lag (ms), sealed: sender ${JSON.stringify(streaming)}, receiver ${
+        JSON.stringify(live.loopLagMs)
+      }`,
+    );
+    assert.ok(streaming.max <= MAX_LAG_MS, `sender: the event loop ran ${streaming.max} ms late`);
+    assert.ok(
+      live.loopLagMs.max <= MAX_LAG_MS,
+      `receiver: the event loop ran ${live.loopLagMs.max} ms late`,
+    );
+  } finally {
+    await sender.stop();
+    await receiver.stop();
+  }
+});
