@@ -76,8 +76,10 @@ export interface LinkControllerOptions {
    */
   maxUpAfterMs?: number;
   /**
-   * A step up is a probe for this long, in ms: congestion in a window that
-   * starts after it fails the probe at once, back to the level it left.
+   * A step up is a probe until the first report whose window starts after it
+   * (a window after the step): congested, the probe failed and the level goes
+   * back; clean, the next rung up follows at once. A probe that neither fails
+   * nor climbs for this long, in ms, has held.
    * @default {5000}
    */
   probeMs?: number;
@@ -100,15 +102,16 @@ interface Judged {
  * - **Down one rung** when loss or frames lost show in two consecutive
  *   report windows, or queueing delay lasts `queueSustainMs`; then it ignores
  *   reports for `holdMs`. A single burst, however large, is not congestion.
- * - **Up** after `upAfterMs` of clean reports, straight back to the level it
- *   held before the trouble began (the ceiling), so a transient costs one
- *   wait, not one wait per rung. Clean means no frame lost, no queue, and no
- *   more loss than recovery repairs.
- * - **A step up is a probe**: congestion in a window that starts after it
- *   sends the level back to where the probe came from at once, and doubles
- *   the wait before the next probe (up to `maxUpAfterMs`), so a link that
- *   fits just below a rung is probed less and less often; a probe that holds
- *   for `probeMs` halves the wait back towards `upAfterMs`.
+ * - **Up** after `upAfterMs` of clean reports, one rung; then, as long as
+ *   each window after a step is clean, one rung a window, so a link that
+ *   comes back after a transient is climbed in a second a rung instead of a
+ *   wait a rung. Clean means no frame lost, no queue, and no more loss than
+ *   recovery repairs.
+ * - **A step up is a probe**: congestion in the first window after it sends
+ *   the level back to where it came from, and doubles the wait before the
+ *   next probe (up to `maxUpAfterMs`), so a link that fits just below a rung
+ *   is probed less and less often; a probe that holds halves the wait back
+ *   towards `upAfterMs`.
  *
  * {@linkcode update} does not move the level itself: the caller applies the
  * step through {@linkcode level}, and may move it further (to skip rungs that
@@ -134,7 +137,6 @@ export class LinkController {
   #holdUntil: number | undefined;
   #cleanSince: number | undefined;
   #probe: { at: number; from: number } | undefined;
-  #ceiling: number | undefined;
   #step = 0;
   #reason = "";
 
@@ -190,10 +192,7 @@ export class LinkController {
     return this.#upAfterMs;
   }
 
-  /**
-   * The level the last step asked for: one rung down, the level a failed
-   * probe came from, or the ceiling a step up returns to.
-   */
+  /** The level the last step asked for: one rung down or up, or the level a failed probe came from. */
   get step(): number {
     return this.#step;
   }
@@ -208,8 +207,8 @@ export class LinkController {
 
   /**
    * Why the last step was asked for, with its evidence: "loss 22%, then loss 18%",
-   * "queue delay 85 ms for 2.0 s", "probe failed: loss 30%", "clean for 3 s";
-   * empty before any step.
+   * "queue delay 85 ms for 2.0 s", "probe failed: loss 30%", "clean for 3 s",
+   * "clean since the last step"; empty before any step.
    */
   get reason(): string {
     return this.#reason;
@@ -234,7 +233,6 @@ export class LinkController {
       // The last step up held: wait less before the next one.
       this.#upAfterMs = Math.max(this.#initialUpAfterMs, this.#upAfterMs / 2);
       this.#probe = undefined;
-      if (this.#ceiling !== undefined && this.#level <= this.#ceiling) this.#ceiling = undefined;
     }
     if (this.#holdUntil !== undefined) {
       if (now < this.#holdUntil) return undefined;
@@ -248,11 +246,20 @@ export class LinkController {
     if (queued) this.#queueSince ??= now;
     else this.#queueSince = undefined;
 
+    const clean = !lossy && framesLostFraction === 0 && queueDelayMs < this.#cleanQueueDelayMs;
     const probe = this.#probe;
-    if (probe !== undefined && (lossy || queued) && now - this.#windowMs >= probe.at) {
-      // Congestion in a window wholly after the step up: the probe failed.
-      this.#upAfterMs = Math.min(this.#maxUpAfterMs, this.#upAfterMs * 2);
-      return this.#down(report, probe.from, `probe failed: ${this.#describe(report)}`, now);
+    if (probe !== undefined && now - this.#windowMs >= probe.at) {
+      // The first window wholly after the step up.
+      if (lossy || queued) {
+        this.#upAfterMs = Math.min(this.#maxUpAfterMs, this.#upAfterMs * 2);
+        return this.#down(report, probe.from, `probe failed: ${this.#describe(report)}`, now);
+      }
+      if (clean) {
+        // The step held: wait less before the next probe, and go on climbing.
+        this.#upAfterMs = Math.max(this.#initialUpAfterMs, this.#upAfterMs / 2);
+        this.#probe = undefined;
+        if (this.#level > 0) return this.#up(now, "clean since the last step");
+      }
     }
     const lossLasts = lossy && before?.lossy === true;
     const queueLasts = this.#queueSince !== undefined &&
@@ -263,24 +270,26 @@ export class LinkController {
         : `queue delay ${Math.round(queueDelayMs)} ms for ${
           ((now - this.#queueSince!) / 1000).toFixed(1)
         } s`;
-      this.#ceiling ??= this.#level;
       return this.#down(report, this.#level + 1, evidence, now);
     }
 
-    const clean = !lossy && framesLostFraction === 0 && queueDelayMs < this.#cleanQueueDelayMs;
     if (!clean) {
       this.#cleanSince = undefined;
       return undefined;
     }
     this.#cleanSince ??= now;
     const cleanFor = now - this.#cleanSince;
-    if (cleanFor < this.#upAfterMs || this.#level === 0) return undefined;
+    if (this.#probe !== undefined || cleanFor < this.#upAfterMs || this.#level === 0) {
+      return undefined;
+    }
+    return this.#up(now, `clean for ${Math.round(cleanFor / 100) / 10} s`);
+  }
+
+  #up(now: number, reason: string): LinkStep {
     this.#cleanSince = now;
     this.#probe = { at: now, from: this.#level };
-    this.#step = this.#ceiling !== undefined && this.#ceiling < this.#level
-      ? this.#ceiling
-      : this.#level - 1;
-    this.#reason = `clean for ${Math.round(cleanFor / 100) / 10} s`;
+    this.#step = this.#level - 1;
+    this.#reason = reason;
     return "up";
   }
 

@@ -59,14 +59,16 @@ Deno.test("Adaptation with one receiver follows that receiver's level", () => {
     levels.add(adaptation.level);
   });
   // Down at 1, 3 and 5 s (one rung at a time, each on two windows of loss),
-  // then back up to where it was in one step, 3 s after the loss ends.
+  // then back up 3 s after the loss ends, a rung a second.
   assert.deepEqual([...levels], [0, 1, 2, 3]);
   assert.equal(adaptation.level, 0);
   assert.deepEqual(changes.map((c) => [c.type, c.to.quality, c.reason]), [
     ["shared", 65, "loss 20%, then loss 20%"],
     ["shared", 50, "loss 20%, then loss 20%"],
     ["shared", 35, "loss 20%, then loss 20%"],
-    ["shared", 80, "clean for 3 s"],
+    ["shared", 50, "clean for 3 s"],
+    ["shared", 65, "clean since the last step"],
+    ["shared", 80, "clean since the last step"],
   ]);
 });
 
@@ -104,7 +106,7 @@ Deno.test("Adaptation returns a recovered receiver to full frame rate and level 
   assert.equal(adaptation.levelOf("b"), 0);
   assert.deepEqual(adaptation.rungFor("b"), LADDER[0]);
   const ups = changes.filter((c) => c.reason.startsWith("clean"));
-  assert.deepEqual(ups.map((c) => c.to.fpsScale), [1], "back to full frame rate in one step");
+  assert.deepEqual(ups.map((c) => c.to.fpsScale), [5 / 6, 1], "a rung a window");
   assert.equal(ups[ups.length - 1].level, 0);
 });
 

@@ -124,34 +124,45 @@ Deno.test("LinkController.update() ignores reports for holdMs after a step down"
   const controller = new LinkController({ levels: 10 });
   const steps = drive(controller, (now) => (now < 4000 ? LOSSY : CLEAN), 0, 9000);
   // Down at 1000; 1250 to 1750 ignored; the windows start again at 2000, down
-  // at 3000; hold to 4000, clean from then: 3 s later, up to the level held
-  // before the trouble, in one step.
-  assert.deepEqual(steps, [[1000, "down"], [3000, "down"], [7000, "up"]]);
+  // at 3000; hold to 4000, clean from then: 3 s later up a rung, and the
+  // next once the window after it is clean.
+  assert.deepEqual(steps, [[1000, "down"], [3000, "down"], [7000, "up"], [8000, "up"]]);
   assert.equal(controller.level, 0);
 });
 
 Deno.test("LinkController steps up after 3 s of clean reports only", () => {
   const cases: Array<[string, (now: number) => LinkReport, Array<[number, LinkStep]>]> = [
-    ["clean throughout", () => CLEAN, [[3000, "up"], [6000, "up"]]],
-    ["repaired loss throughout", () => REPAIRED, [[3000, "up"], [6000, "up"]]],
+    ["clean throughout", () => CLEAN, [[3000, "up"], [4000, "up"]]],
+    ["repaired loss throughout", () => REPAIRED, [[3000, "up"], [4000, "up"]]],
     ["one fair report restarts the clock", (now) => (now === 2000 ? FAIR : CLEAN), [
       [5250, "up"],
-      [8250, "up"],
+      [6250, "up"],
     ]],
     ["one congested report restarts the clock", (now) => (now === 2000 ? LOSSY : CLEAN), [
       [5250, "up"],
-      [8250, "up"],
+      [6250, "up"],
     ]],
     ["never clean", () => FAIR, []],
   ];
   for (const [name, report, expected] of cases) {
     const controller = new LinkController({ levels: 5, level: 2 });
-    assert.deepEqual(drive(controller, report, 0, 9000), expected, name);
-    if (expected.length > 0) assert.equal(controller.reason, "clean for 3 s", name);
+    const reasons: string[] = [];
+    const steps: Array<[number, LinkStep]> = [];
+    for (let now = 0; now < 9000; now += EVERY) {
+      const step = controller.update(report(now), now);
+      if (step === undefined) continue;
+      steps.push([now, step]);
+      reasons.push(controller.reason);
+      controller.level = controller.step;
+    }
+    assert.deepEqual(steps, expected, name);
+    if (expected.length > 0) {
+      assert.deepEqual(reasons, ["clean for 3 s", "clean since the last step"], name);
+    }
   }
 });
 
-Deno.test("LinkController returns to where it was before a transient in one step", () => {
+Deno.test("LinkController climbs back a rung a window after a transient", () => {
   const controller = new LinkController({ levels: 10, level: 1 });
   // Congested from 10 s to 16 s: down three rungs, then clean.
   const steps = drive(
@@ -164,9 +175,9 @@ Deno.test("LinkController returns to where it was before a transient in one step
   assert.ok(downs.length >= 2, `${steps}`);
   const ups = steps.filter(([, step]) => step === "up" && step !== undefined);
   // Started at level 1: clean at level 1 earns a step to 0 at 3 s. The
-  // transient starts from level 0: down at 11, 13 and 15 s, hold until 16 s,
-  // then 3 s clean and back to level 0 at once.
-  assert.deepEqual(ups.map(([at]) => at), [3000, 19_000]);
+  // transient: down at 11, 13 and 15 s, hold until 16 s, then 3 s clean and
+  // a rung up each second, back at level 0 within 6 s of its end.
+  assert.deepEqual(ups.map(([at]) => at), [3000, 19_000, 20_000, 21_000]);
   assert.equal(controller.level, 0);
 });
 
@@ -180,13 +191,13 @@ Deno.test("LinkController sends a failed probe straight back, doubles the wait, 
   assert.equal(controller.level, 3);
   assert.match(controller.reason, /^probe failed: loss 20%/);
   assert.equal(controller.upAfterMs, 6000);
-  // Hold until 5000, then 6 s clean: up at 11000. The link now fits level 2.
-  const second = drive(controller, () => CLEAN, 5000, 15_000);
-  assert.deepEqual(second, [[11_000, "up"]]);
-  assert.equal(controller.upAfterMs, 6000, "the probe has not held for probeMs yet");
-  drive(controller, () => FAIR, 15_000, 16_250);
-  assert.equal(controller.upAfterMs, 3000, "the probe held: back to the initial wait");
+  // Hold until 5000, then 6 s clean: up at 11000. The link now fits level 2:
+  // that probe holds, the wait halves, and the climb goes on to level 1,
+  // which fails again.
+  const second = drive(controller, (_, level) => (level <= 1 ? LOSSY : CLEAN), 5000, 14_000);
+  assert.deepEqual(second, [[11_000, "up"], [12_000, "up"], [13_000, "down"]]);
   assert.equal(controller.level, 2);
+  assert.equal(controller.upAfterMs, 6000, "halved to 3 s by the probe that held, doubled again");
 });
 
 Deno.test("LinkController caps the wait at maxUpAfterMs and never halves it below upAfterMs", () => {
@@ -229,7 +240,7 @@ Deno.test("LinkController stays within level 0 and levels - 1", () => {
   assert.deepEqual(down.map(([, step]) => step), ["down", "down"]);
   assert.equal(controller.level, 2);
   const up = drive(controller, () => CLEAN, 30_000, 90_000);
-  assert.deepEqual(up.map(([, step]) => step), ["up"], "back to the ceiling in one step");
+  assert.deepEqual(up.map(([at, step]) => [at, step]), [[33_000, "up"], [34_000, "up"]]);
   assert.equal(controller.level, 0);
   controller.level = 10;
   assert.equal(controller.level, 2);
