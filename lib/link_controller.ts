@@ -66,7 +66,7 @@ export interface LinkControllerOptions {
   holdMs?: number;
   /**
    * Clean reports for this long, in ms, earn a step up; the wait doubles after
-   * each failed probe and halves back after each probe that holds.
+   * each failed probe and halves back after each probe a clean window confirms.
    * @default {3000}
    */
   upAfterMs?: number;
@@ -76,13 +76,32 @@ export interface LinkControllerOptions {
    */
   maxUpAfterMs?: number;
   /**
-   * A step up is a probe until the first report whose window starts after it
-   * (a window after the step): congested, the probe failed and the level goes
-   * back; clean, the next rung up follows at once. A probe that neither fails
-   * nor climbs for this long, in ms, has held.
-   * @default {5000}
+   * A step up is a probe for this long, in ms: congestion in a window that
+   * starts after it fails it, and the level goes back where it came from; a
+   * clean window after it confirms it, and the next rung up follows at once.
+   * A link that fits a rung only just fills its queue slowly: the probe that
+   * took it there fails seconds later.
+   * @default {10000}
    */
   probeMs?: number;
+}
+
+/** What a rung down saves, about: each sends about this share of the bytes of the one above. */
+const RUNG_RATIO = 0.8;
+/** The most rungs one step down goes. */
+const MAX_RUNGS = 3;
+
+/**
+ * How many rungs one step down goes for a link losing `loss` (0 to 1) before
+ * recovery: as many as bring what is sent under what gets through, at about
+ * {@linkcode RUNG_RATIO} a rung, from 1 to {@linkcode MAX_RUNGS}. A link
+ * losing half of what it is sent goes down 3 rungs at once instead of in 3
+ * steps of 2 s each.
+ */
+export function stepsFor(loss: number): number {
+  if (!(loss > 0)) return 1;
+  if (loss >= 1) return MAX_RUNGS;
+  return Math.min(MAX_RUNGS, Math.max(1, Math.ceil(Math.log(1 - loss) / Math.log(RUNG_RATIO))));
 }
 
 /** What the controller keeps of each report, for the window before. */
@@ -99,19 +118,21 @@ interface Judged {
  * is the best). Fed with the receiver's reports and a clock, it asks for a
  * level ({@linkcode step}) when what it sees persists:
  *
- * - **Down one rung** when loss or frames lost show in two consecutive
- *   report windows, or queueing delay lasts `queueSustainMs`; then it ignores
- *   reports for `holdMs`. A single burst, however large, is not congestion.
+ * - **Down** when loss or frames lost show in two consecutive report
+ *   windows, or queueing delay lasts `queueSustainMs`: one rung, or up to
+ *   three on a link that loses much of what it is sent ({@linkcode stepsFor});
+ *   then it ignores reports for `holdMs`. A single burst, however large, is
+ *   not congestion.
  * - **Up** after `upAfterMs` of clean reports, one rung; then, as long as
- *   each window after a step is clean, one rung a window, so a link that
+ *   a window after each step is clean, one rung a window, so a link that
  *   comes back after a transient is climbed in a second a rung instead of a
  *   wait a rung. Clean means no frame lost, no queue, and no more loss than
  *   recovery repairs.
- * - **A step up is a probe**: congestion in the first window after it sends
- *   the level back to where it came from, and doubles the wait before the
- *   next probe (up to `maxUpAfterMs`), so a link that fits just below a rung
- *   is probed less and less often; a probe that holds halves the wait back
- *   towards `upAfterMs`.
+ * - **A step up is a probe** for `probeMs`: congestion in a window after it
+ *   sends the level back to where it came from, and doubles the wait before
+ *   the next probe (up to `maxUpAfterMs`), so a link that fits just below a
+ *   rung is probed less and less often; a clean window after it halves the
+ *   wait back towards `upAfterMs`.
  *
  * {@linkcode update} does not move the level itself: the caller applies the
  * step through {@linkcode level}, and may move it further (to skip rungs that
@@ -161,7 +182,7 @@ export class LinkController {
     this.#holdMs = options.holdMs ?? 1000;
     this.#initialUpAfterMs = options.upAfterMs ?? 3000;
     this.#maxUpAfterMs = Math.max(this.#initialUpAfterMs, options.maxUpAfterMs ?? 60_000);
-    this.#probeMs = options.probeMs ?? 5000;
+    this.#probeMs = options.probeMs ?? 10_000;
     this.#upAfterMs = this.#initialUpAfterMs;
   }
 
@@ -229,11 +250,8 @@ export class LinkController {
         `A link report needs non-negative numbers, got loss ${lossFraction}, frames lost ${framesLostFraction}, queue delay ${queueDelayMs}`,
       );
     }
-    if (this.#probe !== undefined && now - this.#probe.at >= this.#probeMs) {
-      // The last step up held: wait less before the next one.
-      this.#upAfterMs = Math.max(this.#initialUpAfterMs, this.#upAfterMs / 2);
-      this.#probe = undefined;
-    }
+    // A probe neither failed nor confirmed this long is over, and changes no wait.
+    if (this.#probe !== undefined && now - this.#probe.at >= this.#probeMs) this.#probe = undefined;
     if (this.#holdUntil !== undefined) {
       if (now < this.#holdUntil) return undefined;
       this.#holdUntil = undefined;
@@ -249,7 +267,7 @@ export class LinkController {
     const clean = !lossy && framesLostFraction === 0 && queueDelayMs < this.#cleanQueueDelayMs;
     const probe = this.#probe;
     if (probe !== undefined && now - this.#windowMs >= probe.at) {
-      // The first window wholly after the step up.
+      // A window wholly after the step up.
       if (lossy || queued) {
         this.#upAfterMs = Math.min(this.#maxUpAfterMs, this.#upAfterMs * 2);
         return this.#down(report, probe.from, `probe failed: ${this.#describe(report)}`, now);
@@ -270,7 +288,7 @@ export class LinkController {
         : `queue delay ${Math.round(queueDelayMs)} ms for ${
           ((now - this.#queueSince!) / 1000).toFixed(1)
         } s`;
-      return this.#down(report, this.#level + 1, evidence, now);
+      return this.#down(report, this.#level + stepsFor(lossFraction), evidence, now);
     }
 
     if (!clean) {

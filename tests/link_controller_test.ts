@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { LinkController, type LinkReport, type LinkStep } from "../lib/link_controller.ts";
+import {
+  LinkController,
+  type LinkReport,
+  type LinkStep,
+  stepsFor,
+} from "../lib/link_controller.ts";
 
 const CLEAN: LinkReport = { lossFraction: 0, framesLostFraction: 0, queueDelayMs: 2 };
 const LOSSY: LinkReport = { lossFraction: 0.2, framesLostFraction: 0, queueDelayMs: 2 };
@@ -221,17 +226,24 @@ Deno.test("LinkController caps the wait at maxUpAfterMs and never halves it belo
     waits.push(until("down", fitsLevel1));
   }
   assert.deepEqual(waits, [6000, 12_000, 20_000, 20_000]);
-  // Probes that hold bring the wait down again, but not below the initial 3 s.
+  // Probes a clean window confirms bring the wait down again, but not below
+  // the initial 3 s; one neither confirmed nor failed within probeMs changes nothing.
   const halves: number[] = [];
   for (let probe = 0; probe < 4; probe++) {
     until("up", () => CLEAN);
-    controller.level = 1;
-    // The next report after probeMs settles the probe.
-    const settled = now + 5000;
-    while (now <= settled) controller.update(FAIR, now += EVERY);
+    // The first report a window after the step confirms it.
+    const confirmed = now + 1000;
+    while (now <= confirmed) controller.update(CLEAN, now += EVERY);
     halves.push(controller.upAfterMs);
+    controller.level = 1;
   }
   assert.deepEqual(halves, [10_000, 5000, 3000, 3000]);
+  controller.update(CLEAN, now += 60_000);
+  const wait = controller.upAfterMs;
+  until("up", () => CLEAN);
+  const settled = now + 10_000;
+  while (now <= settled) controller.update(FAIR, now += EVERY);
+  assert.equal(controller.upAfterMs, wait, "a probe that only ever read fair leaves the wait");
 });
 
 Deno.test("LinkController stays within level 0 and levels - 1", () => {
@@ -277,6 +289,24 @@ Deno.test("LinkController does not oscillate on a link that fits level 2 but not
     assert.ok(ups[i] - ups[i - 1] > 1.5 * (ups[i - 1] - ups[i - 2]), `probes at ${ups}`);
   }
   assert.ok(atLevel2 / end > 0.9, `${atLevel2} ms of ${end} at level 2`);
+});
+
+Deno.test("stepsFor() goes down more rungs the more a link loses, up to 3", () => {
+  const cases: Array<[number, number]> = [
+    [0, 1],
+    [0.1, 1],
+    [0.2, 1],
+    [0.3, 2],
+    [0.45, 3],
+    [0.66, 3],
+    [1, 3],
+    [NaN, 1],
+  ];
+  for (const [loss, rungs] of cases) assert.equal(stepsFor(loss), rungs, `loss ${loss}`);
+  const controller = new LinkController({ levels: 10 });
+  const steps = drive(controller, () => ({ ...LOSSY, lossFraction: 0.5 }), 0, 1001);
+  assert.deepEqual(steps, [[1000, "down"]]);
+  assert.equal(controller.level, 3, "half the datagrams lost: three rungs at once");
 });
 
 Deno.test("LinkController.reason names what was congested, with its evidence", () => {

@@ -131,7 +131,9 @@ export async function measureLink(options: LinkRunOptions): Promise<LinkResult> 
       mbps: (rateBytes * 8) / Math.max(1, endAt - rateFrom) / 1000,
       firstFrameMs: firstFrameDelayMs(sender.events, receiver.events),
       lowestQuality: Math.min(TOP_QUALITY, ...adaptations.map((a) => a.quality ?? Infinity)),
-      endQuality: rungAt(adaptations, Infinity).quality,
+      // At the end of the window: stopping the tools makes the receiver
+      // leave, and the shared quality then returns to the top.
+      endQuality: rungAt(adaptations, endAt).quality,
       framesDelivered: delivered,
       framesDropped: dropped,
       relay,
