@@ -73,10 +73,11 @@ export interface ReceiverLinkOptions {
   helloMs?: number;
   /**
    * How often to send a hello in the first `quickHellosForMs` of not being
-   * joined (at start, or once the sender said goodbye or went silent), in ms:
-   * a sender that starts or restarts then is joined within this long of
-   * opening its socket, before its first frame.
-   * @default {100}
+   * joined (at start, or once the sender said goodbye or went silent), and a
+   * keepalive while joined to a sender not heard from for two keepalives (it
+   * may be restarting), in ms: a sender that starts or restarts then is
+   * joined within this long of opening its socket, before its first frame.
+   * @default {50}
    */
   quickHelloMs?: number;
   /**
@@ -142,7 +143,7 @@ export class ReceiverLink {
   constructor(options: ReceiverLinkOptions = {}) {
     this.receiver = options.receiver ?? crypto.getRandomValues(new Uint32Array(1))[0];
     this.#helloMs = options.helloMs ?? 1000;
-    this.#quickHelloMs = options.quickHelloMs ?? 100;
+    this.#quickHelloMs = options.quickHelloMs ?? 50;
     this.#quickHellosForMs = options.quickHellosForMs ?? 10_000;
     this.#keepaliveMs = options.keepaliveMs ?? 250;
     this.#report = options.report ?? (() => EMPTY_REPORT);
@@ -199,8 +200,9 @@ export class ReceiverLink {
 
   /**
    * What to send to the sender at `now` (ms, wall clock), if anything: a hello
-   * while not joined (ten a second for the first 10 s, then one a second), a
-   * keepalive with its report four times a second while joined. Also
+   * while not joined (twenty a second for the first 10 s, then one a second), a
+   * keepalive with its report four times a second while joined (twenty while
+   * the sender is silent). Also
    * notices a sender gone silent and a stalled stream.
    */
   tick(now: number): Uint8Array | undefined {
@@ -214,9 +216,10 @@ export class ReceiverLink {
     const joined = this.#joined && this.#cookie !== undefined;
     if (joined) this.#apartSince = undefined;
     else this.#apartSince ??= now;
-    const quick = this.#state !== "refused" && !joined &&
-      now - this.#apartSince! < this.#quickHellosForMs;
-    const every = joined ? this.#keepaliveMs : quick ? this.#quickHelloMs : this.#helloMs;
+    const quick = joined
+      ? now - this.#lastHeard > 2 * this.#keepaliveMs
+      : this.#state !== "refused" && now - this.#apartSince! < this.#quickHellosForMs;
+    const every = quick ? this.#quickHelloMs : joined ? this.#keepaliveMs : this.#helloMs;
     if (now - this.#lastSent < every) return undefined;
     this.#lastSent = now;
     if (joined) {

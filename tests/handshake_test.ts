@@ -303,7 +303,7 @@ Deno.test("A receiver learns the sender's name and start from its ACK, and forge
   assert.equal(link.senderInfo, undefined);
 });
 
-Deno.test("ReceiverLink says hello ten times a second for 10 s while apart, then once a second", async () => {
+Deno.test("ReceiverLink says hello twenty times a second for 10 s while apart, then once a second", async () => {
   const helloTimes = (link: ReceiverLink, from: number, to: number) => {
     const times: number[] = [];
     for (let now = from; now < to; now += 10) {
@@ -314,8 +314,8 @@ Deno.test("ReceiverLink says hello ten times a second for 10 s while apart, then
   };
   const link = new ReceiverLink({ receiver: 5 });
   const first = helloTimes(link, 0, 1000);
-  assert.equal(first.length, 10, `hellos at ${first}`);
-  assert.equal(helloTimes(link, 1000, 10_000).length, 90);
+  assert.equal(first.length, 20, `hellos at ${first}`);
+  assert.equal(helloTimes(link, 1000, 10_000).length, 180);
   assert.equal(helloTimes(link, 10_000, 15_000).length, 5, "once a second after 10 s");
   // Joined, then the sender says goodbye: quick hellos again, for a restart.
   const { registry } = setup();
@@ -324,7 +324,7 @@ Deno.test("ReceiverLink says hello ten times a second for 10 s while apart, then
   const [, bye] = registry.close()[0];
   link.handle(decode(bye), 16_500);
   assert.equal(link.state, "waiting");
-  assert.equal(helloTimes(link, 16_500, 17_500).length, 10);
+  assert.equal(helloTimes(link, 16_500, 17_500).length, 20);
   // Refused: no hurry, once a second.
   const refused = new ReceiverLink({ receiver: 6 });
   refused.refuse(RefusalReason.WRONG_KEY, 0);
@@ -362,4 +362,27 @@ Deno.test("ReceiverLink keeps one stalled round trip out of its smoothed round t
   link.handle(ack(1750), 2750);
   assert.equal(link.rttMs, 1000);
   assert.equal(link.srttMs, 1);
+});
+
+Deno.test("ReceiverLink sends keepalives twenty times a second to a sender silent for two of them", async () => {
+  const { registry } = setup();
+  const link = new ReceiverLink({ receiver: 5 });
+  await join(link, registry, 0);
+  const keepalives = (from: number, to: number, answer: boolean) => {
+    let count = 0;
+    for (let now = from; now < to; now += 10) {
+      const message = link.tick(now);
+      if (message === undefined) continue;
+      const packet = decode(message);
+      if (packet.type !== PacketType.KEEPALIVE) continue;
+      count++;
+      // A sender that answers: its ACK is heard at once.
+      if (answer) link.handle(decode(registry.handle(packet, HERE, now)!), now);
+    }
+    return count;
+  };
+  assert.equal(keepalives(0, 2000, true), 7, "four a second while the sender answers");
+  // Killed: nothing heard from 2 s on; after two keepalives' silence, quick ones.
+  const silent = keepalives(2000, 3000, false);
+  assert.ok(silent >= 15 && silent <= 17, `${silent} keepalives in the first silent second`);
 });
