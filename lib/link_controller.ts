@@ -76,9 +76,9 @@ export interface LinkControllerOptions {
    */
   maxUpAfterMs?: number;
   /**
-   * A step up is a probe for this long, in ms: congestion in a window that
-   * starts after it fails it, and the level goes back where it came from; a
-   * clean window after it confirms it, and the next rung up follows at once.
+   * A step up is a probe for this long, in ms: the first congested report
+   * after it fails it, and the level goes back where it came from; a clean
+   * window after it confirms it, and the next rung up follows at once.
    * A link that fits a rung only just fills its queue slowly: the probe that
    * took it there fails seconds later.
    * @default {10000}
@@ -128,8 +128,9 @@ interface Judged {
  *   comes back after a transient is climbed in a second a rung instead of a
  *   wait a rung. Clean means no frame lost, no queue, and no more loss than
  *   recovery repairs.
- * - **A step up is a probe** for `probeMs`: congestion in a window after it
- *   sends the level back to where it came from, and doubles the wait before
+ * - **A step up is a probe** for `probeMs`: the link was clean before it, so
+ *   the first congested report after it sends the level back to where it
+ *   came from, and doubles the wait before
  *   the next probe (up to `maxUpAfterMs`), so a link that fits just below a
  *   rung is probed less and less often; a clean window after it halves the
  *   wait back towards `upAfterMs`.
@@ -266,12 +267,13 @@ export class LinkController {
 
     const clean = !lossy && framesLostFraction === 0 && queueDelayMs < this.#cleanQueueDelayMs;
     const probe = this.#probe;
+    if (probe !== undefined && now > probe.at && (lossy || queued)) {
+      // The link was clean before the step up: congestion now is the step's.
+      this.#upAfterMs = Math.min(this.#maxUpAfterMs, this.#upAfterMs * 2);
+      return this.#down(report, probe.from, `probe failed: ${this.#describe(report)}`, now);
+    }
     if (probe !== undefined && now - this.#windowMs >= probe.at) {
       // A window wholly after the step up.
-      if (lossy || queued) {
-        this.#upAfterMs = Math.min(this.#maxUpAfterMs, this.#upAfterMs * 2);
-        return this.#down(report, probe.from, `probe failed: ${this.#describe(report)}`, now);
-      }
       if (clean) {
         // The step held: wait less before the next probe, and go on climbing.
         this.#upAfterMs = Math.max(this.#initialUpAfterMs, this.#upAfterMs / 2);

@@ -189,18 +189,18 @@ Deno.test("LinkController climbs back a rung a window after a transient", () => 
 Deno.test("LinkController sends a failed probe straight back, doubles the wait, and halves it after one that holds", () => {
   const controller = new LinkController({ levels: 5, level: 3 });
   assert.equal(controller.upAfterMs, 3000);
-  // Up at 3000 to level 2; congested at level 2 and above: the first window
-  // wholly after the probe fails it, at 4000, back to level 3.
+  // Up at 3000 to level 2; congested at level 2 and above: the first report
+  // after the probe fails it, at 3250, back to level 3.
   const first = drive(controller, (_, level) => (level <= 2 ? LOSSY : CLEAN), 0, 5000);
-  assert.deepEqual(first, [[3000, "up"], [4000, "down"]]);
+  assert.deepEqual(first, [[3000, "up"], [3250, "down"]]);
   assert.equal(controller.level, 3);
   assert.match(controller.reason, /^probe failed: loss 20%/);
   assert.equal(controller.upAfterMs, 6000);
-  // Hold until 5000, then 6 s clean: up at 11000. The link now fits level 2:
-  // that probe holds, the wait halves, and the climb goes on to level 1,
-  // which fails again.
+  // Hold until 4250, then 6 s clean: up at 10250. The link now fits level 2:
+  // a clean window confirms that probe, the wait halves, and the climb goes
+  // on to level 1, which fails again.
   const second = drive(controller, (_, level) => (level <= 1 ? LOSSY : CLEAN), 5000, 14_000);
-  assert.deepEqual(second, [[11_000, "up"], [12_000, "up"], [13_000, "down"]]);
+  assert.deepEqual(second, [[10_250, "up"], [11_250, "up"], [11_500, "down"]]);
   assert.equal(controller.level, 2);
   assert.equal(controller.upAfterMs, 6000, "halved to 3 s by the probe that held, doubled again");
 });
