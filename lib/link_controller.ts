@@ -132,8 +132,8 @@ interface Judged {
  *   the first congested report after it sends the level back to where it
  *   came from, and doubles the wait before
  *   the next probe (up to `maxUpAfterMs`), so a link that fits just below a
- *   rung is probed less and less often; a clean window after it halves the
- *   wait back towards `upAfterMs`.
+ *   rung is probed less and less often; a clean window after a step as high
+ *   as the last failed probe halves the wait back towards `upAfterMs`.
  *
  * {@linkcode update} does not move the level itself: the caller applies the
  * step through {@linkcode level}, and may move it further (to skip rungs that
@@ -159,6 +159,8 @@ export class LinkController {
   #holdUntil: number | undefined;
   #cleanSince: number | undefined;
   #probe: { at: number; from: number } | undefined;
+  /** The level the last failed probe went to, until one as good holds. */
+  #failed: number | undefined;
   #step = 0;
   #reason = "";
 
@@ -270,15 +272,25 @@ export class LinkController {
     if (probe !== undefined && now > probe.at && (lossy || queued)) {
       // The link was clean before the step up: congestion now is the step's.
       this.#upAfterMs = Math.min(this.#maxUpAfterMs, this.#upAfterMs * 2);
+      this.#failed = Math.min(this.#failed ?? Infinity, this.#level);
       return this.#down(report, probe.from, `probe failed: ${this.#describe(report)}`, now);
     }
     if (probe !== undefined && now - this.#windowMs >= probe.at) {
       // A window wholly after the step up.
       if (clean) {
-        // The step held: wait less before the next probe, and go on climbing.
-        this.#upAfterMs = Math.max(this.#initialUpAfterMs, this.#upAfterMs / 2);
+        // The step held: go on climbing. Holding as high as a probe that
+        // failed means the link got better: wait less before the next probe.
+        // Climbing back below it (after a step too far down) changes no wait.
+        if (this.#failed === undefined || this.#level <= this.#failed) {
+          this.#upAfterMs = Math.max(this.#initialUpAfterMs, this.#upAfterMs / 2);
+          this.#failed = undefined;
+        }
         this.#probe = undefined;
-        if (this.#level > 0) return this.#up(now, "clean since the last step");
+        // On up to the rung below a probe that failed; that one waits its turn.
+        const next = this.#level - 1;
+        if (next >= 0 && (this.#failed === undefined || next > this.#failed)) {
+          return this.#up(now, "clean since the last step");
+        }
       }
     }
     const lossLasts = lossy && before?.lossy === true;

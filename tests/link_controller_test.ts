@@ -205,6 +205,25 @@ Deno.test("LinkController sends a failed probe straight back, doubles the wait, 
   assert.equal(controller.upAfterMs, 6000, "halved to 3 s by the probe that held, doubled again");
 });
 
+Deno.test("LinkController keeps the wait when it climbs back under a probe that failed", () => {
+  // The link fits level 3, not 2.
+  const fits3 = (_: number, level: number) => (level <= 2 ? LOSSY : CLEAN);
+  const controller = new LinkController({ levels: 8, level: 3 });
+  assert.deepEqual(drive(controller, fits3, 0, 4000), [[3000, "up"], [3250, "down"]]);
+  assert.equal(controller.upAfterMs, 6000);
+  // A step too far down (as a multi-rung step can be), then the climb back to 3.
+  controller.level = 4;
+  const back = drive(controller, fits3, 4000, 11_500);
+  assert.deepEqual(back, [[10_250, "up"]]);
+  drive(controller, fits3, 11_500, 11_750);
+  assert.equal(controller.level, 3);
+  assert.equal(controller.upAfterMs, 6000, "back under the failed probe: the wait stands");
+  // The next probe of level 2 fails again: the wait doubles on.
+  const again = drive(controller, fits3, 11_750, 20_000);
+  assert.deepEqual(again, [[16_250, "up"], [16_500, "down"]], "6 s after the last step up");
+  assert.equal(controller.upAfterMs, 12_000);
+});
+
 Deno.test("LinkController caps the wait at maxUpAfterMs and never halves it below upAfterMs", () => {
   const controller = new LinkController({ levels: 3, level: 1, maxUpAfterMs: 20_000 });
   let now = 0;
