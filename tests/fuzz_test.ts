@@ -83,12 +83,12 @@ for (const keyed of [true, false]) {
       try {
         await receiver.waitFor("state", (e) => e.to === "live");
         // Forged goodbyes below make the receiver draw "no signal" frames. The
-        // drawing worker's first frame at a size takes about 100 MB once
-        // (imagescript's buffers), which is not what this test measures: one
-        // drawing before the baseline, in a short blackout.
+        // drawing worker's first frames take up to about 100 MB once
+        // (imagescript's font and codec buffers), which is not what this test
+        // measures: a few drawings before the baseline, in a blackout.
         relay.blackout = true;
         await receiver.waitFor("state", (e) => e.to === "stalled", 5000);
-        await until(async () => (await stats(url)).signalFeed.framesDrawn >= 1, 10_000);
+        await until(async () => (await stats(url)).signalFeed.framesDrawn >= 4, 15_000);
         relay.blackout = false;
         await receiver.waitFor("state", (e) => e.to === "live" && receiver.events.indexOf(e) > 3);
         const baseline = await fps(url, 3000);
