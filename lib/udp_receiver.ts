@@ -151,7 +151,8 @@ export class UdpReceiver {
     this.#gate = new ReceiverGate(options.secret);
     this.#link = new ReceiverLink({ onEvent: options.onEvent, report: () => this.#report() });
     this.#tick();
-    this.#ticker = setInterval(() => this.#tick(), 100);
+    // Every 50 ms: quick hellos and keepalives go at this pace (see ReceiverLink).
+    this.#ticker = setInterval(() => this.#tick(), 50);
     this.#receiving = this.#receive();
   }
 
