@@ -111,6 +111,8 @@ interface Judged {
   lossy: boolean;
   /** What was over them, as the log says it. */
   evidence: string;
+  /** Heavy loss or a queue: a link too narrow for what it is sent. */
+  narrow: boolean;
 }
 
 /**
@@ -124,9 +126,9 @@ interface Judged {
  *   then it ignores reports for `holdMs`. A single burst, however large, is
  *   not congestion.
  * - **Up** after `upAfterMs` of clean reports, one rung; then, as long as
- *   a window after each step is clean, one rung a window, so a link that
- *   comes back after a transient is climbed in a second a rung instead of a
- *   wait a rung. Clean means no frame lost, no queue, and no more loss than
+ *   a window after each step is clean, twice as many rungs as the step
+ *   before (1, 2, 4…), so a link that comes back after a transient is
+ *   climbed in seconds instead of a wait a rung. Clean means no frame lost, no queue, and no more loss than
  *   recovery repairs.
  * - **A step up is a probe** for `probeMs`: the link was clean before it, so
  *   the first congested report after it sends the level back to where it
@@ -223,7 +225,8 @@ export class LinkController {
 
   /**
    * Whether the last step down was for a narrow link (heavy loss, or a queue
-   * building up) rather than only for frames lost on a poor one.
+   * building up, in either window of its evidence) rather than only for
+   * frames lost on a poor one.
    */
   get narrow(): boolean {
     return this.#narrow;
@@ -263,7 +266,8 @@ export class LinkController {
       framesLostFraction > this.#congestedFramesLost;
     const queued = queueDelayMs > this.#congestedQueueDelayMs;
     const before = this.#windowBefore(now);
-    this.#judged.push({ at: now, lossy, evidence: lossy ? this.#describe(report) : "" });
+    const narrow = lossFraction > this.#congestedLoss || queued;
+    this.#judged.push({ at: now, lossy, evidence: lossy ? this.#describe(report) : "", narrow });
     if (queued) this.#queueSince ??= now;
     else this.#queueSince = undefined;
 
@@ -273,7 +277,7 @@ export class LinkController {
       // The link was clean before the step up: congestion now is the step's.
       this.#upAfterMs = Math.min(this.#maxUpAfterMs, this.#upAfterMs * 2);
       this.#failed = Math.min(this.#failed ?? Infinity, this.#level);
-      return this.#down(report, probe.from, `probe failed: ${this.#describe(report)}`, now);
+      return this.#down(narrow, probe.from, `probe failed: ${this.#describe(report)}`, now);
     }
     if (probe !== undefined && now - this.#windowMs >= probe.at) {
       // A window wholly after the step up.
@@ -286,11 +290,12 @@ export class LinkController {
           this.#failed = undefined;
         }
         this.#probe = undefined;
-        // On up to the rung below a probe that failed; that one waits its turn.
-        const next = this.#level - 1;
-        if (next >= 0 && (this.#failed === undefined || next > this.#failed)) {
-          return this.#up(now, "clean since the last step");
-        }
+        // On up, twice as many rungs as the step that held (as TCP's slow
+        // start doubles its window), to the rung below a probe that failed;
+        // that one waits its turn.
+        const rungs = 2 * (probe.from - this.#level);
+        const next = Math.max(this.#level - rungs, 0, (this.#failed ?? -1) + 1);
+        if (next < this.#level) return this.#up(now, "clean since the last step", next);
       }
     }
     const lossLasts = lossy && before?.lossy === true;
@@ -302,7 +307,11 @@ export class LinkController {
         : `queue delay ${Math.round(queueDelayMs)} ms for ${
           ((now - this.#queueSince!) / 1000).toFixed(1)
         } s`;
-      return this.#down(report, this.#level + stepsFor(lossFraction), evidence, now);
+      // Either window narrow makes the link narrow: a queue that overflows
+      // now and then loses many datagrams in one window, and in the next only
+      // the frames whose repair came too late.
+      const narrowLink = narrow || (lossLasts && before!.narrow);
+      return this.#down(narrowLink, this.#level + stepsFor(lossFraction), evidence, now);
     }
 
     if (!clean) {
@@ -314,13 +323,13 @@ export class LinkController {
     if (this.#probe !== undefined || cleanFor < this.#upAfterMs || this.#level === 0) {
       return undefined;
     }
-    return this.#up(now, `clean for ${Math.round(cleanFor / 100) / 10} s`);
+    return this.#up(now, `clean for ${Math.round(cleanFor / 100) / 10} s`, this.#level - 1);
   }
 
-  #up(now: number, reason: string): LinkStep {
+  #up(now: number, reason: string, level: number): LinkStep {
     this.#cleanSince = now;
     this.#probe = { at: now, from: this.#level };
-    this.#step = this.#level - 1;
+    this.#step = level;
     this.#reason = reason;
     return "up";
   }
@@ -333,7 +342,7 @@ export class LinkController {
     return first !== undefined && now - first.at >= this.#windowMs ? first : undefined;
   }
 
-  #down(report: LinkReport, level: number, reason: string, now: number): LinkStep {
+  #down(narrow: boolean, level: number, reason: string, now: number): LinkStep {
     this.#step = Math.min(this.#levels - 1, Math.max(level, this.#level + 1));
     this.#probe = undefined;
     this.#judged = [];
@@ -341,8 +350,7 @@ export class LinkController {
     this.#cleanSince = undefined;
     this.#holdUntil = now + this.#holdMs;
     this.#reason = reason;
-    this.#narrow = report.lossFraction > this.#congestedLoss ||
-      report.queueDelayMs > this.#congestedQueueDelayMs;
+    this.#narrow = narrow;
     return "down";
   }
 

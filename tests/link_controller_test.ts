@@ -167,7 +167,7 @@ Deno.test("LinkController steps up after 3 s of clean reports only", () => {
   }
 });
 
-Deno.test("LinkController climbs back a rung a window after a transient", () => {
+Deno.test("LinkController climbs back within 5 s of a transient's end", () => {
   const controller = new LinkController({ levels: 10, level: 1 });
   // Congested from 10 s to 16 s: down three rungs, then clean.
   const steps = drive(
@@ -181,9 +181,34 @@ Deno.test("LinkController climbs back a rung a window after a transient", () => 
   const ups = steps.filter(([, step]) => step === "up" && step !== undefined);
   // Started at level 1: clean at level 1 earns a step to 0 at 3 s. The
   // transient: down at 11, 13 and 15 s, hold until 16 s, then 3 s clean and
-  // a rung up each second, back at level 0 within 6 s of its end.
-  assert.deepEqual(ups.map(([at]) => at), [3000, 19_000, 20_000, 21_000]);
+  // a rung up, then two a second later, back at level 0 within 5 s of its end.
+  assert.deepEqual(ups.map(([at]) => at), [3000, 19_000, 20_000]);
   assert.equal(controller.level, 0);
+});
+
+Deno.test("LinkController climbs twice as many rungs as the step that held, so a deep fall is back in 6 s", () => {
+  const controller = new LinkController({ levels: 11 });
+  controller.level = 10;
+  // Clean from 0: one rung at 3 s, then 2, 4 and the last 3 a window apart.
+  const levels: number[] = [];
+  const steps = drive(
+    controller,
+    () => {
+      levels.push(controller.level);
+      return CLEAN;
+    },
+    0,
+    10_000,
+  );
+  assert.deepEqual(steps.map(([at]) => at), [3000, 4000, 5000, 6000]);
+  assert.deepEqual([...new Set(levels)], [10, 9, 7, 3, 0]);
+  assert.equal(controller.level, 0);
+  // A two-rung probe that fails goes back to where it came from; the climb
+  // after the doubled wait climbs one rung, and stops below the failed one.
+  const again = new LinkController({ levels: 11, level: 6 });
+  const back = drive(again, (_, level) => (level <= 3 ? LOSSY : CLEAN), 0, 14_000);
+  assert.deepEqual(back, [[3000, "up"], [4000, "up"], [4250, "down"], [11_250, "up"]]);
+  assert.equal(again.level, 4);
 });
 
 Deno.test("LinkController sends a failed probe straight back, doubles the wait, and halves it after one that holds", () => {
