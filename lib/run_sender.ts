@@ -29,6 +29,12 @@ import type { SenderRejection } from "./sender_gate.ts";
 import { StreamSecret } from "./stream_secret.ts";
 
 /**
+ * How old the newest frame may be, in ms, and still go to a receiver that
+ * joins with no other: any source of 1 fps or more, not one that stalled.
+ */
+const RESEND_ON_JOIN_MS = 2000;
+
+/**
  * Runs the sender until `signal` aborts or a finite source ends: binds the
  * socket, starts the source, and sends the newest frame to every receiver.
  * Throws on a busy address, a missing ffmpeg or a source that cannot start.
@@ -98,6 +104,16 @@ async function send(
     info: { name: args.name, startedAt: wallClock() },
     onEvent: (event) => {
       if (event.type === "receiver_left") adaptation?.remove(event.address);
+      // The first receiver gets the frame made before it joined at once, as
+      // an MJPEG server gives a new viewer: no wait for the next one, which
+      // a slow source makes up to a second away, and no first frame of a
+      // stream started with the receiver missed because it joined a moment late.
+      if (event.type === "receiver_joined" && event.receivers === 1) {
+        const latest = frames.latest?.value;
+        if (latest !== undefined && wallClock() - latest.captureTime <= RESEND_ON_JOIN_MS) {
+          frames.publish(latest);
+        }
+      }
       logRegistryEvent(logger, event);
     },
     onLinkReport: (receiver, report, now) => adaptation?.update(receiver, report, now),
@@ -170,7 +186,7 @@ async function send(
         skipped,
         quality: rung?.quality,
         stats,
-        loopLagMs: loopLagReport(lag),
+        eventLoopLagMs: loopLagReport(lag),
       });
     }
   }, 1000);
@@ -233,7 +249,7 @@ async function send(
       logger.event("stopped", "udpcam sender stopped", {
         skipped,
         stats: udp.stats,
-        loopLagMs: loopLagReport(loopLag.lag),
+        eventLoopLagMs: loopLagReport(loopLag.lag),
       });
     }
   }
