@@ -112,7 +112,7 @@ async function receive(
       ...receiver.stats(),
       recording: recorder?.stats,
       signalFeed: feed.stats,
-      loopLagMs: loopLagReport(loopLag.lag),
+      eventLoopLagMs: loopLagReport(loopLag.lag),
     }),
     // Called only on a request, once `handler` exists.
     metrics: monotonicMetrics(() => ({
@@ -177,7 +177,7 @@ async function receive(
   logger.event("stopped", "udpcam receiver stopped", {
     stats: receiver.stats(),
     recording: recorder?.stats,
-    loopLagMs: loopLagReport(loopLag.lag),
+    eventLoopLagMs: loopLagReport(loopLag.lag),
   });
 }
 

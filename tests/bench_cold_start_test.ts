@@ -82,13 +82,13 @@ Deno.test("loop lag is read where the tools report it, and n/a where they do not
   assert.equal(readLoopLag(undefined), undefined);
   assert.equal(readLoopLag({ max: 12.5 }), undefined);
   const events = [
-    { event: "stats", loopLagMs: { max: 30, p99: 3 } },
-    { event: "stats", stats: {}, loopLagMs: { max: 20, p99: 2 } },
+    { event: "stats", eventLoopLagMs: { max: 30, p99: 3 } },
+    { event: "stats", stats: {}, eventLoopLagMs: { max: 20, p99: 2 } },
     { event: "adapted" },
   ];
   assert.deepEqual(senderLoopLag(events), { max: 20, p99: 2 });
   assert.deepEqual(
-    senderLoopLag([{ event: "stats", stats: { loopLagMs: { max: 1, p99: 0.5 } } }]),
+    senderLoopLag([{ event: "stats", stats: { eventLoopLagMs: { max: 1, p99: 0.5 } } }]),
     {
       max: 1,
       p99: 0.5,

@@ -6,7 +6,7 @@ export interface LoopLag {
   p99: number;
 }
 
-/** Reads a `loopLagMs` field, `{ max, p99 }`; undefined if absent or of another shape. */
+/** Reads an `eventLoopLagMs` field, `{ max, p99 }`; undefined if absent or of another shape. */
 export function readLoopLag(value: unknown): LoopLag | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const { max, p99 } = value as Record<string, unknown>;
@@ -21,7 +21,7 @@ export function senderLoopLag(events: readonly LogLine[]): LoopLag | undefined {
   const line = events.findLast((event) => event.event === "stats");
   if (line === undefined) return undefined;
   const stats = line.stats as Record<string, unknown> | undefined;
-  return readLoopLag(line.loopLagMs) ?? readLoopLag(stats?.loopLagMs);
+  return readLoopLag(line.eventLoopLagMs) ?? readLoopLag(stats?.eventLoopLagMs);
 }
 
 /** `max / p99` to a tenth of a ms, or `n/a` when the tool did not say. */

@@ -56,7 +56,7 @@ export async function measureSize(clip: BenchClip, options: MeasureOptions): Pro
       coldStartFps: fpsBetween(viewer.parts, startedAt, coldEnd),
       loopLagMs: {
         sender: senderLoopLag(sender.events),
-        receiver: readLoopLag(end.stats.loopLagMs),
+        receiver: readLoopLag(end.stats.eventLoopLagMs),
       },
     };
   } finally {

@@ -5,7 +5,7 @@ import { delay } from "./abortable.ts";
 export type ReceiverStats = UdpReceiverStats & {
   preview: { viewers: number; framesServed: number; framesSkipped: number };
   /** The event loop's lag, `{ max, p99 }` in ms, where the receiver reports it. */
-  loopLagMs?: unknown;
+  eventLoopLagMs?: unknown;
 };
 
 /** Reads the receiver's `/stats`; `url` is its preview address, ending in `/`. */
