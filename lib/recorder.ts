@@ -145,7 +145,9 @@ const ERROR_LINE = /^(?:\[(\S+) @ [^\]]*\] )?\[(?:error|fatal|panic)\] (.*)$/;
  * the segment time on the local clock ({@linkcode SegmentClock}), it makes
  * the timestamps jump, and ffmpeg's segment muxer opens the next file there,
  * named with the time; a name already taken (in the hour that comes twice
- * when summer time ends) is not cut into, the segment goes on instead.
+ * when summer time ends) is not cut into, the segment goes on instead, and
+ * neither is a cut made before ffmpeg has opened the file it would cut from
+ * (an ffmpeg slow to start would name both with the same second).
  *
  * The newest frame wins: while ffmpeg is still taking a frame, newer ones
  * replace each other and only the newest is written next; the others are
@@ -186,6 +188,12 @@ export class Recorder {
   #now: () => Date;
   #closing = new AbortController();
   #recording: Promise<void> | undefined;
+  /**
+   * Whether ffmpeg has yet to open the file of the segment it was last
+   * given. No cut until it has: a cut made before would open a second file
+   * in the same second, under the same name, over the first.
+   */
+  #opening = false;
   /** The sequence number of the last frame taken from {@linkcode RecorderOptions.frames}. */
   #lastSeq = 0;
   #stats: RecorderStats = {
@@ -331,9 +339,10 @@ export class Recorder {
       after = next.seq;
       this.#lastSeq = after;
       const frame = next.value;
-      if (segments?.cuts(this.#now().getTime()) && await this.#nameFree()) {
+      if (segments?.cuts(this.#now().getTime()) && !this.#opening && await this.#nameFree()) {
         segmentStart += SEGMENT_SPAN_MS;
         timeline = new RecordTimeline();
+        this.#opening = true;
       }
       const cluster = matroskaCluster(segmentStart + timeline.stamp(frame), frame.data);
       const bytes = headerWritten ? cluster : concatBytes([
@@ -364,6 +373,7 @@ export class Recorder {
   #spawn(path: string | undefined): RecordRun {
     const output = path ?? this.#path;
     const args = recordArgs(output, { segments: this.#segmentSeconds !== undefined });
+    this.#opening = true;
     const run = new RecordRun(this.#ffmpeg, args, (file) => this.#opened(file));
     if (path !== undefined) {
       run.file = path;
@@ -373,6 +383,7 @@ export class Recorder {
   }
 
   #opened(file: string): void {
+    this.#opening = false;
     this.#stats.file = file;
     this.#stats.files += 1;
     this.#onEvent({ type: "record_file", path: file });

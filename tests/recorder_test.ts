@@ -477,6 +477,46 @@ Deno.test("Recorder with segments writes several files, named with the time, tha
   });
 });
 
+Deno.test("Recorder with segments never cuts before ffmpeg has opened the file it cuts from", async () => {
+  // An ffmpeg slow to start, as on a busy machine: frames are fed, and the
+  // clock passes a cut, before it has opened its first file. A cut then
+  // would open a second file in the same second, under the same name.
+  await withClip(CLIP, async (clip) => {
+    const jpegs = await clipFrames(clip);
+    const dir = await Deno.makeTempDir({ dir: clip.slice(0, clip.lastIndexOf("/")) });
+    const slow = `${dir}/slow-ffmpeg`;
+    await Deno.writeTextFile(slow, '#!/bin/sh\nsleep 1.3\nexec ffmpeg "$@"\n');
+    await Deno.chmod(slow, 0o755);
+    const out = `${dir}/out`;
+    await Deno.mkdir(out);
+    const frames = new LatestValue<ReceivedFrame>();
+    const named: string[] = [];
+    const recorder = new Recorder({
+      frames,
+      path: `${out}/cam.mkv`,
+      segmentSeconds: 1,
+      ffmpeg: slow,
+      onEvent: (event) => {
+        if (event.type === "record_file") named.push(event.path);
+      },
+    });
+    await recorder.start();
+    try {
+      for (let i = 0; i < 30; i++) {
+        frames.publish(received(jpegs[i % jpegs.length], i, Date.now(), 0));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await recorder.close();
+    }
+    const files = (await listDir(out)).map((file) => `${out}/${file}`);
+    assert.deepEqual(named, files, "one record_file event a file, each named once");
+    let total = 0;
+    for (const file of files) total += (await probe(file)).frames;
+    assert.equal(total, recorder.stats.framesWritten, "every frame written is in a file");
+  });
+});
+
 Deno.test("Recorder goes on in a new file when ffmpeg dies, and leaves the first one readable", async () => {
   await withClip(CLIP, async (clip) => {
     const jpegs = await clipFrames(clip);
