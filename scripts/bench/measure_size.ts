@@ -3,6 +3,7 @@ import { delay } from "./abortable.ts";
 import type { BenchClip } from "./bench_clip.ts";
 import { COLD_START_SECONDS, fpsBetween } from "./cold_start.ts";
 import { cpuTimeMs } from "./cpu_time.ts";
+import { IdleLagProbe } from "./idle_lag_probe.ts";
 import { readLoopLag, senderLoopLag } from "./loop_lag.ts";
 import { type ReceiverStats, receiverStats, waitLive } from "./receiver_stats.ts";
 import { startPair } from "./start_pair.ts";
@@ -33,12 +34,19 @@ export interface MeasureOptions {
 export async function measureSize(clip: BenchClip, options: MeasureOptions): Promise<SizeResult> {
   const { seconds, warmupSeconds, ticksPerSecond, signal } = options;
   const key = options.key === undefined ? [] : ["--key", options.key];
-  const pair = await startPair({
-    senderArgs: ["--source", clip.path, "--loop", "--copy", ...key],
-    receiverArgs: key,
-    viewerSeconds: COLD_START_SECONDS + warmupSeconds + seconds + 30,
-    signal,
-  });
+  const idle = new IdleLagProbe();
+  let pair;
+  try {
+    pair = await startPair({
+      senderArgs: ["--source", clip.path, "--loop", "--copy", ...key],
+      receiverArgs: key,
+      viewerSeconds: COLD_START_SECONDS + warmupSeconds + seconds + 30,
+      signal,
+    });
+  } catch (error) {
+    await idle.stop();
+    throw error;
+  }
   try {
     const { sender, receiver, viewer, url, startedAt } = pair;
     await waitLive(url, { signal });
@@ -57,10 +65,12 @@ export async function measureSize(clip: BenchClip, options: MeasureOptions): Pro
       loopLagMs: {
         sender: senderLoopLag(sender.events),
         receiver: readLoopLag(end.stats.eventLoopLagMs),
+        idle: await idle.stop(),
       },
     };
   } finally {
     await pair.stop();
+    await idle.stop();
   }
 }
 

@@ -56,6 +56,7 @@ const COLUMNS: Array<[string, (r: SizeResult) => string]> = [
   ["packets lost", (r) => String(r.packetsLost)],
   ["sender lag max / p99 ms", (r) => formatLoopLag(r.loopLagMs.sender)],
   ["receiver lag max / p99 ms", (r) => formatLoopLag(r.loopLagMs.receiver)],
+  ["idle process lag max / p99 ms", (r) => formatLoopLag(r.loopLagMs.idle)],
 ];
 
 /** The report as markdown: how it was run, one table row a size, then the targets. */
@@ -77,7 +78,9 @@ export function formatReport(report: BenchReport): string {
     `figures over ${report.seconds} s measured after ${report.warmupSeconds} s of being live`,
     `- Lag: how late each tool's event loop ran, worst and p99 over its last minute, as it ` +
     `last reported it (the sender's latest stats event, the receiver's /stats at the end); ` +
-    `n/a where a tool does not report it`,
+    `n/a where a tool does not report it; the idle process's: a Deno process that only ` +
+    `measures its own lag, started with the tools, what the machine alone causes (an idle ` +
+    `process is woken sooner than a busy one, so it sees less of that than the tools)`,
     `- CPU ms/frame: utime+stime of all threads from /proc/PID/stat, ${ticks}, ` +
     `over frames the receiver completed; ffmpeg not counted`,
     `- Latency: the viewer reading a part minus its X-Timestamp (the sender reading the frame ` +

@@ -53,9 +53,14 @@ export interface SizeResult {
   /**
    * Each tool's event-loop lag, ms, as it last reported it (the sender in its
    * latest `stats` event, the receiver in `/stats` at the window's end);
-   * undefined where a tool does not report it.
+   * undefined where a tool does not report it; `idle`, an idle process's
+   * over the same time, what the machine alone causes.
    */
-  loopLagMs: { sender: LoopLag | undefined; receiver: LoopLag | undefined };
+  loopLagMs: {
+    sender: LoopLag | undefined;
+    receiver: LoopLag | undefined;
+    idle: LoopLag | undefined;
+  };
 }
 
 /** One measurement window. */
