@@ -1,4 +1,4 @@
-import { FfmpegNotFoundError } from "./ffmpeg_not_found_error.ts";
+import { ffmpegOutput } from "./ffmpeg_process.ts";
 
 /** A camera the sender can open. */
 export interface Camera {
@@ -57,32 +57,32 @@ export async function listCameras(options: ListCamerasOptions): Promise<Camera[]
   const { ffmpeg, os } = options;
   switch (os) {
     case "windows": {
-      const { stderr: log } = await ffmpegOutput(ffmpeg, os, [
+      const { stderr: log } = await ffmpegOutput(ffmpeg, [
         "-list_devices",
         "true",
         "-f",
         "dshow",
         "-i",
         "dummy",
-      ]);
+      ], os);
       return parseDshowDevices(log).map((name) => ({ id: name, name }));
     }
     case "darwin": {
-      const { stderr: log } = await ffmpegOutput(ffmpeg, os, [
+      const { stderr: log } = await ffmpegOutput(ffmpeg, [
         "-list_devices",
         "true",
         "-f",
         "avfoundation",
         "-i",
         "",
-      ]);
+      ], os);
       return parseAvfoundationDevices(log).map((device) => {
         const [, id, name] = device.match(AVFOUNDATION_DEVICE)!;
         return { id, name };
       });
     }
     default: {
-      const { stdout } = await ffmpegOutput(ffmpeg, os, ["-sources", "v4l2"]);
+      const { stdout } = await ffmpegOutput(ffmpeg, ["-sources", "v4l2"], os);
       return parseV4l2Sources(stdout);
     }
   }
@@ -202,29 +202,4 @@ export function parseV4l2Sources(output: string): Camera[] {
 /** The log's lines without ffmpeg's `[name @ address]` prefix. */
 function logLines(log: string): string[] {
   return log.split(/\r?\n/).map((line) => line.replace(LOG_PREFIX, "").trimEnd());
-}
-
-/** Runs ffmpeg with `args` to its end and returns its output, whatever its exit code. */
-async function ffmpegOutput(
-  ffmpeg: string,
-  os: typeof Deno.build.os,
-  args: string[],
-): Promise<{ stdout: string; stderr: string }> {
-  let output: Deno.CommandOutput;
-  try {
-    output = await new Deno.Command(ffmpeg, {
-      args: ["-hide_banner", "-nostdin", ...args],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new FfmpegNotFoundError(ffmpeg, { os, cause: error });
-    }
-    throw error;
-  }
-  // With -list_devices, ffmpeg exits with an error after listing, since there is nothing to open.
-  const decoder = new TextDecoder();
-  return { stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
 }

@@ -1,3 +1,4 @@
+import { type FfmpegBuild, passthroughArgs } from "./ffmpeg_build.ts";
 import type { SourceSpec } from "./source_spec.ts";
 
 /** Options for {@linkcode ffmpegArgs}. */
@@ -46,6 +47,13 @@ export interface FfmpegArgsOptions {
    * @default {0}
    */
   startSeconds?: number;
+  /**
+   * The ffmpeg that will run, as `probeFfmpegBuild` found it: what
+   * its arguments may be.
+   *
+   * @default {undefined} the newest ffmpeg's arguments
+   */
+  build?: FfmpegBuild;
 }
 
 /** Frames may come up to this fraction of the frame interval early and still count as on time. */
@@ -57,7 +65,8 @@ const QUANTIZER_WORST = 31;
 
 /**
  * Builds the ffmpeg arguments (without the program name) that read a source and write MJPEG, one
- * whole JPEG after another, to stdout. Needs ffmpeg 5.1 or newer (`-fps_mode`).
+ * whole JPEG after another, to stdout, in the arguments of the ffmpeg
+ * `options.build` (4.1 or newer; `-vsync` where `-fps_mode` is missing).
  *
  * @example
  * ```ts
@@ -75,7 +84,7 @@ const QUANTIZER_WORST = 31;
  * @throws {RangeError} For a quality, width or fps out of range.
  */
 export function ffmpegArgs(spec: SourceSpec, options: FfmpegArgsOptions): string[] {
-  const { os, width, fps, quality, overlay, loop = false, copy = false, startSeconds = 0 } =
+  const { os, width, fps, quality, overlay, loop = false, copy = false, startSeconds = 0, build } =
     options;
   const seek = startSeconds > 0 && !loop ? ["-ss", startSeconds.toFixed(3)] : [];
   const q = jpegQuantizer(quality);
@@ -128,7 +137,7 @@ export function ffmpegArgs(spec: SourceSpec, options: FfmpegArgsOptions): string
     if (filters.length > 0) args.push("-vf", filters.join(","));
     args.push("-pix_fmt", "yuvj420p", "-c:v", "mjpeg", "-q:v", String(q));
   }
-  args.push("-fps_mode", "passthrough", "-f", "mjpeg", "-flush_packets", "1", "pipe:1");
+  args.push(...passthroughArgs(build), "-f", "mjpeg", "-flush_packets", "1", "pipe:1");
   return args;
 }
 
@@ -147,27 +156,6 @@ export function jpegQuantizer(quality: number): number {
   }
   const span = QUANTIZER_WORST - QUANTIZER_BEST;
   return Math.round(QUANTIZER_WORST - (quality - 1) * span / 99);
-}
-
-/**
- * One line on how to install ffmpeg on an operating system, to follow "install it with".
- *
- * @param os The operating system, as in `Deno.build.os`.
- * @returns The install command, such as `brew install ffmpeg`.
- */
-export function installHint(os: typeof Deno.build.os): string {
-  switch (os) {
-    case "linux":
-      return "sudo apt install ffmpeg (or sudo dnf install ffmpeg, sudo pacman -S ffmpeg)";
-    case "darwin":
-      return "brew install ffmpeg";
-    case "windows":
-      return "winget install Gyan.FFmpeg";
-    case "freebsd":
-      return "sudo pkg install ffmpeg";
-    default:
-      return "the ffmpeg package of your system's package manager";
-  }
 }
 
 /**

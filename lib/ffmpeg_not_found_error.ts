@@ -1,4 +1,4 @@
-import { installHint } from "./ffmpeg_args.ts";
+import { installHint } from "./install_hint.ts";
 
 /** Options for {@linkcode FfmpegNotFoundError}. */
 export interface FfmpegNotFoundErrorOptions extends ErrorOptions {

@@ -13,12 +13,44 @@ import { SourceError } from "./source_error.ts";
  * (with how to install it) when there is no such program, else a one-line
  * {@linkcode SourceError}.
  */
-export function ffmpegStartError(ffmpeg: string, error: unknown): Error {
+export function ffmpegStartError(
+  ffmpeg: string,
+  error: unknown,
+  os: typeof Deno.build.os = Deno.build.os,
+): Error {
   if (error instanceof Deno.errors.NotFound) {
-    return new FfmpegNotFoundError(ffmpeg, { cause: error });
+    return new FfmpegNotFoundError(ffmpeg, { os, cause: error });
   }
   const reason = error instanceof Error ? error.message : String(error);
   return new SourceError(`Cannot run ffmpeg at "${ffmpeg}": ${reason}`, { cause: error });
+}
+
+/**
+ * Runs ffmpeg with `-hide_banner -nostdin` and `args` to its end, and
+ * returns what it printed, whatever its exit code: for the questions asked
+ * of it at start (its build, its filters, its devices).
+ *
+ * @throws {FfmpegNotFoundError} If the program cannot be found; its install hint is for `os`.
+ * @throws {SourceError} If it cannot be run.
+ */
+export async function ffmpegOutput(
+  ffmpeg: string,
+  args: string[],
+  os: typeof Deno.build.os = Deno.build.os,
+): Promise<{ stdout: string; stderr: string }> {
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command(ffmpeg, {
+      args: ["-hide_banner", "-nostdin", ...args],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (error) {
+    throw ffmpegStartError(ffmpeg, error, os);
+  }
+  const decoder = new TextDecoder();
+  return { stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
 }
 
 /** Sends `signal` to `child`, which may have exited already. */

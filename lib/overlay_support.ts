@@ -1,4 +1,4 @@
-import { ffmpegStartError } from "./ffmpeg_process.ts";
+import { ffmpegOutput } from "./ffmpeg_process.ts";
 import { SourceError } from "./source_error.ts";
 
 /** A line of `ffmpeg -filters` that lists drawtext: flags, the name, then its pads. */
@@ -24,18 +24,8 @@ export function listsDrawtext(filters: string): boolean {
  * @throws {SourceError} If it cannot be run or has no drawtext filter; the message is one line.
  */
 export async function checkOverlaySupport(ffmpeg: string): Promise<void> {
-  let output: Deno.CommandOutput;
-  try {
-    output = await new Deno.Command(ffmpeg, {
-      args: ["-hide_banner", "-filters"],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-  } catch (error) {
-    throw ffmpegStartError(ffmpeg, error);
-  }
-  if (!listsDrawtext(new TextDecoder().decode(output.stdout))) {
+  const { stdout } = await ffmpegOutput(ffmpeg, ["-filters"]);
+  if (!listsDrawtext(stdout)) {
     throw new SourceError(
       `--overlay needs ffmpeg's drawtext filter, and the ffmpeg at "${ffmpeg}" has none ` +
         "(it was built without libfreetype): install a full ffmpeg build, or drop --overlay",

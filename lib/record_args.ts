@@ -1,3 +1,4 @@
+import { type FfmpegBuild, passthroughArgs } from "./ffmpeg_build.ts";
 /** The containers `--record` writes, by file extension. */
 export type RecordContainer = "mkv" | "avi" | "mjpeg";
 
@@ -48,13 +49,21 @@ export interface RecordArgsOptions {
    * @default {false} one file, `path` itself
    */
   segments?: boolean;
+  /**
+   * The ffmpeg that will run, as `probeFfmpegBuild` found it: what its
+   * arguments may be.
+   *
+   * @default {undefined} the newest ffmpeg's arguments
+   */
+  build?: FfmpegBuild;
 }
 
 /**
  * ffmpeg's arguments to record to `path`: a live Matroska stream of JPEGs on
  * stdin (see `matroska.ts`), copied (`-c copy`, never encoded again) into the
  * container `path`'s extension names, each frame at its own timestamp
- * (`-fps_mode passthrough`: none repeated, none dropped), every packet flushed
+ * (`-fps_mode passthrough`, or `-vsync` before ffmpeg 5.1: none repeated,
+ * none dropped), every packet flushed
  * to the file as it is written.
  *
  * One file: `path` is overwritten (`-y`), since the recorder creates it first
@@ -69,7 +78,7 @@ export interface RecordArgsOptions {
  * @throws {RangeError} If `path`'s extension is not one of {@linkcode RECORD_CONTAINERS}.
  */
 export function recordArgs(path: string, options: RecordArgsOptions = {}): string[] {
-  const { segments = false } = options;
+  const { segments = false, build } = options;
   const container = recordContainer(path);
   if (container === undefined) {
     throw new RangeError(`Cannot record to "${path}": give a .mkv, .avi or .mjpeg file`);
@@ -94,8 +103,7 @@ export function recordArgs(path: string, options: RecordArgsOptions = {}): strin
     "0:v:0",
     "-c",
     "copy",
-    "-fps_mode",
-    "passthrough",
+    ...passthroughArgs(build),
     ...stream,
     "-flush_packets",
     "1",

@@ -1,4 +1,5 @@
 import { dirname } from "node:path";
+import { type FfmpegBuild, probeFfmpegBuild } from "./ffmpeg_build.ts";
 import { formatDuration } from "./duration.ts";
 import { concatBytes } from "./concat_bytes.ts";
 import { FfmpegNotFoundError } from "./ffmpeg_not_found_error.ts";
@@ -188,6 +189,8 @@ export class Recorder {
   #now: () => Date;
   #closing = new AbortController();
   #recording: Promise<void> | undefined;
+  /** The ffmpeg's build, found at start: what its arguments may be. */
+  #build: FfmpegBuild | undefined;
   /**
    * Whether ffmpeg has yet to open the file of the segment it was last
    * given. No cut until it has: a cut made before would open a second file
@@ -249,13 +252,16 @@ export class Recorder {
 
   /**
    * Claims the file and starts ffmpeg, which waits for the first frame.
-   * Resolves at once; recording goes on until {@linkcode Recorder.close}.
+   * Resolves once ffmpeg has said which build it is and been started; recording
+   * goes on until {@linkcode Recorder.close}.
    *
    * @throws {Error} If the file exists, or its folder does not or cannot be written.
    * @throws {FfmpegNotFoundError} If ffmpeg cannot be found.
+   * @throws {SourceError} If ffmpeg cannot be run, or is older than 4.1; the message is one line.
    */
   async start(): Promise<void> {
     if (this.#recording !== undefined) throw new TypeError("The recorder has already started");
+    this.#build = await probeFfmpegBuild(this.#ffmpeg);
     if (this.#segmentSeconds === undefined) {
       await claim(this.#path);
     } else {
@@ -372,7 +378,10 @@ export class Recorder {
 
   #spawn(path: string | undefined): RecordRun {
     const output = path ?? this.#path;
-    const args = recordArgs(output, { segments: this.#segmentSeconds !== undefined });
+    const args = recordArgs(output, {
+      segments: this.#segmentSeconds !== undefined,
+      build: this.#build,
+    });
     this.#opening = true;
     const run = new RecordRun(this.#ffmpeg, args, (file) => this.#opened(file));
     if (path !== undefined) {

@@ -5,6 +5,7 @@ import { buildLadder, type Rung } from "./rate_ladder.ts";
 import { SourceError } from "./source_error.ts";
 import { drawtextFilter, drawtextFont } from "./drawtext_filter.ts";
 import { ffmpegArgs, isHttp, resolveFfmpegPath } from "./ffmpeg_args.ts";
+import { type FfmpegBuild, probeFfmpegBuild } from "./ffmpeg_build.ts";
 import { FfmpegSource } from "./ffmpeg_source.ts";
 import type { Frame } from "./frame.ts";
 import type { FrameSource, SourceEvent } from "./frame_source.ts";
@@ -81,6 +82,7 @@ async function send(
     port: args.listen.port,
   });
   let source: FrameSource | undefined;
+  let build: FfmpegBuild | undefined;
   let baseWidth: number | undefined;
   const overlay = overlayFilter(args);
   const adaptation = args.adapt
@@ -89,7 +91,7 @@ async function send(
       onChange: (change) => {
         logAdaptation(logger, change);
         if (change.type === "shared" && source !== undefined && baseWidth !== undefined) {
-          applyRung(source, args, { rung: change.to, baseWidth, overlay }).catch(() => {});
+          applyRung(source, args, { rung: change.to, baseWidth, overlay, build }).catch(() => {});
         }
       },
     })
@@ -197,7 +199,7 @@ async function send(
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     let failure: string | undefined;
-    source = await openSource(args, overlay, testPattern, (event) => {
+    [source, build] = await openSource(args, overlay, testPattern, (event) => {
       if (event.type === "source_failed") failure = event.error;
       if (event.type === "source_restarting") failure = undefined;
       logSourceEvent(logger, event);
@@ -273,6 +275,8 @@ interface RungChange {
   baseWidth: number;
   /** The overlay's drawtext filter, kept through the change. */
   overlay: string | undefined;
+  /** The ffmpeg's build: what its arguments may be. */
+  build: FfmpegBuild | undefined;
 }
 
 /**
@@ -286,7 +290,7 @@ async function applyRung(
   args: SenderArgs,
   change: RungChange,
 ): Promise<void> {
-  const { rung, baseWidth, overlay } = change;
+  const { rung, baseWidth, overlay, build } = change;
   const width = Math.max(16, Math.round((baseWidth * rung.widthScale) / 2) * 2);
   if (source instanceof TestPatternSource) {
     source.configure({ width, height: testHeight(width), quality: rung.quality });
@@ -301,6 +305,7 @@ async function applyRung(
       overlay,
       loop: args.loop,
       startSeconds: position,
+      build,
     }));
   }
 }
@@ -327,23 +332,28 @@ function openTestPattern(args: SenderArgs): TestPatternSource {
 
 /**
  * Opens the source the arguments name, with the overlay's drawtext filter for
- * ffmpeg; the test pattern is made beforehand, see {@linkcode openTestPattern}.
+ * ffmpeg, and says which ffmpeg build runs it (asked once, with its filters
+ * for an overlay); the test pattern is made beforehand, see
+ * {@linkcode openTestPattern}, and runs no ffmpeg.
  */
 async function openSource(
   args: SenderArgs,
   overlay: string | undefined,
   testPattern: TestPatternSource | undefined,
   onEvent: (event: SourceEvent) => void,
-): Promise<FrameSource> {
+): Promise<[FrameSource, FfmpegBuild | undefined]> {
   const { spec } = args;
   if (testPattern !== undefined) {
     onEvent({ type: "source_started", source: "test", detail: "built-in test pattern" });
-    return testPattern;
+    return [testPattern, undefined];
   }
   const ffmpeg = resolveFfmpegPath(args.ffmpeg, Deno.env.get("FFMPEG"));
-  if (overlay !== undefined) await checkOverlaySupport(ffmpeg);
+  const [build] = await Promise.all([
+    probeFfmpegBuild(ffmpeg),
+    overlay === undefined ? undefined : checkOverlaySupport(ffmpeg),
+  ]);
   const resolved = await nameWindowsCamera(spec, ffmpeg);
-  return new FfmpegSource({
+  const source = new FfmpegSource({
     ffmpeg,
     spec: resolved,
     args: ffmpegArgs(resolved, {
@@ -354,12 +364,14 @@ async function openSource(
       overlay,
       loop: args.loop,
       copy: args.copy,
+      build,
     }),
     // A camera, a live stream or a file on a loop is worth starting again; a
     // file, local or over HTTP, played once ends.
     retry: spec.kind === "camera" || (spec.kind === "url" && !isHttp(spec.url)) || args.loop,
     onEvent,
   });
+  return [source, build];
 }
 
 /** DirectShow has no default camera and wants names: pick one from ffmpeg's list. */

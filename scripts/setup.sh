@@ -2,9 +2,11 @@
 # Installs what udpcam needs and is missing, then puts Deno on PATH:
 #   source scripts/setup.sh [deno|all]
 #   deno: Deno from npm, into .deno/ (the demo needs nothing else)
-#   all:  also ffmpeg and Chromium from apt (the tests need them); exports CHROMIUM_PATH
+#   all:  also ffmpeg and Chromium from apt, and the oldest ffmpeg udpcam supports
+#         (4.1, a static build from npm, into .tools/) for the tests; exports CHROMIUM_PATH
 set -euo pipefail
 DENO_VERSION=2.9.6
+OLD_FFMPEG_PACKAGE=@ffmpeg-installer/linux-x64@4.1.0
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 what=${1:-deno}
 
@@ -43,4 +45,10 @@ if [ "$what" = all ]; then
     exit 1
   fi
   export CHROMIUM_PATH
+  # tests/_old_ffmpeg.ts finds it here.
+  if [ ! -x "$root/.tools/ffmpeg-4.1/node_modules/@ffmpeg-installer/linux-x64/ffmpeg" ]; then
+    echo "Installing ffmpeg 4.1 (${OLD_FFMPEG_PACKAGE}) from npm into .tools/ffmpeg-4.1/" >&2
+    npm install --prefix "$root/.tools/ffmpeg-4.1" --no-audit --no-fund --no-save \
+      --loglevel=error "${OLD_FFMPEG_PACKAGE}" >&2
+  fi
 fi
