@@ -3,12 +3,10 @@ import { UsageError } from "./cli_error.ts";
 import { formatSession } from "./format_session.ts";
 import { formatHostPort, type HostPort, isLoopbackHost } from "./host_port.ts";
 import { generateHttpToken } from "./http_token.ts";
-import { findKey, type FoundKey } from "./key_flags.ts";
 import { Logger } from "./logger.ts";
 import { resolveFfmpegPath } from "./ffmpeg_args.ts";
 import { openBrowser } from "./open_browser.ts";
 import { formatRecorderEvent, Recorder } from "./recorder.ts";
-import { StreamSecret } from "./stream_secret.ts";
 import { guardPreview } from "./preview_guard.ts";
 import { createPreviewHandler } from "./preview_handler.ts";
 import { SignalFeed } from "./signal_feed.ts";
@@ -19,7 +17,8 @@ import { LINK_STATE_LABELS, type LinkEvent } from "./receiver_link.ts";
 import { StatusLine } from "./status_line.ts";
 import { UdpReceiver } from "./udp_receiver.ts";
 import { withTimeout } from "./with_timeout.ts";
-import { type LoopLag, LoopLagMeter, loopLagReport } from "./loop_lag_meter.ts";
+import { type LoopLag, loopLagReport } from "./loop_lag_meter.ts";
+import { type PreparedStart, prepareStart } from "./prepare_start.ts";
 
 /**
  * Runs the receiver until `signal` aborts: joins the sender, serves the
@@ -29,21 +28,15 @@ import { type LoopLag, LoopLagMeter, loopLagReport } from "./loop_lag_meter.ts";
  * Throws on a busy HTTP address or a sender name that does not resolve.
  */
 export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Promise<void> {
-  // Starting the no-signal frames' worker, and its loading, hold this thread
-  // up: both are done before the socket exists.
+  // Starting the no-signal frames' worker holds this thread up: done before
+  // the socket exists, and its loading waited for (see prepareStart).
   const renderer = new NoSignalRenderer();
-  // Measured from then on: the first frames and the first drawing are what stall most.
-  let loopLag: LoopLagMeter | undefined;
+  let prepared: PreparedStart | undefined;
   try {
-    await renderer.ready();
-    // Stretching a key (scrypt, a quarter of a second by design) holds this
-    // thread up too: also done before the socket exists.
-    const key = await findKey(args);
-    const secret = key === undefined ? undefined : new StreamSecret(key.secret);
-    loopLag = new LoopLagMeter();
-    await receive(args, signal, loopLag, renderer, { key, secret });
+    prepared = await prepareStart(renderer.ready(), args);
+    await receive(args, signal, prepared, renderer);
   } finally {
-    loopLag?.close();
+    prepared?.loopLag.close();
     renderer.close();
   }
 }
@@ -51,15 +44,14 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
 async function receive(
   args: ReceiverArgs,
   signal: AbortSignal,
-  loopLag: LoopLagMeter,
+  prepared: PreparedStart,
   renderer: NoSignalRenderer,
-  keyed: { key: FoundKey | undefined; secret: StreamSecret | undefined },
 ): Promise<void> {
   const logger = new Logger({ format: args.log });
   const status = new StatusLine();
   logger.beforeWrite = () => status.clear();
 
-  const { key, secret } = keyed;
+  const { key, secret, loopLag } = prepared;
   if (key?.warning !== undefined) {
     logger.warn(key.warning);
   }

@@ -22,12 +22,12 @@ import { formatSourceSpec, type SourceSpec } from "./source_spec.ts";
 import { senderStatusText } from "./sender_status.ts";
 import { StatusLine } from "./status_line.ts";
 import { TestPatternSource } from "./test_pattern.ts";
-import { LoopLagMeter, loopLagReport } from "./loop_lag_meter.ts";
+import { loopLagReport } from "./loop_lag_meter.ts";
+import { type PreparedStart, prepareStart } from "./prepare_start.ts";
 import { UdpSender } from "./udp_sender.ts";
-import { findKey, type FoundKey, KEY_ENV } from "./key_flags.ts";
+import { KEY_ENV } from "./key_flags.ts";
 import { RejectionTally } from "./rejection_tally.ts";
 import type { SenderRejection } from "./sender_gate.ts";
-import { StreamSecret } from "./stream_secret.ts";
 
 /**
  * How old the newest frame may be, in ms, and still go to a receiver that
@@ -41,21 +41,15 @@ const RESEND_ON_JOIN_MS = 2000;
  * Throws on a busy address, a missing ffmpeg or a source that cannot start.
  */
 export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<void> {
-  // Starting the test pattern's worker, and its loading, hold this thread up:
-  // both are done before the socket exists.
+  // Starting the test pattern's worker holds this thread up: done before the
+  // socket exists, and its loading waited for (see prepareStart).
   const testPattern = args.spec.kind === "test" ? openTestPattern(args) : undefined;
-  // Measured from then on: the socket answers handshakes while the source starts.
-  let loopLag: LoopLagMeter | undefined;
+  let prepared: PreparedStart | undefined;
   try {
-    await testPattern?.ready();
-    // Stretching a key (scrypt, a quarter of a second by design) holds this
-    // thread up too: also done before the socket exists.
-    const key = await findKey(args);
-    const secret = key === undefined ? undefined : new StreamSecret(key.secret);
-    loopLag = new LoopLagMeter();
-    await send(args, signal, loopLag, testPattern, { key, secret });
+    prepared = await prepareStart(testPattern?.ready(), args);
+    await send(args, signal, prepared, testPattern);
   } finally {
-    loopLag?.close();
+    prepared?.loopLag.close();
     await testPattern?.close();
   }
 }
@@ -63,14 +57,13 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
 async function send(
   args: SenderArgs,
   signal: AbortSignal,
-  loopLag: LoopLagMeter,
+  prepared: PreparedStart,
   testPattern: TestPatternSource | undefined,
-  keyed: { key: FoundKey | undefined; secret: StreamSecret | undefined },
 ): Promise<void> {
   const logger = new Logger({ format: args.log });
   const status = new StatusLine();
   logger.beforeWrite = () => status.clear();
-  const { key, secret } = keyed;
+  const { key, secret, loopLag } = prepared;
   if (key?.warning !== undefined) {
     logger.warn(key.warning);
   }
