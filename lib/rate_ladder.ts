@@ -21,14 +21,15 @@ const QUALITY_STEP = 15;
 /** No quality rung goes below this. */
 const QUALITY_FLOOR = 20;
 /** The fps rungs below 1, at the lowest quality. */
-const FPS_SCALES = [5 / 6, 2 / 3, 1 / 2, 1 / 3];
+const FPS_SCALES = [9 / 10, 5 / 6, 2 / 3, 1 / 2, 1 / 3];
 /** The width rungs below 1, at the lowest quality and fps. */
 const WIDTH_SCALES = [0.75, 0.5];
 
 /**
  * The rungs the sender steps down when a link is congested: first JPEG
  * quality, by 15 at a time while it stays at 20 or more; then, at the lowest
- * quality, the frame rate (5/6, 2/3, 1/2, 1/3 of the source's frames); then, at the
+ * quality, the frame rate (9/10, 5/6, 2/3, 1/2, 1/3 of the source's frames: the first
+ * step small, since it is where a link a little too narrow for quality 20 stops); then, at the
  * lowest quality and frame rate, the width (3/4, then 1/2). Quality costs the
  * least to give up, width the most. Frames passed through as they are cannot
  * change quality or size, so without `reencode` only the fps rungs exist.
@@ -37,7 +38,7 @@ const WIDTH_SCALES = [0.75, 0.5];
  * @example
  * ```ts
  * buildLadder({ quality: 80, reencode: true }).map((r) => r.quality);
- * // [80, 65, 50, 35, 20, 20, 20, 20, 20, 20, 20]
+ * // [80, 65, 50, 35, 20, 20, 20, 20, 20, 20, 20, 20]
  * ```
  *
  * @throws {RangeError} If the quality is not a whole number from 1 to 100.

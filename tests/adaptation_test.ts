@@ -8,7 +8,7 @@ const LOSSY: LinkReport = { lossFraction: 0.2, framesLostFraction: 0, queueDelay
 /** Neither clean nor congested. */
 const FAIR: LinkReport = { lossFraction: 0.05, framesLostFraction: 0, queueDelayMs: 2 };
 
-/** 80, 65, 50, 35, 20; then fps 5/6, 2/3, 1/2, 1/3; then width 3/4, 1/2. */
+/** 80, 65, 50, 35, 20; then fps 9/10, 5/6, 2/3, 1/2, 1/3; then width 3/4, 1/2. */
 const LADDER = buildLadder({ quality: 80, reencode: true });
 /** The first rung that lowers the frame rate. */
 const FIRST_FPS_RUNG = 5;
@@ -92,11 +92,11 @@ Deno.test("Adaptation gives a bad link among two fewer frames, not a worse pictu
     type: "receiver",
     receiver: "b",
     from: { quality: 80, fpsScale: 1, widthScale: 1 },
-    to: { quality: 80, fpsScale: 5 / 6, widthScale: 1 },
+    to: { quality: 80, fpsScale: 9 / 10, widthScale: 1 },
     level: FIRST_FPS_RUNG,
     reason: "loss 20%, then loss 20%",
   });
-  assert.deepEqual(changes.map((c) => c.to.fpsScale), [5 / 6, 2 / 3, 1 / 2, 1 / 3]);
+  assert.deepEqual(changes.map((c) => c.to.fpsScale), [9 / 10, 5 / 6, 2 / 3, 1 / 2, 1 / 3]);
 });
 
 Deno.test("Adaptation returns a recovered receiver to full frame rate and level 0", () => {
@@ -105,7 +105,7 @@ Deno.test("Adaptation returns a recovered receiver to full frame rate and level 
   assert.equal(adaptation.levelOf("b"), 0);
   assert.deepEqual(adaptation.rungFor("b"), LADDER[0]);
   const ups = changes.filter((c) => c.reason.startsWith("clean"));
-  assert.deepEqual(ups.map((c) => c.to.fpsScale), [5 / 6, 1], "a rung a window");
+  assert.deepEqual(ups.map((c) => c.to.fpsScale), [9 / 10, 1], "a rung, then the rest");
   assert.equal(ups[ups.length - 1].level, 0);
 });
 
@@ -177,9 +177,9 @@ Deno.test("Adaptation on a copy-mode ladder changes only frame rates", () => {
   assert.equal(adaptation.levelOf("a"), 3);
   assert.deepEqual(adaptation.rungFor("a"), ladder[3]);
   assert.deepEqual(changes.map((c) => [c.type, c.to.fpsScale, c.reason]), [
+    ["receiver", 9 / 10, "queue delay 85 ms for 2.0 s"],
     ["receiver", 5 / 6, "queue delay 85 ms for 2.0 s"],
     ["receiver", 2 / 3, "queue delay 85 ms for 2.0 s"],
-    ["receiver", 1 / 2, "queue delay 85 ms for 2.0 s"],
   ]);
 });
 

@@ -22,8 +22,8 @@ Deno.test("buildLadder() steps quality down by 15 while it stays at 20 or more",
     assert.deepEqual(qualityRungs.map((r) => r.quality), qualities, `quality ${quality}`);
     assert.equal(
       ladder.length,
-      qualities.length + 6,
-      `quality ${quality}: 4 fps and 2 width rungs`,
+      qualities.length + 7,
+      `quality ${quality}: 5 fps and 2 width rungs`,
     );
   }
 });
@@ -35,6 +35,7 @@ Deno.test("buildLadder() lowers quality, then frame rate, then width", () => {
     { quality: 50, fpsScale: 1, widthScale: 1 },
     { quality: 35, fpsScale: 1, widthScale: 1 },
     { quality: 20, fpsScale: 1, widthScale: 1 },
+    { quality: 20, fpsScale: 9 / 10, widthScale: 1 },
     { quality: 20, fpsScale: 5 / 6, widthScale: 1 },
     { quality: 20, fpsScale: 2 / 3, widthScale: 1 },
     { quality: 20, fpsScale: 1 / 2, widthScale: 1 },
@@ -78,6 +79,7 @@ Deno.test("buildLadder() gives every rung fewer bytes than the one before it", (
 Deno.test("buildLadder() without reencode only lowers the frame rate", () => {
   assert.deepEqual(buildLadder({ quality: 80, reencode: false }), [
     { quality: 80, fpsScale: 1, widthScale: 1 },
+    { quality: 80, fpsScale: 9 / 10, widthScale: 1 },
     { quality: 80, fpsScale: 5 / 6, widthScale: 1 },
     { quality: 80, fpsScale: 2 / 3, widthScale: 1 },
     { quality: 80, fpsScale: 1 / 2, widthScale: 1 },
