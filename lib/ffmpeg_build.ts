@@ -14,6 +14,11 @@ export interface FfmpegBuild {
   libavformat: [number, number];
 }
 
+/** An ffmpeg older than {@linkcode OLDEST_FFMPEG}; the message is one line, with how to get a newer one. */
+export class FfmpegTooOldError extends SourceError {
+  override name = "FfmpegTooOldError";
+}
+
 /** A release of ffmpeg and the libavformat it shipped with. */
 interface Release {
   name: string;
@@ -92,7 +97,8 @@ export function passthroughArgs(build: FfmpegBuild | undefined): string[] {
  * @returns The build; undefined if its output could not be read (then the
  *   newest arguments are used, and ffmpeg's own error says what it lacks).
  * @throws {FfmpegNotFoundError} If the program cannot be found.
- * @throws {SourceError} If it cannot be run, or is too old; the message is one line.
+ * @throws {SourceError} If it cannot be run; the message is one line.
+ * @throws {FfmpegTooOldError} If it is older than {@linkcode OLDEST_FFMPEG}.
  */
 export async function probeFfmpegBuild(
   ffmpeg: string,
@@ -101,7 +107,7 @@ export async function probeFfmpegBuild(
   const { stdout } = await ffmpegOutput(ffmpeg, ["-version"], os);
   const build = parseFfmpegBuild(stdout);
   if (build !== undefined && !atLeast(build, OLDEST_FFMPEG)) {
-    throw new SourceError(
+    throw new FfmpegTooOldError(
       `the ffmpeg at "${ffmpeg}" is ${describeFfmpegBuild(build)}, and udpcam needs ` +
         `${OLDEST_FFMPEG.name} or newer: install one with ${installHint(os)}, ` +
         "or pass a newer one with --ffmpeg PATH",

@@ -44,6 +44,14 @@ export interface FfmpegSourceOptions {
    */
   maxFrameSize?: number;
   /**
+   * Asked once, if ffmpeg exits before its first frame: other arguments to
+   * try instead (say, for an older ffmpeg), or undefined to fail with
+   * ffmpeg's error. What it throws is thrown from the frames.
+   *
+   * @default {undefined} no second try
+   */
+  fallback?: () => Promise<string[] | undefined>;
+  /**
    * Called when the source starts, fails, restarts or ends.
    *
    * @default {undefined} no events
@@ -103,6 +111,7 @@ export class FfmpegSource implements FrameSource {
   #backoffMs: number[];
   #maxFrameSize: number;
   #onEvent: (event: SourceEvent) => void;
+  #fallback: (() => Promise<string[] | undefined>) | undefined;
   #now: () => number;
   #closed = new AbortController();
   #started = false;
@@ -141,6 +150,7 @@ export class FfmpegSource implements FrameSource {
     this.#maxFrameSize = maxFrameSize;
     this.#onEvent = onEvent;
     this.#now = now;
+    this.#fallback = options.fallback;
   }
 
   /**
@@ -233,6 +243,13 @@ export class FfmpegSource implements FrameSource {
       const status = await run.status;
       const line = run.lastErrorLine();
       if (count === 0 && !gaveFrames) {
+        const fallback = this.#fallback;
+        this.#fallback = undefined;
+        const args = await fallback?.();
+        if (args !== undefined) {
+          this.#args = [...args];
+          continue;
+        }
         throw new SourceError(withLine(`${describeExit(status)} before the first frame`, line));
       }
       const exit = withLine(describeExit(status), line);

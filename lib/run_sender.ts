@@ -5,7 +5,7 @@ import { buildLadder, type Rung } from "./rate_ladder.ts";
 import { SourceError } from "./source_error.ts";
 import { drawtextFilter, drawtextFont } from "./drawtext_filter.ts";
 import { ffmpegArgs, isHttp, resolveFfmpegPath } from "./ffmpeg_args.ts";
-import { type FfmpegBuild, probeFfmpegBuild } from "./ffmpeg_build.ts";
+import { type FfmpegBuild, FfmpegTooOldError, probeFfmpegBuild } from "./ffmpeg_build.ts";
 import { FfmpegSource } from "./ffmpeg_source.ts";
 import type { Frame } from "./frame.ts";
 import type { FrameSource, SourceEvent } from "./frame_source.ts";
@@ -75,7 +75,7 @@ async function send(
     port: args.listen.port,
   });
   let source: FrameSource | undefined;
-  let build: FfmpegBuild | undefined;
+  let build: () => FfmpegBuild | undefined = () => undefined;
   let baseWidth: number | undefined;
   const overlay = overlayFilter(args);
   const adaptation = args.adapt
@@ -84,7 +84,8 @@ async function send(
       onChange: (change) => {
         logAdaptation(logger, change);
         if (change.type === "shared" && source !== undefined && baseWidth !== undefined) {
-          applyRung(source, args, { rung: change.to, baseWidth, overlay, build }).catch(() => {});
+          applyRung(source, args, { rung: change.to, baseWidth, overlay, build: build() })
+            .catch(() => {});
         }
       },
     })
@@ -192,11 +193,11 @@ async function send(
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     let failure: string | undefined;
-    [source, build] = await openSource(args, overlay, testPattern, (event) => {
+    ({ source, build } = await openSource(args, overlay, testPattern, (event) => {
       if (event.type === "source_failed") failure = event.error;
       if (event.type === "source_restarting") failure = undefined;
       logSourceEvent(logger, event);
-    });
+    }));
     if (signal.aborted) return;
     const sending = (async () => {
       let seq = 0;
@@ -224,7 +225,10 @@ async function send(
         throw new SourceError(`the source stopped: ${failure}`);
       }
     } catch (error) {
-      if (error instanceof SourceError && args.spec.kind === "camera") {
+      if (
+        error instanceof SourceError && !(error instanceof FfmpegTooOldError) &&
+        args.spec.kind === "camera"
+      ) {
         throw new SourceError(
           `${error.message}; is the camera connected? See sender --list-cameras, or try --source test`,
         );
@@ -325,46 +329,53 @@ function openTestPattern(args: SenderArgs): TestPatternSource {
 
 /**
  * Opens the source the arguments name, with the overlay's drawtext filter for
- * ffmpeg, and says which ffmpeg build runs it (asked once, with its filters
- * for an overlay); the test pattern is made beforehand, see
- * {@linkcode openTestPattern}, and runs no ffmpeg.
+ * ffmpeg; the test pattern is made beforehand, see
+ * {@linkcode openTestPattern}, and runs no ffmpeg. ffmpeg starts with the
+ * newest ffmpeg's arguments; only if it exits before its first frame is it
+ * asked which build it is (`ffmpeg -version`, about 0.1 s), and run again
+ * with that build's arguments when they differ (`-vsync` before 5.1), or
+ * refused in one line when older than 4.1. `build` gives the build once
+ * known, for the arguments of later restarts.
  */
 async function openSource(
   args: SenderArgs,
   overlay: string | undefined,
   testPattern: TestPatternSource | undefined,
   onEvent: (event: SourceEvent) => void,
-): Promise<[FrameSource, FfmpegBuild | undefined]> {
+): Promise<{ source: FrameSource; build: () => FfmpegBuild | undefined }> {
   const { spec } = args;
   if (testPattern !== undefined) {
     onEvent({ type: "source_started", source: "test", detail: "built-in test pattern" });
-    return [testPattern, undefined];
+    return { source: testPattern, build: () => undefined };
   }
   const ffmpeg = resolveFfmpegPath(args.ffmpeg, Deno.env.get("FFMPEG"));
-  const [build] = await Promise.all([
-    probeFfmpegBuild(ffmpeg),
-    overlay === undefined ? undefined : checkOverlaySupport(ffmpeg),
-  ]);
+  if (overlay !== undefined) await checkOverlaySupport(ffmpeg);
   const resolved = await nameWindowsCamera(spec, ffmpeg);
+  let build: FfmpegBuild | undefined;
+  const options = {
+    os: Deno.build.os,
+    width: args.width,
+    fps: args.fps,
+    quality: args.quality,
+    overlay,
+    loop: args.loop,
+    copy: args.copy,
+  };
   const source = new FfmpegSource({
     ffmpeg,
     spec: resolved,
-    args: ffmpegArgs(resolved, {
-      os: Deno.build.os,
-      width: args.width,
-      fps: args.fps,
-      quality: args.quality,
-      overlay,
-      loop: args.loop,
-      copy: args.copy,
-      build,
-    }),
+    args: ffmpegArgs(resolved, options),
+    fallback: async () => {
+      build = await probeFfmpegBuild(ffmpeg);
+      const older = ffmpegArgs(resolved, { ...options, build });
+      return older.join("\0") === ffmpegArgs(resolved, options).join("\0") ? undefined : older;
+    },
     // A camera, a live stream or a file on a loop is worth starting again; a
     // file, local or over HTTP, played once ends.
     retry: spec.kind === "camera" || (spec.kind === "url" && !isHttp(spec.url)) || args.loop,
     onEvent,
   });
-  return [source, build];
+  return { source, build: () => build };
 }
 
 /** DirectShow has no default camera and wants names: pick one from ffmpeg's list. */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   describeFfmpegBuild,
   type FfmpegBuild,
+  FfmpegTooOldError,
   parseFfmpegBuild,
   passthroughArgs,
   probeFfmpegBuild,
@@ -110,7 +111,7 @@ Deno.test("probeFfmpegBuild() refuses an ffmpeg older than 4.1 in one line, and 
     await Deno.writeTextFile(old, `#!/bin/sh\nprintf '%s' '${OUTPUTS.ubuntu1804}'\n`);
     await Deno.chmod(old, 0o755);
     const error = await probeFfmpegBuild(old, "linux").then(() => undefined, (e) => e);
-    assert.ok(error instanceof SourceError, String(error));
+    assert.ok(error instanceof FfmpegTooOldError && error instanceof SourceError, String(error));
     assert.equal(
       error.message,
       `the ffmpeg at "${old}" is 3.4.11-0ubuntu0.1, and udpcam needs 4.1 or newer: install ` +
