@@ -3,7 +3,8 @@
 #   source scripts/setup.sh [deno|all]
 #   deno: Deno from npm, into .deno/ (the demo needs nothing else)
 #   all:  also ffmpeg and Chromium from apt, and the oldest ffmpeg udpcam supports
-#         (4.1, a static build from npm, into .tools/) for the tests; exports CHROMIUM_PATH
+#         (4.1, a static build from npm, into .tools/) for the tests; exports CHROMIUM_PATH;
+#         and Wine with the Windows builds of Deno and ffmpeg (scripts/setup_wine.sh)
 set -euo pipefail
 DENO_VERSION=2.9.6
 OLD_FFMPEG_PACKAGE=@ffmpeg-installer/linux-x64@4.1.0
@@ -51,4 +52,6 @@ if [ "$what" = all ]; then
     npm install --prefix "$root/.tools/ffmpeg-4.1" --no-audit --no-fund --no-save \
       --loglevel=error "${OLD_FFMPEG_PACKAGE}" >&2
   fi
+  # tests/windows_wine_test.ts runs the sender and the receiver with deno.exe under Wine.
+  bash "$root/scripts/setup_wine.sh" "$DENO_VERSION"
 fi

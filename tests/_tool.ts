@@ -16,12 +16,19 @@ const decoder = new TextDecoder();
 /** Which entrypoint. */
 export type Tool = "sender" | "receiver";
 
-function command(
+/**
+ * Makes the command that runs `tool` with `args`, under the tool's own
+ * permissions and `denoFlags`; `env` is added to this process's environment.
+ */
+export type ToolCommand = (
   tool: Tool,
   args: string[],
   env?: Record<string, string>,
-  denoFlags: readonly string[] = [],
-): Deno.Command {
+  denoFlags?: readonly string[],
+) => Deno.Command;
+
+/** Runs a tool with this Deno. */
+const command: ToolCommand = (tool, args, env, denoFlags = []) => {
   const permissions = tool === "sender" ? SENDER_PERMISSIONS : RECEIVER_PERMISSIONS;
   return new Deno.Command(Deno.execPath(), {
     args: [
@@ -39,15 +46,16 @@ function command(
     stdout: "piped",
     stderr: "piped",
   });
-}
+};
 
-/** Runs a tool to its end. */
+/** Runs a tool to its end; `launch` makes the command, by default this Deno's. */
 export async function runTool(
   tool: Tool,
   args: string[],
   env?: Record<string, string>,
+  launch: ToolCommand = command,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { code, stdout, stderr } = await command(tool, args, env).output();
+  const { code, stdout, stderr } = await launch(tool, args, env).output();
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }
 
@@ -64,15 +72,18 @@ export class ToolProcess {
 
   /**
    * Starts `tool` with `args` and `--log json`; `denoFlags` go to `deno run`
-   * after the tool's own permissions (the bench's census uses them).
+   * after the tool's own permissions (the bench's census uses them). `launch`
+   * makes the command: by default this Deno's (tests/_wine.ts has the Windows
+   * build's, under Wine).
    */
   constructor(
     tool: Tool,
     args: string[],
     env?: Record<string, string>,
     denoFlags: readonly string[] = [],
+    launch: ToolCommand = command,
   ) {
-    this.child = command(tool, [...args, "--log", "json"], env, denoFlags).spawn();
+    this.child = launch(tool, [...args, "--log", "json"], env, denoFlags).spawn();
     this.#reading = Promise.all([this.#readEvents(), this.#readStderr()]).then(() => {});
   }
 
