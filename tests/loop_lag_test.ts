@@ -34,15 +34,16 @@ async function until(done: () => Promise<boolean>, timeoutMs: number, what: stri
 
 /**
  * Runs `measure` (one start of the tools, which returns each reading by who
- * took it) and checks every reading's max against {@linkcode MAX_LAG_MS};
- * once more if one is over. A stall of the tools' own (a drawing, a key
- * stretched on the main thread) comes back at every start; the machine's
- * own (these 2-core machines hold an idle process up to 32 ms now and
- * then, at the same moment as both tools) does not.
+ * took it) and checks every reading's max against {@linkcode MAX_LAG_MS},
+ * up to three times while one is over. A stall of the tools' own (a
+ * drawing, a key stretched on the main thread) comes back at every start;
+ * the machine's own does not: these 2-core machines hold an idle process up
+ * 20-40 ms now and then, at the same moments as both tools, and on some
+ * days one start in two has such a moment.
  */
 async function withinLimit(measure: () => Promise<Array<[string, LagFigures]>>): Promise<void> {
   const over: string[] = [];
-  for (let run = 1; run <= 2; run++) {
+  for (let run = 1; run <= 3; run++) {
     const readings = await measure();
     for (const [who, lag] of readings) {
       assert.ok(lag.p99 <= lag.max, `${who}: p99 ${lag.p99} ms above the max ${lag.max} ms`);
@@ -53,7 +54,7 @@ async function withinLimit(measure: () => Promise<Array<[string, LagFigures]>>):
       `run ${run}: ${late.map(([who, lag]) => `${who} ran ${lag.max} ms late`).join(", ")}`,
     );
   }
-  assert.fail(`the event loop ran over ${MAX_LAG_MS} ms late in both runs: ${over.join("; ")}`);
+  assert.fail(`the event loop ran over ${MAX_LAG_MS} ms late in every run: ${over.join("; ")}`);
 }
 
 function lagOf(line: LogLine): LagFigures {
