@@ -361,14 +361,16 @@ async function openSource(
     loop: args.loop,
     copy: args.copy,
   };
+  const newest = ffmpegArgs(resolved, options);
   const source = new FfmpegSource({
     ffmpeg,
     spec: resolved,
-    args: ffmpegArgs(resolved, options),
+    args: newest,
     fallback: async () => {
       build = await probeFfmpegBuild(ffmpeg);
       const older = ffmpegArgs(resolved, { ...options, build });
-      return older.join("\0") === ffmpegArgs(resolved, options).join("\0") ? undefined : older;
+      const same = older.length === newest.length && older.every((arg, i) => arg === newest[i]);
+      return same ? undefined : older;
     },
     // A camera, a live stream or a file on a loop is worth starting again; a
     // file, local or over HTTP, played once ends.

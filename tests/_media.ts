@@ -87,6 +87,23 @@ export async function clipFrames(path: string): Promise<Uint8Array[]> {
   return frames;
 }
 
+/**
+ * Makes a 2 s 640x360 H.264 MP4 at `path`, as a phone or a camera app saves
+ * one, with this machine's ffmpeg.
+ */
+export async function makeMp4(path: string): Promise<void> {
+  const { code, stderr } = await new Deno.Command("ffmpeg", {
+    args: [
+      ...["-hide_banner", "-loglevel", "error", "-f", "lavfi"],
+      ...["-i", "testsrc2=size=640x360:rate=30", "-t", "2"],
+      ...["-c:v", "libx264", "-pix_fmt", "yuv420p", path],
+    ],
+  }).output();
+  if (code !== 0) {
+    throw new Error(`ffmpeg could not make ${path}: ${new TextDecoder().decode(stderr)}`);
+  }
+}
+
 /** A SHA-256 of the bytes, in hex. */
 export async function digest(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));

@@ -27,19 +27,19 @@ export type ToolCommand = (
   denoFlags?: readonly string[],
 ) => Deno.Command;
 
+/**
+ * `deno run`'s arguments for `tool` with `args`: the tool's own permissions
+ * and unstable flags, then `denoFlags`; any build of Deno takes them.
+ */
+export function toolArgs(tool: Tool, args: string[], denoFlags: readonly string[] = []): string[] {
+  const permissions = tool === "sender" ? SENDER_PERMISSIONS : RECEIVER_PERMISSIONS;
+  return ["run", "--quiet", ...UNSTABLE_FLAGS, ...permissions, ...denoFlags, `${tool}.ts`, ...args];
+}
+
 /** Runs a tool with this Deno. */
 const command: ToolCommand = (tool, args, env, denoFlags = []) => {
-  const permissions = tool === "sender" ? SENDER_PERMISSIONS : RECEIVER_PERMISSIONS;
   return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      ...UNSTABLE_FLAGS,
-      ...permissions,
-      ...denoFlags,
-      `${tool}.ts`,
-      ...args,
-    ],
+    args: toolArgs(tool, args, denoFlags),
     cwd: root,
     env: { NO_COLOR: "1", ...env },
     stdin: "null",
@@ -183,4 +183,11 @@ export async function startReceiver(
   ]);
   const listening = await receiver.waitFor("listening");
   return [receiver, String(listening.url), Number(listening.receiver)];
+}
+
+/** The receiver's fps and frames received at `url` after `ms` more of streaming. */
+export async function streamed(url: string, ms: number): Promise<{ fps: number; frames: number }> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const stats = await (await fetch(`${url}stats`)).json();
+  return { fps: Number(stats.fps), frames: Number(stats.framesReceived) };
 }

@@ -6,13 +6,8 @@
  *
  * @module
  */
-import {
-  RECEIVER_PERMISSIONS,
-  SENDER_PERMISSIONS,
-  UNSTABLE_FLAGS,
-} from "../scripts/permissions.ts";
 import { alive } from "./_proc.ts";
-import { runTool, type Tool, type ToolCommand } from "./_tool.ts";
+import { runTool, type Tool, toolArgs, type ToolCommand } from "./_tool.ts";
 
 const root = new URL("../", import.meta.url);
 const TOOLS = new URL("../.tools/wine/", import.meta.url).pathname;
@@ -59,18 +54,8 @@ export const WINE_ENV: Readonly<Record<string, string>> = {
 
 /** Runs a tool with deno.exe under Wine: the {@linkcode ToolCommand} for ToolProcess and runTool. */
 export const wineCommand: ToolCommand = (tool, args, env, denoFlags = []) => {
-  const permissions = tool === "sender" ? SENDER_PERMISSIONS : RECEIVER_PERMISSIONS;
   return new Deno.Command("wine", {
-    args: [
-      WINDOWS_DENO,
-      "run",
-      "--quiet",
-      ...UNSTABLE_FLAGS,
-      ...permissions,
-      ...denoFlags,
-      `${tool}.ts`,
-      ...args,
-    ],
+    args: [WINDOWS_DENO, ...toolArgs(tool, args, denoFlags)],
     cwd: root,
     env: { ...WINE_ENV, NO_COLOR: "1", ...env },
     stdin: "null",

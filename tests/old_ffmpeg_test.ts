@@ -5,23 +5,17 @@
  */
 import assert from "node:assert/strict";
 import { oldFfmpeg } from "./_old_ffmpeg.ts";
-import { runTool, startReceiver, startSender, type ToolProcess } from "./_tool.ts";
+import { makeMp4 } from "./_media.ts";
+import { runTool, startReceiver, startSender, streamed, type ToolProcess } from "./_tool.ts";
 
 const decoder = new TextDecoder();
 
-/** Makes a 2 s H.264 MP4, as a phone or a camera app saves one, with this machine's ffmpeg. */
+/** Runs `fn` with a 2 s H.264 MP4 (see {@linkcode makeMp4}) in a temporary folder. */
 async function withMp4<T>(fn: (path: string, dir: string) => Promise<T>): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "udpcam-old-ffmpeg-" });
   try {
     const path = `${dir}/clip.mp4`;
-    const { code, stderr } = await new Deno.Command("ffmpeg", {
-      args: [
-        ...["-hide_banner", "-loglevel", "error", "-f", "lavfi"],
-        ...["-i", "testsrc2=size=640x360:rate=30", "-t", "2"],
-        ...["-c:v", "libx264", "-pix_fmt", "yuv420p", path],
-      ],
-    }).output();
-    assert.equal(code, 0, decoder.decode(stderr));
+    await makeMp4(path);
     return await fn(path, dir);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -38,13 +32,6 @@ async function framesIn(path: string): Promise<number> {
   }).output();
   assert.equal(code, 0, decoder.decode(stderr));
   return Number(decoder.decode(stdout).trim());
-}
-
-/** The receiver's frame rate and frame count after `ms` of streaming. */
-async function streamed(url: string, ms: number): Promise<{ fps: number; frames: number }> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  const stats = await (await fetch(`${url}stats`)).json();
-  return { fps: stats.fps, frames: stats.framesReceived };
 }
 
 async function stopAll(...tools: Array<ToolProcess | undefined>): Promise<void> {

@@ -12,9 +12,11 @@ import {
   type LogLine,
   runTool,
   startReceiver,
+  streamed,
   type Tool,
   ToolProcess,
 } from "./_tool.ts";
+import { makeMp4 } from "./_media.ts";
 import {
   runWindowsTool,
   startWine,
@@ -58,13 +60,6 @@ async function startWindowsSender(args: string[]): Promise<[ToolProcess, number]
 
 async function stats(url: string): Promise<Record<string, unknown>> {
   return await (await fetch(`${url}stats`)).json();
-}
-
-/** The receiver's fps and frames received after `ms` more of streaming. */
-async function streamed(url: string, ms: number): Promise<{ fps: number; frames: number }> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  const s = await stats(url);
-  return { fps: Number(s.fps), frames: Number(s.framesReceived) };
 }
 
 async function stopAll(...tools: Array<ToolProcess | undefined>): Promise<void> {
@@ -136,14 +131,7 @@ Deno.test("under Wine the sender streams a file through the Windows ffmpeg 4.1",
   await withDir(async (dir) => {
     // An H.264 MP4 as a phone saves one, made by this machine's ffmpeg.
     const clip = `${dir}/clip.mp4`;
-    const made = await new Deno.Command("ffmpeg", {
-      args: [
-        ...["-hide_banner", "-loglevel", "error", "-f", "lavfi"],
-        ...["-i", "testsrc2=size=640x360:rate=30", "-t", "2"],
-        ...["-c:v", "libx264", "-pix_fmt", "yuv420p", clip],
-      ],
-    }).output();
-    assert.equal(made.code, 0, decoder.decode(made.stderr));
+    await makeMp4(clip);
     const [sender, port] = await startWindowsSender([
       ...["--source", windowsPath(clip), "--loop", "--ffmpeg", windowsPath(WINDOWS_FFMPEG)],
     ]);
