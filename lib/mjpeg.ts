@@ -1,20 +1,34 @@
-/** The multipart boundary of `/stream.mjpg`. */
-export const BOUNDARY = "udpcamframe";
-
-/** The `Content-Type` of `/stream.mjpg`. */
-export const MJPEG_CONTENT_TYPE = `multipart/x-mixed-replace; boundary=${BOUNDARY}`;
-
 const encoder = new TextEncoder();
 
+/**
+ * A new boundary for one `/stream.mjpg` response: `udpcam` and 128 random
+ * bits in hex. Made before any frame of the response exists, so no frame can
+ * be made to hold it, and it is never the same twice, so nothing one viewer
+ * learns applies to another's stream.
+ */
+export function mjpegBoundary(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `udpcam${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** The `Content-Type` of a `/stream.mjpg` response whose parts `boundary` separates. */
+export function mjpegContentType(boundary: string): string {
+  return `multipart/x-mixed-replace; boundary=${boundary}`;
+}
+
 /** The bytes that open the stream: the first boundary. */
-export const MJPEG_PREAMBLE: Uint8Array = encoder.encode(`--${BOUNDARY}\r\n`);
+export function mjpegPreamble(boundary: string): Uint8Array {
+  return encoder.encode(`--${boundary}\r\n`);
+}
 
 /**
  * The bytes written after a part's JPEG. Each part is followed at once by the
  * next boundary, because browsers show a part only when they see the boundary
  * that ends it: without it every frame would show one frame late.
  */
-export const MJPEG_PART_END: Uint8Array = encoder.encode(`\r\n--${BOUNDARY}\r\n`);
+export function mjpegPartEnd(boundary: string): Uint8Array {
+  return encoder.encode(`\r\n--${boundary}\r\n`);
+}
 
 /** Fields of one part's headers. */
 export interface MjpegPart {

@@ -3,7 +3,7 @@ import { isLoopbackHost } from "./host_port.ts";
 
 /** Options for {@linkcode guardPreview}. */
 export interface PreviewGuardOptions {
-  /** The port the preview listens on: a loopback Host must name it, and it names the cookie. */
+  /** The port the preview listens on: a loopback Host must name it. */
   port: number;
   /**
    * Whether the preview listens on a loopback address. Then a request must name
@@ -12,8 +12,10 @@ export interface PreviewGuardOptions {
    */
   loopback: boolean;
   /**
-   * The token every request must carry, as `?token=`, `Authorization: Bearer`
-   * or the cookie set on a valid `?token=`; undefined asks for none.
+   * The token every request must carry, as `?token=` or `Authorization:
+   * Bearer`; undefined asks for none. Never a cookie: a browser sends a
+   * host's cookies to every port of it, whatever else listens there, so the
+   * page passes its own `?token=` on to the requests it makes instead.
    * @default {undefined}
    */
   token?: string;
@@ -35,21 +37,15 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 /**
  * Wraps the preview's handler, still a plain `Request => Response` function:
  * refuses a request for a host that is not this loopback preview (403), one
- * without the token (401) or with a wrong one (403), before `handler` sees it;
- * sets a cookie on a valid `?token=` so that the page's own relative requests
- * need no token in their URLs; and adds {@linkcode SECURITY_HEADERS} to every
- * response.
+ * without the token (401) or with a wrong one (403), before `handler` sees it,
+ * and adds {@linkcode SECURITY_HEADERS} to every response.
  */
 export function guardPreview(
   handler: (request: Request) => Response,
   options: PreviewGuardOptions,
 ): (request: Request) => Response {
   const { port, loopback, token } = options;
-  const cookieName = `udpcam_token_${port}`;
   const expected = token === undefined ? undefined : sha256(token);
-  const cookie = token === undefined
-    ? undefined
-    : `${cookieName}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
 
   /** The answer to a request that may not pass, or undefined for one that may. */
   function refuse(request: Request, url: URL): Response | undefined {
@@ -64,7 +60,7 @@ export function guardPreview(
       }
     }
     if (expected === undefined) return undefined;
-    const given = presentedToken(request, url, cookieName);
+    const given = presentedToken(request, url);
     if (given === undefined) {
       const response = text(
         401,
@@ -86,15 +82,9 @@ export function guardPreview(
   }
 
   return (request: Request): Response => {
-    const url = new URL(request.url);
-    const refusal = refuse(request, url);
-    const response = refusal ?? handler(request);
+    const response = refuse(request, new URL(request.url)) ?? handler(request);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
       response.headers.set(name, value);
-    }
-    // A request let through with ?token= had the right one: keep it for the page's own requests.
-    if (refusal === undefined && cookie !== undefined && url.searchParams.has("token")) {
-      response.headers.append("set-cookie", cookie);
     }
     return response;
   };
@@ -109,23 +99,12 @@ function isLoopbackAuthority(authority: string, port: number): boolean {
   return Number(given ?? 80) === port && isLoopbackHost(ipv6 ?? name);
 }
 
-/** The token a request carries: the first of `?token=`, a bearer token and the cookie. */
-function presentedToken(request: Request, url: URL, cookieName: string): string | undefined {
+/** The token a request carries: `?token=`, or else a bearer token. */
+function presentedToken(request: Request, url: URL): string | undefined {
   const query = url.searchParams.get("token");
   if (query !== null) return query;
   const bearer = /^Bearer +(\S+) *$/i.exec(request.headers.get("authorization") ?? "");
-  if (bearer !== null) return bearer[1];
-  for (const pair of (request.headers.get("cookie") ?? "").split(";")) {
-    const equals = pair.indexOf("=");
-    if (equals === -1 || pair.slice(0, equals).trim() !== cookieName) continue;
-    const value = pair.slice(equals + 1).trim();
-    try {
-      return decodeURIComponent(value);
-    } catch {
-      return value;
-    }
-  }
-  return undefined;
+  return bearer === null ? undefined : bearer[1];
 }
 
 function sha256(text: string): Uint8Array {

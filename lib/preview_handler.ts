@@ -2,7 +2,13 @@ import { wallClock } from "./clock.ts";
 import { FAVICON_SVG } from "./favicon.ts";
 import { pause } from "./pause.ts";
 import type { LatestValue } from "./latest_value.ts";
-import { MJPEG_CONTENT_TYPE, MJPEG_PART_END, MJPEG_PREAMBLE, mjpegPartHeader } from "./mjpeg.ts";
+import {
+  mjpegBoundary,
+  mjpegContentType,
+  mjpegPartEnd,
+  mjpegPartHeader,
+  mjpegPreamble,
+} from "./mjpeg.ts";
 import { PREVIEW_PAGE } from "./preview_page.ts";
 import type { ReceivedFrame } from "./frame.ts";
 
@@ -17,6 +23,17 @@ export interface PreviewOptions {
    * @default {64}
    */
   maxViewers?: number;
+  /**
+   * How long a `/stream.mjpg` viewer may leave what it was given untaken, in
+   * ms, before it is dropped and its place freed: a client that stops reading
+   * (its window shut, its process stopped) must not hold a place for good.
+   * Waiting for the next frame, or for the next one `?fps=N` allows, is not
+   * stalling: only bytes already handed over and not yet read count. While
+   * all {@linkcode maxViewers} places are taken, a viewer that has taken
+   * nothing for a fifth of this gives way to a new one.
+   * @default {10000}
+   */
+  stallMs?: number;
   /**
    * The body of `/metrics`, in the Prometheus text format 0.0.4.
    * @default {undefined} no `/metrics` (404)
@@ -34,6 +51,14 @@ export interface PreviewStats {
   framesSkipped: number;
   /** Frames left out for viewers that asked for fewer a second (`?fps=N`). */
   framesCapped: number;
+  /** Viewers dropped for taking nothing for `stallMs`. */
+  viewersDropped: number;
+}
+
+/** A `/stream.mjpg` viewer: since when it has left bytes untaken, and how to drop it. */
+interface Viewer {
+  stalledSince: number | undefined;
+  drop(why: string): void;
 }
 
 /** The range of `/stream.mjpg?fps=N`. */
@@ -53,14 +78,39 @@ const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 /**
  * The receiver's HTTP preview as a plain `Request => Response` function:
- * `/` (the page), `/stream.mjpg` (one whole JPEG a part; a slow viewer gets
- * the newest frame and skips the rest, so it holds at most one frame),
- * `/snapshot.jpg`, `/stats`, and `/metrics` when given.
+ * `/` (the page), `/stream.mjpg` (one whole JPEG a part, between boundaries
+ * drawn at random for each response; a slow viewer gets the newest frame and
+ * skips the rest, so it holds at most one frame, and one that takes nothing
+ * for `stallMs` is dropped), `/snapshot.jpg`, `/stats`, and `/metrics` when
+ * given.
  */
 export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
   const { frames } = options;
   const maxViewers = options.maxViewers ?? 64;
-  const counters: PreviewStats = { viewers: 0, framesServed: 0, framesSkipped: 0, framesCapped: 0 };
+  const stallMs = options.stallMs ?? 10_000;
+  const counters: PreviewStats = {
+    viewers: 0,
+    framesServed: 0,
+    framesSkipped: 0,
+    framesCapped: 0,
+    viewersDropped: 0,
+  };
+  const viewers = new Set<Viewer>();
+
+  /** Drops the viewer that has left bytes untaken longest, if for `ms` or more; whether one was. */
+  function makeRoom(ms: number): boolean {
+    const now = performance.now();
+    let longest: Viewer | undefined;
+    for (const viewer of viewers) {
+      const since = viewer.stalledSince;
+      if (since === undefined || now - since < ms) continue;
+      if (longest === undefined || since < longest.stalledSince!) longest = viewer;
+    }
+    if (longest === undefined) return false;
+    const seconds = ((now - longest.stalledSince!) / 1000).toFixed(1);
+    longest.drop(`took nothing for ${seconds} s and gave way to a new one`);
+    return true;
+  }
 
   // Every viewer of a frame gets the same header bytes: make them once.
   let header: { seq: number; bytes: Uint8Array } = { seq: 0, bytes: new Uint8Array() };
@@ -87,7 +137,7 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
         `fps must be a number from ${VIEWER_FPS.min} to ${VIEWER_FPS.max}, as in /stream.mjpg?fps=5\n`,
       );
     }
-    if (counters.viewers >= maxViewers) {
+    if (counters.viewers >= maxViewers && !makeRoom(stallMs / 5)) {
       return text(503, `Too many viewers (${maxViewers}); try again later\n`);
     }
     counters.viewers++;
@@ -99,17 +149,42 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
     let due = -Infinity;
     let seq = 0;
     let open = true;
+    // Each response has its own boundary, drawn before any frame it carries.
+    const boundary = mjpegBoundary();
+    const partEnd = mjpegPartEnd(boundary);
+    // Runs while bytes handed over wait to be read: a pull means all were.
+    let stall: ReturnType<typeof setTimeout> | undefined;
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const viewer: Viewer = {
+      stalledSince: undefined,
+      drop(why: string) {
+        counters.viewersDropped++;
+        done();
+        controller.error(new Error(`The viewer ${why}`));
+      },
+    };
+    viewers.add(viewer);
     const done = () => {
       if (!open) return;
       open = false;
+      clearTimeout(stall);
+      viewers.delete(viewer);
       counters.viewers--;
       abort.abort();
     };
+    const watch = () => {
+      viewer.stalledSince = performance.now();
+      stall = setTimeout(() => viewer.drop(`took nothing for ${stallMs / 1000} s`), stallMs);
+    };
     const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(MJPEG_PREAMBLE);
+      start(c) {
+        controller = c;
+        controller.enqueue(mjpegPreamble(boundary));
+        watch();
       },
       async pull(controller) {
+        clearTimeout(stall);
+        viewer.stalledSince = undefined;
         let capped = false;
         if (intervalMs > 0) {
           const now = performance.now();
@@ -135,14 +210,15 @@ export function createPreviewHandler(options: PreviewOptions): PreviewHandler {
         const frame = next.value;
         controller.enqueue(partHeader(next.seq, frame));
         controller.enqueue(frame.data);
-        controller.enqueue(MJPEG_PART_END);
+        controller.enqueue(partEnd);
         counters.framesServed++;
+        watch();
       },
       cancel: done,
     }, { highWaterMark: 0 });
     return new Response(body, {
       headers: {
-        "content-type": MJPEG_CONTENT_TYPE,
+        "content-type": mjpegContentType(boundary),
         "cache-control": "no-store, no-cache, must-revalidate",
         "pragma": "no-cache",
         "x-content-type-options": "nosniff",

@@ -8,7 +8,9 @@ import { LINK_STATE_LABELS } from "./receiver_link.ts";
  *
  * Self-contained: one inline style and one inline script, no font, script or
  * image from anywhere but `stream.mjpg`, `snapshot.jpg` and `stats` of its own
- * origin, all by relative URLs (so a token kept in the cookie keeps working).
+ * origin, all by relative URLs, each with the `?token=` the page was opened
+ * with, if any (the preview sets no cookie: a browser would send it to every
+ * port of the host).
  * It needs nothing beyond the preview's CSP (`img-src 'self'; connect-src
  * 'self'` and inline script and style): the charts are drawn on canvases.
  *
@@ -96,7 +98,7 @@ export const PREVIEW_PAGE = `<!doctype html>
 </head>
 <body>
 <main id="stage" aria-label="Live video">
-  <img id="video" src="stream.mjpg" alt="Live video from the sender">
+  <img id="video" alt="Live video from the sender">
   <p id="overlay" aria-hidden="true">connecting</p>
   <div id="controls">
     <button id="fullscreen" class="control" type="button" aria-pressed="false"
@@ -158,6 +160,15 @@ const RETRY_MAX_MS = 30000;
 
 const $ = (id) => document.getElementById(id);
 const video = $("video");
+// The token this page was opened with, if any, goes on to every request it makes.
+const TOKEN = new URLSearchParams(location.search).get("token");
+
+/** \`path\` with this page's ?token=, if it was opened with one. */
+function own(path) {
+  if (TOKEN === null) return path;
+  return path + (path.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(TOKEN);
+}
+if (TOKEN !== null) document.querySelector('link[rel="icon"]').href = own("favicon.svg");
 const stage = $("stage");
 const LABELS = ${JSON.stringify({ ...LINK_STATE_LABELS, unreachable: "receiver unreachable" })};
 
@@ -340,7 +351,7 @@ function openStream() {
   stream.openedAt = performance.now();
   stream.changedAt = stream.openedAt;
   stream.fingerprint = undefined;
-  video.src = "stream.mjpg?t=" + Date.now().toString(36);
+  video.src = own("stream.mjpg?t=" + Date.now().toString(36));
   video.dataset.opened = String(Number(video.dataset.opened || 0) + 1);
 }
 
@@ -363,6 +374,7 @@ document.addEventListener("visibilitychange", () => {
   }
 });
 if (document.hidden) dropStream();
+else openStream();
 
 /** A cheap digest of the picture on show, or undefined before the first frame. */
 function pictureFingerprint() {
@@ -443,6 +455,7 @@ document.addEventListener("fullscreenchange", () => {
 
 let framesReceived = 0;
 const snapshotLink = $("snapshot");
+snapshotLink.href = own("snapshot.jpg");
 snapshotLink.addEventListener("click", (event) => {
   // Before the first frame the receiver has no snapshot to give.
   if (framesReceived === 0) {
@@ -508,7 +521,7 @@ function showUnreachable(reason, at) {
 async function fetchStats() {
   let response;
   try {
-    response = await fetch("stats", {
+    response = await fetch(own("stats"), {
       cache: "no-store",
       signal: typeof AbortSignal.timeout === "function" ? AbortSignal.timeout(3 * POLL_MS) : undefined,
     });
@@ -516,7 +529,7 @@ async function fetchStats() {
   } catch {
     return { reason: "no answer from the receiver: it may have stopped" };
   }
-  // A receiver restarted with a new random token no longer takes this page's cookie.
+  // A receiver restarted with a new random token no longer takes this page's.
   return {
     reason: response.status === 401 || response.status === 403
       ? "the receiver turned this page away (HTTP " + response.status +

@@ -5,7 +5,7 @@ import { LatestValue } from "../lib/latest_value.ts";
 import { guardPreview } from "../lib/preview_guard.ts";
 import { createPreviewHandler, type PreviewHandler } from "../lib/preview_handler.ts";
 import { TestPatternSource } from "../lib/test_pattern.ts";
-import { ToolProcess } from "./_tool.ts";
+import { startReceiver, startSender, ToolProcess } from "./_tool.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 
@@ -42,6 +42,46 @@ Deno.test({
         `frames ${framesBefore} -> ${framesAfter}`,
       );
       assert.match((await page.locator("#fps").textContent()) ?? "", /^\d+\.\d$/);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      await receiver.stop();
+      await sender.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "the preview page opened with ?token= plays and polls with that token, and sets no cookie",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const token = "a-token-of-our-own+/=";
+    const [sender, port] = await startSender(["--source", "test"]);
+    const [receiver, logged] = await startReceiver(port, ["--http-token", token]);
+    const url = new URL(logged);
+    assert.equal(url.searchParams.get("token"), token);
+    const browser = await launch();
+    try {
+      const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+      const page = await context.newPage();
+      const errors = watchErrors(page);
+      const requested: URL[] = [];
+      page.on("request", (request) => requested.push(new URL(request.url())));
+      await page.goto(url.href);
+      await waitUntil(page, "document.getElementById('video').naturalWidth > 0", 15_000);
+      await waitForState(page, "live");
+      // A cookie would go to every port of this host, to whatever else listens there.
+      assert.deepEqual(await context.cookies(), []);
+      const own = requested.filter((r) => r.port === url.port);
+      for (const path of ["/", "/stream.mjpg", "/stats"]) {
+        const asked = own.filter((r) => r.pathname === path);
+        assert.ok(asked.length > 0, `the page asked for ${path}`);
+        for (const r of asked) assert.equal(r.searchParams.get("token"), token, r.href);
+      }
+      const snapshot = new URL(String(await page.locator("#snapshot").getAttribute("href")), url);
+      assert.equal(snapshot.searchParams.get("token"), token);
+      assert.equal((await page.request.get(snapshot.href)).status(), 200);
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

@@ -60,7 +60,13 @@ function knownInput(): MetricsInput {
   return {
     receiver: knownStats(),
     latency: histogram.snapshot(),
-    preview: { viewers: 3, framesServed: 91, framesSkipped: 92, framesCapped: 93 },
+    preview: {
+      viewers: 3,
+      framesServed: 91,
+      framesSkipped: 92,
+      framesCapped: 93,
+      viewersDropped: 94,
+    },
     loopLag: { maxMs: 17.5, p99Ms: 2.25 },
   };
 }

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { LatestValue } from "../lib/latest_value.ts";
-import { BOUNDARY } from "../lib/mjpeg.ts";
 import { generateHttpToken } from "../lib/http_token.ts";
 import { isLoopbackHost } from "../lib/host_port.ts";
 import { guardPreview, SECURITY_HEADERS } from "../lib/preview_guard.ts";
@@ -48,21 +47,22 @@ async function readParts(reader: ReadableStreamDefaultReader<Uint8Array>, count:
 Deno.test("/stream.mjpg sends whole JPEG parts with length and timestamp headers", async () => {
   const { frames, handler } = setup();
   const response = handler(get("/stream.mjpg"));
+  const boundary = boundaryOf(response);
   assert.equal(
     response.headers.get("content-type"),
-    `multipart/x-mixed-replace; boundary=${BOUNDARY}`,
+    `multipart/x-mixed-replace; boundary=${boundary}`,
   );
   frames.publish(frame(1));
   const reader = response.body!.getReader();
   const first = new TextDecoder().decode((await reader.read()).value);
-  assert.equal(first, `--${BOUNDARY}\r\n`);
+  assert.equal(first, `--${boundary}\r\n`);
   const header = new TextDecoder().decode((await reader.read()).value);
   assert.equal(
     header,
     "Content-Type: image/jpeg\r\nContent-Length: 5\r\nX-Timestamp: 2.001000\r\nX-Frame: 1\r\n\r\n",
   );
   assert.deepEqual((await reader.read()).value, frame(1).data);
-  assert.equal(new TextDecoder().decode((await reader.read()).value), `\r\n--${BOUNDARY}\r\n`);
+  assert.equal(new TextDecoder().decode((await reader.read()).value), `\r\n--${boundary}\r\n`);
   await reader.cancel();
   assert.equal(handler.stats.viewers, 0);
 });
@@ -122,6 +122,7 @@ Deno.test("/stats serves the receiver's stats with the viewers' counters", async
     framesServed: 0,
     framesSkipped: 0,
     framesCapped: 0,
+    viewersDropped: 0,
   });
 });
 
@@ -129,7 +130,7 @@ Deno.test("the preview serves its page, 404 for unknown paths and 405 for other 
   const { handler } = setup();
   const page = handler(get("/"));
   assert.match(page.headers.get("content-type")!, /text\/html/);
-  assert.match(await page.text(), /<img id="video" src="stream.mjpg"/);
+  assert.match(await page.text(), /<img id="video" /);
   const missing = handler(get("/nope"));
   assert.equal(missing.status, 404);
   await missing.body?.cancel();
@@ -193,7 +194,7 @@ Deno.test("guardPreview() answers 401 on every path to a request without the tok
   assert.equal(handler.stats.viewers, 0, "no stream opened for a stranger");
 });
 
-Deno.test("guardPreview() answers 403 to a wrong token, by query, bearer or cookie", async () => {
+Deno.test("guardPreview() answers 403 to a wrong token, by query or bearer", async () => {
   const { handler, serve } = guarded({ loopback: false, token: TOKEN });
   const host = `192.168.1.20:${PORT}`;
   const wrong = [
@@ -203,9 +204,8 @@ Deno.test("guardPreview() answers 403 to a wrong token, by query, bearer or cook
     request(host, `/stream.mjpg?token=${TOKEN.slice(0, -1)}4`), // same length, last one off
     request(host, "/stream.mjpg?token="),
     request(host, "/stream.mjpg", { authorization: "Bearer nope-nope" }),
-    request(host, "/stream.mjpg", { cookie: `udpcam_token_${PORT}=nope-nope` }),
-    // The query decides over a right cookie: an explicit wrong token is not let through.
-    request(host, "/stream.mjpg?token=nope", { cookie: `udpcam_token_${PORT}=${TOKEN}` }),
+    // The query decides over a right bearer token: an explicit wrong token is not let through.
+    request(host, "/stream.mjpg?token=nope", { authorization: `Bearer ${TOKEN}` }),
   ];
   for (const req of wrong) {
     const response = serve(req);
@@ -216,7 +216,7 @@ Deno.test("guardPreview() answers 403 to a wrong token, by query, bearer or cook
   assert.equal(handler.stats.viewers, 0);
 });
 
-Deno.test("guardPreview() takes the token as ?token=, bearer token or cookie", async () => {
+Deno.test("guardPreview() takes the token as ?token= or bearer token", async () => {
   const { frames, serve } = guarded({ loopback: false, token: TOKEN });
   frames.publish(frame(1));
   const host = `192.168.1.20:${PORT}`;
@@ -224,9 +224,6 @@ Deno.test("guardPreview() takes the token as ?token=, bearer token or cookie", a
     new Request(`http://${host}/snapshot.jpg?token=${encodeURIComponent(TOKEN)}`),
     new Request(`http://${host}/snapshot.jpg`, { headers: { authorization: `Bearer ${TOKEN}` } }),
     new Request(`http://${host}/snapshot.jpg`, { headers: { authorization: `bearer ${TOKEN}` } }),
-    new Request(`http://${host}/snapshot.jpg`, {
-      headers: { cookie: `other=1; udpcam_token_${PORT}=${TOKEN}; more=2` },
-    }),
   ];
   for (const req of right) {
     const response = serve(req);
@@ -235,44 +232,33 @@ Deno.test("guardPreview() takes the token as ?token=, bearer token or cookie", a
   }
 });
 
-Deno.test("guardPreview() sets an HttpOnly, SameSite cookie for a right ?token=", async () => {
+Deno.test("guardPreview() sets no cookie and takes none: a browser sends cookies to every port", async () => {
   const { serve } = guarded({ loopback: false, token: TOKEN });
   const host = `192.168.1.20:${PORT}`;
-  const page = serve(new Request(`http://${host}/?token=${TOKEN}`));
-  assert.equal(page.status, 200);
-  await page.body?.cancel();
-  const cookie = page.headers.get("set-cookie")!;
-  assert.equal(cookie, `udpcam_token_${PORT}=${TOKEN}; HttpOnly; SameSite=Strict; Path=/`);
-  // The page's own relative requests carry only the cookie.
-  const stats = serve(
-    new Request(`http://${host}/stats`, { headers: { cookie: cookie.split(";")[0] } }),
-  );
-  assert.equal(stats.status, 200);
-  assert.equal(stats.headers.get("set-cookie"), null, "no new cookie for a cookie");
-  await stats.body?.cancel();
-  const bearer = serve(
-    new Request(`http://${host}/stats`, { headers: { authorization: `Bearer ${TOKEN}` } }),
-  );
-  assert.equal(bearer.headers.get("set-cookie"), null, "none for a bearer token");
-  await bearer.body?.cancel();
-  const missing = serve(new Request(`http://${host}/nope?token=${TOKEN}`));
-  assert.equal(missing.status, 404, "any path: the guard lets it through, the route says 404");
-  assert.match(missing.headers.get("set-cookie")!, /^udpcam_token_8081=/);
-  await missing.body?.cancel();
+  for (const path of PATHS) {
+    const response = serve(new Request(`http://${host}${path}?token=${TOKEN}`));
+    assert.notEqual(response.status, 401, path);
+    assert.equal(response.headers.get("set-cookie"), null, path);
+    await response.body?.cancel();
+  }
+  // Not even one named after this port, as an older receiver set.
+  for (const cookie of [`udpcam_token_${PORT}=${TOKEN}`, `token=${TOKEN}`]) {
+    const response = serve(new Request(`http://${host}/stats`, { headers: { cookie } }));
+    assert.equal(response.status, 401, cookie);
+    await response.body?.cancel();
+  }
 });
 
-Deno.test("guardPreview() keeps a token with URL and cookie specials whole", async () => {
+Deno.test("guardPreview() keeps a token with URL specials whole", async () => {
   const token = 'a+b/c=d;e,f"g%h&i#j';
   const { serve } = guarded({ loopback: false, token });
   const host = `192.168.1.20:${PORT}`;
-  const page = serve(new Request(`http://${host}/?token=${encodeURIComponent(token)}`));
+  const page = serve(new Request(`http://${host}/stats?token=${encodeURIComponent(token)}`));
   assert.equal(page.status, 200);
   await page.body?.cancel();
-  const cookie = page.headers.get("set-cookie")!.split("; ")[0];
-  assert.match(cookie, /^udpcam_token_8081=[A-Za-z0-9%_.!~*'()-]+$/, "a valid cookie value");
-  const stats = serve(new Request(`http://${host}/stats`, { headers: { cookie } }));
-  assert.equal(stats.status, 200);
-  await stats.body?.cancel();
+  const raw = serve(new Request(`http://${host}/stats?token=${token}`));
+  assert.equal(raw.status, 403, "unencoded, the & and # cut it short");
+  await raw.body?.cancel();
 });
 
 Deno.test("guardPreview() on loopback asks no token, but one once given", () => {
@@ -375,9 +361,9 @@ Deno.test("the Content-Security-Policy fits what the page uses", async () => {
   assert.match(html, /<style>/);
   assert.match(csp, /style-src 'unsafe-inline'/);
   assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, "nothing from elsewhere");
-  assert.match(html, /<img [^>]*src="stream\.mjpg"/);
+  assert.match(html, /video\.src = own\("stream\.mjpg\?t="/);
   assert.match(csp, /img-src 'self'/);
-  assert.match(html, /fetch\("stats"/);
+  assert.match(html, /fetch\(own\("stats"\)/);
   assert.match(csp, /connect-src 'self'/);
 });
 
@@ -467,4 +453,115 @@ Deno.test("the page's icon is served as SVG, and the page links to it", async ()
   assert.equal(icon.headers.get("content-type"), "image/svg+xml");
   assert.match(await icon.text(), /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assert.match(await handler(get("/")).text(), /<link rel="icon" href="favicon.svg"/);
+});
+
+/** The boundary a response's Content-Type names. */
+function boundaryOf(response: Response): string {
+  return /boundary=([^;]+)$/.exec(response.headers.get("content-type") ?? "")?.[1] ?? "";
+}
+
+Deno.test("/stream.mjpg gives each response its own random boundary, which no frame holds", async () => {
+  const { frames } = setup();
+  const handler = createPreviewHandler({ frames, stats: () => ({}) });
+  const responses = Array.from({ length: 20 }, () => handler(get("/stream.mjpg")));
+  const boundaries = responses.map(boundaryOf);
+  assert.equal(new Set(boundaries).size, 20, `boundaries: ${boundaries.slice(0, 3).join(", ")}`);
+  for (const boundary of boundaries) {
+    // RFC 2046: 1 to 70 characters of its alphabet, here letters and digits only.
+    assert.match(boundary, /^[A-Za-z0-9]{24,70}$/);
+  }
+  // A frame that holds what a fixed boundary would be, and each response's own.
+  const forged = new TextEncoder().encode(`\r\n--udpcamframe\r\n--${boundaries[0]}`);
+  const jpeg = Uint8Array.of(0xff, 0xd8, ...forged, 0xff, 0xd9);
+  frames.publish({ ...frame(1), data: jpeg });
+  const reader = responses[1].body!.getReader();
+  const [part] = await readParts(reader, 1);
+  assert.equal(part.length, jpeg.length);
+  assert.ok(
+    !part.includes(`--${boundaries[1]}`),
+    "the frame does not hold its response's boundary",
+  );
+  await reader.cancel();
+  for (const response of responses.filter((r) => !r.body!.locked)) await response.body!.cancel();
+  assert.equal(handler.stats.viewers, 0);
+});
+
+Deno.test("/stream.mjpg drops viewers that take nothing for stallMs, and frees their places", async () => {
+  const frames = new LatestValue<ReceivedFrame>();
+  const handler = createPreviewHandler({ frames, stats: () => ({}), maxViewers: 3, stallMs: 200 });
+  // One never reads at all; one reads a frame and then stops; one keeps reading.
+  const silent = handler(get("/stream.mjpg")).body!.getReader();
+  const stopping = handler(get("/stream.mjpg")).body!.getReader();
+  const reading = handler(get("/stream.mjpg")).body!.getReader();
+  assert.equal(handler(get("/stream.mjpg")).status, 503, "full");
+  let publishing = true;
+  const publisher = (async () => {
+    for (let n = 1; publishing; n++) {
+      frames.publish(frame(n));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  await readParts(stopping, 1);
+  const started = performance.now();
+  let read = 0;
+  while (performance.now() - started < 600) {
+    await readParts(reading, 1);
+    read++;
+  }
+  assert.equal(handler.stats.viewers, 1, "the two that took nothing for 200 ms are gone");
+  assert.equal(handler.stats.viewersDropped, 2);
+  assert.ok(read >= 10, `the reading viewer got ${read} frames`);
+  await assert.rejects(silent.read(), /took nothing for 0\.2 s/);
+  await assert.rejects(stopping.read(), /took nothing for 0\.2 s/);
+  const next = handler(get("/stream.mjpg"));
+  assert.equal(next.status, 200, "a place is free again");
+  const nextReader = next.body!.getReader();
+  await readParts(nextReader, 1);
+  publishing = false;
+  await publisher;
+  await reading.cancel();
+  await nextReader.cancel();
+  assert.equal(handler.stats.viewers, 0);
+});
+
+Deno.test("/stream.mjpg keeps a viewer of ?fps=0.1 that reads each frame it is given", async () => {
+  const frames = new LatestValue<ReceivedFrame>();
+  const handler = createPreviewHandler({ frames, stats: () => ({}), stallMs: 200 });
+  const reader = handler(get("/stream.mjpg?fps=0.1")).body!.getReader();
+  frames.publish(frame(1));
+  await readParts(reader, 1);
+  await reader.read(); // the boundary after the frame
+  // It asks for more at once; its next frame is 10 s away: waiting for it is not stalling.
+  const asking = reader.read();
+  frames.publish(frame(2));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(handler.stats.viewers, 1);
+  assert.equal(handler.stats.viewersDropped, 0);
+  await reader.cancel();
+  assert.equal((await asking).done, true);
+});
+
+Deno.test("/stream.mjpg, full, lets a new viewer in place of one that took nothing for stallMs / 5", async () => {
+  const frames = new LatestValue<ReceivedFrame>();
+  const handler = createPreviewHandler({ frames, stats: () => ({}), maxViewers: 2, stallMs: 1000 });
+  const stuck = handler(get("/stream.mjpg")).body!.getReader();
+  const reading = handler(get("/stream.mjpg")).body!.getReader();
+  const asking = reading.read(); // the preamble, then a read waits for a frame
+  await asking;
+  const waiting = reading.read();
+  // Both in their first 200 ms: neither gives way.
+  assert.equal(handler(get("/stream.mjpg")).status, 503);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  // The one that took nothing gives way; the one waiting for a frame is not stalled.
+  const next = handler(get("/stream.mjpg"));
+  assert.equal(next.status, 200);
+  await assert.rejects(stuck.read(), /took nothing for 0\.[2-9] s and gave way to a new one/);
+  assert.equal(handler.stats.viewers, 2);
+  assert.equal(handler.stats.viewersDropped, 1);
+  assert.equal(handler(get("/stream.mjpg")).status, 503, "the waiting viewer keeps its place");
+  frames.publish(frame(1));
+  assert.equal((await waiting).done, false);
+  await reading.cancel();
+  await next.body!.cancel();
+  assert.equal(handler.stats.viewers, 0);
 });
