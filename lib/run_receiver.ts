@@ -7,6 +7,7 @@ import { Logger } from "./logger.ts";
 import { resolveFfmpegPath } from "./ffmpeg_args.ts";
 import { openBrowser } from "./open_browser.ts";
 import { formatRecorderEvent, Recorder } from "./recorder.ts";
+import { HttpServer, type HttpServerError } from "./http_server.ts";
 import { guardPreview } from "./preview_guard.ts";
 import { createPreviewHandler } from "./preview_handler.ts";
 import { SignalFeed } from "./signal_feed.ts";
@@ -16,7 +17,6 @@ import type { ReceiverArgs } from "./receiver_args.ts";
 import { LINK_STATE_LABELS, type LinkEvent } from "./receiver_link.ts";
 import { StatusLine } from "./status_line.ts";
 import { UdpReceiver } from "./udp_receiver.ts";
-import { withTimeout } from "./with_timeout.ts";
 import { type LoopLag, loopLagReport } from "./loop_lag_meter.ts";
 import { type PreparedStart, prepareStart } from "./prepare_start.ts";
 
@@ -98,6 +98,7 @@ async function receive(
       logger.warn(message);
     },
   });
+  let server: HttpServer | undefined;
   const handler = createPreviewHandler({
     frames: feed.display,
     stats: () => ({
@@ -105,6 +106,7 @@ async function receive(
       recording: recorder?.stats,
       signalFeed: feed.stats,
       eventLoopLagMs: loopLagReport(loopLag.lag),
+      http: server?.stats,
     }),
     // Called only on a request, once `handler` exists.
     metrics: monotonicMetrics(() => ({
@@ -117,16 +119,18 @@ async function receive(
   const loopback = isLoopbackHost(args.http.hostname);
   const token = args.httpToken ?? (loopback ? undefined : generateHttpToken());
   let guarded: ((request: Request) => Response) | undefined;
-  let server: Deno.HttpServer<Deno.NetAddr> | undefined;
   let statusTimer: ReturnType<typeof setInterval> | undefined;
   try {
     await recorder?.start();
-    server = Deno.serve(
-      { hostname: args.http.hostname, port: args.http.port, onListen: () => {} },
-      (request) => guarded!(request),
-    );
-    // Deno.serve() returns before it takes any request, so the guard, which
-    // needs the port just bound, is in place for the first one.
+    // Its own server, not Deno.serve: connections capped, slow and idle ones
+    // timed out, and running out of descriptors outlasted (see HttpServer).
+    server = new HttpServer((request) => guarded!(request), {
+      hostname: args.http.hostname,
+      port: args.http.port,
+      onError: (error) => logger.warn(httpErrorText(error)),
+    });
+    // The server takes no request before this turn of the event loop ends, so
+    // the guard, which needs the port just bound, is in place for the first one.
     const port = server.addr.port;
     guarded = guardPreview(handler, { port, loopback, token });
     const url = previewUrl({ hostname: args.http.hostname, port }, token);
@@ -164,7 +168,9 @@ async function receive(
     await recorder?.close();
     await receiver.close();
     await feed.close();
-    if (server !== undefined) await shutdown(server);
+    // Closing the frames ended every stream that was waiting for one; a viewer
+    // too slow to take what was already queued gets one second more.
+    await server?.shutdown(1000);
   }
   logger.event("stopped", "udpcam receiver stopped", {
     stats: receiver.stats(),
@@ -173,13 +179,12 @@ async function receive(
   });
 }
 
-/**
- * Stops the HTTP server. Closing the frames ended every stream that was
- * waiting for one; a viewer too slow to take what was already queued gets one
- * second more.
- */
-async function shutdown(server: Deno.HttpServer): Promise<void> {
-  await withTimeout(server.shutdown(), 1000);
+/** The log line for something that went wrong in the preview's server. */
+function httpErrorText(error: HttpServerError): string {
+  const reason = error.error instanceof Error ? error.error.message : String(error.error);
+  return error.type === "accept"
+    ? `the preview cannot take connections (${reason}); it keeps trying, and the video goes on`
+    : `the preview failed to answer a request: ${reason}`;
 }
 
 function statusText(receiver: UdpReceiver, viewers: number, loopLag: LoopLag): string {
