@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { type FfmpegBuild, passthroughArgs } from "./ffmpeg_build.ts";
 /** The containers `--record` writes, by file extension. */
 export type RecordContainer = "mkv" | "avi" | "mjpeg";
@@ -66,8 +67,13 @@ export interface RecordArgsOptions {
  * none dropped), every packet flushed
  * to the file as it is written.
  *
- * One file: `path` is overwritten (`-y`), since the recorder creates it first
- * to claim the name. Segments: ffmpeg's segment muxer cuts where the recorder
+ * ffmpeg gets `path` as `file:` and an absolute path, so no name is ever
+ * taken for one of its protocols (`pipe:1.mkv` would be stdout,
+ * `http://host/x.mkv` an upload, `concat:a|b` a list), and never overwrites
+ * a file (`-n`): the recorder has it create each file in a folder of its own,
+ * then moves it to the name it claimed (see `record_folder.ts`).
+ *
+ * One file: `path` itself. Segments: ffmpeg's segment muxer cuts where the recorder
  * makes the timestamps jump (every JPEG is a keyframe, so any frame can start
  * a file), names each file with strftime when it opens it, starts each at
  * timestamp 0, and logs each file it opens (hence `-loglevel level+info`;
@@ -85,6 +91,7 @@ export function recordArgs(path: string, options: RecordArgsOptions = {}): strin
   }
   const { stream, muxer } = CONTAINER_OPTIONS[container];
   const input = [
+    "-n",
     "-hide_banner",
     "-nostats",
     "-loglevel",
@@ -108,9 +115,10 @@ export function recordArgs(path: string, options: RecordArgsOptions = {}): strin
     "-flush_packets",
     "1",
   ];
+  const absolute = resolve(path);
   if (!segments) {
     const muxerFlags = Object.entries(muxer).flatMap(([name, value]) => [`-${name}`, value]);
-    return ["-y", ...input, ...muxerFlags, "-f", MUXERS[container], path];
+    return [...input, ...muxerFlags, "-f", MUXERS[container], `file:${absolute}`];
   }
   const segmentOptions = Object.entries({ flush_packets: "1", ...muxer })
     .map(([name, value]) => `${name}=${value}`);
@@ -128,7 +136,7 @@ export function recordArgs(path: string, options: RecordArgsOptions = {}): strin
     "1",
     "-reset_timestamps",
     "1",
-    segmentPattern(path),
+    `file:${segmentPattern(absolute)}`,
   ];
 }
 
@@ -152,7 +160,14 @@ export function timestampedPath(path: string, date: Date, suffix?: number): stri
   const two = (n: number) => String(n).padStart(2, "0");
   const stamp = `${date.getFullYear()}${two(date.getMonth() + 1)}${two(date.getDate())}-` +
     `${two(date.getHours())}${two(date.getMinutes())}${two(date.getSeconds())}`;
-  return `${stem}-${stamp}${suffix === undefined ? "" : `-${suffix}`}${extension}`;
+  return suffixedPath(`${stem}-${stamp}${extension}`, suffix);
+}
+
+/** `path` with `-suffix` before its extension (`cam-2.mkv`), or as it is for none or 1. */
+export function suffixedPath(path: string, suffix?: number): string {
+  if (suffix === undefined || suffix === 1) return path;
+  const { stem, extension } = splitExtension(path);
+  return `${stem}-${suffix}${extension}`;
 }
 
 function splitExtension(path: string): { stem: string; extension: string } {

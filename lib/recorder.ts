@@ -1,4 +1,4 @@
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import { type FfmpegBuild, probeFfmpegBuild } from "./ffmpeg_build.ts";
 import { formatDuration } from "./duration.ts";
 import { concatBytes } from "./concat_bytes.ts";
@@ -7,7 +7,8 @@ import { describeExit, killQuietly, readLines, withLine } from "./ffmpeg_process
 import type { ReceivedFrame } from "./frame.ts";
 import type { LatestValue } from "./latest_value.ts";
 import { matroskaCluster, matroskaHeader } from "./matroska.ts";
-import { recordArgs, SEGMENT_SPAN_MS, timestampedPath } from "./record_args.ts";
+import { recordArgs, SEGMENT_SPAN_MS, suffixedPath, timestampedPath } from "./record_args.ts";
+import { RecordFolder } from "./record_folder.ts";
 import { pause } from "./pause.ts";
 import { RecordTimeline } from "./record_timeline.ts";
 import { SegmentClock } from "./segment_clock.ts";
@@ -109,6 +110,17 @@ export interface RecorderOptions {
    * @default {() => new Date()}
    */
   now?: () => Date;
+  /**
+   * Have ffmpeg create each file in a folder of the recorder's own and move
+   * it onto the name claimed for it ({@linkcode RecordFolder}), so that
+   * nothing put in the claimed file's place is ever written through. Without
+   * it (Windows, where a file ffmpeg holds open cannot be moved), the claimed
+   * name is given back just before ffmpeg creates the file itself, refusing
+   * one that exists (`-n`).
+   *
+   * @default {true} but on Windows
+   */
+  privateFolder?: boolean;
 }
 
 const DEFAULT_BACKOFF_MS = [1000, 2000, 4000, 8000, 16000];
@@ -156,12 +168,15 @@ const ERROR_LINE = /^(?:\[(\S+) @ [^\]]*\] )?\[(?:error|fatal|panic)\] (.*)$/;
  * depend on anyone watching the preview.
  *
  * It never overwrites a file: {@linkcode Recorder.start} claims the name
- * (creating the file) and refuses one that exists. If ffmpeg dies while
- * recording, what it wrote stays as it is, and after a pause recording goes
- * on in a new file named with the time (`cam-20261124-153000.mkv`): a file
- * cannot be appended to, and a fault such as a killed ffmpeg should cost a
- * moment of video, not the rest of it. After `maxFailures` failures in a row
- * (a full disk, say) it gives up and says so; the receiver goes on.
+ * (creating the file) and refuses one that exists, and ffmpeg, which gets
+ * every name as `file:` and an absolute path (never one of its protocols),
+ * writes the very file that was claimed (see {@linkcode RecordFolder}). If
+ * ffmpeg dies while recording, what it wrote stays as it is, and after a
+ * pause recording goes on in a new file named with the time
+ * (`cam-20261124-153000.mkv`): a file cannot be appended to, and a fault such
+ * as a killed ffmpeg should cost a moment of video, not the rest of it. After
+ * `maxFailures` failures in a row (a full disk, say) it gives up and says so;
+ * the receiver goes on.
  *
  * ffmpeg runs in its own session, so a Ctrl+C in the terminal reaches only
  * the receiver, which then ends ffmpeg's input and waits for it to finish the
@@ -187,6 +202,7 @@ export class Recorder {
   #backoffMs: number[];
   #maxFailures: number;
   #now: () => Date;
+  #privateFolder: boolean;
   #closing = new AbortController();
   #recording: Promise<void> | undefined;
   /** The ffmpeg's build, found at start: what its arguments may be. */
@@ -226,6 +242,7 @@ export class Recorder {
       backoffMs = DEFAULT_BACKOFF_MS,
       maxFailures = 5,
       now = () => new Date(),
+      privateFolder = Deno.build.os !== "windows",
     } = options;
     recordArgs(path); // throws on a bad extension
     if (segmentSeconds !== undefined) new SegmentClock({ segmentSeconds }); // and on a bad time
@@ -243,6 +260,7 @@ export class Recorder {
     this.#backoffMs = [...backoffMs];
     this.#maxFailures = maxFailures;
     this.#now = now;
+    this.#privateFolder = privateFolder;
   }
 
   /** Counters and the current file, a copy. */
@@ -269,7 +287,7 @@ export class Recorder {
     }
     let run: RecordRun;
     try {
-      run = this.#spawn(this.#segmentSeconds === undefined ? this.#path : undefined);
+      run = await this.#spawn(this.#segmentSeconds === undefined ? this.#path : undefined);
     } catch (error) {
       if (this.#segmentSeconds === undefined) await removeIfEmpty(this.#path);
       throw error;
@@ -293,6 +311,8 @@ export class Recorder {
     while (true) {
       const outcome = await this.#feed(run);
       const status = await run.finish(outcome === "closed" ? this.#finishMs : 0);
+      await run.settled();
+      await run.folder?.remove();
       if (run.file !== undefined) await removeIfEmpty(run.file);
       if (outcome === "closed") return;
 
@@ -314,7 +334,7 @@ export class Recorder {
         const path = this.#segmentSeconds === undefined
           ? await claimTimestamped(this.#path, this.#now())
           : undefined;
-        run = this.#spawn(path);
+        run = await this.#spawn(path);
       } catch (error) {
         return this.#giveUp(error instanceof Error ? error.message : String(error), failuresInRow);
       }
@@ -376,25 +396,88 @@ export class Recorder {
     return !(await exists(timestampedPath(this.#path, this.#now())));
   }
 
-  #spawn(path: string | undefined): RecordRun {
-    const output = path ?? this.#path;
+  /**
+   * Starts ffmpeg on `path`, a name already claimed, or on the next segments
+   * of the recording when undefined.
+   */
+  async #spawn(path: string | undefined): Promise<RecordRun> {
+    const claimed = path ?? this.#path;
+    let folder: RecordFolder | undefined;
+    try {
+      if (this.#privateFolder) folder = await RecordFolder.create(claimed);
+      // ffmpeg creates the file itself, and refuses one that exists.
+      else if (path !== undefined) await Deno.remove(path);
+    } catch (error) {
+      throw claimError(claimed, error);
+    }
+    const output = folder?.inside(claimed) ?? claimed;
     const args = recordArgs(output, {
       segments: this.#segmentSeconds !== undefined,
       build: this.#build,
     });
     this.#opening = true;
-    const run = new RecordRun(this.#ffmpeg, args, (file) => this.#opened(file));
+    let run: RecordRun;
+    try {
+      run = new RecordRun(this.#ffmpeg, args, (file) => this.#segmentOpened(run, file));
+    } catch (error) {
+      await folder?.remove();
+      throw error;
+    }
+    run.folder = folder;
     if (path !== undefined) {
-      run.file = path;
-      this.#opened(path);
+      this.#opened(run, path);
+      if (folder !== undefined) run.track(this.#moveOut(run, output, path, { last: true }));
     }
     return run;
   }
 
-  #opened(file: string): void {
+  /**
+   * A segment ffmpeg opens, by the name it logs: claimed in the recording's
+   * folder under the same name (or with `-2`, `-3`, ... should it be taken
+   * meanwhile), and moved there once ffmpeg has created it.
+   */
+  #segmentOpened(run: RecordRun, file: string): void {
     this.#opening = false;
+    const name = basename(file.replace(/^file:/, ""));
+    // Beside the recording's name as it was given: `rec/cam.mkv` names `rec/cam-...mkv`.
+    const beside = this.#path.slice(0, this.#path.length - basename(this.#path).length) + name;
+    const folder = run.folder;
+    if (folder === undefined) return this.#opened(run, beside);
+    run.track((async () => {
+      let claimed: string;
+      try {
+        claimed = await claimFree((suffix) => suffixedPath(beside, suffix));
+      } catch {
+        return this.#opened(run, folder.inside(name));
+      }
+      this.#opened(run, claimed);
+      await this.#moveOut(run, folder.inside(name), claimed, { last: false });
+    })());
+  }
+
+  /**
+   * Moves the file ffmpeg creates at `inner` onto `claimed`; the folder goes
+   * after the `last` file it will hold. A file that cannot be moved stays
+   * where it is, and the log says where.
+   */
+  async #moveOut(
+    run: RecordRun,
+    inner: string,
+    claimed: string,
+    { last }: { last: boolean },
+  ): Promise<void> {
+    try {
+      if (await run.folder!.moveOut(inner, claimed, run.gone) && last) await run.folder!.remove();
+    } catch {
+      if (run.file === claimed) this.#opened(run, inner, { counted: true });
+    }
+  }
+
+  #opened(run: RecordRun, file: string, { counted = false } = {}): void {
+    this.#opening = false;
+    run.file = file;
     this.#stats.file = file;
-    this.#stats.files += 1;
+    if (!counted) this.#stats.files += 1;
     this.#onEvent({ type: "record_file", path: file });
   }
 
@@ -425,6 +508,9 @@ export function formatRecorderEvent(event: RecorderEvent): string {
 class RecordRun {
   /** The file it writes, once known. */
   file: string | undefined;
+  /** The folder ffmpeg creates its files in, if not in the recording's own. */
+  folder: RecordFolder | undefined;
+  #tasks: Promise<void>[] = [];
   readonly status: Promise<Deno.CommandStatus>;
   /** Aborted once ffmpeg has exited. */
   readonly gone: AbortSignal;
@@ -471,6 +557,16 @@ class RecordRun {
     this.#stderr = this.#child.stderr.getReader();
     this.#stderrDone = readLines(this.#stderr, MAX_STDERR_LINE_CHARS, (line) => this.#line(line))
       .catch(() => {});
+  }
+
+  /** Keeps `task` (moving a file ffmpeg made) to be waited for once ffmpeg is done. */
+  track(task: Promise<void>): void {
+    this.#tasks.push(task);
+  }
+
+  /** Resolves once every tracked task has. */
+  async settled(): Promise<void> {
+    await Promise.all(this.#tasks);
   }
 
   /** How long it ran, or has run so far, in ms. */
@@ -535,9 +631,14 @@ async function claim(path: string): Promise<void> {
 }
 
 /** Claims `path` with `date` in its name, adding `-2`, `-3`, ... while the name is taken. */
-async function claimTimestamped(path: string, date: Date): Promise<string> {
+function claimTimestamped(path: string, date: Date): Promise<string> {
+  return claimFree((suffix) => timestampedPath(path, date, suffix));
+}
+
+/** Claims the first free name of `named(1)`, `named(2)`, ...; returns it. */
+async function claimFree(named: (suffix: number) => string): Promise<string> {
   for (let suffix = 1; suffix <= MAX_NAME_SUFFIX; suffix++) {
-    const candidate = timestampedPath(path, date, suffix === 1 ? undefined : suffix);
+    const candidate = named(suffix);
     try {
       const file = await Deno.open(candidate, { createNew: true, write: true });
       file.close();
@@ -546,7 +647,7 @@ async function claimTimestamped(path: string, date: Date): Promise<string> {
       if (!(error instanceof Deno.errors.AlreadyExists)) throw claimError(candidate, error);
     }
   }
-  throw new Error(`cannot record: every name like ${timestampedPath(path, date)} is taken`);
+  throw new Error(`cannot record: every name like ${named(1)} is taken`);
 }
 
 /** Checks that segments can go where `path` says, and that the first name is free. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { resolve } from "node:path";
 import { formatDuration, parseDuration } from "../lib/duration.ts";
 import { FfmpegNotFoundError } from "../lib/ffmpeg_not_found_error.ts";
 import type { ReceivedFrame } from "../lib/frame.ts";
@@ -193,7 +194,7 @@ Deno.test("recordArgs() copies timestamped Matroska from stdin into the containe
   for (const container of RECORD_CONTAINERS) {
     const path = `out/cam.${container}`;
     const args = recordArgs(path);
-    assert.equal(args.at(-1), path, "writes the file itself");
+    assert.equal(args.at(-1), `file:${resolve(path)}`, "writes the file itself");
     assert.deepEqual(args.slice(-3, -1), ["-f", muxers[container]]);
     assert.equal(flagValue(args, "-i"), "pipe:0");
     assert.equal(flagValue(args, "-f"), "matroska", "reads Matroska");
@@ -201,7 +202,7 @@ Deno.test("recordArgs() copies timestamped Matroska from stdin into the containe
     assert.equal(flagValue(args, "-c"), "copy", "never encodes again");
     assert.equal(flagValue(args, "-fps_mode"), "passthrough");
     assert.equal(flagValue(args, "-flush_packets"), "1");
-    assert.ok(args.includes("-y"), "overwrites the file the recorder claimed");
+    assert.ok(args.includes("-n") && !args.includes("-y"), "never overwrites a file");
     assert.ok(!args.includes("-segment_time"));
   }
   assert.equal(flagValue(recordArgs("a.avi"), "-r"), "100", "AVI on a 10 ms grid");
@@ -211,7 +212,7 @@ Deno.test("recordArgs() copies timestamped Matroska from stdin into the containe
 
 Deno.test("recordArgs() with segments lets ffmpeg cut only where the timestamps jump a span", () => {
   const args = recordArgs("rec/cam.mkv", { segments: true });
-  assert.equal(args.at(-1), "rec/cam-%Y%m%d-%H%M%S.mkv");
+  assert.equal(args.at(-1), `file:${resolve("rec/cam-%Y%m%d-%H%M%S.mkv")}`);
   assert.equal(flagValue(args, "-f"), "matroska", "input");
   assert.equal(args[args.lastIndexOf("-f") + 1], "segment");
   assert.equal(flagValue(args, "-segment_format"), "matroska");
@@ -225,9 +226,21 @@ Deno.test("recordArgs() with segments lets ffmpeg cut only where the timestamps 
     flagValue(args, "-segment_format_options"),
     "flush_packets=1:cluster_time_limit=1000",
   );
-  assert.ok(!args.includes("-y"));
+  assert.ok(args.includes("-n") && !args.includes("-y"));
   assert.equal(flagValue(recordArgs("a.avi", { segments: true }), "-segment_format"), "avi");
   assert.equal(flagValue(recordArgs("a.avi", { segments: true }), "-r"), "100");
+});
+
+Deno.test("recordArgs() names its output as file: and an absolute path, never to be overwritten", () => {
+  // Names ffmpeg would otherwise read as its protocols: stdout, a web server, a list of inputs.
+  const names = ["pipe:1.mkv", "http://127.0.0.1:9/x.mkv", "concat:a.mkv|b.mkv", "rec/cam.mkv"];
+  for (const name of names) {
+    const args = recordArgs(name);
+    assert.equal(args.at(-1), `file:${resolve(name)}`);
+    assert.ok(args.includes("-n") && !args.includes("-y"), "never overwrites a file");
+    const segments = recordArgs(name, { segments: true });
+    assert.equal(segments.at(-1), `file:${segmentPattern(resolve(name))}`);
+  }
 });
 
 Deno.test("SegmentClock cuts once a period on the local clock, a guard after the multiple", () => {
@@ -393,6 +406,133 @@ for (const container of RECORD_CONTAINERS) {
     });
   });
 }
+
+Deno.test("Recorder records to names like pipe:1.mkv and http://... as files, never through ffmpeg's protocols", async () => {
+  await withClip(CLIP, async (clip) => {
+    const jpegs = (await clipFrames(clip)).slice(0, 5);
+    await withDir(async (dir) => {
+      // A web server where http://127.0.0.1:PORT/x.mkv would send the recording.
+      const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      let connections = 0;
+      const accepting = (async () => {
+        for await (const conn of listener) {
+          connections++;
+          conn.close();
+        }
+      })();
+      const names = ["pipe:1.mkv", `http://127.0.0.1:${listener.addr.port}/x.mkv`];
+      await Deno.mkdir(`${dir}/http:/127.0.0.1:${listener.addr.port}`, { recursive: true });
+      const cwd = Deno.cwd();
+      Deno.chdir(dir);
+      try {
+        for (const name of names) {
+          const frames = new LatestValue<ReceivedFrame>();
+          const recorder = new Recorder({ frames, path: name, backoffMs: [0], maxFailures: 1 });
+          await recorder.start();
+          try {
+            await feedOneByOne(frames, recorder, jpegs);
+          } finally {
+            await recorder.close();
+          }
+          assert.equal(recorder.stats.failures, 0, name);
+          assert.deepEqual(await probe(`${dir}/${name}`), { frames: 5, codec: "mjpeg" }, name);
+        }
+      } finally {
+        Deno.chdir(cwd);
+        listener.close();
+        await accepting;
+      }
+      assert.equal(connections, 0, "ffmpeg connected to the web server");
+      assert.deepEqual(await listDir(dir), ["http:", "pipe:1.mkv"], "nothing left beside them");
+    });
+  });
+});
+
+Deno.test("Recorder writes the very file it claimed: a link put in its place is replaced, not followed", async () => {
+  await withClip(CLIP, async (clip) => {
+    const jpegs = (await clipFrames(clip)).slice(0, 5);
+    await withDir(async (dir) => {
+      const path = `${dir}/cam.mkv`;
+      const victim = `${dir}/victim.txt`;
+      await Deno.writeTextFile(victim, "precious");
+      const frames = new LatestValue<ReceivedFrame>();
+      const recorder = new Recorder({ frames, path, backoffMs: [0], maxFailures: 1 });
+      await recorder.start();
+      try {
+        // Someone who may write in the folder swaps the claimed file for a link.
+        await Deno.remove(path);
+        await Deno.symlink(victim, path);
+        await feedOneByOne(frames, recorder, jpegs);
+      } finally {
+        await recorder.close();
+      }
+      const left = await Deno.readFile(victim);
+      assert.ok(
+        new TextDecoder().decode(left) === "precious",
+        `the file the link named now holds ${left.length} bytes`,
+      );
+      assert.ok((await Deno.lstat(path)).isFile, "the recording, not a link, under its name");
+      assert.deepEqual(await probe(path), { frames: 5, codec: "mjpeg" });
+      assert.deepEqual(await listDir(dir), ["cam.mkv", "victim.txt"]);
+    });
+  });
+});
+
+Deno.test("Recorder with segments has ffmpeg create files only in its own folder, each moved to its name", async () => {
+  await withClip(CLIP, async (clip) => {
+    const jpegs = await clipFrames(clip);
+    await withDir(async (dir) => {
+      // An ffmpeg that notes its arguments.
+      const ffmpeg = `${dir}/noting-ffmpeg`;
+      await Deno.writeTextFile(ffmpeg, `#!/bin/sh\necho "$@" >> ${dir}/args\nexec ffmpeg "$@"\n`);
+      await Deno.chmod(ffmpeg, 0o755);
+      const out = `${dir}/out`;
+      await Deno.mkdir(out);
+      const frames = new LatestValue<ReceivedFrame>();
+      const recorder = new Recorder({ frames, path: `${out}/cam.mkv`, segmentSeconds: 1, ffmpeg });
+      await recorder.start();
+      try {
+        for (let i = 0; i < 22; i++) {
+          frames.publish(received(jpegs[i % jpegs.length], i, Date.now(), 0));
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      } finally {
+        await recorder.close();
+      }
+      const [, run] = (await Deno.readTextFile(`${dir}/args`)).trim().split("\n");
+      assert.match(
+        run.split(" ").at(-1)!,
+        new RegExp(`^file:${out}/\\.udpcam-recording-\\w+/cam-%Y%m%d-%H%M%S\\.mkv$`),
+      );
+      const files = await listDir(out);
+      assert.ok(files.length >= 2, `files: ${files}`);
+      for (const file of files) assert.match(file, /^cam-\d{8}-\d{6}\.mkv$/, "no folder left");
+      let total = 0;
+      for (const file of files) total += (await probe(`${out}/${file}`)).frames;
+      assert.equal(total, recorder.stats.framesWritten);
+    });
+  });
+});
+
+Deno.test("Recorder without its own folder (as on Windows) frees the claimed name for ffmpeg -n", async () => {
+  await withClip(CLIP, async (clip) => {
+    const jpegs = (await clipFrames(clip)).slice(0, 5);
+    await withDir(async (dir) => {
+      const path = `${dir}/cam.avi`;
+      const frames = new LatestValue<ReceivedFrame>();
+      const recorder = new Recorder({ frames, path, privateFolder: false });
+      await recorder.start();
+      try {
+        await feedOneByOne(frames, recorder, jpegs);
+      } finally {
+        await recorder.close();
+      }
+      assert.equal(recorder.stats.failures, 0);
+      assert.deepEqual(await probe(path), { frames: 5, codec: "mjpeg" });
+      assert.deepEqual(await listDir(dir), ["cam.avi"]);
+    });
+  });
+});
 
 Deno.test("Recorder skips to the newest frame when frames come faster than ffmpeg takes them", async () => {
   await withClip(CLIP, async (clip) => {
