@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
 import type { ReceivedFrame } from "../lib/frame.ts";
 import { LatestValue } from "../lib/latest_value.ts";
+import { HttpServer } from "../lib/http_server.ts";
 import { guardPreview } from "../lib/preview_guard.ts";
 import { createPreviewHandler, type PreviewHandler } from "../lib/preview_handler.ts";
 import { TestPatternSource } from "../lib/test_pattern.ts";
@@ -620,10 +621,8 @@ function servePreview(): ServedPreview {
   });
   let handler = createPreviewHandler({ frames, stats });
   let guarded = (_request: Request) => new Response(null, { status: 503 });
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    (request) => guarded(request),
-  );
+  // The receiver's own server, so the page is tried against what it will meet.
+  const server = new HttpServer((request) => guarded(request), { hostname: "127.0.0.1", port: 0 });
   const port = server.addr.port;
   guarded = guardPreview((request) => handler(request), { port, loopback: true });
   const source = new TestPatternSource({ width: 320, height: 180, fps: 10 });
@@ -656,7 +655,7 @@ function servePreview(): ServedPreview {
       await source.close();
       await feeding;
       frames.close();
-      await server.shutdown();
+      await server.shutdown(1000);
     },
   };
 }
