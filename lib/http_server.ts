@@ -140,7 +140,10 @@ export class HttpServer {
   #writeTimeoutMs: number;
   #maxHeadBytes: number;
   #onError: (error: HttpServerError) => void;
+  /** Every connection until its serving ends, closed or not. */
   #connections = new Set<Connection>();
+  /** How many of them are not closed yet: what the cap counts. */
+  #open = 0;
   #sweeper: ReturnType<typeof setInterval>;
   #accepting: Promise<void>;
   #closing = false;
@@ -191,7 +194,7 @@ export class HttpServer {
 
   /** The counters now, a copy. */
   get stats(): HttpServerStats {
-    return { ...this.#stats, connections: this.#connections.size };
+    return { ...this.#stats, connections: this.#open };
   }
 
   /**
@@ -242,12 +245,12 @@ export class HttpServer {
         conn.close();
         return;
       }
-      if (this.#connections.size >= this.#maxConnections && !this.#makeRoom()) {
+      if (this.#open >= this.#maxConnections && !this.#makeRoom()) {
         this.#stats.refused++;
         conn.close();
         continue;
       }
-      this.#open(conn);
+      this.#serveConnection(conn);
     }
   }
 
@@ -256,18 +259,16 @@ export class HttpServer {
     let oldest: Connection | undefined;
     for (const connection of this.#connections) {
       const since = connection.waitingSince;
-      if (since !== undefined && (oldest === undefined || since < oldest.waitingSince!)) {
-        oldest = connection;
-      }
+      if (connection.closed || since === undefined) continue;
+      if (oldest === undefined || since < oldest.waitingSince!) oldest = connection;
     }
     if (oldest === undefined) return false;
     this.#stats.refused++;
     this.#close(oldest);
-    this.#connections.delete(oldest);
     return true;
   }
 
-  #open(conn: Deno.TcpConn): void {
+  #serveConnection(conn: Deno.TcpConn): void {
     try {
       conn.setNoDelay(true);
     } catch {
@@ -281,6 +282,7 @@ export class HttpServer {
       closed: false,
     };
     this.#connections.add(connection);
+    this.#open++;
     connection.done = this.#serve(connection).catch(() => {}).finally(() => {
       this.#close(connection);
       this.#connections.delete(connection);
@@ -290,6 +292,7 @@ export class HttpServer {
   #close(connection: Connection): void {
     if (connection.closed) return;
     connection.closed = true;
+    this.#open--;
     try {
       connection.conn.close();
     } catch {
