@@ -21,6 +21,7 @@
  */
 import type { LatencyHistogramSnapshot } from "./latency_histogram.ts";
 import type { LoopLag } from "./loop_lag_sampler.ts";
+import type { HttpServerStats } from "./http_server.ts";
 import type { PreviewStats } from "./preview_handler.ts";
 import { LINK_STATE_LABELS, type LinkState } from "./receiver_link.ts";
 import type { UdpReceiverStats } from "./udp_receiver.ts";
@@ -57,6 +58,8 @@ export interface MetricsInput {
   latency: LatencyHistogramSnapshot;
   /** The preview's viewer counters. */
   preview: PreviewStats;
+  /** The preview server's connection counters; absent before it listens. */
+  http?: HttpServerStats;
   /** The receiver's event-loop lag over the last minute, as `LoopLagMeter.lag` gives it. */
   loopLag: LoopLag;
 }
@@ -99,7 +102,7 @@ export function monotonicMetrics(source: () => MetricsInput): () => string {
 }
 
 function families(input: MetricsInput): Family[] {
-  const { receiver: s, latency, preview, loopLag } = input;
+  const { receiver: s, latency, preview, http, loopLag } = input;
   const counter = (name: string, help: string, value: number): Family => ({
     name,
     help,
@@ -237,6 +240,35 @@ function families(input: MetricsInput): Family[] {
       "Frames left out for viewers that asked for fewer a second (?fps=N).",
       preview.framesCapped,
     ),
+    counter(
+      "udpcam_preview_viewers_dropped_total",
+      "Viewers of /stream.mjpg dropped for reading nothing for too long.",
+      preview.viewersDropped,
+    ),
+    // The preview server's connections: open now, accepted, closed by it and why, failed accepts.
+    ...(http === undefined ? [] : [
+      gauge("udpcam_http_connections", "Connections to the preview open now.", http.connections),
+      counter(
+        "udpcam_http_connections_accepted_total",
+        "Connections to the preview accepted.",
+        http.accepted,
+      ),
+      byReason(
+        "udpcam_http_connections_closed_total",
+        "Connections the preview closed: beyond its cap, no whole request head in time, a stalled write, a malformed head.",
+        {
+          refused: http.refused,
+          timedOut: http.timedOut,
+          stalled: http.stalled,
+          malformed: http.malformed,
+        },
+      ),
+      counter(
+        "udpcam_http_accept_errors_total",
+        "Times accepting a connection failed, such as for want of file descriptors.",
+        http.acceptErrors,
+      ),
+    ]),
     gauge(
       "udpcam_event_loop_lag_max_seconds",
       "The most the receiver's event loop ran late over the last minute.",

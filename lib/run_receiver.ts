@@ -113,6 +113,7 @@ async function receive(
       receiver: receiver.stats(),
       latency: receiver.latencyHistogram,
       preview: handler.stats,
+      http: server?.stats,
       loopLag: loopLag.lag,
     })),
   });

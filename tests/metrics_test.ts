@@ -67,6 +67,15 @@ function knownInput(): MetricsInput {
       framesCapped: 93,
       viewersDropped: 94,
     },
+    http: {
+      connections: 5,
+      accepted: 101,
+      refused: 102,
+      timedOut: 103,
+      stalled: 104,
+      malformed: 105,
+      acceptErrors: 106,
+    },
     loopLag: { maxMs: 17.5, p99Ms: 2.25 },
   };
 }
@@ -203,6 +212,14 @@ Deno.test("renderMetrics() puts each of the receiver's values where it belongs",
     ["udpcam_preview_frames_served_total", {}, 91],
     ["udpcam_preview_frames_skipped_total", {}, 92],
     ["udpcam_preview_frames_capped_total", {}, 93],
+    ["udpcam_preview_viewers_dropped_total", {}, 94],
+    ["udpcam_http_connections", {}, 5],
+    ["udpcam_http_connections_accepted_total", {}, 101],
+    ["udpcam_http_connections_closed_total", { reason: "refused" }, 102],
+    ["udpcam_http_connections_closed_total", { reason: "timed_out" }, 103],
+    ["udpcam_http_connections_closed_total", { reason: "stalled" }, 104],
+    ["udpcam_http_connections_closed_total", { reason: "malformed" }, 105],
+    ["udpcam_http_accept_errors_total", {}, 106],
     ["udpcam_event_loop_lag_max_seconds", {}, 0.0175],
     ["udpcam_event_loop_lag_p99_seconds", {}, 0.00225],
     ["udpcam_receiver_info", { sender: s.sender, session: s.session, sealed: "true" }, 1],
@@ -466,6 +483,10 @@ Deno.test("a receiver's /metrics grows with the stream and counts a viewer", asy
     const lagP99 = value(second, "udpcam_event_loop_lag_p99_seconds");
     assert.ok(lagMax !== undefined && lagP99 !== undefined, "the loop lag gauges");
     assert.ok(lagMax > 0 && lagP99 <= lagMax, `loop lag max ${lagMax} s, p99 ${lagP99} s`);
+    // The viewer's stream and this scrape, at least, through the preview's own server.
+    const open = value(second, "udpcam_http_connections")!;
+    assert.ok(open >= 2, `${open} connections open`);
+    assert.ok(value(second, "udpcam_http_connections_accepted_total")! >= open);
     assert.equal(value(first, "udpcam_preview_viewers"), 0);
     assert.equal(value(second, "udpcam_preview_viewers"), 1);
     assert.equal(
