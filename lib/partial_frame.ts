@@ -104,8 +104,8 @@ export class PartialFrame {
   #groups = 0;
   #parity: Array<Uint8Array | undefined> = [];
   #paritiesSeen = 0;
-  /** Bytes of the parity payloads held. */
-  #parityBytes = 0;
+  /** What {@linkcode bytesHeld} says, kept up to date as buffers are made. */
+  #held = 0;
   /** Fragments marked missing and not yet here: `due` has work only when some are. */
   #missingCount = 0;
   #lastParityGroup = -1;
@@ -125,6 +125,7 @@ export class PartialFrame {
     if (options.upFront) this.#data = new Uint8Array(this.frameLength);
     else this.#slots = new Map();
     this.#seen = new Uint8Array(this.count);
+    this.#held = this.count + (options.upFront ? this.frameLength : 0);
   }
 
   /**
@@ -145,10 +146,7 @@ export class PartialFrame {
    * fragments kept so far), its parity payloads, and its bookkeeping.
    */
   get bytesHeld(): number {
-    return (this.#data?.byteLength ?? 0) + (this.#slab?.byteLength ?? 0) +
-      (this.#slots?.size ?? 0) * MAP_ENTRY_BYTES + this.#seen.byteLength +
-      2 * (this.#missingSince?.byteLength ?? 0) + this.#parityBytes +
-      (this.#groupReceived?.byteLength ?? 0);
+    return this.#held;
   }
 
   /** The whole frame's bytes, once {@linkcode complete}. */
@@ -230,6 +228,7 @@ export class PartialFrame {
     if (this.#groups === 0) {
       this.#groups = packet.groups;
       this.#groupReceived = new Uint16Array(packet.groups);
+      this.#held += this.#groupReceived.byteLength;
       for (let i = 0; i < this.count; i++) {
         if (this.#seen[i] === 1) this.#groupReceived[i % packet.groups]++;
       }
@@ -238,7 +237,7 @@ export class PartialFrame {
     }
     if (this.#parity[packet.group] !== undefined) return 0;
     this.#parity[packet.group] = packet.payload.slice();
-    this.#parityBytes += packet.payload.length;
+    this.#held += packet.payload.length;
     this.#paritiesSeen++;
     if (packet.group > this.#lastParityGroup) this.#lastParityGroup = packet.group;
     // Parity comes after the frame's data: anything not here yet is missing.
@@ -316,6 +315,7 @@ export class PartialFrame {
       // Only a frame that loses a fragment needs to know when and what it asked for.
       this.#missingSince = new Float64Array(this.count).fill(NaN);
       this.#askedAt = new Float64Array(this.count).fill(NaN);
+      this.#held += 2 * this.#missingSince.byteLength;
     }
     if (this.#seen[index] === 0 && Number.isNaN(this.#missingSince[index])) {
       this.#missingSince[index] = now;
@@ -352,16 +352,19 @@ export class PartialFrame {
         Math.min(most, Math.max(end, MIN_SLAB, 2 * (slab?.length ?? 0))),
       );
       if (slab !== undefined) grown.set(slab.subarray(0, at));
+      this.#held += grown.length - (slab?.length ?? 0);
       this.#slab = slab = grown;
     }
     slab.set(payload, at);
     slots.set(index, at);
+    this.#held += MAP_ENTRY_BYTES;
     this.#kept += payload.length;
     if (this.#kept < this.frameLength * PROMOTE_AT) return;
     const data = new Uint8Array(this.frameLength);
     for (const [kept, start] of slots) {
       data.set(slab.subarray(start, start + this.#lengthOf(kept)), kept * this.fragmentSize);
     }
+    this.#held += data.length - slab.length - slots.size * MAP_ENTRY_BYTES;
     this.#data = data;
     this.#slab = undefined;
     this.#slots = undefined;
