@@ -31,10 +31,41 @@ export interface DueOptions {
   awaitParity: boolean;
 }
 
+/** How a {@linkcode PartialFrame} keeps its bytes. */
+export interface PartialFrameOptions {
+  /**
+   * Allocate the whole frame's buffer at once: as much memory as the frame
+   * claims, before it has sent any. Otherwise its first fragments are kept in
+   * a buffer that grows as they come, and the whole frame's buffer is
+   * allocated once an eighth of its bytes have come (see {@linkcode PROMOTE_AT}).
+   * @default {false}
+   */
+  upFront?: boolean;
+}
+
+/**
+ * What a `Map` entry costs V8, in bytes, about: the fragments of a frame kept
+ * as they come are found through one.
+ */
+const MAP_ENTRY_BYTES = 32;
+/** The smallest buffer a frame kept as its fragments come starts with, in bytes. */
+const MIN_SLAB = 1024;
+/**
+ * A frame not allocated up front gets its whole buffer once this share of its
+ * bytes has come: it then holds at most this many times what came, and the
+ * fragments kept until then, copied twice, are no more than this share.
+ */
+export const PROMOTE_AT = 1 / 8;
+
 /**
  * One frame being put back together: which fragments came, which are
  * missing and since when, which were asked for again, and the frame's parity
  * groups if the sender sends them. Pure: times are given by the caller.
+ *
+ * The memory it holds follows what arrives, not what the first datagram
+ * claims (unless `upFront`): the fragments' bytes, at most eight times them
+ * once the frame's buffer is allocated, and the parity and bookkeeping once
+ * needed. {@linkcode bytesHeld} says how much.
  */
 export class PartialFrame {
   /** The frame number. */
@@ -55,18 +86,26 @@ export class PartialFrame {
   received = 0;
   /** Fragments rebuilt from parity and not yet counted by the caller. */
   rebuilt = 0;
-  /** The frame's bytes; only complete once `received === count`. */
-  readonly data: Uint8Array<ArrayBuffer>;
+  /** The frame's bytes, each fragment in its place, once allocated. */
+  #data: Uint8Array<ArrayBuffer> | undefined;
+  /** Until then, the fragments in the order they came, each at a multiple of `fragmentSize`. */
+  #slab: Uint8Array<ArrayBuffer> | undefined;
+  /** Where each fragment kept in `#slab` starts in it. */
+  #slots: Map<number, number> | undefined;
+  /** Bytes of the fragments kept in `#slab`. */
+  #kept = 0;
   #seen: Uint8Array;
   #highest = -1;
-  /** When each fragment was found missing, NaN while it is not. */
-  #missingSince: Float64Array;
-  /** When each fragment was last asked for, NaN if never. */
-  #askedAt: Float64Array;
+  /** When each fragment was found missing, NaN while it is not; made when one first is. */
+  #missingSince: Float64Array | undefined;
+  /** When each fragment was last asked for, NaN if never; made with `#missingSince`. */
+  #askedAt: Float64Array | undefined;
 
   #groups = 0;
   #parity: Array<Uint8Array | undefined> = [];
   #paritiesSeen = 0;
+  /** What {@linkcode bytesHeld} says, kept up to date as buffers are made. */
+  #held = 0;
   /** Fragments marked missing and not yet here: `due` has work only when some are. */
   #missingCount = 0;
   #lastParityGroup = -1;
@@ -75,7 +114,7 @@ export class PartialFrame {
   #oldestMissing = NaN;
 
   /** Starts a frame from the layout in its first fragment or parity. */
-  constructor(first: Data | Parity, now: number) {
+  constructor(first: Data | Parity, now: number, options: PartialFrameOptions = {}) {
     this.frame = first.frame;
     this.frameLength = first.frameLength;
     this.fragmentSize = first.fragmentSize;
@@ -83,16 +122,45 @@ export class PartialFrame {
     this.captureTime = first.captureTime;
     this.firstArrival = now;
     this.lastArrival = now;
-    this.data = new Uint8Array(this.frameLength);
+    if (options.upFront) this.#data = new Uint8Array(this.frameLength);
+    else this.#slots = new Map();
     this.#seen = new Uint8Array(this.count);
-    this.#missingSince = new Float64Array(this.count).fill(NaN);
-    this.#askedAt = new Float64Array(this.count).fill(NaN);
+    this.#held = this.count + (options.upFront ? this.frameLength : 0);
   }
 
-  /** The bytes this frame holds, bookkeeping included, for the memory bound. */
-  static cost(frameLength: number, fragmentSize: number): number {
+  /**
+   * The most a frame of this layout can hold without its parity, bookkeeping
+   * included, however its fragments come: a frame whose most does not fit
+   * the memory bound is never started.
+   */
+  static maxBytes(frameLength: number, fragmentSize: number): number {
     const count = Math.ceil(frameLength / fragmentSize);
-    return frameLength + count * 25;
+    // Its buffer, or the fragments kept as they come in slots of fragmentSize;
+    // for each fragment whether it came, when it went missing and was asked
+    // for, and where it was kept.
+    return count * fragmentSize + count * (1 + 16 + MAP_ENTRY_BYTES);
+  }
+
+  /**
+   * The bytes this frame holds now: its buffers (the frame's, or the
+   * fragments kept so far), its parity payloads, and its bookkeeping.
+   */
+  get bytesHeld(): number {
+    return this.#held;
+  }
+
+  /** The whole frame's bytes, once {@linkcode complete}. */
+  get data(): Uint8Array<ArrayBuffer> {
+    // A frame whole has had all its bytes: its buffer was allocated by then.
+    if (!this.complete || this.#data === undefined) {
+      throw new RangeError(`Frame ${this.frame} is not complete`);
+    }
+    return this.#data;
+  }
+
+  /** Parity datagrams taken, one a group. */
+  get parities(): number {
+    return this.#paritiesSeen;
   }
 
   /** Whether every fragment is here. */
@@ -141,8 +209,8 @@ export class PartialFrame {
     }
     for (let gap = this.#highest + 1; gap < index; gap++) this.#markMissing(gap, now);
     if (index > this.#highest) this.#highest = index;
-    const lateMs = now - this.#missingSince[index];
-    const asked = !Number.isNaN(this.#askedAt[index]);
+    const lateMs = this.#missingSince === undefined ? NaN : now - this.#missingSince[index];
+    const asked = this.#askedAt !== undefined && !Number.isNaN(this.#askedAt[index]);
     this.#store(index, payload);
     this.#rebuild(index);
     return {
@@ -160,6 +228,7 @@ export class PartialFrame {
     if (this.#groups === 0) {
       this.#groups = packet.groups;
       this.#groupReceived = new Uint16Array(packet.groups);
+      this.#held += this.#groupReceived.byteLength;
       for (let i = 0; i < this.count; i++) {
         if (this.#seen[i] === 1) this.#groupReceived[i % packet.groups]++;
       }
@@ -168,6 +237,7 @@ export class PartialFrame {
     }
     if (this.#parity[packet.group] !== undefined) return 0;
     this.#parity[packet.group] = packet.payload.slice();
+    this.#held += packet.payload.length;
     this.#paritiesSeen++;
     if (packet.group > this.#lastParityGroup) this.#lastParityGroup = packet.group;
     // Parity comes after the frame's data: anything not here yet is missing.
@@ -204,12 +274,15 @@ export class PartialFrame {
     const ranges: NackRange[] = [];
     let open: NackRange | undefined;
     let oldest = NaN;
+    // Made when the first fragment went missing.
+    const missingSince = this.#missingSince!;
+    const askedAt = this.#askedAt!;
     for (let i = 0; i < this.count; i++) {
       let ask = false;
-      const since = this.#missingSince[i];
+      const since = missingSince[i];
       if (this.#seen[i] === 0 && !Number.isNaN(since)) {
         if (!(since >= oldest)) oldest = since;
-        const asked = this.#askedAt[i];
+        const asked = askedAt[i];
         if (Number.isNaN(asked)) {
           const group = this.#groups > 0 ? i % this.#groups : -1;
           const parityPending = noParityYet ||
@@ -224,7 +297,7 @@ export class PartialFrame {
         open = undefined;
         continue;
       }
-      this.#askedAt[i] = now;
+      askedAt[i] = now;
 
       if (open !== undefined && open.index + open.count === i) {
         open.count++;
@@ -238,6 +311,12 @@ export class PartialFrame {
   }
 
   #markMissing(index: number, now: number): void {
+    if (this.#missingSince === undefined) {
+      // Only a frame that loses a fragment needs to know when and what it asked for.
+      this.#missingSince = new Float64Array(this.count).fill(NaN);
+      this.#askedAt = new Float64Array(this.count).fill(NaN);
+      this.#held += 2 * this.#missingSince.byteLength;
+    }
     if (this.#seen[index] === 0 && Number.isNaN(this.#missingSince[index])) {
       this.#missingSince[index] = now;
       this.#missingCount++;
@@ -246,11 +325,60 @@ export class PartialFrame {
 
   #store(index: number, payload: Uint8Array): void {
     this.#seen[index] = 1;
-    if (!Number.isNaN(this.#missingSince[index])) this.#missingCount--;
-    this.#missingSince[index] = NaN;
-    this.data.set(payload, index * this.fragmentSize);
+    if (this.#missingSince !== undefined && !Number.isNaN(this.#missingSince[index])) {
+      this.#missingCount--;
+      this.#missingSince[index] = NaN;
+    }
+    if (this.#data !== undefined) this.#data.set(payload, index * this.fragmentSize);
+    else this.#keep(index, payload);
     this.received++;
     if (this.#groupReceived !== undefined) this.#groupReceived[index % this.#groups]++;
+  }
+
+  /**
+   * Copies a fragment into the next slot of `#slab`, growing it (to twice its
+   * size, at most to every fragment's slot) when it is full: never more than
+   * about twice the bytes that came. Once {@linkcode PROMOTE_AT} of the
+   * frame has come, allocates the frame's buffer and moves them into place.
+   */
+  #keep(index: number, payload: Uint8Array): void {
+    const slots = this.#slots!;
+    const at = slots.size * this.fragmentSize;
+    const end = at + payload.length;
+    let slab = this.#slab;
+    if (slab === undefined || end > slab.length) {
+      const most = this.count * this.fragmentSize;
+      const grown = new Uint8Array(
+        Math.min(most, Math.max(end, MIN_SLAB, 2 * (slab?.length ?? 0))),
+      );
+      if (slab !== undefined) grown.set(slab.subarray(0, at));
+      this.#held += grown.length - (slab?.length ?? 0);
+      this.#slab = slab = grown;
+    }
+    slab.set(payload, at);
+    slots.set(index, at);
+    this.#held += MAP_ENTRY_BYTES;
+    this.#kept += payload.length;
+    if (this.#kept < this.frameLength * PROMOTE_AT) return;
+    const data = new Uint8Array(this.frameLength);
+    for (const [kept, start] of slots) {
+      data.set(slab.subarray(start, start + this.#lengthOf(kept)), kept * this.fragmentSize);
+    }
+    this.#held += data.length - slab.length - slots.size * MAP_ENTRY_BYTES;
+    this.#data = data;
+    this.#slab = undefined;
+    this.#slots = undefined;
+  }
+
+  /** How long fragment `index` is: `fragmentSize`, but for the last. */
+  #lengthOf(index: number): number {
+    return Math.min(this.fragmentSize, this.frameLength - index * this.fragmentSize);
+  }
+
+  /** Fragment `index`'s bytes, which must be here. */
+  #fragment(index: number): Uint8Array {
+    const start = this.#data !== undefined ? index * this.fragmentSize : this.#slots!.get(index)!;
+    return (this.#data ?? this.#slab!).subarray(start, start + this.#lengthOf(index));
   }
 
   /** Rebuilds the one missing fragment of `index`'s group, if that is all it lacks. */
@@ -263,19 +391,10 @@ export class PartialFrame {
     if (this.#groupReceived![group] !== members - 1) return false;
     let missing = -1;
     for (let i = group; i < this.count; i += this.#groups) {
-      if (this.#seen[i] === 0) {
-        missing = i;
-      } else {
-        const start = i * this.fragmentSize;
-        xorInto(
-          parity,
-          this.data.subarray(start, Math.min(start + this.fragmentSize, this.frameLength)),
-        );
-      }
+      if (this.#seen[i] === 0) missing = i;
+      else xorInto(parity, this.#fragment(i));
     }
-    const start = missing * this.fragmentSize;
-    const length = Math.min(this.fragmentSize, this.frameLength - start);
-    this.#store(missing, parity.subarray(0, length));
+    this.#store(missing, parity.subarray(0, this.#lengthOf(missing)));
     this.#parity[group] = parity; // spent, but keeps the group marked as covered
     this.rebuilt++;
     return true;

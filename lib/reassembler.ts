@@ -15,10 +15,24 @@ export interface ReassemblerOptions {
    */
   maxFrameBytes?: number;
   /**
-   * Bytes held by all frames in progress together.
+   * Bytes held by all frames in progress together: fragments, parity and
+   * bookkeeping (see {@linkcode PartialFrame.bytesHeld}).
    * @default {67108864}
    */
   maxPendingBytes?: number;
+  /**
+   * Frames that may be started a second beyond those that complete: a frame
+   * that completes gives its start back. A frame of more than 256 fragments
+   * counts as one start per 256, as it needs that much more bookkeeping.
+   * Fragments of a new frame beyond the budget are dropped as `throttled`.
+   * @default {64}
+   */
+  startsPerSecond?: number;
+  /**
+   * Starts that may be spent at once, beyond {@linkcode startsPerSecond}.
+   * @default {256}
+   */
+  startBurst?: number;
   /**
    * How long a frame may wait for a missing fragment, in ms from when it was
    * found missing (or for any datagram at all); then it is given up as late.
@@ -58,8 +72,17 @@ export interface AssembledFrame {
  * - `oversize`: larger than the limits.
  */
 export type FrameDropReason = "late" | "superseded" | "evicted" | "lost" | "oversize";
-/** Why a fragment was not used. */
-export type FragmentDropReason = "duplicate" | "late" | "inconsistent" | "oversize";
+/**
+ * Why a fragment was not used: the same twice, too late for its frame, not
+ * of its frame's layout, larger than the limits, or the first of a new frame
+ * beyond the budget of frames started ({@linkcode ReassemblerOptions.startsPerSecond}).
+ */
+export type FragmentDropReason =
+  | "duplicate"
+  | "late"
+  | "inconsistent"
+  | "oversize"
+  | "throttled";
 
 /** Counters kept by a {@linkcode Reassembler}, over its whole life. */
 export interface ReassemblerStats {
@@ -81,7 +104,7 @@ export interface ReassemblerStats {
   packetsLost: number;
   /** Times the reassembler started over after a frame number far ahead turned out wrong. */
   resyncs: number;
-  /** Bytes held by frames in progress now, bookkeeping included. */
+  /** Bytes held by frames in progress now: fragments, parity and bookkeeping. */
   pendingBytes: number;
   /** Frames in progress now. */
   pendingFrames: number;
@@ -106,6 +129,13 @@ const RESYNC_MS = 1000;
 const RESYNC_DATAGRAMS = 30;
 /** A jump ahead of more frames than this is a discontinuity, not frames lost. */
 const MAX_LOST_RUN = 1000;
+/** A frame costs one start of the budget per this many fragments. */
+const FRAGMENTS_PER_START = 256;
+/**
+ * The most bytes of fragments and parity received that may be spent on
+ * buffers allocated whole at a frame's start (see {@linkcode Reassembler}).
+ */
+const MAX_CREDIT = 8 * 1024 * 1024;
 
 /**
  * Puts frames back together from fragments that may arrive out of order,
@@ -115,6 +145,16 @@ const MAX_LOST_RUN = 1000;
  * its deadline, and bounds the memory it holds for frames in progress. It
  * knows nothing of sockets: feed it decoded DATA and PARITY packets of one
  * session, and a clock.
+ *
+ * What a frame claims costs nothing until it comes: a frame's memory grows
+ * with its fragments and parity, all of it counted against
+ * `maxPendingBytes`. Only a frame no larger than the bytes of fragments
+ * received so far and not yet spent so (at most 8 MB) gets its whole buffer
+ * at its start, so that a steady stream is put together with one copy of
+ * each byte; the rest are kept as they come and copied into place at the
+ * end. How many frames may start and never complete is budgeted too
+ * (`startsPerSecond`), as each start costs bookkeeping for every fragment
+ * it claims.
  */
 export class Reassembler {
   /** How long a frame may wait for a missing fragment, in ms. */
@@ -125,7 +165,15 @@ export class Reassembler {
   #maxFrames: number;
   #maxFrameBytes: number;
   #maxPendingBytes: number;
+  #startsPerSecond: number;
+  #startBurst: number;
   #partials = new Map<number, PartialFrame>();
+  /** Starts left in the budget, and when it was last topped up. */
+  #starts: number;
+  #startsAt = NaN;
+  /** Bytes of fragments and parity received and not yet spent on a buffer allocated whole. */
+  #credit = 0;
+  /** What the frames in progress held when last asked (see {@linkcode PartialFrame.bytesHeld}). */
   #pendingBytes = 0;
   /** No frame at or below this number is started again: it was emitted or given up. */
   #floor = -1;
@@ -145,7 +193,7 @@ export class Reassembler {
     framesCompleted: 0,
     framesDropped: { late: 0, superseded: 0, evicted: 0, lost: 0, oversize: 0 },
     packetsUsed: 0,
-    packetsDropped: { duplicate: 0, late: 0, inconsistent: 0, oversize: 0 },
+    packetsDropped: { duplicate: 0, late: 0, inconsistent: 0, oversize: 0, throttled: 0 },
     packetsMissing: 0,
     packetsRecovered: 0,
     packetsRebuilt: 0,
@@ -159,6 +207,9 @@ export class Reassembler {
     this.#maxFrames = options.maxFrames ?? 8;
     this.#maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.#maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
+    this.#startsPerSecond = options.startsPerSecond ?? 64;
+    this.#startBurst = options.startBurst ?? 256;
+    this.#starts = this.#startBurst;
     this.budgetMs = options.budgetMs ?? 1000;
     this.#maxAgeMs = options.maxAgeMs ?? 2000;
   }
@@ -219,13 +270,16 @@ export class Reassembler {
   push(packet: Data, now: number): AssembledFrame | undefined {
     const partial = this.#partialFor(packet, now);
     if (partial === undefined) return undefined;
+    const held = partial.bytesHeld;
     const arrival = partial.add(packet, now);
+    this.#pendingBytes += partial.bytesHeld - held;
     const { result } = arrival;
     if (result !== "new") {
       this.#stats.packetsDropped[result]++;
       return undefined;
     }
     this.#stats.packetsUsed++;
+    this.#credit = Math.min(MAX_CREDIT, this.#credit + packet.payload.length);
     if (arrival.recovered) this.#stats.packetsRecovered++;
     if (arrival.spurious) {
       // Asked for, but the first send came after all: it was reordered, not
@@ -243,9 +297,16 @@ export class Reassembler {
   pushParity(packet: Parity, now: number): AssembledFrame | undefined {
     const partial = this.#partialFor(packet, now);
     if (partial === undefined) return undefined;
-    if (partial.addParity(packet, now) < 0) {
+    const held = partial.bytesHeld;
+    const parities = partial.parities;
+    const rebuilt = partial.addParity(packet, now);
+    this.#pendingBytes += partial.bytesHeld - held;
+    if (rebuilt < 0) {
       this.#stats.packetsDropped.inconsistent++;
       return undefined;
+    }
+    if (partial.parities > parities) {
+      this.#credit = Math.min(MAX_CREDIT, this.#credit + packet.payload.length);
     }
     return this.#settle(partial);
   }
@@ -263,13 +324,17 @@ export class Reassembler {
       reorderMs: Math.max(options.reorderMs, this.#reorderMs),
     };
     for (const partial of this.#partials.values()) {
+      const held = partial.bytesHeld;
       const due = partial.due(now, waits, this.#countMissing);
+      this.#pendingBytes += partial.bytesHeld - held;
       if (this.#isLate(partial, now)) {
         this.#drop(partial, "late");
       } else {
         ranges.push(...due);
       }
     }
+    // Bookkeeping is made for a frame once it misses a fragment.
+    this.#fit();
     return ranges.sort((a, b) => a.frame - b.frame);
   }
 
@@ -317,22 +382,60 @@ export class Reassembler {
   #settle(partial: PartialFrame): AssembledFrame | undefined {
     this.#stats.packetsRebuilt += partial.rebuilt;
     partial.rebuilt = 0;
-    return partial.complete ? this.#emit(partial) : undefined;
+    if (partial.complete) return this.#emit(partial);
+    this.#fit();
+    return undefined;
+  }
+
+  /**
+   * Gives up the oldest frames in progress while they hold more than the
+   * bound: a frame grows as its fragments, parity and bookkeeping come.
+   */
+  #fit(): void {
+    while (this.#pendingBytes > this.#maxPendingBytes) this.#drop(this.#oldest(), "evicted");
+  }
+
+  /** Tops the budget of starts up to `now`, and says whether `cost` starts are left. */
+  #canStart(cost: number, now: number): boolean {
+    const elapsed = now - this.#startsAt;
+    if (elapsed > 0) {
+      this.#starts = Math.min(
+        this.#startBurst,
+        this.#starts + (elapsed * this.#startsPerSecond) / 1000,
+      );
+    }
+    // From the first call on; a clock that stepped back tops up nothing.
+    this.#startsAt = now;
+    return this.#starts >= cost;
   }
 
   #start(packet: Data | Parity, now: number): PartialFrame | undefined {
-    const { frameLength } = packet;
-    const cost = PartialFrame.cost(frameLength, packet.fragmentSize);
-    if (frameLength > this.#maxFrameBytes || cost > this.#maxPendingBytes) {
+    const { frameLength, fragmentSize } = packet;
+    if (
+      frameLength > this.#maxFrameBytes ||
+      PartialFrame.maxBytes(frameLength, fragmentSize) > this.#maxPendingBytes
+    ) {
       this.#stats.packetsDropped.oversize++;
+      return undefined;
+    }
+    const count = Math.ceil(frameLength / fragmentSize);
+    const starts = startsFor(count);
+    if (!this.#canStart(starts, now)) {
+      this.#stats.packetsDropped.throttled++;
       return undefined;
     }
     for (const partial of this.#partials.values()) {
       if (this.#isLate(partial, now)) this.#drop(partial, "late");
     }
+    // Never at the cost of frames in progress: a frame that must wait for room waits for bytes.
+    const upFront = frameLength <= this.#credit &&
+      this.#pendingBytes + frameLength + count <= this.#maxPendingBytes;
+    // What the frame holds at once: its buffer if allocated whole, and which fragments came.
+    const first = (upFront ? frameLength : 0) + count;
     while (
       this.#partials.size > 0 &&
-      (this.#partials.size >= this.#maxFrames || this.#pendingBytes + cost > this.#maxPendingBytes)
+      (this.#partials.size >= this.#maxFrames ||
+        this.#pendingBytes + first > this.#maxPendingBytes)
     ) {
       const oldest = this.#oldest();
       if (packet.frame < oldest.frame) {
@@ -342,10 +445,12 @@ export class Reassembler {
       }
       this.#drop(oldest, "evicted");
     }
+    this.#starts -= starts;
+    if (upFront) this.#credit -= frameLength;
     this.#countLost(packet.frame);
-    const partial = new PartialFrame(packet, now);
+    const partial = new PartialFrame(packet, now, { upFront });
     this.#partials.set(packet.frame, partial);
-    this.#pendingBytes += cost;
+    this.#pendingBytes += partial.bytesHeld;
     return partial;
   }
 
@@ -374,7 +479,7 @@ export class Reassembler {
 
   #remove(partial: PartialFrame): void {
     this.#partials.delete(partial.frame);
-    this.#pendingBytes -= PartialFrame.cost(partial.frameLength, partial.fragmentSize);
+    this.#pendingBytes -= partial.bytesHeld;
   }
 
   #drop(partial: PartialFrame, reason: "late" | "superseded" | "evicted"): void {
@@ -386,6 +491,8 @@ export class Reassembler {
 
   #emit(partial: PartialFrame): AssembledFrame {
     this.#remove(partial);
+    // A frame that completes was worth its start: the budget is for those that do not.
+    this.#starts = Math.min(this.#startBurst, this.#starts + startsFor(partial.count));
     // Everything older than the frame emitted can no longer be shown.
     for (const other of this.#partials.values()) {
       if (other.frame < partial.frame) this.#drop(other, "superseded");
@@ -404,4 +511,9 @@ export class Reassembler {
       firstArrival: partial.firstArrival,
     };
   }
+}
+
+/** What starting a frame of `count` fragments costs of the budget. */
+function startsFor(count: number): number {
+  return Math.ceil(count / FRAGMENTS_PER_START);
 }

@@ -97,6 +97,8 @@ export interface UdpReceiverStats {
   reorderWaitMs: number;
   queueDelayMs: number;
   packetsDropped: ReassemblerStats["packetsDropped"] & { wrongSession: number };
+  /** Bytes held now by frames being put together: fragments, parity and bookkeeping. */
+  pendingBytes: number;
   /** Times frame numbering started over after a frame number far ahead turned out wrong. */
   resyncs: number;
   rejected: Record<ReceiverRejection | "wrongSender", number>;
@@ -226,6 +228,7 @@ export class UdpReceiver {
       reorderWaitMs: round(Math.max(RECOVERY.reorderMs, this.#reassembler.reorderMs), 1),
       queueDelayMs: round(this.#queueDelay.value(now), 1),
       packetsDropped: { ...r.packetsDropped, wrongSession: this.#wrongSession },
+      pendingBytes: r.pendingBytes,
       resyncs: r.resyncs,
       rejected: { ...this.#rejected },
       rttMs: this.#link.srttMs === undefined ? undefined : round(this.#link.srttMs, 2),

@@ -1,10 +1,19 @@
 import assert from "node:assert/strict";
+import { MAX_FRAME_BYTES } from "../lib/frame.ts";
+import {
+  DATA_HEADER_SIZE,
+  MAX_DATAGRAM,
+  MAX_FRAGMENTS,
+  MAX_PARITY_GROUPS,
+  writeDataHeader,
+  writeParityHeader,
+} from "../lib/packet.ts";
 import { ImpairRelay } from "../scripts/impair/impair_relay.ts";
 import { withClip } from "./_media.ts";
 import { type Mutation, MUTATIONS, Mutator } from "./_mutator.ts";
 import { alive, residentBytes } from "./_proc.ts";
 import { Random } from "./_random.ts";
-import { ToolProcess } from "./_tool.ts";
+import { startSender, ToolProcess } from "./_tool.ts";
 
 const KEY = "the fuzz test's shared secret";
 const CLIP = { width: 320, height: 240, fps: 30, seconds: 4, noise: 0, qscale: 5 };
@@ -36,6 +45,28 @@ async function until(done: () => Promise<boolean>, timeoutMs: number): Promise<v
     if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Waits for the stream to run, then has the receiver draw a few "no signal"
+ * frames in a blackout: the drawing worker's first frames take up to about
+ * 100 MB once (imagescript's font and codec buffers), which is not what the
+ * tests measure. Resolves with the stream's fps once it runs again.
+ */
+async function afterFirstDrawings(
+  receiver: ToolProcess,
+  relay: ImpairRelay,
+  url: string,
+): Promise<number> {
+  await receiver.waitFor("state", (e) => e.to === "live");
+  relay.blackout = true;
+  await receiver.waitFor("state", (e) => e.to === "stalled", 5000);
+  await until(async () => (await stats(url)).signalFeed.framesDrawn >= 4, 15_000);
+  relay.blackout = false;
+  await receiver.waitFor("state", (e) => e.to === "live" && receiver.events.indexOf(e) > 3);
+  const baseline = await fps(url, 3000);
+  assert.ok(baseline >= 25, `the stream runs: ${baseline} fps`);
+  return baseline;
 }
 
 /** Keeps up to `SAMPLES` datagrams, spread over the whole stream. */
@@ -81,18 +112,8 @@ for (const keyed of [true, false]) {
       // A stranger too: an address the sender never verified.
       const stranger = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
       try {
-        await receiver.waitFor("state", (e) => e.to === "live");
-        // Forged goodbyes below make the receiver draw "no signal" frames. The
-        // drawing worker's first frames take up to about 100 MB once
-        // (imagescript's font and codec buffers), which is not what this test
-        // measures: a few drawings before the baseline, in a blackout.
-        relay.blackout = true;
-        await receiver.waitFor("state", (e) => e.to === "stalled", 5000);
-        await until(async () => (await stats(url)).signalFeed.framesDrawn >= 4, 15_000);
-        relay.blackout = false;
-        await receiver.waitFor("state", (e) => e.to === "live" && receiver.events.indexOf(e) > 3);
-        const baseline = await fps(url, 3000);
-        assert.ok(baseline >= 25, `the stream runs: ${baseline} fps`);
+        // Forged goodbyes below make the receiver draw "no signal" frames.
+        const baseline = await afterFirstDrawings(receiver, relay, url);
         const memory = {
           sender: await residentBytes(sender.child.pid),
           receiver: await residentBytes(receiver.child.pid),
@@ -177,3 +198,114 @@ for (const keyed of [true, false]) {
     });
   });
 }
+
+/**
+ * A DATA or PARITY datagram of session `session` claiming a frame just
+ * before or after `head`, of 8 to 16 MB or over the limit: its last fragment,
+ * its first, any one, or parity in up to 255 groups, cut in fragments from
+ * the smallest the frame allows (32,767 of them) to 64 KB.
+ */
+function hugeFrameDatagram(random: Random, session: number, head: number): Uint8Array {
+  const frame = head + random.int(-4, 16);
+  const frameLength = random.chance(0.1)
+    ? random.int(MAX_FRAME_BYTES + 1, 0x7fff_ffff)
+    : random.int(MAX_FRAME_BYTES / 2, MAX_FRAME_BYTES);
+  const fewest = Math.ceil(frameLength / MAX_FRAGMENTS);
+  const size = random.float();
+  const fragmentSize = size < 0.4 ? fewest : Math.max(
+    fewest,
+    size < 0.9 ? random.int(1024, 8192) : random.int(8192, MAX_DATAGRAM - DATA_HEADER_SIZE),
+  );
+  const count = Math.ceil(frameLength / fragmentSize);
+  const fields = { session, frame, frameLength, fragmentSize, captureTime: Date.now() };
+  const shape = random.int(0, 9);
+  if (shape >= 8 && count >= 2) {
+    const groups = random.int(1, Math.min(count, MAX_PARITY_GROUPS));
+    const datagram = random.bytes(DATA_HEADER_SIZE + fragmentSize);
+    writeParityHeader(datagram, { ...fields, group: random.int(0, groups - 1), groups });
+    return datagram;
+  }
+  const index = shape < 5 ? count - 1 : shape < 7 ? 0 : random.int(0, count - 1);
+  const length = index === count - 1 ? frameLength - index * fragmentSize : fragmentSize;
+  const datagram = random.bytes(DATA_HEADER_SIZE + length);
+  writeDataHeader(datagram, { ...fields, index });
+  return datagram;
+}
+
+Deno.test("fragments of huge frames during a stream (without a key) harm neither side", async () => {
+  await withClip(CLIP, async (clip) => {
+    // The frames the flood starts and never finishes count as lost, and the
+    // receiver says so: a sender that adapts would send it fewer frames for a
+    // while after. That is not what this test measures.
+    const [sender, port] = await startSender([
+      "--source",
+      clip,
+      "--loop",
+      "--copy",
+      "--adapt",
+      "off",
+    ]);
+    // The session and the newest frame number, from the stream itself.
+    let session = 0;
+    let head = 0;
+    const relay = new ImpairRelay({
+      listen: { hostname: "127.0.0.1", port: 0 },
+      target: { hostname: "127.0.0.1", port },
+      onDatagram: (direction, data) => {
+        if (direction !== "down" || data.length <= DATA_HEADER_SIZE || data[3] !== 7) return;
+        const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+        session = view.getUint32(4);
+        head = Math.max(head, view.getUint32(8));
+      },
+    });
+    const receiver = new ToolProcess("receiver", [
+      `127.0.0.1:${relay.addr.port}`,
+      "--http",
+      "127.0.0.1:0",
+    ]);
+    const url = String((await receiver.waitFor("listening")).url);
+    try {
+      // The flood stalls the stream, and the receiver draws "no signal" frames.
+      const baseline = await afterFirstDrawings(receiver, relay, url);
+      const memory = await residentBytes(receiver.child.pid);
+      const before = await stats(url);
+
+      // 8 s of 1,000 a second, about frames numbered from the stream's on,
+      // 125 new ones a second.
+      const random = new Random(43);
+      const datagrams = 8000;
+      const from = head;
+      let bytes = 0;
+      for (let sent = 0; sent < datagrams;) {
+        for (let i = 0; i < 50; i++, sent++) {
+          const datagram = hugeFrameDatagram(random, session, from + Math.floor(sent / 8));
+          bytes += datagram.length;
+          relay.inject("down", datagram);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+
+      assert.ok(await alive(sender.child.pid), "the sender is alive");
+      assert.ok(await alive(receiver.child.pid), "the receiver is alive");
+      const during = await stats(url);
+      const after = await fps(url, 4000);
+      assert.ok(after >= 0.9 * baseline, `${after} fps after, ${baseline} before`);
+      const grown = (await residentBytes(receiver.child.pid)) - memory;
+      const figures = `${datagrams} datagrams of ${(bytes / 2 ** 20).toFixed(1)} MB in all; ` +
+        `the receiver grew by ${(grown / 2 ** 20).toFixed(1)} MB; dropped ` +
+        JSON.stringify(during.packetsDropped);
+      console.log(figures);
+      assert.ok(grown < 50 * 2 ** 20, figures);
+      const dropped = (reason: string) =>
+        during.packetsDropped[reason] - (before.packetsDropped[reason] ?? 0);
+      assert.ok(dropped("oversize") > datagrams / 50, figures);
+      assert.ok(dropped("throttled") > datagrams / 8, figures);
+      assert.equal((await stats(url)).state, "live");
+    } finally {
+      await receiver.stop();
+      await relay.close();
+      await sender.stop();
+    }
+  });
+});

@@ -33,7 +33,14 @@ function knownStats(): MetricsReceiverStats {
     packetsRecovered: 32,
     packetsRebuilt: 5,
     packetsLost: 4,
-    packetsDropped: { duplicate: 51, late: 52, inconsistent: 53, oversize: 54, wrongSession: 55 },
+    packetsDropped: {
+      duplicate: 51,
+      late: 52,
+      inconsistent: 53,
+      oversize: 54,
+      throttled: 56,
+      wrongSession: 55,
+    },
     rejected: {
       short: 61,
       foreign: 62,

@@ -227,6 +227,94 @@ Deno.test("Reassembler counts parity with another number of groups as inconsiste
   assert.equal(r.stats.packetsDropped.inconsistent, 1);
 });
 
+Deno.test("Reassembler rebuilds byte for byte, its frame's buffer allocated at once or later", () => {
+  // 1,000 fragments in 250 groups of four.
+  const length = 1000 * FRAGMENT_SIZE - 50;
+  const data = frameBytes(length, 1);
+  const sent = send(data, 4, 1);
+  assert.equal(sent.parity.length, 250);
+  const earlier = send(frameBytes(length, 0), 4, 0);
+  let seed = 11;
+  const random = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+  for (let round = 0; round < 6; round++) {
+    // Three fragments lost, in three groups; everything else in any order.
+    const lost = [random(250), 250 + random(250), 500 + random(500)];
+    const all: Array<Data | Parity> = [
+      ...sent.data.filter((packet) => !lost.includes(packet.index)),
+      ...sent.parity,
+    ];
+    for (let i = all.length - 1; i > 0; i--) {
+      const j = random(i + 1);
+      [all[i], all[j]] = [all[j], all[i]];
+    }
+    // A reassembler that has just put a frame as large together allocates the
+    // next one's buffer at its start; a new one, once an eighth has come.
+    for (const atOnce of [false, true]) {
+      const where = `round ${round}, ${atOnce ? "at once" : "later"}, lost ${lost}`;
+      const r = new Reassembler();
+      if (atOnce) assert.equal(deliver(r, earlier, []).length, 1, where);
+      const emitted: AssembledFrame[] = [];
+      all.forEach((packet, i) => {
+        const frame = packet.type === PacketType.DATA ? r.push(packet, T) : r.pushParity(packet, T);
+        if (frame !== undefined) emitted.push(frame);
+        if (i !== 100) return;
+        const held = r.stats.pendingBytes;
+        if (atOnce) assert.ok(held >= length, `${where}: ${held} bytes held`);
+        else assert.ok(held < length / 4, `${where}: ${held} bytes held`);
+      });
+      assert.equal(emitted.length, 1, where);
+      assert.deepEqual(emitted[0].data, data, where);
+      // The lost ones, and any whose parity came before them.
+      assert.ok(r.stats.packetsRebuilt >= 3, where);
+    }
+  }
+});
+
+Deno.test("Reassembler counts parity in the bytes it holds, and keeps within its bound", () => {
+  // 200 fragments of 10,000 bytes in 100 parity groups of two: 1 MB of parity
+  // that cannot rebuild anything while the data stays away.
+  const fragmentSize = 10_000;
+  const length = 200 * fragmentSize;
+  const limit = 2_500_000;
+  const frame = (n: number) => {
+    const data = frameBytes(length, n);
+    const captureTime = CAPTURE_TIME + n;
+    const mtu = DATA_HEADER_SIZE + fragmentSize;
+    return {
+      first: decodeData(fragmentFrame(data, captureTime, { session: 1, frame: n, mtu })[0]),
+      parity: parityDatagrams(data, captureTime, {
+        session: 1,
+        frame: n,
+        fragmentSize,
+        groupSize: 2,
+      })
+        .map(decodeParity),
+    };
+  };
+  const frames = [frame(0), frame(1), frame(2)];
+  assert.equal(frames[0].parity.length, 100);
+  const r = new Reassembler({ maxPendingBytes: limit });
+  const deliver = ({ first, parity }: ReturnType<typeof frame>) => {
+    r.push(first, T);
+    for (const packet of parity) {
+      r.pushParity(packet, T);
+      assert.ok(r.stats.pendingBytes <= limit, `${r.stats.pendingBytes} bytes held`);
+    }
+  };
+  const before = Deno.memoryUsage().external;
+  deliver(frames[0]);
+  const grown = Deno.memoryUsage().external - before;
+  const held = r.stats.pendingBytes;
+  assert.equal(r.stats.pendingFrames, 1);
+  assert.ok(held >= 100 * fragmentSize, `${held} bytes counted for 1 MB of parity`);
+  assert.ok(grown <= held + 65536, `array buffers grew by ${grown} bytes, ${held} of them counted`);
+  // More frames' parity would pass the bound: the oldest frame gives way.
+  deliver(frames[1]);
+  deliver(frames[2]);
+  assert.ok(r.stats.framesDropped.evicted >= 1, "a frame was evicted");
+  assert.ok(r.stats.pendingFrames >= 1);
+});
+
 Deno.test("xorInto() on unaligned views matches a byte-by-byte XOR", () => {
   const buffer = Uint8Array.from({ length: 96 }, (_, i) => (i * 151 + 7) & 0xff);
   for (let targetOffset = 0; targetOffset < 4; targetOffset++) {

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { fragmentFrame, MIN_MTU } from "../lib/fragment_frame.ts";
-import { type Data, decodePacket, PacketType } from "../lib/packet.ts";
+import { MAX_FRAME_BYTES } from "../lib/frame.ts";
+import {
+  type Data,
+  DATA_HEADER_SIZE,
+  decodePacket,
+  PacketType,
+  writeDataHeader,
+} from "../lib/packet.ts";
 import { Reassembler } from "../lib/reassembler.ts";
 
 const MTU = MIN_MTU;
@@ -104,9 +111,15 @@ Deno.test("Reassembler drops fragments that disagree with their frame", () => {
 
 Deno.test("Reassembler bounds the memory held by frames in progress", () => {
   const r = new Reassembler({ maxFrames: 4, maxPendingBytes: 10_000 });
-  for (let frame = 0; frame < 100; frame++) r.push(fragments(frame, 3000)[0], 0);
+  // Each frame all but whole: about 3,000 bytes held, so no more than three fit.
+  for (let frame = 0; frame < 100; frame++) {
+    for (const packet of fragments(frame, 3000).slice(0, -1)) {
+      r.push(packet, 0);
+      assert.ok(r.stats.pendingBytes <= 10_000, `${r.stats.pendingBytes} bytes held`);
+    }
+  }
   assert.ok(r.stats.pendingFrames <= 3, `${r.stats.pendingFrames} frames in progress`);
-  assert.ok(r.stats.pendingBytes <= 10_000);
+  assert.ok(r.stats.framesDropped.evicted > 90);
   const huge: Data = { ...fragments(200)[0], frameLength: 100 * 1024 * 1024 };
   assert.equal(r.push(huge, 0), undefined);
   assert.equal(r.stats.packetsDropped.oversize, 1);
@@ -157,7 +170,7 @@ Deno.test("Reassembler survives random fragments without throwing or growing", (
 Deno.test("Reassembler counts its bookkeeping in the memory bound", () => {
   const r = new Reassembler({ maxPendingBytes: 100_000 });
   const first = fragments(0)[0];
-  // One-byte fragments: 25 bytes of bookkeeping for every byte of frame.
+  // One-byte fragments: bookkeeping for 60,000 of them would not fit.
   const tiny: Data = { ...first, frameLength: 60_000, fragmentSize: 1, payload: new Uint8Array(1) };
   assert.equal(r.push(tiny, 0), undefined);
   assert.equal(r.stats.packetsDropped.oversize, 1);
@@ -166,10 +179,15 @@ Deno.test("Reassembler counts its bookkeeping in the memory bound", () => {
     ...first,
     frameLength: 60_000,
     fragmentSize: 1000,
+    index: 59,
     payload: new Uint8Array(1000),
   };
   r.push(sized, 0);
-  assert.equal(r.stats.pendingBytes, 60_000 + 60 * 25);
+  // The fragment, a byte for each of the 60 saying whether it came, and for
+  // the 59 before it, found missing, when they were and when asked for.
+  const { pendingBytes } = r.stats;
+  assert.ok(pendingBytes >= 1000 + 60 + 60 * 16, `${pendingBytes} bytes counted`);
+  assert.ok(pendingBytes < 4000, `${pendingBytes} bytes counted for 1,000 received`);
 });
 
 Deno.test("Reassembler keeps newer frames rather than start an older one when full", () => {
@@ -220,4 +238,82 @@ Deno.test("Reassembler, a table of deliveries", () => {
       );
     }
   }
+});
+
+/**
+ * The last fragment of a 16 MB frame cut in 65,535-byte fragments: 257 of
+ * them, the last 256 bytes long, so 284 bytes on the wire.
+ */
+function hugeFrameTail(frame: number): Data {
+  const fragmentSize = 0xffff;
+  const count = Math.ceil(MAX_FRAME_BYTES / fragmentSize);
+  const last = MAX_FRAME_BYTES - (count - 1) * fragmentSize;
+  const datagram = new Uint8Array(DATA_HEADER_SIZE + last).fill(0xa5);
+  writeDataHeader(datagram, {
+    session: 1,
+    frame,
+    frameLength: MAX_FRAME_BYTES,
+    index: count - 1,
+    fragmentSize,
+    captureTime: 1000 + frame,
+  });
+  const decoded = decodePacket(datagram);
+  if (!decoded.ok || decoded.packet.type !== PacketType.DATA) throw new Error("bad datagram");
+  return decoded.packet;
+}
+
+Deno.test("Reassembler holds the bytes that came, not the 16 MB a 284-byte fragment claims", () => {
+  const packets = Array.from({ length: 8 }, (_, frame) => hugeFrameTail(frame));
+  assert.equal(DATA_HEADER_SIZE + packets[0].payload.length, 284);
+  const r = new Reassembler();
+  const before = Deno.memoryUsage().external;
+  for (const packet of packets) r.push(packet, 0);
+  const grown = Deno.memoryUsage().external - before;
+  const { pendingFrames, pendingBytes } = r.stats;
+  // 256 bytes came for each frame, and its bookkeeping for 257 fragments.
+  assert.ok(pendingBytes < 8 * 8192, `${pendingBytes} bytes held for 8 fragments of 256 bytes`);
+  assert.ok(
+    grown <= pendingBytes + 16384,
+    `array buffers grew by ${grown} bytes, ${pendingBytes} of them counted`,
+  );
+  assert.equal(pendingFrames, 8, "all eight frames are in progress");
+});
+
+Deno.test("Reassembler starts frames that never complete at a bounded rate, and counts the rest", () => {
+  const r = new Reassembler();
+  // 400 a second for 5 s, each a new frame that never completes.
+  const datagrams = 2000;
+  for (let i = 0; i < datagrams; i++) r.push(hugeFrameTail(i), i * 2.5);
+  const s = r.stats;
+  const d = s.framesDropped;
+  const started = s.pendingFrames + d.evicted + d.late + d.superseded;
+  // Each claims 257 fragments, two starts: 256 starts at once, then 64 a second.
+  const budget = (256 + 64 * 5) / 2;
+  assert.ok(started <= budget + 1, `${started} of ${datagrams} frames started in 5 s`);
+  assert.ok(started >= budget - 1, `only ${started} frames started in 5 s`);
+  assert.equal(s.packetsDropped.throttled, datagrams - started, "every datagram refused counted");
+});
+
+Deno.test("Reassembler's budget of new frames leaves a fast stream with lost frames alone", () => {
+  const r = new Reassembler();
+  const length = 20_000; // 79 fragments
+  const data = Uint8Array.from({ length }, (_, i) => (i * 13) & 0xff);
+  let shown = 0;
+  // 240 frames a second for 5 s, twice what the budget allows (256 at once,
+  // 64 a second) but for the starts that frames which complete give back;
+  // every tenth loses its last fragment for good.
+  for (let frame = 0; frame < 1200; frame++) {
+    const packets = fragmentFrame(data, 1000 + frame, { session: 1, frame, mtu: MTU });
+    const kept = frame % 10 === 9 ? packets.slice(0, -1) : packets;
+    for (const datagram of kept) {
+      const decoded = decodePacket(datagram);
+      if (!decoded.ok || decoded.packet.type !== PacketType.DATA) throw new Error("bad datagram");
+      const whole = r.push(decoded.packet, (frame * 1000) / 240);
+      if (whole === undefined) continue;
+      assert.deepEqual(whole.data, data);
+      shown++;
+    }
+  }
+  assert.equal(shown, 1080);
+  assert.equal(r.stats.packetsDropped.throttled, 0);
 });
