@@ -15,7 +15,7 @@ import {
   RefusalReason,
   SALT_SIZE,
 } from "../lib/packet.ts";
-import { REPLAY_WINDOW_SIZE, ReplayWindow } from "../lib/replay_window.ts";
+import { MAX_COUNTER_JUMP, REPLAY_WINDOW_SIZE, ReplayWindow } from "../lib/replay_window.ts";
 import { StreamSecret } from "../lib/stream_secret.ts";
 
 const key = Uint8Array.from({ length: 16 }, (_, i) => i);
@@ -159,4 +159,16 @@ Deno.test("A CHALLENGE carries the session salt; REFUSED carries its reason", ()
   assert.deepEqual(decodePacket(refused), { ok: false, reason: "malformed" });
   refused[8] = 6;
   assert.deepEqual(decodePacket(refused), { ok: false, reason: "malformed" });
+});
+
+Deno.test("ReplayWindow refuses a counter far ahead, and keeps its place", () => {
+  const window = new ReplayWindow();
+  assert.ok(window.accept(10));
+  assert.ok(!window.accept(10 + 2 ** 50), "a jump of 2^50 is accepted");
+  assert.ok(!window.accept(10 + MAX_COUNTER_JUMP + 1), "just beyond the bound");
+  assert.ok(window.accept(11), "the stream goes on");
+  assert.ok(!window.accept(10), "and what came stays seen");
+  assert.ok(window.accept(11 + MAX_COUNTER_JUMP), "a jump within the bound");
+  // A first counter may be anything: each side starts at random.
+  assert.ok(new ReplayWindow().accept(2 ** 47 + 5));
 });
