@@ -51,7 +51,7 @@ async function receive(
   const status = new StatusLine();
   logger.beforeWrite = () => status.clear();
 
-  const { key, secret, loopLag } = prepared;
+  const { key, streamKey, loopLag } = prepared;
   if (key?.warning !== undefined) {
     logger.warn(key.warning);
   }
@@ -68,7 +68,7 @@ async function receive(
     sender,
     latencyMs: args.latencyMs,
     nack: args.nack,
-    secret,
+    key: streamKey,
     onEvent: (event) => logLinkEvent(logger, event, senderAddress),
   });
   // The recording takes the frames as they came, never the preview's "no signal" frames.

@@ -46,7 +46,7 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
   const testPattern = args.spec.kind === "test" ? openTestPattern(args) : undefined;
   let prepared: PreparedStart | undefined;
   try {
-    prepared = await prepareStart(testPattern?.ready(), args);
+    prepared = await prepareStart(testPattern?.ready(), args, { stretch: true });
     await send(args, signal, prepared, testPattern);
   } finally {
     prepared?.loopLag.close();

@@ -5,8 +5,10 @@
  *
  * @module
  */
+import { NONCE_SIZE, sealDatagram } from "../lib/datagram_seal.ts";
+import { NonceSequence } from "../lib/nonce_sequence.ts";
 import { HEADER_SIZE, SEALED_BIT } from "../lib/packet.ts";
-import { StreamSecret } from "../lib/stream_secret.ts";
+import { SessionCipher } from "../lib/session_cipher.ts";
 import type { Random } from "./_random.ts";
 
 /** The kinds of mutation, each chosen about as often. */
@@ -30,8 +32,12 @@ const HUGE = [0, 1, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0xffffffff];
 /** Makes hostile datagrams from samples of real ones. */
 export class Mutator {
   #random: Random;
-  #wrongKey = new StreamSecret("not the key anyone here uses").receiver(new Uint8Array(16));
-  #wrongHello = new StreamSecret("not the key anyone here uses");
+  #wrongKey = new SessionCipher({
+    sendKey: crypto.getRandomValues(new Uint8Array(16)),
+    receiveKey: crypto.getRandomValues(new Uint8Array(16)),
+    nonces: NonceSequence.random(),
+  });
+  #wrongHelloKey = crypto.getRandomValues(new Uint8Array(16));
 
   /** A mutator drawing from `random`. */
   constructor(random: Random) {
@@ -84,7 +90,13 @@ export class Mutator {
         if (plain.length < HEADER_SIZE) return [kind, plain];
         return [
           kind,
-          r.chance(0.3) ? this.#wrongHello.sealHello(plain) : this.#wrongKey.seal(plain),
+          r.chance(0.3)
+            ? sealDatagram(
+              plain,
+              this.#wrongHelloKey,
+              crypto.getRandomValues(new Uint8Array(NONCE_SIZE)),
+            )
+            : this.#wrongKey.seal(plain),
         ];
       }
       case "unsealed": {
