@@ -43,6 +43,11 @@ export interface UdpReceiverOptions {
    * @default none, in the clear
    */
   key?: StreamKey;
+  /**
+   * The gate to take datagrams through, made with `key`: one that asked the
+   * sender for its salt already. @default a new one
+   */
+  gate?: ReceiverGate;
 }
 
 /** Recovery timing: how long gaps wait before they count as lost, and retries. */
@@ -155,7 +160,7 @@ export class UdpReceiver {
     this.#latencyMs = options.latencyMs;
     this.#nack = options.nack ?? true;
     this.#key = options.key;
-    this.#gate = new ReceiverGate(options.key);
+    this.#gate = options.gate ?? new ReceiverGate(options.key);
     this.#link = new ReceiverLink({ onEvent: options.onEvent, report: () => this.#report() });
     this.#tick();
     // Every 50 ms: quick hellos and keepalives go at this pace (see ReceiverLink).

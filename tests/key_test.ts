@@ -136,6 +136,22 @@ Deno.test("a sender restarted with another key is reported at once, and its key 
   }
 });
 
+Deno.test("a receiver with a key started against a running sender shows a frame within 150 ms of listening", async () => {
+  const port = freeUdpPort();
+  const send = sender(port, ["--key", KEY]);
+  await send.waitFor("listening");
+  // It asks for the sender's salt and stretches the key while it starts, not after.
+  const [receive, , listening] = await receiver(port, ["--key", KEY]);
+  try {
+    const live = await receive.waitFor("state", (e) => e.to === "live");
+    const wait = Date.parse(String(live.time)) - Date.parse(String(listening.time));
+    assert.ok(wait <= 150, `the first frame came ${wait} ms after the receiver started listening`);
+  } finally {
+    await receive.stop();
+    await send.stop();
+  }
+});
+
 Deno.test("a receiver with a key is told at once that a sender without one has none", async () => {
   const port = freeUdpPort();
   const send = sender(port, []);
