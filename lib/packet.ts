@@ -56,29 +56,62 @@
  *
  * | type | direction | body after the header | size |
  * |---|---|---|---|
- * | HELLO 1 | R to S | receiver id, send time, zero padding | 32 |
- * | CHALLENGE 2 | S to R | receiver id, echoed time, sender time, cookie | 44 |
- * | JOIN 3 | R to S | receiver id, send time, cookie | 36 |
+ * | HELLO 1 | R to S | receiver id, send time, hello nonce or zeros | 32 |
+ * | CHALLENGE 2 | S to R | receiver id, echoed time, sender time, cookie, [key tail] | 44, or 88 |
+ * | JOIN 3 | R to S | receiver id, send time, cookie, [key tail] | 36, or 80 |
  * | KEEPALIVE 4 | R to S | receiver id, send time, cookie, report | 64 |
  * | ACK 5 | S to R | receiver id, echoed time, sender time, sender info | 28, or 37 to 101 |
  * | BYE 6 | either | receiver id, cookie | 28 |
  * | NACK 8 | R to S | receiver id, cookie, 1 to 128 ranges | 36 to 1052 |
- * | REFUSED 10 | S to R | reason (uint8), zero padding | 12 |
+ * | REFUSED 10 | S to R | reason (uint8), zero padding, [echo, [stretch salt]] | 12, 24 or 40 |
  *
- * A sender with a key appends its 16-byte session salt to each CHALLENGE (60
- * bytes). An ACK may carry the sender's info after its 28 bytes: when the
- * sender started (float64, ms epoch, at 28), the length of its name (uint8,
- * at most 64, at 36) and the name in UTF-8 (from 37). A receiver that does
- * not know of it reads the first 28 bytes, as before. REFUSED tells a receiver why it is not answered: 1 the sender needs
- * a key, 2 the hello did not authenticate with the sender's key, 3 the sender
- * has no key, 4 the sender has its most receivers, 5 the session the receiver
- * named is over (it should say hello again). A sender with a key seals 4 and
- * 5 with the hello key; 1 to 3 say the keys differ, so they go in the clear,
- * the one message that does, and a receiver takes them as a hint only.
+ * An ACK may carry the sender's info after its 28 bytes: when the sender
+ * started (float64, ms epoch, at 28), the length of its name (uint8, at most
+ * 64, at 36) and the name in UTF-8 (from 37). A receiver that does not know
+ * of it reads the first 28 bytes, as before. REFUSED tells a receiver why it
+ * is not answered: 1 the sender needs a key, 2 the hello did not authenticate
+ * with the sender's key, 3 the sender has no key, 4 the sender has its most
+ * receivers, 5 the sender has no session with the receiver (it restarted, or
+ * dropped it): say hello again.
  *
- * With a key every other datagram is sealed (see `datagram_seal.ts`): the
- * type byte has its top bit set, and the body after the 8-byte header is
- * encrypted and authenticated.
+ * With a key (see `stream_secret.ts` for the keys), the handshake is:
+ *
+ * 1. HELLO in the clear, with a fresh random 12-byte hello nonce at 20;
+ *    the sender answers REFUSED 1 with the echo (at 12, 12 bytes: the nonce)
+ *    and its run's 16-byte stretching salt (at 24), 40 bytes in all. A
+ *    receiver without a key reads it as "a key is needed".
+ * 2. The receiver stretches the key with that salt, then sends HELLO sealed
+ *    with the hello key, its header naming the sender's session, a fresh
+ *    hello nonce at 20.
+ * 3. CHALLENGE sealed with the hello key, with the key tail: the hello nonce
+ *    echoed (at 44, 12 bytes) and the sender's X25519 key share (at 56, 32
+ *    bytes). The receiver takes only one that answers a hello of its own
+ *    still pending, and makes the keys of this join from it.
+ * 4. JOIN sealed with the hello key, with the key tail: the same hello
+ *    nonce (at 36) and the receiver's X25519 key share (at 48). The sender
+ *    takes each hello nonce once.
+ * 5. Everything after, both ways, is sealed with the keys of this join,
+ *    which differ for every receiver and every join.
+ *
+ * A sender with a key answers what it cannot take with a REFUSED that
+ * echoes 12 bytes of it, so that a receiver believes only answers to
+ * datagrams it sent, each once: the hello nonce of a HELLO in the clear or of
+ * a JOIN, or else the sealed datagram's own nonce (its bytes 8 to 20). A
+ * sealed datagram it has no keys for (a receiver of an earlier run, or one it
+ * dropped) gets REFUSED 5 with the echo and the salt, in the clear; a sealed
+ * HELLO that does not open gets REFUSED 2 with the echo, in the clear; a
+ * full sender seals REFUSED 4, with the JOIN's hello nonce, with the hello
+ * key. A sender without a key answers anything sealed with REFUSED 3 and
+ * the echo. Old receivers read the first 12 bytes of a REFUSED, as before.
+ *
+ * Sealed datagrams (see `datagram_seal.ts`) have the type byte's top bit
+ * set, and the body after the 8-byte header encrypted and authenticated.
+ * The keyed handshake's keys are those of udpcam 2 (see `stream_secret.ts`);
+ * the header's version stays 1, since without a key nothing changed: a keyed
+ * peer of udpcam 1 and one of udpcam 2 cannot open each other's datagrams,
+ * and each says so (a sender refuses a sealed HELLO naming session 0 with
+ * REFUSED 2; a receiver takes a 12-byte REFUSED from a keyed sender as one
+ * of an older udpcam).
  *
  * A HELLO is padded to 32 bytes so that the CHALLENGE it earns is never more
  * than 3 times its size, and no reply to an unverified address is larger than
@@ -116,8 +149,12 @@ export const HEADER_SIZE = 8;
 export const DATA_HEADER_SIZE = 28;
 /** The size of the cookie that proves a receiver can receive at its address. */
 export const COOKIE_SIZE = 16;
-/** The size of the session salt a sender with a key puts in each CHALLENGE. */
+/** The size of the salt a sender with a key stretches its key with, new each run. */
 export const SALT_SIZE = 16;
+/** The size of a hello nonce, and of the echo in a REFUSED. */
+export const HELLO_NONCE_SIZE = 12;
+/** The size of an X25519 key share (public key). */
+export const SHARE_SIZE = 32;
 /** The bit of the type byte that marks a sealed (encrypted and authenticated) datagram. */
 export const SEALED_BIT = 0x80;
 /** The smallest HELLO a sender answers. */
@@ -192,11 +229,19 @@ export const RefusalReason = {
 /** One of {@linkcode RefusalReason}'s values. */
 export type RefusalReasonCode = typeof RefusalReason[keyof typeof RefusalReason];
 
-/** Refusals a receiver with the same key gets sealed: the others say the keys differ. */
-export const KEYED_REFUSALS: ReadonlySet<number> = new Set([
-  RefusalReason.FULL,
-  RefusalReason.STALE,
-]);
+/**
+ * The 12 bytes of a datagram that a REFUSED answering it echoes: a sealed
+ * datagram's nonce (bytes 8 to 20), or what a HELLO in the clear holds as its
+ * hello nonce (bytes 20 to 32); zeros where the datagram is shorter.
+ */
+export function echoOf(datagram: Uint8Array): Uint8Array {
+  const at = datagram.length > 3 && (datagram[3] & SEALED_BIT) !== 0
+    ? HEADER_SIZE
+    : OFFSET_HELLO_NONCE;
+  const echo = new Uint8Array(HELLO_NONCE_SIZE);
+  echo.set(datagram.subarray(at, at + HELLO_NONCE_SIZE));
+  return echo;
+}
 
 /** A receiver asks for the stream. */
 export interface Hello {
@@ -204,6 +249,8 @@ export interface Hello {
   session: number;
   receiver: number;
   time: number;
+  /** From a receiver with a key: a fresh random nonce its answer echoes (not all zeros). */
+  nonce?: Uint8Array;
 }
 /** The sender's reply to a hello: echo the cookie to prove you receive at your address. */
 export interface Challenge {
@@ -213,8 +260,10 @@ export interface Challenge {
   echoTime: number;
   senderTime: number;
   cookie: Uint8Array;
-  /** The session salt, from a sender with a key. */
-  salt?: Uint8Array;
+  /** From a sender with a key: the hello nonce it answers. */
+  nonce?: Uint8Array;
+  /** From a sender with a key: its X25519 key share. */
+  share?: Uint8Array;
 }
 /** A receiver echoes its cookie to join. */
 export interface Join {
@@ -223,6 +272,10 @@ export interface Join {
   receiver: number;
   time: number;
   cookie: Uint8Array;
+  /** From a receiver with a key: the hello nonce of the CHALLENGE it answers. */
+  nonce?: Uint8Array;
+  /** From a receiver with a key: its X25519 key share. */
+  share?: Uint8Array;
 }
 /** What a receiver measures, as running totals since it joined. Counters wrap at 2^32. */
 export interface ReceiverReport {
@@ -328,6 +381,10 @@ export interface Refused {
   type: typeof PacketType.REFUSED;
   session: number;
   reason: RefusalReasonCode;
+  /** From a sender with a key: 12 bytes of the datagram it answers. */
+  echo?: Uint8Array;
+  /** With `echo`, for reasons 1 and 5: the salt the sender's run stretches its key with. */
+  salt?: Uint8Array;
 }
 /** Any decoded datagram. */
 export type Packet =
@@ -359,8 +416,15 @@ const CONTROL_SIZES: Record<number, number> = {
   [PacketType.BYE]: 28,
   [PacketType.REFUSED]: 12,
 };
-const CHALLENGE_SALTED_SIZE = 60;
-const OFFSET_SALT = 44;
+const OFFSET_HELLO_NONCE = 20;
+/** Where the key tail of a CHALLENGE and of a JOIN starts, and how long it is. */
+const KEY_TAIL_AT: Record<number, number> = {
+  [PacketType.CHALLENGE]: 44,
+  [PacketType.JOIN]: 36,
+};
+const KEY_TAIL_SIZE = HELLO_NONCE_SIZE + SHARE_SIZE;
+const OFFSET_ECHO_FIELD = 12;
+const OFFSET_REFUSAL_SALT = OFFSET_ECHO_FIELD + HELLO_NONCE_SIZE;
 const OFFSET_STARTED_AT = 28;
 const OFFSET_NAME_LENGTH = 36;
 const OFFSET_NAME = 37;
@@ -381,17 +445,14 @@ function header(size: number, type: number, session: number): [Uint8Array, DataV
 
 /** Encodes a control message (anything but DATA, PARITY and NACK). */
 export function encodeControl(packet: Exclude<Packet, Data | Parity | Nack>): Uint8Array {
-  if (packet.type === PacketType.REFUSED) {
-    const [bytes, view] = header(CONTROL_SIZES[packet.type], packet.type, packet.session);
-    view.setUint8(OFFSET_REFUSAL, packet.reason);
-    return bytes;
-  }
-  const salted = packet.type === PacketType.CHALLENGE && packet.salt !== undefined;
+  if (packet.type === PacketType.REFUSED) return encodeRefused(packet);
+  const keyed = (packet.type === PacketType.CHALLENGE || packet.type === PacketType.JOIN) &&
+    keyTail(packet);
   const name = packet.type === PacketType.ACK && packet.info !== undefined
     ? senderName(packet.info.name)
     : undefined;
-  const size = salted
-    ? CHALLENGE_SALTED_SIZE
+  const size = keyed
+    ? KEY_TAIL_AT[packet.type] + KEY_TAIL_SIZE
     : name !== undefined
     ? OFFSET_NAME + name.length
     : CONTROL_SIZES[packet.type];
@@ -400,21 +461,20 @@ export function encodeControl(packet: Exclude<Packet, Data | Parity | Nack>): Ui
   switch (packet.type) {
     case PacketType.HELLO:
       view.setFloat64(OFFSET_TIME, packet.time);
+      if (packet.nonce !== undefined) {
+        bytes.set(checkSize(packet.nonce, HELLO_NONCE_SIZE, "hello nonce"), OFFSET_HELLO_NONCE);
+      }
       break;
     case PacketType.CHALLENGE:
       view.setFloat64(OFFSET_ECHO, packet.echoTime);
       view.setFloat64(OFFSET_SENDER_TIME, packet.senderTime);
       bytes.set(checkCookie(packet.cookie), OFFSET_CHALLENGE_COOKIE);
-      if (packet.salt !== undefined) {
-        if (packet.salt.length !== SALT_SIZE) {
-          throw new RangeError(`A salt must be ${SALT_SIZE} bytes, got ${packet.salt.length}`);
-        }
-        bytes.set(packet.salt, OFFSET_SALT);
-      }
+      if (keyed) writeKeyTail(bytes, KEY_TAIL_AT[packet.type], packet.nonce!, packet.share!);
       break;
     case PacketType.JOIN:
       view.setFloat64(OFFSET_TIME, packet.time);
       bytes.set(checkCookie(packet.cookie), OFFSET_COOKIE);
+      if (keyed) writeKeyTail(bytes, KEY_TAIL_AT[packet.type], packet.nonce!, packet.share!);
       break;
     case PacketType.KEEPALIVE:
       view.setFloat64(OFFSET_TIME, packet.time);
@@ -433,6 +493,46 @@ export function encodeControl(packet: Exclude<Packet, Data | Parity | Nack>): Ui
     case PacketType.BYE:
       bytes.set(checkCookie(packet.cookie), OFFSET_BYE_COOKIE);
       break;
+  }
+  return bytes;
+}
+
+/**
+ * Whether a CHALLENGE or JOIN carries the key tail.
+ * @throws {RangeError} For only half of it.
+ */
+function keyTail(packet: Challenge | Join): boolean {
+  if ((packet.nonce === undefined) !== (packet.share === undefined)) {
+    throw new RangeError("A key tail has both a hello nonce and a key share, or neither");
+  }
+  return packet.nonce !== undefined;
+}
+
+function writeKeyTail(bytes: Uint8Array, at: number, nonce: Uint8Array, share: Uint8Array): void {
+  bytes.set(checkSize(nonce, HELLO_NONCE_SIZE, "hello nonce"), at);
+  bytes.set(checkSize(share, SHARE_SIZE, "key share"), at + HELLO_NONCE_SIZE);
+}
+
+/**
+ * A REFUSED: 12 bytes, or 24 with an echo, or 40 with an echo and a salt.
+ * @throws {RangeError} For a salt without an echo, or a field of the wrong size.
+ */
+function encodeRefused(packet: Refused): Uint8Array {
+  if (packet.salt !== undefined && packet.echo === undefined) {
+    throw new RangeError("A REFUSED with a salt echoes what it answers");
+  }
+  const size = packet.salt !== undefined
+    ? OFFSET_REFUSAL_SALT + SALT_SIZE
+    : packet.echo !== undefined
+    ? OFFSET_REFUSAL_SALT
+    : CONTROL_SIZES[PacketType.REFUSED];
+  const [bytes, view] = header(size, packet.type, packet.session);
+  view.setUint8(OFFSET_REFUSAL, packet.reason);
+  if (packet.echo !== undefined) {
+    bytes.set(checkSize(packet.echo, HELLO_NONCE_SIZE, "echo"), OFFSET_ECHO_FIELD);
+  }
+  if (packet.salt !== undefined) {
+    bytes.set(checkSize(packet.salt, SALT_SIZE, "salt"), OFFSET_REFUSAL_SALT);
   }
   return bytes;
 }
@@ -535,10 +635,14 @@ export function encodeNack(packet: Omit<Nack, "type">): Uint8Array {
 }
 
 function checkCookie(cookie: Uint8Array): Uint8Array {
-  if (cookie.length !== COOKIE_SIZE) {
-    throw new RangeError(`A cookie must be ${COOKIE_SIZE} bytes, got ${cookie.length}`);
+  return checkSize(cookie, COOKIE_SIZE, "cookie");
+}
+
+function checkSize(bytes: Uint8Array, size: number, what: string): Uint8Array {
+  if (bytes.length !== size) {
+    throw new RangeError(`A ${what} must be ${size} bytes, got ${bytes.length}`);
   }
-  return cookie;
+  return bytes;
 }
 
 /** What DATA and PARITY headers share: the frame and how it is cut. */
@@ -619,12 +723,32 @@ export function decodePacket(bytes: Uint8Array): Decoded {
   if (type === PacketType.REFUSED) {
     const reason = view.getUint8(OFFSET_REFUSAL);
     if (reason < 1 || reason > REFUSAL_MAX) return { ok: false, reason: "malformed" };
-    return { ok: true, packet: { type, session, reason: reason as RefusalReasonCode } };
+    const echo = bytes.length >= OFFSET_REFUSAL_SALT
+      ? { echo: bytes.slice(OFFSET_ECHO_FIELD, OFFSET_REFUSAL_SALT) }
+      : {};
+    const salt = bytes.length >= OFFSET_REFUSAL_SALT + SALT_SIZE
+      ? { salt: bytes.slice(OFFSET_REFUSAL_SALT, OFFSET_REFUSAL_SALT + SALT_SIZE) }
+      : {};
+    return {
+      ok: true,
+      packet: { type, session, reason: reason as RefusalReasonCode, ...echo, ...salt },
+    };
   }
   const receiver = view.getUint32(OFFSET_RECEIVER);
   switch (type) {
-    case PacketType.HELLO:
-      return { ok: true, packet: { type, session, receiver, time: view.getFloat64(OFFSET_TIME) } };
+    case PacketType.HELLO: {
+      const nonce = bytes.subarray(OFFSET_HELLO_NONCE, OFFSET_HELLO_NONCE + HELLO_NONCE_SIZE);
+      return {
+        ok: true,
+        packet: {
+          type,
+          session,
+          receiver,
+          time: view.getFloat64(OFFSET_TIME),
+          ...(nonce.some((b) => b !== 0) ? { nonce: nonce.slice() } : {}),
+        },
+      };
+    }
     case PacketType.CHALLENGE:
       return {
         ok: true,
@@ -635,9 +759,7 @@ export function decodePacket(bytes: Uint8Array): Decoded {
           echoTime: view.getFloat64(OFFSET_ECHO),
           senderTime: view.getFloat64(OFFSET_SENDER_TIME),
           cookie: bytes.slice(OFFSET_CHALLENGE_COOKIE, OFFSET_CHALLENGE_COOKIE + COOKIE_SIZE),
-          ...(bytes.length >= CHALLENGE_SALTED_SIZE
-            ? { salt: bytes.slice(OFFSET_SALT, OFFSET_SALT + SALT_SIZE) }
-            : {}),
+          ...readKeyTail(bytes, KEY_TAIL_AT[type]),
         },
       };
     case PacketType.JOIN:
@@ -647,7 +769,7 @@ export function decodePacket(bytes: Uint8Array): Decoded {
       return {
         ok: true,
         packet: type === PacketType.JOIN
-          ? { type, session, receiver, time, cookie }
+          ? { type, session, receiver, time, cookie, ...readKeyTail(bytes, KEY_TAIL_AT[type]) }
           : { type, session, receiver, time, cookie, report: readReport(view) },
       };
     }
@@ -676,6 +798,15 @@ export function decodePacket(bytes: Uint8Array): Decoded {
         },
       };
   }
+}
+
+/** The key tail at `at`, if the datagram is long enough to hold it. */
+function readKeyTail(bytes: Uint8Array, at: number): { nonce?: Uint8Array; share?: Uint8Array } {
+  if (bytes.length < at + KEY_TAIL_SIZE) return {};
+  return {
+    nonce: bytes.slice(at, at + HELLO_NONCE_SIZE),
+    share: bytes.slice(at + HELLO_NONCE_SIZE, at + KEY_TAIL_SIZE),
+  };
 }
 
 /**

@@ -1,34 +1,57 @@
 import { findKey, type FoundKey, type KeyArgs } from "./key_flags.ts";
 import { LoopLagMeter } from "./loop_lag_meter.ts";
-import { StreamSecret } from "./stream_secret.ts";
+import { StreamKey } from "./stream_key.ts";
+import type { StreamSecret } from "./stream_secret.ts";
 
 /** What the start-up before the sockets gives a tool. */
 export interface PreparedStart {
   /** The key, if one was given, and where from. */
   key: FoundKey | undefined;
-  /** The key stretched, ready to seal and open datagrams. */
+  /** The key, ready to be stretched. */
+  streamKey: StreamKey | undefined;
+  /** The key stretched, if the tool's `stretch` gave it. */
   secret: StreamSecret | undefined;
   /** The tool's event-loop lag, measured from the end of this start-up on. */
   loopLag: LoopLagMeter;
 }
 
+/** Options for {@linkcode prepareStart}. */
+export interface PrepareStartOptions {
+  /**
+   * Stretches the key, while the worker loads: a sender with a salt of its
+   * run's own, a receiver with the salt its sender names if it answers in
+   * time. Given the key and the worker's loading, which it may stop at.
+   * @default none: the key is not stretched here
+   */
+  stretch?: (
+    key: StreamKey,
+    workerReady: Promise<void>,
+  ) => Promise<StreamSecret | undefined>;
+}
+
 /**
  * The start-up both tools do before their sockets exist, since each step
- * holds the thread up and nothing can be lost before a socket exists: wait
- * for the drawing worker to load (`workerReady`), find the key and stretch
- * it (scrypt, a quarter of a second by design), then start the lag meter.
- * The caller closes `loopLag` when it is done.
+ * holds the tool up and nothing can be lost before a socket exists: find the
+ * key, wait for the drawing worker to load (`workerReady`) while `stretch`
+ * stretches the key (scrypt, 0.1 to 0.25 s by design, in the thread pool),
+ * then start the lag meter. The caller closes `loopLag` when it is done.
  *
  * @param workerReady Resolves once the tool's drawing worker has loaded, if it has one.
  * @param args The tool's key flags.
+ * @param options How to stretch the key.
  * @throws {UsageError} For a key file that cannot be read or is empty, as {@linkcode findKey}.
  */
 export async function prepareStart(
   workerReady: Promise<void> | undefined,
   args: KeyArgs,
+  options: PrepareStartOptions = {},
 ): Promise<PreparedStart> {
-  await workerReady;
   const key = await findKey(args);
-  const secret = key === undefined ? undefined : new StreamSecret(key.secret);
-  return { key, secret, loopLag: new LoopLagMeter() };
+  const streamKey = key === undefined ? undefined : new StreamKey(key.secret);
+  const ready = workerReady ?? Promise.resolve();
+  const [, secret] = await Promise.all([
+    ready,
+    streamKey === undefined ? undefined : options.stretch?.(streamKey, ready),
+  ]);
+  return { key, streamKey, secret, loopLag: new LoopLagMeter() };
 }

@@ -1,17 +1,34 @@
 import { isSealed } from "./datagram_seal.ts";
-import { decodePacket, KEYED_REFUSALS, type Packet, PacketType, REJECT_REASONS } from "./packet.ts";
+import { KeyShare } from "./key_share.ts";
+import { NonceSequence } from "./nonce_sequence.ts";
+import {
+  type Challenge,
+  decodePacket,
+  echoOf,
+  encodeControl,
+  HELLO_NONCE_SIZE,
+  type Packet,
+  PacketType,
+  RefusalReason,
+  REJECT_REASONS,
+} from "./packet.ts";
+import type { Refusal } from "./receiver_link.ts";
 import { ReplayWindow } from "./replay_window.ts";
 import type { SessionCipher } from "./session_cipher.ts";
+import type { StreamKey } from "./stream_key.ts";
 import type { StreamSecret } from "./stream_secret.ts";
 
 /**
  * Why the receiver dropped a datagram from its sender: the decoder's reasons, and
- * - `wrongKey`: sealed, and it did not authenticate with this receiver's key;
- * - `unsealed`: in the clear, to a receiver with a key;
+ * - `wrongKey`: sealed, and it did not authenticate with this receiver's keys;
+ * - `unsealed`: in the clear, to a receiver with a key, and not an answer to
+ *   a datagram it sent;
  * - `sealed`: sealed, to a receiver without a key;
- * - `replayed`: authenticated, but seen before (or older than the replay window);
- * - `stale`: sealed for a session this receiver has no key for (not joined yet,
- *   or the sender restarted).
+ * - `replayed`: authenticated, but seen before, older than the replay window
+ *   or too far ahead of it; or an answer to nothing this receiver still
+ *   waits on (a CHALLENGE or REFUSED played back);
+ * - `stale`: sealed for a session this receiver has no keys for (not joined
+ *   yet, or the sender restarted).
  */
 export type ReceiverRejection = typeof RECEIVER_REJECTIONS[number];
 
@@ -25,100 +42,289 @@ export const RECEIVER_REJECTIONS = [
   "stale",
 ] as const;
 
-/** What {@linkcode ReceiverGate.take} makes of a datagram. */
+/**
+ * What {@linkcode ReceiverGate.take} makes of a datagram: a packet for the
+ * link; nothing for it (`packet` undefined: the gate took it, a sender's
+ * salt); or why it was dropped, with `doubt` for a datagram that would say
+ * the keys differ (or the sender has none) if anything authenticated it.
+ */
 export type ReceiverGateResult =
-  | { ok: true; packet: Packet }
-  | { ok: false; reason: ReceiverRejection; handshake: boolean };
+  | { ok: true; packet?: Packet }
+  | { ok: false; reason: ReceiverRejection; doubt?: Refusal };
+
+/** How many of its own hellos, and of its datagrams that a REFUSED may answer, a receiver waits on. */
+const PENDING = 256;
+
+/** What a hello said, for checking the answer that echoes its nonce. */
+interface HelloSent {
+  receiver: number;
+  time: number;
+}
+
+/** The keys of one join. */
+interface JoinKeys {
+  session: number;
+  nonce: Uint8Array;
+  cipher: SessionCipher;
+  window: ReplayWindow;
+}
 
 /**
- * What stands between the receiver's socket and its link: with a key, it
- * opens the sender's CHALLENGE with the hello key, makes the session's keys
- * from the salt in it, then opens everything else with them, refusing
- * replays; it seals what goes back. Without a key it only decodes. Pure: it
- * never touches a socket.
+ * What stands between the receiver's socket and its link. Without a key it
+ * only decodes. With one (see `stream_secret.ts` and the handshake in
+ * `packet.ts`):
+ *
+ * - it says hello in the clear until the sender names the salt its run
+ *   stretches the key with ({@linkcode wanted}), then, once given the key
+ *   stretched with it ({@linkcode use}), seals hellos with the hello key;
+ * - every hello carries a fresh nonce, and only a CHALLENGE that answers a
+ *   hello still pending makes keys: a CHALLENGE played back, of this run or
+ *   another, changes nothing;
+ * - it believes a REFUSED only if it echoes a datagram it sent, once;
+ * - it opens everything else with the keys of its join, refusing replays,
+ *   and takes the keys of a new join once something opens with them.
+ *
+ * Pure: it never touches a socket, and the stretching is the caller's.
  */
 export class ReceiverGate {
+  #key: StreamKey | undefined;
+  #share: KeyShare | undefined;
   #secret: StreamSecret | undefined;
-  #cipher: SessionCipher | undefined;
-  #salt = "";
-  #session = 0;
-  #window = new ReplayWindow();
+  /** The sender's session and salt, as it last named them. */
+  #sender: { session: number; salt: Uint8Array } | undefined;
+  /** Sealed hellos sent and not yet answered, by nonce. */
+  #hellos = new Map<string, HelloSent>();
+  /** Hellos sent in the clear, by nonce. */
+  #clearHellos = new Map<string, HelloSent>();
+  /** What a REFUSED may echo, of datagrams sent. */
+  #echoes = new Set<string>();
+  #current: JoinKeys | undefined;
+  #next: JoinKeys | undefined;
+  /** One sequence for every join's keys, from a random start. */
+  #nonces = NonceSequence.random();
 
-  /** A gate with `secret`, or in the clear without one. */
-  constructor(secret?: StreamSecret) {
-    this.#secret = secret;
+  /** A gate with `key`, or in the clear without one. */
+  constructor(key?: StreamKey) {
+    this.#key = key;
+    if (key !== undefined) this.#share = new KeyShare();
   }
 
   /** Whether datagrams are sealed. */
   get sealed(): boolean {
-    return this.#secret !== undefined;
+    return this.#key !== undefined;
+  }
+
+  /** The salt the sender named that the key is not stretched with yet; `undefined` if none. */
+  get wanted(): Uint8Array | undefined {
+    const sender = this.#sender;
+    if (sender === undefined || this.#secret?.salt.join(",") === sender.salt.join(",")) {
+      return undefined;
+    }
+    return sender.salt;
+  }
+
+  /**
+   * Seals from now on with `secret`, the key stretched with the salt the
+   * sender named last; false (and nothing changes) for another salt.
+   */
+  use(secret: StreamSecret): boolean {
+    if (this.#sender?.salt.join(",") !== secret.salt.join(",")) return false;
+    this.#secret = secret;
+    return true;
   }
 
   /** Takes one datagram from the sender. */
   take(datagram: Uint8Array): ReceiverGateResult {
-    const type = datagram.length > 3 ? datagram[3] & 0x7f : 0;
-    const challenge = type === PacketType.CHALLENGE;
-    // What only the hello key opens: a datagram of these that does not open says the keys differ.
-    const handshake = challenge || type === PacketType.REFUSED;
     if (!isSealed(datagram)) {
       const decoded = decodePacket(datagram);
-      if (!decoded.ok) return { ...decoded, handshake };
-      // A sender with a key sends in the clear only the refusals that say the keys differ.
-      const packet = decoded.packet;
-      if (
-        this.#secret !== undefined &&
-        (packet.type !== PacketType.REFUSED || KEYED_REFUSALS.has(packet.reason))
-      ) {
-        return { ok: false, reason: "unsealed", handshake };
-      }
-      return decoded;
+      if (!decoded.ok || this.#key === undefined) return decoded;
+      return this.#takeClear(decoded.packet);
     }
-    if (this.#secret === undefined) return { ok: false, reason: "sealed", handshake };
-    if (challenge) return this.#takeChallenge(datagram, this.#secret);
-    if (type === PacketType.REFUSED) {
-      const plain = this.#secret.openHello(datagram);
-      const decoded = plain === undefined ? undefined : decodePacket(plain);
-      if (decoded === undefined) return { ok: false, reason: "wrongKey", handshake };
-      return decoded.ok ? decoded : { ...decoded, handshake };
+    if (this.#key === undefined) return { ok: false, reason: "sealed" };
+    const type = datagram[3] & 0x7f;
+    if (type === PacketType.CHALLENGE || type === PacketType.REFUSED) {
+      return this.#takeHandshake(datagram);
     }
-    const session = new DataView(datagram.buffer, datagram.byteOffset + 4, 4).getUint32(0);
-    if (this.#cipher === undefined || session !== this.#session) {
-      return { ok: false, reason: "stale", handshake };
-    }
-    const opened = this.#cipher.open(datagram);
-    if (opened === undefined) return { ok: false, reason: "wrongKey", handshake };
-    if (!this.#window.accept(opened.counter)) return { ok: false, reason: "replayed", handshake };
-    const decoded = decodePacket(opened.plain);
-    if (!decoded.ok) return { ...decoded, handshake };
-    return decoded;
+    return this.#takeSession(datagram);
   }
 
   /**
-   * Seals a datagram to send: a HELLO with the hello key, the rest with the
-   * session's; `undefined` if there is no session yet to seal it with.
+   * Seals a datagram to send: a HELLO with the hello key (or in the clear,
+   * to ask for the salt), a JOIN with the hello key and the keys' tail, the
+   * rest with the keys of the join; `undefined` if it cannot be sealed yet.
    */
   seal(plain: Uint8Array): Uint8Array | undefined {
-    if (this.#secret === undefined) return plain;
-    if (plain[3] === PacketType.HELLO) return this.#secret.sealHello(plain);
-    return this.#cipher?.seal(plain);
+    if (this.#key === undefined) return plain;
+    switch (plain[3]) {
+      case PacketType.HELLO:
+        return this.#sealHello(plain);
+      case PacketType.JOIN: {
+        const next = this.#next;
+        const join = decodePacket(plain);
+        if (next === undefined || this.#secret === undefined) return undefined;
+        if (!join.ok || join.packet.type !== PacketType.JOIN) return undefined;
+        const tailed = { ...join.packet, nonce: next.nonce, share: this.#share!.share };
+        const sealed = this.#secret.sealHello(encodeControl(tailed));
+        this.#expect(echoOf(sealed));
+        // A full sender's REFUSED echoes the hello nonce.
+        this.#expect(next.nonce);
+        return sealed;
+      }
+      default: {
+        const sealed = this.#current?.cipher.seal(plain);
+        if (sealed !== undefined && plain[3] === PacketType.KEEPALIVE) this.#expect(echoOf(sealed));
+        return sealed;
+      }
+    }
   }
 
-  #takeChallenge(datagram: Uint8Array, secret: StreamSecret): ReceiverGateResult {
+  #sealHello(plain: Uint8Array): Uint8Array | undefined {
+    const hello = plain.slice();
+    const nonce = crypto.getRandomValues(new Uint8Array(HELLO_NONCE_SIZE));
+    nonce[0] |= 1; // never all zeros: that is a hello without a nonce
+    hello.set(nonce, 20);
+    const view = new DataView(hello.buffer);
+    const sent = { receiver: view.getUint32(8), time: view.getFloat64(12) };
+    const secret = this.#secret;
+    const sender = this.#sender;
+    if (secret !== undefined && sender !== undefined && this.wanted === undefined) {
+      view.setUint32(4, sender.session);
+      const sealed = secret.sealHello(hello);
+      remember(this.#hellos, nonce.join(","), sent);
+      this.#expect(echoOf(sealed));
+      return sealed;
+    }
+    // The key is being stretched for the salt named: a hello now would only ask for it again.
+    if (this.wanted !== undefined) return undefined;
+    // Nothing to seal with yet: a hello in the clear asks the sender for its salt.
+    remember(this.#clearHellos, nonce.join(","), sent);
+    this.#expect(nonce);
+    return hello;
+  }
+
+  /** Something in the clear, to a receiver with a key. */
+  #takeClear(packet: Packet): ReceiverGateResult {
+    if (packet.type === PacketType.CHALLENGE) return this.#takeClearChallenge(packet);
+    if (packet.type !== PacketType.REFUSED) return { ok: false, reason: "unsealed" };
+    if (packet.echo === undefined) {
+      // Nothing to check it by: a sender of an older udpcam, or anyone.
+      const doubt: Refusal | undefined = packet.reason === RefusalReason.KEY_REQUIRED
+        ? "oldSender"
+        : packet.reason === RefusalReason.WRONG_KEY || packet.reason === RefusalReason.NO_KEY
+        ? packet.reason
+        : undefined;
+      return { ok: false, reason: "unsealed", doubt };
+    }
+    if (!this.#echoes.delete(packet.echo.join(","))) return { ok: false, reason: "replayed" };
+    const { reason, salt } = packet;
+    if (
+      salt !== undefined &&
+      (reason === RefusalReason.KEY_REQUIRED || reason === RefusalReason.STALE)
+    ) {
+      this.#sender = { session: packet.session, salt };
+      // Say hello again (a STALE), at the link's pace; a salt alone is the gate's.
+      return reason === RefusalReason.STALE ? { ok: true, packet } : { ok: true };
+    }
+    return { ok: true, packet };
+  }
+
+  /**
+   * A CHALLENGE in the clear: a sender without a key answers a hello. It
+   * says so if it answers a hello this receiver sent in the clear.
+   */
+  #takeClearChallenge(packet: Challenge): ReceiverGateResult {
+    for (const [nonce, sent] of this.#clearHellos) {
+      if (sent.receiver === packet.receiver && sent.time === packet.echoTime) {
+        this.#clearHellos.delete(nonce);
+        const refused = { type: PacketType.REFUSED, session: packet.session } as const;
+        return { ok: true, packet: { ...refused, reason: RefusalReason.NO_KEY } };
+      }
+    }
+    return { ok: false, reason: "unsealed", doubt: RefusalReason.NO_KEY };
+  }
+
+  /** A CHALLENGE or REFUSED, sealed with the hello key. */
+  #takeHandshake(datagram: Uint8Array): ReceiverGateResult {
+    const secret = this.#secret;
+    // No hello was sealed yet: nothing sealed can answer one.
+    if (secret === undefined) return { ok: false, reason: "stale" };
     const plain = secret.openHello(datagram);
-    if (plain === undefined) return { ok: false, reason: "wrongKey", handshake: true };
+    if (plain === undefined) return { ok: false, reason: "wrongKey", doubt: "wrongKey" };
     const decoded = decodePacket(plain);
-    if (!decoded.ok) return { ...decoded, handshake: true };
+    if (!decoded.ok) return decoded;
     const packet = decoded.packet;
-    if (packet.type !== PacketType.CHALLENGE || packet.salt === undefined) {
-      return { ok: false, reason: "malformed", handshake: true };
+    if (packet.type === PacketType.REFUSED && (datagram[3] & 0x7f) === PacketType.REFUSED) {
+      if (packet.echo === undefined) return { ok: false, reason: "malformed" };
+      return this.#echoes.delete(packet.echo.join(","))
+        ? decoded
+        : { ok: false, reason: "replayed" };
     }
-    const salt = packet.salt.join(",");
-    if (salt !== this.#salt || packet.session !== this.#session) {
-      this.#salt = salt;
-      this.#session = packet.session;
-      this.#cipher = secret.receiver(packet.salt);
-      this.#window = new ReplayWindow();
+    if (
+      packet.type !== PacketType.CHALLENGE || packet.nonce === undefined ||
+      packet.share === undefined
+    ) {
+      return { ok: false, reason: "malformed" };
     }
+    const key = packet.nonce.join(",");
+    const hello = this.#hellos.get(key);
+    if (
+      hello === undefined || hello.receiver !== packet.receiver || hello.time !== packet.echoTime
+    ) {
+      return { ok: false, reason: "replayed" };
+    }
+    const agreed = this.#share!.agree(packet.share);
+    if (agreed === undefined) return { ok: false, reason: "malformed" };
+    // The hello is answered, and every other one pending with it.
+    this.#hellos.clear();
+    const cipher = secret.receiverJoin({
+      agreed,
+      nonce: packet.nonce,
+      receiverShare: this.#share!.share,
+      senderShare: packet.share,
+    }, this.#nonces);
+    this.#next = {
+      session: packet.session,
+      nonce: packet.nonce,
+      cipher,
+      window: new ReplayWindow(),
+    };
     return decoded;
   }
+
+  /** A datagram of a session: opened with the keys of the join it belongs to. */
+  #takeSession(datagram: Uint8Array): ReceiverGateResult {
+    const session = new DataView(datagram.buffer, datagram.byteOffset + 4, 4).getUint32(0);
+    let known = false;
+    for (const join of [this.#current, this.#next]) {
+      if (join === undefined || join.session !== session) continue;
+      known = true;
+      const opened = join.cipher.open(datagram);
+      if (opened === undefined) continue;
+      if (!join.window.accept(opened.counter)) return { ok: false, reason: "replayed" };
+      if (join === this.#next) {
+        // The sender uses the new join's keys: the old ones are done with.
+        this.#current = join;
+        this.#next = undefined;
+      }
+      const decoded = decodePacket(opened.plain);
+      if (!decoded.ok) return decoded;
+      const type = decoded.packet.type;
+      return type === PacketType.DATA || type === PacketType.PARITY ||
+          type === PacketType.ACK || type === PacketType.BYE
+        ? decoded
+        : { ok: false, reason: "malformed" };
+    }
+    return { ok: false, reason: known ? "wrongKey" : "stale" };
+  }
+
+  #expect(echo: Uint8Array): void {
+    this.#echoes.add(echo.join(","));
+    if (this.#echoes.size > PENDING) this.#echoes.delete(this.#echoes.values().next().value!);
+  }
+}
+
+/** Adds `key` to `map`, dropping the oldest beyond {@linkcode PENDING}. */
+function remember<T>(map: Map<string, T>, key: string, value: T): void {
+  map.set(key, value);
+  if (map.size > PENDING) map.delete(map.keys().next().value!);
 }

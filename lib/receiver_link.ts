@@ -29,8 +29,12 @@ export const LINK_STATE_LABELS: Readonly<Record<LinkState, string>> = {
   refused: "refused",
 };
 
-/** Why a receiver is refused: what the sender said, or what the receiver found. */
-export type Refusal = RefusalReasonCode | "wrongKey";
+/**
+ * Why a receiver is refused: what the sender said, or what the receiver
+ * found: answers that do not authenticate with its key (`wrongKey`), or
+ * answers in the form of an older udpcam (`oldSender`).
+ */
+export type Refusal = RefusalReasonCode | "wrongKey" | "oldSender";
 
 /** What each refusal means, as the log, `/stats` and the page say it. */
 export const REFUSAL_TEXT: Record<Refusal, string> = {
@@ -43,12 +47,20 @@ export const REFUSAL_TEXT: Record<Refusal, string> = {
   [RefusalReason.FULL]: "the sender streams to its most receivers (--max-receivers)",
   [RefusalReason.STALE]: "the sender restarted",
   wrongKey: "wrong key or not a udpcam sender: its answer did not authenticate with this key",
+  oldSender: "the sender answers as an older udpcam does: run the same version on both sides",
 };
 
 /** A CHALLENGE that echoes a hello older than this, in ms, is a replay and ignored. */
 const CHALLENGE_MAX_AGE_MS = 10_000;
 /** While the sender was heard from this recently, in ms, a REFUSED is not believed. */
 const REFUSED_QUIET_MS = 1000;
+/**
+ * A sign that nothing authenticates (see {@linkcode ReceiverLink.doubt}) is
+ * weighed only once the sender has been silent this long, in ms...
+ */
+const DOUBT_QUIET_MS = 2000;
+/** ...and believed at the third such sign in a row. */
+const DOUBTS = 3;
 
 /** What the link reports to the receiver's log. */
 export type LinkEvent =
@@ -132,6 +144,10 @@ export class ReceiverLink {
   #lastHeard = -Infinity;
   #lastFrame = -Infinity;
   #lastSent = -Infinity;
+  /** When a STALE last made the link say hello. */
+  #staleHelloAt = -Infinity;
+  /** Signs in a row that the keys differ, weighed while the sender is silent. */
+  #doubts = 0;
   #rttMs: number | undefined;
   #srttMs: number | undefined;
   #clockOffsetMs = 0;
@@ -248,6 +264,36 @@ export class ReceiverLink {
     this.#setState("refused", REFUSAL_TEXT[why]);
   }
 
+  /**
+   * Weighs at `now` a sign that the keys differ or the sender has none,
+   * which nothing authenticates: a REFUSED in the clear that answers nothing
+   * this receiver sent, or an answer that does not open with its key. Anyone
+   * can send those from the sender's address, so they are believed only at
+   * the third in a row while the sender has been silent for 2 s: never
+   * while it streams or is merely quiet a moment, and at once (three hellos
+   * in) when it never answered otherwise.
+   */
+  doubt(why: Refusal, now: number): void {
+    if (now - this.#lastHeard < DOUBT_QUIET_MS) return;
+    if (++this.#doubts < DOUBTS) return;
+    this.#doubts = 0;
+    this.refuse(why, now);
+  }
+
+  /**
+   * A hello to send now, at `now`, outside the usual pace: the receiver can
+   * seal one it could not before (its key is stretched for the sender's salt).
+   */
+  helloNow(now: number): Uint8Array {
+    this.#lastSent = now;
+    return this.#hello(now);
+  }
+
+  #heard(now: number): void {
+    this.#lastHeard = now;
+    this.#doubts = 0;
+  }
+
   #hello(now: number): Uint8Array {
     return encodeControl({
       type: PacketType.HELLO,
@@ -271,7 +317,7 @@ export class ReceiverLink {
         if (packet.receiver !== this.receiver) return {};
         const age = now - packet.echoTime;
         if (!(age >= -1 && age <= CHALLENGE_MAX_AGE_MS)) return {};
-        this.#lastHeard = now;
+        this.#heard(now);
         const sessionChanged = packet.session !== this.#session;
         if (sessionChanged) {
           if (this.#session !== 0) {
@@ -297,7 +343,7 @@ export class ReceiverLink {
       }
       case PacketType.ACK: {
         if (packet.receiver !== this.receiver || packet.session !== this.#session) return {};
-        this.#lastHeard = now;
+        this.#heard(now);
         this.#measure(packet.echoTime, packet.senderTime, now);
         if (packet.info !== undefined) this.#senderInfo = packet.info;
         if (!this.#joined) {
@@ -317,21 +363,24 @@ export class ReceiverLink {
         }
         return {};
       case PacketType.REFUSED:
-        // Perhaps sent in the clear, so only a hint: a sender heard from just
-        // now is believed over it.
+        // A sender heard from just now is believed over it.
         if (now - this.#lastHeard < REFUSED_QUIET_MS) return {};
-        this.#joined = false;
         if (packet.reason === RefusalReason.STALE) {
-          // The session this receiver named is over: say hello at once.
+          // The sender has no session with this receiver: say hello, but
+          // only at the pace of hellos however many come. The link stays
+          // joined until a new join or the sender's silence ends it.
+          if (now - this.#staleHelloAt < this.#helloMs) return {};
+          this.#staleHelloAt = now;
           this.#lastSent = now;
           return { reply: this.#hello(now) };
         }
+        this.#joined = false;
         this.refuse(packet.reason, now);
         return {};
       case PacketType.DATA:
       case PacketType.PARITY:
         if (!this.#joined || packet.session !== this.#session) return { accept: false };
-        this.#lastHeard = now;
+        this.#heard(now);
         return { accept: true };
       default:
         return {};

@@ -47,8 +47,6 @@ export interface ReceiverRegistryOptions {
   session: number;
   /** Makes and checks the cookies. */
   signer: CookieSigner;
-  /** The session salt each CHALLENGE carries, for a sender with a key. */
-  salt?: Uint8Array;
   /** Who the sender is: each ACK carries it. @default nothing said */
   info?: SenderInfo;
   /**
@@ -87,7 +85,6 @@ export interface RegistryStats {
 export class ReceiverRegistry {
   #session: number;
   #signer: CookieSigner;
-  #salt: Uint8Array | undefined;
   #info: SenderInfo | undefined;
   #timeoutMs: number;
   #maxReceivers: number;
@@ -100,7 +97,6 @@ export class ReceiverRegistry {
   constructor(options: ReceiverRegistryOptions) {
     this.#session = options.session;
     this.#signer = options.signer;
-    this.#salt = options.salt;
     this.#info = options.info;
     this.#timeoutMs = options.timeoutMs ?? 5000;
     this.#maxReceivers = options.maxReceivers ?? 32;
@@ -276,7 +272,6 @@ export class ReceiverRegistry {
       echoTime: time,
       senderTime: now,
       cookie: this.#signer.sign(key, receiver, now),
-      salt: this.#salt,
     });
   }
 

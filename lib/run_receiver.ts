@@ -19,6 +19,8 @@ import { StatusLine } from "./status_line.ts";
 import { UdpReceiver } from "./udp_receiver.ts";
 import { type LoopLag, loopLagReport } from "./loop_lag_meter.ts";
 import { type PreparedStart, prepareStart } from "./prepare_start.ts";
+import { probeSalt } from "./probe_salt.ts";
+import { ReceiverGate } from "./receiver_gate.ts";
 
 /**
  * Runs the receiver until `signal` aborts: joins the sender, serves the
@@ -33,42 +35,61 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
   const renderer = new NoSignalRenderer();
   let prepared: PreparedStart | undefined;
   try {
-    prepared = await prepareStart(renderer.ready(), args);
-    await receive(args, signal, prepared, renderer);
+    const senderIp = await resolveHost(args.connect.hostname);
+    const sender = { transport: "udp" as const, hostname: senderIp, port: args.connect.port };
+    // With a key, the sender's salt is asked for and the key stretched with
+    // it while the worker loads, not once the receiver listens.
+    let gate: ReceiverGate | undefined;
+    prepared = await prepareStart(renderer.ready(), args, {
+      stretch: async (key, workerReady) => {
+        gate = new ReceiverGate(key);
+        const salt = await probeSalt(gate, sender, workerReady);
+        if (salt === undefined) return undefined;
+        const secret = await key.stretch(salt);
+        gate.use(secret);
+        return secret;
+      },
+    });
+    await receive(args, signal, { ...prepared, sender, gate }, renderer);
   } finally {
     prepared?.loopLag.close();
     renderer.close();
   }
 }
 
+/** What the start-up gives the receiver: its sender, and the gate that asked it for its salt. */
+interface ReceiverStart extends PreparedStart {
+  sender: Deno.NetAddr;
+  gate: ReceiverGate | undefined;
+}
+
 async function receive(
   args: ReceiverArgs,
   signal: AbortSignal,
-  prepared: PreparedStart,
+  prepared: ReceiverStart,
   renderer: NoSignalRenderer,
 ): Promise<void> {
   const logger = new Logger({ format: args.log });
   const status = new StatusLine();
   logger.beforeWrite = () => status.clear();
 
-  const { key, secret, loopLag } = prepared;
+  const { key, streamKey, loopLag, sender, gate } = prepared;
   if (key?.warning !== undefined) {
     logger.warn(key.warning);
   }
-  const senderIp = await resolveHost(args.connect.hostname);
   const socket = Deno.listenDatagram({
     transport: "udp",
-    hostname: senderIp.includes(":") ? "::" : "0.0.0.0",
+    hostname: sender.hostname.includes(":") ? "::" : "0.0.0.0",
     port: 0,
   });
-  const sender = { transport: "udp" as const, hostname: senderIp, port: args.connect.port };
   const senderAddress = formatHostPort(sender);
   const receiver = new UdpReceiver({
     socket,
     sender,
     latencyMs: args.latencyMs,
     nack: args.nack,
-    secret,
+    key: streamKey,
+    gate,
     onEvent: (event) => logLinkEvent(logger, event, senderAddress),
   });
   // The recording takes the frames as they came, never the preview's "no signal" frames.

@@ -24,6 +24,7 @@ import { StatusLine } from "./status_line.ts";
 import { TestPatternSource } from "./test_pattern.ts";
 import { loopLagReport } from "./loop_lag_meter.ts";
 import { type PreparedStart, prepareStart } from "./prepare_start.ts";
+import { StreamSecret } from "./stream_secret.ts";
 import { UdpSender } from "./udp_sender.ts";
 import { KEY_ENV } from "./key_flags.ts";
 import { RejectionTally } from "./rejection_tally.ts";
@@ -46,7 +47,9 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
   const testPattern = args.spec.kind === "test" ? openTestPattern(args) : undefined;
   let prepared: PreparedStart | undefined;
   try {
-    prepared = await prepareStart(testPattern?.ready(), args);
+    prepared = await prepareStart(testPattern?.ready(), args, {
+      stretch: (key) => key.stretch(StreamSecret.salt()),
+    });
     await send(args, signal, prepared, testPattern);
   } finally {
     prepared?.loopLag.close();

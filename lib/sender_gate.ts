@@ -1,18 +1,32 @@
-import { isSealed } from "./datagram_seal.ts";
+import { isSealed, SEAL_OVERHEAD } from "./datagram_seal.ts";
 import { HelloLimiter } from "./hello_limiter.ts";
+import { KeyShare } from "./key_share.ts";
+import { NonceSequence } from "./nonce_sequence.ts";
 import {
+  type Decoded,
   decodePacket,
+  echoOf,
   encodeControl,
-  KEYED_REFUSALS,
+  HEADER_SIZE,
+  type Join,
+  MAGIC,
   type Packet,
   PacketType,
   RefusalReason,
   type RefusalReasonCode,
   REJECT_REASONS,
+  VERSION,
 } from "./packet.ts";
 import { ReplayWindow } from "./replay_window.ts";
 import type { SessionCipher } from "./session_cipher.ts";
-import { StreamSecret } from "./stream_secret.ts";
+import type { StreamSecret } from "./stream_secret.ts";
+
+/**
+ * How many hello nonces of accepted JOINs the sender remembers, to refuse
+ * them again: a JOIN's cookie is good for at most a minute, and this many
+ * joins take far longer than that at the rate hellos are answered.
+ */
+const SPENT_NONCES = 16_384;
 
 /**
  * Why the sender dropped a datagram: the decoder's reasons, and
@@ -36,9 +50,14 @@ export const SENDER_REJECTIONS = [
   "rateLimited",
 ] as const;
 
-/** What {@linkcode SenderGate.take} makes of a datagram. */
+/**
+ * What {@linkcode SenderGate.take} makes of a datagram: a packet for the
+ * handshake; a reply the gate makes itself, nothing refused (the salt, to a
+ * receiver with the key that asks for it); or why it was dropped.
+ */
 export type GateResult =
-  | { ok: true; packet: Packet }
+  | { ok: true; packet: Packet; reply?: undefined }
+  | { ok: true; packet?: undefined; reply: Uint8Array }
   | {
     ok: false;
     reason: SenderRejection;
@@ -56,30 +75,39 @@ export interface SenderGateOptions {
   limiter?: HelloLimiter;
 }
 
+/** The keys of one join, and what has come under them. */
+interface JoinKeys {
+  cipher: SessionCipher;
+  window: ReplayWindow;
+  /** The hello nonce of the join, as a key. */
+  nonce: string;
+}
+
 /**
  * What stands between the sender's socket and its handshake: it opens and
  * checks sealed datagrams (with a key), refuses replays, rate-limits
- * addresses not streamed to, decodes, and seals what goes out. Pure: it
+ * addresses not streamed to, decodes, and seals what goes out. With a key,
+ * each receiver has keys of its own, made as it joins (see
+ * `stream_secret.ts`), and everything to it is sealed with them. Pure: it
  * never touches a socket.
  */
 export class SenderGate {
-  /** The session salt, with a key. */
-  readonly salt: Uint8Array | undefined;
   #session: number;
   #secret: StreamSecret | undefined;
-  #cipher: SessionCipher | undefined;
+  #share: KeyShare | undefined;
+  /** One sequence for every join's keys: no nonce repeats in a run, whatever the keys. */
+  #nonces = new NonceSequence();
   #limiter: HelloLimiter;
-  #windows = new Map<string, ReplayWindow>();
+  #joins = new Map<string, JoinKeys>();
+  /** Hello nonces of JOINs taken, oldest first. */
+  #spent = new Set<string>();
 
   /** A gate for one sender run. */
   constructor(options: SenderGateOptions) {
     this.#session = options.session;
     this.#secret = options.secret;
     this.#limiter = options.limiter ?? new HelloLimiter();
-    if (this.#secret !== undefined) {
-      this.salt = StreamSecret.salt();
-      this.#cipher = this.#secret.sender(this.salt);
-    }
+    if (this.#secret !== undefined) this.#share = new KeyShare();
   }
 
   /** Whether datagrams are sealed. */
@@ -100,79 +128,163 @@ export class SenderGate {
     if (!decoded.ok) return decoded;
     if (this.#secret === undefined) return decoded;
     const { type } = decoded.packet;
+    // A receiver with the key asks for the salt to stretch it with.
+    if (type === PacketType.HELLO && decoded.packet.nonce !== undefined) {
+      return { ok: true, reply: this.#announce(RefusalReason.KEY_REQUIRED, datagram) };
+    }
     const handshake = type === PacketType.HELLO || type === PacketType.JOIN ||
       type === PacketType.KEEPALIVE;
     return {
       ok: false,
       reason: "unsealed",
-      reply: handshake ? this.#refusal(RefusalReason.KEY_REQUIRED) : undefined,
+      reply: handshake ? this.#announce(RefusalReason.KEY_REQUIRED, datagram) : undefined,
     };
   }
 
   /**
-   * Seals a datagram to send: a CHALLENGE, or a REFUSED to a receiver that
-   * may share the key (full, or an old session), with the hello key; the rest
-   * with the session's. A REFUSED that says the keys differ stays in the
-   * clear: the receiver could not open it.
+   * Seals `plain`, to go to `to` (`host:port`), the answer to `answering`
+   * if it answers a datagram; `undefined` if there is no key to seal it
+   * with. Without a key, `plain` as it is.
+   *
+   * - A CHALLENGE answers a HELLO: it gets the key tail (the hello's nonce
+   *   and this run's key share) and the hello key.
+   * - A REFUSED that the sender is full answers a JOIN: it echoes the JOIN's
+   *   hello nonce, with the hello key.
+   * - An ACK that answers a JOIN puts the keys of that join in use for `to`
+   *   first: the JOIN was taken.
+   * - Anything else to `to` is sealed with the keys of its join.
    */
-  seal(plain: Uint8Array): Uint8Array {
-    if (this.#secret === undefined) return plain;
-    if (plain[3] === PacketType.REFUSED) {
-      return KEYED_REFUSALS.has(plain[8]) ? this.#secret.sealHello(plain) : plain;
+  seal(plain: Uint8Array, to: string, answering?: Packet): Uint8Array | undefined {
+    const secret = this.#secret;
+    if (secret === undefined) return plain;
+    switch (plain[3]) {
+      case PacketType.CHALLENGE: {
+        const challenge = decodePacket(plain);
+        if (answering?.type !== PacketType.HELLO || answering.nonce === undefined) return undefined;
+        if (!challenge.ok || challenge.packet.type !== PacketType.CHALLENGE) return undefined;
+        const tailed = { ...challenge.packet, nonce: answering.nonce, share: this.#share!.share };
+        return secret.sealHello(encodeControl(tailed));
+      }
+      case PacketType.REFUSED: {
+        const refused = decodePacket(plain);
+        if (answering?.type !== PacketType.JOIN || answering.nonce === undefined) return undefined;
+        if (!refused.ok || refused.packet.type !== PacketType.REFUSED) return undefined;
+        return secret.sealHello(encodeControl({ ...refused.packet, echo: answering.nonce }));
+      }
+      case PacketType.ACK:
+        if (answering?.type === PacketType.JOIN && !this.#use(to, answering)) return undefined;
     }
-    if (plain[3] === PacketType.CHALLENGE) return this.#secret.sealHello(plain);
-    return this.#cipher!.seal(plain);
+    return this.#joins.get(to)?.cipher.seal(plain);
   }
 
-  /** Starts a replay window for a receiver that joined. */
-  joined(address: string): void {
-    if (this.#secret !== undefined) this.#windows.set(address, new ReplayWindow());
-  }
-
-  /** Forgets a receiver that left. */
+  /** Forgets the keys of a receiver that left. */
   left(address: string): void {
-    this.#windows.delete(address);
+    this.#joins.delete(address);
   }
 
   #takeSealed(datagram: Uint8Array, from: string, peer: boolean): GateResult {
-    if (this.#secret === undefined) {
-      return { ok: false, reason: "sealed", reply: this.#refusal(RefusalReason.NO_KEY) };
+    // Too short to be sealed, or not udpcam's: no answer, which could only be larger.
+    if (datagram.length < HEADER_SIZE + SEAL_OVERHEAD) return { ok: false, reason: "short" };
+    if (((datagram[0] << 8) | datagram[1]) !== MAGIC) return { ok: false, reason: "foreign" };
+    if (datagram[2] !== VERSION) return { ok: false, reason: "version" };
+    const secret = this.#secret;
+    if (secret === undefined) {
+      return {
+        ok: false,
+        reason: "sealed",
+        reply: this.#refusal(RefusalReason.NO_KEY, echoOf(datagram)),
+      };
     }
-    if ((datagram[3] & 0x7f) === PacketType.HELLO) {
-      const plain = this.#secret.openHello(datagram);
-      if (plain === undefined) {
-        return { ok: false, reason: "wrongKey", reply: this.#refusal(RefusalReason.WRONG_KEY) };
-      }
-      const decoded = decodePacket(plain);
-      return decoded.ok && decoded.packet.type !== PacketType.HELLO
-        ? { ok: false, reason: "malformed" }
-        : decoded;
+    const type = datagram[3] & 0x7f;
+    if (type === PacketType.HELLO || type === PacketType.JOIN) {
+      return this.#takeHandshake(datagram, from, secret);
     }
-    const opened = this.#cipher!.open(datagram);
-    if (opened === undefined) {
-      const session = new DataView(datagram.buffer, datagram.byteOffset + 4, 4).getUint32(0);
-      if (session !== this.#session && !peer) {
-        // A receiver of an earlier run: it should say hello again.
-        const reply = this.seal(this.#refusal(RefusalReason.STALE));
-        return { ok: false, reason: "stale", reply };
-      }
-      return { ok: false, reason: "wrongKey" };
+    const keys = this.#joins.get(from);
+    if (keys === undefined) {
+      // A receiver of an earlier run, or one dropped: it should say hello again.
+      return peer
+        ? { ok: false, reason: "wrongKey" }
+        : { ok: false, reason: "stale", reply: this.#announce(RefusalReason.STALE, datagram) };
     }
-    // A JOIN is bound to its address by its cookie and may come again from a
-    // receiver that restarted there, with a new nonce sequence.
-    const window = (datagram[3] & 0x7f) === PacketType.JOIN ? undefined : this.#windows.get(from);
-    if (window !== undefined && !window.accept(opened.counter)) {
-      return { ok: false, reason: "replayed" };
-    }
+    const opened = keys.cipher.open(datagram);
+    if (opened === undefined) return { ok: false, reason: "wrongKey" };
+    if (!keys.window.accept(opened.counter)) return { ok: false, reason: "replayed" };
     const decoded = decodePacket(opened.plain);
-    if (decoded.ok && decoded.packet.type === PacketType.HELLO) {
+    if (!decoded.ok) return decoded;
+    const inner = decoded.packet.type;
+    return inner === PacketType.KEEPALIVE || inner === PacketType.NACK || inner === PacketType.BYE
+      ? decoded
+      : { ok: false, reason: "malformed" };
+  }
+
+  /** A HELLO or JOIN, sealed with the hello key. */
+  #takeHandshake(datagram: Uint8Array, from: string, secret: StreamSecret): GateResult {
+    const type = datagram[3] & 0x7f;
+    const plain = secret.openHello(datagram);
+    if (plain === undefined) {
+      const session = new DataView(datagram.buffer, datagram.byteOffset + 4, 4).getUint32(0);
+      if (session !== this.#session && session !== 0) {
+        // Sealed for an earlier run of this sender: its salt is another.
+        return { ok: false, reason: "stale", reply: this.#announce(RefusalReason.STALE, datagram) };
+      }
+      // A HELLO names this session, or none (a receiver of an older udpcam): the keys differ.
+      const reply = type === PacketType.HELLO
+        ? this.#refusal(RefusalReason.WRONG_KEY, echoOf(datagram))
+        : undefined;
+      return { ok: false, reason: "wrongKey", reply };
+    }
+    const decoded: Decoded = decodePacket(plain);
+    if (!decoded.ok) return decoded;
+    const packet = decoded.packet;
+    if (packet.type === PacketType.HELLO && type === PacketType.HELLO) {
+      return packet.nonce === undefined ? { ok: false, reason: "malformed" } : decoded;
+    }
+    if (packet.type !== PacketType.JOIN || packet.nonce === undefined) {
       return { ok: false, reason: "malformed" };
+    }
+    // Each hello nonce joins once: a JOIN again is a replay, even after its receiver left.
+    const nonce = packet.nonce.join(",");
+    if (this.#spent.has(nonce) || this.#joins.get(from)?.nonce === nonce) {
+      return { ok: false, reason: "replayed" };
     }
     return decoded;
   }
 
-  #refusal(reason: RefusalReasonCode): Uint8Array {
-    return encodeControl({ type: PacketType.REFUSED, session: this.#session, reason });
+  /** Makes the keys of the join `join` and uses them for `address`; false if its share is bad. */
+  #use(address: string, join: Join): boolean {
+    const agreed = this.#share!.agree(join.share!);
+    if (agreed === undefined) return false;
+    const nonce = join.nonce!;
+    const cipher = this.#secret!.senderJoin({
+      agreed,
+      nonce,
+      receiverShare: join.share!,
+      senderShare: this.#share!.share,
+    }, this.#nonces);
+    const key = nonce.join(",");
+    this.#joins.set(address, { cipher, window: new ReplayWindow(), nonce: key });
+    this.#spent.add(key);
+    if (this.#spent.size > SPENT_NONCES) this.#spent.delete(this.#spent.values().next().value!);
+    return true;
+  }
+
+  /**
+   * A REFUSED in the clear that tells a receiver with the key what to stretch
+   * it with and answers `datagram`: 40 bytes, a sealed datagram being 36 at
+   * least and a HELLO 32.
+   */
+  #announce(reason: RefusalReasonCode, datagram: Uint8Array): Uint8Array {
+    return encodeControl({
+      type: PacketType.REFUSED,
+      session: this.#session,
+      reason,
+      echo: echoOf(datagram),
+      salt: this.#secret!.salt,
+    });
+  }
+
+  #refusal(reason: RefusalReasonCode, echo: Uint8Array): Uint8Array {
+    return encodeControl({ type: PacketType.REFUSED, session: this.#session, reason, echo });
   }
 }
 

@@ -13,7 +13,7 @@ import {
   RefusalReason,
 } from "./packet.ts";
 import { RECEIVER_REJECTIONS, ReceiverGate, type ReceiverRejection } from "./receiver_gate.ts";
-import type { StreamSecret } from "./stream_secret.ts";
+import type { StreamKey } from "./stream_key.ts";
 import { linkReport } from "./link_report.ts";
 import { QueueDelayMeter } from "./queue_delay_meter.ts";
 import { type AssembledFrame, Reassembler, type ReassemblerStats } from "./reassembler.ts";
@@ -37,8 +37,17 @@ export interface UdpReceiverOptions {
   latencyMs?: number;
   /** Ask the sender for missing fragments. @default {true} */
   nack?: boolean;
-  /** The shared secret: with one, every datagram is sealed. @default none, in the clear */
-  secret?: StreamSecret;
+  /**
+   * The shared key: with one, every datagram is sealed. It is stretched
+   * (in the runtime's thread pool) with each salt a sender run names.
+   * @default none, in the clear
+   */
+  key?: StreamKey;
+  /**
+   * The gate to take datagrams through, made with `key`: one that asked the
+   * sender for its salt already. @default a new one
+   */
+  gate?: ReceiverGate;
 }
 
 /** Recovery timing: how long gaps wait before they count as lost, and retries. */
@@ -118,6 +127,8 @@ export class UdpReceiver {
   #sender: Deno.NetAddr;
   #link: ReceiverLink;
   #gate: ReceiverGate;
+  #key: StreamKey | undefined;
+  #stretching = false;
   #reassembler = new Reassembler();
   #latencyMs: number | undefined;
   #nack: boolean;
@@ -150,7 +161,8 @@ export class UdpReceiver {
     this.#sender = options.sender;
     this.#latencyMs = options.latencyMs;
     this.#nack = options.nack ?? true;
-    this.#gate = new ReceiverGate(options.secret);
+    this.#key = options.key;
+    this.#gate = options.gate ?? new ReceiverGate(options.key);
     this.#link = new ReceiverLink({ onEvent: options.onEvent, report: () => this.#report() });
     this.#tick();
     // Every 50 ms: quick hellos and keepalives go at this pace (see ReceiverLink).
@@ -351,14 +363,15 @@ export class UdpReceiver {
       const now = wallClock();
       if (!taken.ok) {
         this.#rejected[taken.reason]++;
-        // A CHALLENGE or REFUSED that does not open, or any sealed answer
-        // without a key, says the keys differ.
         // Sealed datagrams to a receiver without a key: the sender needs one.
         if (taken.reason === "sealed") this.#link.refuse(RefusalReason.KEY_REQUIRED, now);
-        if (taken.reason === "wrongKey" && taken.handshake) this.#link.refuse("wrongKey", now);
+        // Nothing authenticates what else would say the keys differ: weighed, not believed.
+        if (taken.doubt !== undefined) this.#link.doubt(taken.doubt, now);
         continue;
       }
+      this.#stretch();
       const packet = taken.packet;
+      if (packet === undefined) continue;
       const { reply, accept, sessionChanged } = this.#link.handle(packet, now);
       if (reply !== undefined) this.#send(reply);
       if (sessionChanged) {
@@ -383,6 +396,26 @@ export class UdpReceiver {
       if (frame !== undefined) this.#publish(frame, now);
       this.#recover(now);
     }
+  }
+
+  /**
+   * Stretches the key with the salt the sender named, if it is not yet, one
+   * stretch at a time; then says hello at once, sealed with it.
+   */
+  #stretch(): void {
+    const salt = this.#gate.wanted;
+    if (salt === undefined || this.#key === undefined || this.#stretching) return;
+    this.#stretching = true;
+    this.#key.stretch(salt).then((secret) => {
+      this.#stretching = false;
+      if (this.#closed) return;
+      if (this.#gate.use(secret)) this.#send(this.#link.helloNow(wallClock()));
+      // Another salt was named meanwhile.
+      this.#stretch();
+    }, () => {
+      // scrypt could not run (out of memory): the next answer tries again.
+      this.#stretching = false;
+    });
   }
 
   #publish(assembled: AssembledFrame, now: number): void {

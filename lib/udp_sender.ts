@@ -119,6 +119,8 @@ export interface UdpSenderStats {
 interface Outgoing {
   datagram: Uint8Array;
   address: Deno.NetAddr;
+  /** The receiver's `host:port`, whose keys seal it. */
+  key: string;
 }
 
 /**
@@ -190,18 +192,15 @@ export class UdpSender {
     this.#registry = new ReceiverRegistry({
       session: this.session,
       signer: new CookieSigner(),
-      salt: this.#gate.salt,
       info: options.info,
       timeoutMs: options.timeoutMs,
       maxReceivers: options.maxReceivers ?? SENDER_DEFAULTS.maxReceivers,
       onEvent: (event) => {
-        if (event.type === "receiver_joined") {
-          this.#links.set(event.address, new PeerLink());
-          this.#gate.joined(event.address);
-        }
+        if (event.type === "receiver_joined") this.#links.set(event.address, new PeerLink());
         if (event.type === "receiver_left") {
           this.#links.delete(event.address);
-          this.#gate.left(event.address);
+          // Closing, the keys still seal each receiver's goodbye.
+          if (!this.#closed) this.#gate.left(event.address);
         }
         onEvent(event);
       },
@@ -269,9 +268,7 @@ export class UdpSender {
         groupSize: this.#fecGroup,
       })
       : [];
-    const clear = parity.length > 0 ? [...datagrams, ...parity] : datagrams;
-    // Sealed once, sent to every receiver: they share the session's key.
-    const all = this.#gate.sealed ? clear.map((datagram) => this.#gate.seal(datagram)) : clear;
+    const all = parity.length > 0 ? [...datagrams, ...parity] : datagrams;
     const total = all.length * peers.length;
     const spread = Math.min(this.#spreadMs, this.#intervalMs / 2);
     const gap = total > 1 ? spread / (total - 1) : 0;
@@ -279,7 +276,6 @@ export class UdpSender {
     try {
       let sent = 0;
       for (let i = 0; i < all.length; i++) {
-        const datagram = all[i];
         const isParity = i >= datagrams.length;
         for (const peer of peers) {
           // Parity would only add to the load of a link already full.
@@ -287,6 +283,10 @@ export class UdpSender {
           await this.#sendResends();
           const ahead = now + sent * gap - performance.now();
           if (ahead > 0.5) await sleep(ahead);
+          // Sealed for each receiver with the keys of its join, as it goes,
+          // so that the work spreads over the frame like the sends.
+          const datagram = this.#gate.seal(all[i], peer.key);
+          if (datagram === undefined) continue;
           if (!await this.#transmit(datagram, peer.address)) return;
           sent++;
           this.#links.get(peer.key)?.sent(datagram.length);
@@ -297,13 +297,12 @@ export class UdpSender {
         }
       }
       if (parity.length === 0 && datagrams.length > 1) {
-        let last: Uint8Array | undefined;
         for (const peer of peers) {
           const link = this.#links.get(peer.key);
           if (link === undefined || !link.lossy) continue;
           // Sealed again, with its own nonce, and only for a lossy link: a copy is not a replay.
-          last ??= this.#gate.seal(datagrams[datagrams.length - 1]);
-          if (!link.spend(last.length, false)) continue;
+          const last = this.#gate.seal(datagrams[datagrams.length - 1], peer.key);
+          if (last === undefined || !link.spend(last.length, false)) continue;
           if (!await this.#transmit(last, peer.address)) return;
           this.#stats.resentDatagrams++;
           this.#stats.resentBytes += last.length;
@@ -324,7 +323,8 @@ export class UdpSender {
     this.#history.clear();
     this.#resends = [];
     for (const [peer, bye] of this.#registry.close()) {
-      await this.#socket.send(this.#gate.seal(bye), peer.address).catch(() => {});
+      const sealed = this.#gate.seal(bye, peer.key);
+      if (sealed !== undefined) await this.#socket.send(sealed, peer.address).catch(() => {});
     }
     this.#socket.close();
     await this.#listening;
@@ -353,9 +353,11 @@ export class UdpSender {
 
   async #sendResends(): Promise<void> {
     while (this.#resends.length > 0) {
-      const { datagram, address } = this.#resends.shift()!;
+      const { datagram, address, key } = this.#resends.shift()!;
       // Each copy is sealed with its own nonce, so that a copy is not a replay.
-      if (!await this.#transmit(this.#gate.seal(datagram), address)) return;
+      const sealed = this.#gate.seal(datagram, key);
+      if (sealed === undefined) continue;
+      if (!await this.#transmit(sealed, address)) return;
       this.#stats.resentDatagrams++;
       this.#stats.resentBytes += datagram.length;
     }
@@ -375,7 +377,7 @@ export class UdpSender {
       const { datagrams, missed, refused } = this.#history.take(peer.key, range, now);
       this.#stats.resendsMissed += missed + refused;
       for (const datagram of datagrams) {
-        resends.push({ datagram: markResent(datagram), address: peer.address });
+        resends.push({ datagram: markResent(datagram), address: peer.address, key: peer.key });
       }
     }
     if (link === undefined) return;
@@ -439,12 +441,19 @@ export class UdpSender {
         if (taken.reply !== undefined) await this.#reply(taken.reply, from);
         continue;
       }
+      if (taken.packet === undefined) {
+        await this.#reply(taken.reply, from);
+        continue;
+      }
       if (taken.packet.type === PacketType.NACK) {
         this.#nack(taken.packet, from);
         continue;
       }
       const reply = this.#registry.handle(taken.packet, from, now);
-      if (reply !== undefined) await this.#reply(this.#gate.seal(reply), from);
+      const sealed = reply === undefined
+        ? undefined
+        : this.#gate.seal(reply, address, taken.packet);
+      if (sealed !== undefined) await this.#reply(sealed, from);
     }
   }
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { NonceSequence } from "../lib/nonce_sequence.ts";
 import { sealDatagram } from "../lib/datagram_seal.ts";
 import { COOKIE_SIZE, EMPTY_REPORT, encodeControl, encodeNack, PacketType } from "../lib/packet.ts";
+import { StreamKey } from "../lib/stream_key.ts";
 import { StreamSecret } from "../lib/stream_secret.ts";
 import { UdpSender } from "../lib/udp_sender.ts";
 import { HelloLimiter } from "../lib/hello_limiter.ts";
@@ -16,8 +17,8 @@ function unlimited(): HelloLimiter {
   });
 }
 
-const SECRET = new StreamSecret("amplification test secret");
-const OTHER = new StreamSecret("a different secret entirely");
+const SECRET = await new StreamKey("amplification test secret").stretch(StreamSecret.salt());
+const OTHER = await new StreamKey("a different secret entirely").stretch(StreamSecret.salt());
 
 function bind(): Deno.DatagramConn {
   return Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
@@ -125,7 +126,14 @@ for (const keyed of [false, true]) {
     const attacker = bind();
     try {
       const seal = (datagram: Uint8Array) => keyed ? SECRET.sealHello(datagram) : datagram;
-      const hello = encodeControl({ type: PacketType.HELLO, session: 0, receiver: 5, time: 1 });
+      // With a key, a hello names the sender's session and carries a nonce.
+      const hello = encodeControl({
+        type: PacketType.HELLO,
+        session: keyed ? sender.session : 0,
+        receiver: 5,
+        time: 1,
+        nonce: keyed ? new Uint8Array(12).fill(5) : undefined,
+      });
       await attacker.send(seal(hello), sender.addr);
       const [challenge] = await drain(attacker);
       assert.ok(challenge, "the attacker's own hello is answered");

@@ -10,7 +10,11 @@ import {
 } from "../lib/packet.ts";
 import { ImpairRelay } from "../scripts/impair/impair_relay.ts";
 import { withClip } from "./_media.ts";
-import { type Mutation, MUTATIONS, Mutator } from "./_mutator.ts";
+import { type KeyedMaterial, type Mutation, Mutator } from "./_mutator.ts";
+import { KeyHolder } from "./_key_holder.ts";
+import { StreamKey } from "../lib/stream_key.ts";
+import { StreamSecret } from "../lib/stream_secret.ts";
+import { UdpSender } from "../lib/udp_sender.ts";
 import { alive, residentBytes } from "./_proc.ts";
 import { Random } from "./_random.ts";
 import { startSender, ToolProcess } from "./_tool.ts";
@@ -69,15 +73,39 @@ async function afterFirstDrawings(
   return baseline;
 }
 
-/** Keeps up to `SAMPLES` datagrams, spread over the whole stream. */
-function sampler(): [Uint8Array[], (data: Uint8Array) => void] {
+/** Handshake types (HELLO, CHALLENGE, JOIN, REFUSED), sealed or not. */
+const HANDSHAKE_TYPES = [1, 2, 3, 10];
+
+/**
+ * Keeps up to `SAMPLES` datagrams, spread over the whole stream, and the
+ * first `SAMPLES` handshake datagrams apart.
+ */
+function sampler(): [Uint8Array[], Uint8Array[], (data: Uint8Array) => void] {
   const samples: Uint8Array[] = [];
+  const handshakes: Uint8Array[] = [];
   let seen = 0;
-  return [samples, (data) => {
+  return [samples, handshakes, (data) => {
     seen++;
     if (samples.length < SAMPLES) samples.push(data.slice());
     else if (seen % 97 === 0) samples[seen % SAMPLES] = data.slice();
+    const handshake = data.length > 3 && HANDSHAKE_TYPES.includes(data[3] & 0x7f);
+    if (handshake && handshakes.length < SAMPLES) handshakes.push(data.slice());
   }];
+}
+
+/** The handshake of a key holder with another run of a keyed sender of `key`, both ways. */
+async function otherRunHandshake(key: string): Promise<Uint8Array[]> {
+  const sender = new UdpSender({
+    socket: Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 }),
+    secret: await new StreamKey(key).stretch(StreamSecret.salt()),
+  });
+  try {
+    const holder = await KeyHolder.join(sender.addr.port, key);
+    await holder.close();
+    return holder.handshake;
+  } finally {
+    await sender.close();
+  }
 }
 
 for (const keyed of [true, false]) {
@@ -95,8 +123,8 @@ for (const keyed of [true, false]) {
         ...key,
       ]);
       const port = Number(String((await sender.waitFor("listening")).address).split(":").at(-1));
-      const [up, sampleUp] = sampler();
-      const [down, sampleDown] = sampler();
+      const [up, upHandshakes, sampleUp] = sampler();
+      const [down, downHandshakes, sampleDown] = sampler();
       const relay = new ImpairRelay({
         listen: { hostname: "127.0.0.1", port: 0 },
         target: { hostname: "127.0.0.1", port },
@@ -111,6 +139,7 @@ for (const keyed of [true, false]) {
       const url = String((await receiver.waitFor("listening")).url);
       // A stranger too: an address the sender never verified.
       const stranger = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+      let keyHolder: KeyHolder | undefined;
       try {
         // Forged goodbyes below make the receiver draw "no signal" frames.
         const baseline = await afterFirstDrawings(receiver, relay, url);
@@ -120,11 +149,20 @@ for (const keyed of [true, false]) {
         };
         const before = await stats(url);
 
+        let material: KeyedMaterial | undefined;
+        if (keyed) {
+          // A holder of the key joins too, to forge with; and one handshake of another run.
+          keyHolder = await KeyHolder.join(port, KEY);
+          await keyHolder.streaming();
+          material = {
+            oldHandshakes: await otherRunHandshake(KEY),
+            handshakes: { up: upHandshakes, down: downHandshakes },
+            keyHolder,
+          };
+        }
         const random = new Random(keyed ? 41 : 42);
-        const mutator = new Mutator(random);
-        const made: Record<Mutation, number> = Object.fromEntries(
-          MUTATIONS.map((m) => [m, 0]),
-        ) as Record<
+        const mutator = new Mutator(random, material);
+        const made = Object.fromEntries(mutator.kinds.map((m) => [m, 0])) as Record<
           Mutation,
           number
         >;
@@ -132,7 +170,7 @@ for (const keyed of [true, false]) {
           // 100 every few ms: about 10,000 a second, half to each side.
           for (let i = 0; i < 100; i++, sent++) {
             const toSender = sent % 2 === 0;
-            const [kind, datagram] = mutator.next(toSender ? up : down);
+            const [kind, datagram] = mutator.next(toSender ? up : down, toSender);
             made[kind]++;
             if (!toSender) relay.inject("down", datagram);
             else if (sent % 10 === 0) {
@@ -142,7 +180,7 @@ for (const keyed of [true, false]) {
           }
           await new Promise((resolve) => setTimeout(resolve, 8));
         }
-        for (const kind of MUTATIONS) assert.ok(made[kind] > 1000, `${kind}: ${made[kind]}`);
+        for (const kind of mutator.kinds) assert.ok(made[kind] > 1000, `${kind}: ${made[kind]}`);
         // Let both sides drain and settle.
         await new Promise((resolve) => setTimeout(resolve, 1000));
 
@@ -180,6 +218,7 @@ for (const keyed of [true, false]) {
           assert.ok(s.rejected.unsealed > before.rejected.unsealed, "unsealed counted");
         }
       } finally {
+        await keyHolder?.close();
         stranger.close();
         await receiver.stop();
         await relay.close();

@@ -279,6 +279,44 @@ Deno.test("ReceiverLink says hello at once when told its session is over", async
   assert.notEqual(link.state, "refused");
 });
 
+Deno.test("ReceiverLink says hello at most once a second however many STALE refusals come", async () => {
+  const { registry } = setup();
+  const link = new ReceiverLink({ receiver: 5 });
+  await join(link, registry, 0);
+  const stale = { type: PacketType.REFUSED, session: 0x9999, reason: RefusalReason.STALE } as const;
+  // The sender silent since 1 ms, and a refusal every 10 ms until the link gives it up at 3 s.
+  let hellos = 0;
+  for (let now = 1100; now < 3000; now += 10) {
+    const { reply } = link.handle(stale, now);
+    const sent = [reply, link.tick(now)].filter((datagram) => datagram !== undefined);
+    hellos += sent.filter((datagram) => decode(datagram!).type === PacketType.HELLO).length;
+  }
+  assert.ok(hellos >= 1 && hellos <= 2, `${hellos} hellos in 1.9 s`);
+});
+
+Deno.test("ReceiverLink believes a sign that nothing authenticates only at the third, after 2 s of silence", async () => {
+  const { registry } = setup();
+  const link = new ReceiverLink({ receiver: 5 });
+  await join(link, registry, 0);
+  // The sender, last heard at 1 ms, is merely quiet: any number of signs change nothing.
+  for (let now = 1100; now < 2000; now += 10) link.doubt("wrongKey", now);
+  assert.notEqual(link.state, "refused");
+  link.doubt("wrongKey", 2100);
+  link.doubt("wrongKey", 2200);
+  assert.notEqual(link.state, "refused", "two signs");
+  link.doubt("wrongKey", 2300);
+  assert.equal(link.state, "refused");
+  assert.equal(link.reason, REFUSAL_TEXT.wrongKey);
+  // A link that never heard its sender believes the third at once.
+  const fresh = new ReceiverLink({ receiver: 6 });
+  fresh.doubt(RefusalReason.NO_KEY, 0);
+  fresh.doubt(RefusalReason.NO_KEY, 1);
+  assert.equal(fresh.state, "connecting");
+  fresh.doubt(RefusalReason.NO_KEY, 2);
+  assert.equal(fresh.state, "refused");
+  assert.equal(fresh.reason, REFUSAL_TEXT[RefusalReason.NO_KEY]);
+});
+
 Deno.test("ReceiverLink ignores a challenge that echoes a hello older than 10 s", async () => {
   const { registry } = setup();
   const link = new ReceiverLink({ receiver: 5 });

@@ -1,4 +1,10 @@
 import assert from "node:assert/strict";
+import { sealDatagram } from "../lib/datagram_seal.ts";
+import { StreamKey } from "../lib/stream_key.ts";
+import { StreamSecret } from "../lib/stream_secret.ts";
+import { UdpReceiver } from "../lib/udp_receiver.ts";
+import { UdpSender } from "../lib/udp_sender.ts";
+import { drain, fixedSaltHelloKey, tinyJpeg } from "./_attack.ts";
 import { freeUdpPort, type LogLine, runTool, ToolProcess } from "./_tool.ts";
 
 const KEY = "a shared secret for the tests, long enough";
@@ -130,6 +136,92 @@ Deno.test("a sender restarted with another key is reported at once, and its key 
   }
 });
 
+Deno.test("a receiver with a key started against a running sender shows a frame within 150 ms of listening", async () => {
+  const port = freeUdpPort();
+  const send = sender(port, ["--key", KEY]);
+  await send.waitFor("listening");
+  // It asks for the sender's salt and stretches the key while it starts, not after.
+  const [receive, , listening] = await receiver(port, ["--key", KEY]);
+  try {
+    const live = await receive.waitFor("state", (e) => e.to === "live");
+    const wait = Date.parse(String(live.time)) - Date.parse(String(listening.time));
+    assert.ok(wait <= 150, `the first frame came ${wait} ms after the receiver started listening`);
+  } finally {
+    await receive.stop();
+    await send.stop();
+  }
+});
+
+Deno.test("a receiver with a key is told at once that a sender without one has none", async () => {
+  const port = freeUdpPort();
+  const send = sender(port, []);
+  await send.waitFor("listening");
+  const [receive, url] = await receiver(port, ["--key", KEY]);
+  try {
+    const refused = await receive.waitFor("state", (e) => e.to === "refused", 3000);
+    assert.match(String(refused.reason), /^the sender has no key/);
+    assert.equal((await stats(url)).framesReceived, 0);
+  } finally {
+    await receive.stop();
+    await send.stop();
+  }
+});
+
+/** A socket that sends nothing once `mute` is set: a process killed before its goodbye. */
+function muteable(socket: Deno.DatagramConn): { socket: Deno.DatagramConn; mute: () => void } {
+  let muted = false;
+  const wrapper = {
+    get addr() {
+      return socket.addr;
+    },
+    send: (data: Uint8Array, to: Deno.Addr) => muted ? Promise.resolve(0) : socket.send(data, to),
+    receive: (buffer?: Uint8Array) => socket.receive(buffer),
+    close: () => socket.close(),
+  };
+  return { socket: wrapper as unknown as Deno.DatagramConn, mute: () => muted = true };
+}
+
+Deno.test("a keyed receiver restarted at the same address joins again, with keys of its own", async () => {
+  const bind = (port = 0) => Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port });
+  const left: string[] = [];
+  const udp = new UdpSender({
+    socket: bind(),
+    secret: await new StreamKey(KEY).stretch(StreamSecret.salt()),
+    onEvent: (event) => {
+      if (event.type === "receiver_left") left.push(event.reason);
+    },
+  });
+  const sending = setInterval(() => {
+    udp.send({ data: tinyJpeg(1), captureTime: Date.now() }).catch(() => {});
+  }, 30);
+  const key = new StreamKey(KEY);
+  const live = async (receiver: UdpReceiver) => {
+    const deadline = Date.now() + 5000;
+    while (receiver.state !== "live") {
+      assert.ok(Date.now() < deadline, `not live within 5 s: ${receiver.stateReason}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  const old = muteable(bind());
+  const first = new UdpReceiver({ socket: old.socket, sender: udp.addr, key });
+  let second: UdpReceiver | undefined;
+  try {
+    await live(first);
+    const { port } = first.addr;
+    // Killed: no goodbye, so the sender still streams to the address.
+    old.mute();
+    await first.close();
+    second = new UdpReceiver({ socket: bind(port), sender: udp.addr, key });
+    await live(second);
+    assert.deepEqual(left, ["replaced"], "the new receiver took the old one's place");
+    assert.equal(udp.receivers, 1);
+  } finally {
+    clearInterval(sending);
+    await second?.close();
+    await udp.close();
+  }
+});
+
 Deno.test("a sender without a key warns once when it listens beyond loopback", async () => {
   const open = new ToolProcess("sender", ["--listen", "0.0.0.0:0", ...TEST_SOURCE]);
   const sealed = new ToolProcess("sender", ["--listen", "0.0.0.0:0", ...TEST_SOURCE, "--key", KEY]);
@@ -170,4 +262,59 @@ Deno.test("key flags: one clear line and exit code 2 for each mistake", async ()
     assert.match(stderr.trim(), message);
     assert.equal(stderr.trim().split("\n").length, 1, stderr);
   }
+});
+
+/** A HELLO in the clear, as bytes: header, receiver id, time, then `nonce` in its padding. */
+function helloBytes(nonce: Uint8Array): Uint8Array {
+  const hello = new Uint8Array(32);
+  const view = new DataView(hello.buffer);
+  hello.set([0x55, 0x43, 1, 1]);
+  view.setUint32(8, 7);
+  view.setFloat64(12, Date.now());
+  hello.set(nonce, 20);
+  return hello;
+}
+
+Deno.test("a hello sealed with the key stretched once for every deployment gets no challenge", async () => {
+  const port = freeUdpPort();
+  const send = sender(port, ["--key", KEY]);
+  await send.waitFor("listening");
+  const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  try {
+    const to = { transport: "udp" as const, hostname: "127.0.0.1", port };
+    const nonce = crypto.getRandomValues(new Uint8Array(12));
+    const hello = sealDatagram(helloBytes(new Uint8Array(12)), fixedSaltHelloKey(KEY), nonce);
+    await socket.send(hello, to);
+    const replies = await drain(socket);
+    assert.ok(replies.length > 0, "the hello is answered");
+    for (const reply of replies) {
+      assert.notEqual(reply[3] & 0x7f, 2, "answered with a CHALLENGE: the key opened it");
+    }
+  } finally {
+    socket.close();
+    await send.stop();
+  }
+});
+
+Deno.test("each sender run stretches the key with a salt of its own, and tells it to a hello", async () => {
+  const salts: string[] = [];
+  for (let run = 0; run < 2; run++) {
+    const port = freeUdpPort();
+    const send = sender(port, ["--key", KEY]);
+    await send.waitFor("listening");
+    const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+    try {
+      const nonce = crypto.getRandomValues(new Uint8Array(12));
+      await socket.send(helloBytes(nonce), { transport: "udp", hostname: "127.0.0.1", port });
+      const [reply] = await drain(socket);
+      assert.ok(reply !== undefined && reply[3] === 10 && reply[8] === 1, "a key is needed");
+      assert.ok(reply.length >= 40, `the ${reply.length}-byte refusal names no salt`);
+      assert.deepEqual(reply.subarray(12, 24), nonce, "it answers this hello");
+      salts.push(reply.subarray(24, 40).join(","));
+    } finally {
+      socket.close();
+      await send.stop();
+    }
+  }
+  assert.notEqual(salts[0], salts[1]);
 });

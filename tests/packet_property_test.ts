@@ -33,6 +33,7 @@ import {
   RefusalReason,
   type RejectReason,
   SALT_SIZE,
+  SHARE_SIZE,
   VERSION,
   writeDataHeader,
   writeParityHeader,
@@ -60,7 +61,6 @@ const RANGE_COUNT = 6;
 /** Each control message's size and where its cookie is, if it has one. */
 const CONTROL: Record<number, { size: number; cookieAt?: number }> = {
   [PacketType.HELLO]: { size: HELLO_SIZE },
-  // 60 bytes with the session salt at 44, from a sender with a key.
   [PacketType.CHALLENGE]: { size: 44, cookieAt: 28 },
   [PacketType.JOIN]: { size: 36, cookieAt: 20 },
   [PacketType.KEEPALIVE]: { size: KEEPALIVE_SIZE, cookieAt: 20 },
@@ -68,7 +68,15 @@ const CONTROL: Record<number, { size: number; cookieAt?: number }> = {
   [PacketType.BYE]: { size: 28, cookieAt: 12 },
   [PacketType.REFUSED]: { size: 12 },
 };
-const OFFSET_SALT = 44;
+/** A HELLO's nonce, in what would otherwise be padding. */
+const OFFSET_HELLO_NONCE = 20;
+const NONCE_SIZE = 12;
+/** Where a CHALLENGE's and a JOIN's key tail (hello nonce, then key share) starts. */
+const KEY_TAIL_AT: Record<number, number> = { [PacketType.CHALLENGE]: 44, [PacketType.JOIN]: 36 };
+const KEY_TAIL_SIZE = NONCE_SIZE + SHARE_SIZE;
+/** A REFUSED's echo, then its salt. */
+const OFFSET_ECHO = 12;
+const OFFSET_REFUSAL_SALT = 24;
 const OFFSET_REFUSAL = 8;
 const REFUSALS: readonly number[] = Object.values(RefusalReason);
 const NACK_COOKIE_AT = 12;
@@ -116,8 +124,17 @@ function randomPacket(random: Random, type: Packet["type"], maxFragmentSize = 20
   const receiver = random.uint32();
   const cookie = random.bytes(COOKIE_SIZE);
   switch (type) {
-    case PacketType.HELLO:
-      return { type, session, receiver, time: random.float64() };
+    case PacketType.HELLO: {
+      const nonce = random.bytes(NONCE_SIZE);
+      nonce[0] |= 1;
+      return {
+        type,
+        session,
+        receiver,
+        time: random.float64(),
+        ...(random.chance(0.5) ? { nonce } : {}),
+      };
+    }
     case PacketType.CHALLENGE:
       return {
         type,
@@ -126,10 +143,10 @@ function randomPacket(random: Random, type: Packet["type"], maxFragmentSize = 20
         echoTime: random.float64(),
         senderTime: random.float64(),
         cookie,
-        ...(random.chance(0.5) ? { salt: random.bytes(SALT_SIZE) } : {}),
+        ...randomKeyTail(random),
       };
     case PacketType.JOIN:
-      return { type, session, receiver, time: random.float64(), cookie };
+      return { type, session, receiver, time: random.float64(), cookie, ...randomKeyTail(random) };
     case PacketType.KEEPALIVE:
       return {
         type,
@@ -152,8 +169,13 @@ function randomPacket(random: Random, type: Packet["type"], maxFragmentSize = 20
       return { type, session, receiver, echoTime: random.float64(), senderTime: random.float64() };
     case PacketType.BYE:
       return { type, session, receiver, cookie };
-    case PacketType.REFUSED:
-      return { type, session, reason: random.pick(Object.values(RefusalReason)) };
+    case PacketType.REFUSED: {
+      const reason = random.pick(Object.values(RefusalReason));
+      const tail = random.int(0, 2);
+      const echo = tail > 0 ? { echo: random.bytes(NONCE_SIZE) } : {};
+      const salt = tail > 1 ? { salt: random.bytes(SALT_SIZE) } : {};
+      return { type, session, reason, ...echo, ...salt };
+    }
     case PacketType.NACK: {
       const ranges: NackRange[] = Array.from({ length: random.logInt(MAX_NACK_RANGES) }, () => {
         const index = random.chance(0.2) ? MAX_FRAGMENTS - 1 : random.int(0, MAX_FRAGMENTS - 1);
@@ -192,6 +214,49 @@ function randomPacket(random: Random, type: Packet["type"], maxFragmentSize = 20
         payload: random.bytes(fragmentSize),
       };
     }
+  }
+}
+
+/** A keyed CHALLENGE's or JOIN's tail, half the time. */
+function randomKeyTail(random: Random): { nonce?: Uint8Array; share?: Uint8Array } {
+  return random.chance(0.5)
+    ? { nonce: random.bytes(NONCE_SIZE), share: random.bytes(SHARE_SIZE) }
+    : {};
+}
+
+/**
+ * What a control message decodes to from `bytes`: `packet`'s fixed fields,
+ * and the optional ones (a HELLO's nonce, a key tail, a REFUSED's echo and
+ * salt) as far as the bytes hold them, whatever `packet` had.
+ */
+function asDecoded(packet: Packet, bytes: Uint8Array): Packet {
+  switch (packet.type) {
+    case PacketType.HELLO: {
+      const { nonce: _, ...fixed } = packet;
+      const nonce = bytes.slice(OFFSET_HELLO_NONCE, OFFSET_HELLO_NONCE + NONCE_SIZE);
+      return nonce.some((b) => b !== 0) ? { ...fixed, nonce } : fixed;
+    }
+    case PacketType.CHALLENGE:
+    case PacketType.JOIN: {
+      const { nonce: _, share: __, ...fixed } = packet;
+      const at = KEY_TAIL_AT[packet.type];
+      if (bytes.length < at + KEY_TAIL_SIZE) return fixed as Packet;
+      const nonce = bytes.slice(at, at + NONCE_SIZE);
+      const share = bytes.slice(at + NONCE_SIZE, at + KEY_TAIL_SIZE);
+      return { ...fixed, nonce, share } as Packet;
+    }
+    case PacketType.REFUSED: {
+      const { echo: _, salt: __, ...fixed } = packet;
+      const echo = bytes.length >= OFFSET_REFUSAL_SALT
+        ? { echo: bytes.slice(OFFSET_ECHO, OFFSET_REFUSAL_SALT) }
+        : {};
+      const salt = bytes.length >= OFFSET_REFUSAL_SALT + SALT_SIZE
+        ? { salt: bytes.slice(OFFSET_REFUSAL_SALT, OFFSET_REFUSAL_SALT + SALT_SIZE) }
+        : {};
+      return { ...fixed, ...echo, ...salt };
+    }
+    default:
+      return packet;
   }
 }
 
@@ -287,19 +352,43 @@ function assertConsistent(bytes: Uint8Array, packet: Packet, where: string): voi
       sameBytes(packet.cookie, NACK_COOKIE_AT, COOKIE_SIZE, "the cookie");
       break;
     }
-    case PacketType.REFUSED:
+    case PacketType.REFUSED: {
       if (bytes.length < CONTROL[packet.type].size) fail("it is short");
       if (!REFUSALS.includes(packet.reason) || packet.reason !== bytes[OFFSET_REFUSAL]) {
         fail(`refusal reason ${packet.reason}`);
       }
+      const echoed = bytes.length >= OFFSET_REFUSAL_SALT;
+      if (echoed !== (packet.echo !== undefined)) fail(`echo ${packet.echo}`);
+      if (packet.echo !== undefined) sameBytes(packet.echo, OFFSET_ECHO, NONCE_SIZE, "the echo");
+      const salted = bytes.length >= OFFSET_REFUSAL_SALT + SALT_SIZE;
+      if (salted !== (packet.salt !== undefined)) fail(`salt ${packet.salt}`);
+      if (packet.salt !== undefined) {
+        sameBytes(packet.salt, OFFSET_REFUSAL_SALT, SALT_SIZE, "the salt");
+      }
       break;
+    }
     default: {
       const { size, cookieAt } = CONTROL[packet.type];
       if (bytes.length < size) fail(`it is shorter than ${size} bytes`);
-      if (packet.type === PacketType.CHALLENGE) {
-        const salted = bytes.length >= OFFSET_SALT + SALT_SIZE;
-        if (salted !== (packet.salt !== undefined)) fail(`salt ${packet.salt}`);
-        if (packet.salt !== undefined) sameBytes(packet.salt, OFFSET_SALT, SALT_SIZE, "the salt");
+      if (packet.type === PacketType.CHALLENGE || packet.type === PacketType.JOIN) {
+        const at = KEY_TAIL_AT[packet.type];
+        const tailed = bytes.length >= at + KEY_TAIL_SIZE;
+        if (tailed !== (packet.nonce !== undefined) || tailed !== (packet.share !== undefined)) {
+          fail(`key tail ${packet.nonce} ${packet.share}`);
+        }
+        if (packet.nonce !== undefined) sameBytes(packet.nonce, at, NONCE_SIZE, "the nonce");
+        if (packet.share !== undefined) {
+          sameBytes(packet.share, at + NONCE_SIZE, SHARE_SIZE, "the key share");
+        }
+      }
+      if (packet.type === PacketType.HELLO) {
+        const padding = bytes.subarray(OFFSET_HELLO_NONCE, OFFSET_HELLO_NONCE + NONCE_SIZE);
+        if (padding.some((b) => b !== 0) !== (packet.nonce !== undefined)) {
+          fail(`nonce ${packet.nonce}`);
+        }
+        if (packet.nonce !== undefined) {
+          sameBytes(packet.nonce, OFFSET_HELLO_NONCE, NONCE_SIZE, "the nonce");
+        }
       }
       if (packet.receiver !== view.getUint32(OFFSET_RECEIVER)) fail("receiver differs");
       if ("cookie" in packet) sameBytes(packet.cookie, cookieAt!, COOKIE_SIZE, "the cookie");
@@ -531,10 +620,14 @@ Deno.test("decodePacket() reads a datagram inside a larger buffer from its own b
       where,
     );
     // One byte short inside the same buffer: the byte after the view must not be read.
-    const short = decodeChecked(buffer.subarray(before, before + bytes.length - 1), where);
-    if (packet.type === PacketType.CHALLENGE && packet.salt !== undefined) {
-      const { salt: _, ...unsalted } = packet;
-      assert.deepEqual(short, { ok: true, packet: unsalted }, where);
+    const cut = buffer.subarray(before, before + bytes.length - 1);
+    const short = decodeChecked(cut, where);
+    // A control message with an optional part loses it, and no more.
+    const hasTail = (packet.type === PacketType.CHALLENGE || packet.type === PacketType.JOIN) &&
+        packet.nonce !== undefined ||
+      packet.type === PacketType.REFUSED && packet.echo !== undefined;
+    if (hasTail) {
+      assert.deepEqual(short, { ok: true, packet: asDecoded(packet, cut) }, where);
     } else {
       assert.equal(short.ok, false, where);
     }
@@ -564,10 +657,13 @@ Deno.test("decodePacket() rejects every truncation but a NACK's whole ranges", (
         const reason = length <= DATA_HEADER_SIZE ? "short" : "malformed";
         assert.deepEqual(decoded, { ok: false, reason }, at);
       } else if (length >= CONTROL[packet.type].size) {
-        // Only a salted CHALLENGE is longer than its type's size: cut, it has no salt.
-        assert.ok(packet.type === PacketType.CHALLENGE && length < OFFSET_SALT + SALT_SIZE, at);
-        const { salt: _, ...unsalted } = packet;
-        assert.deepEqual(decoded, { ok: true, packet: unsalted }, at);
+        // Only a message with an optional part is longer than its type's size: cut, it loses it.
+        assert.ok(
+          [PacketType.CHALLENGE, PacketType.JOIN, PacketType.REFUSED].includes(packet.type as 2),
+          at,
+        );
+        const cut = bytes.subarray(0, length);
+        assert.deepEqual(decoded, { ok: true, packet: asDecoded(packet, cut) }, at);
       } else {
         assert.deepEqual(decoded, { ok: false, reason: "short" }, at);
       }
@@ -594,10 +690,13 @@ Deno.test("decodePacket() ignores junk after a control message and rejects it af
       if (decoded.ok && decoded.packet.type === PacketType.NACK) {
         assert.deepEqual(decoded.packet.ranges.slice(0, packet.ranges.length), packet.ranges);
       }
-    } else if (packet.type === PacketType.CHALLENGE && packet.salt === undefined) {
-      // Junk long enough to be a salt is read as one.
-      const salt = junk.length >= SALT_SIZE ? { salt: junk.slice(0, SALT_SIZE) } : {};
-      assert.deepEqual(decoded, { ok: true, packet: { ...packet, ...salt } }, where);
+    } else if (
+      packet.type === PacketType.CHALLENGE || packet.type === PacketType.JOIN ||
+      packet.type === PacketType.REFUSED
+    ) {
+      // Junk long enough to be an optional part missing is read as it.
+      const bytes = concat(encode(packet), junk);
+      assert.deepEqual(decoded, { ok: true, packet: asDecoded(packet, bytes) }, where);
     } else if (packet.type === PacketType.ACK) {
       // Junk that fits the sender's info (start time, name length, name) is read as it.
       const startedAt = junk.length >= 8 ? new DataView(junk.buffer).getFloat64(0) : NaN;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { SEAL_OVERHEAD } from "../lib/datagram_seal.ts";
 import {
   COOKIE_SIZE,
   DATA_HEADER_SIZE,
@@ -167,6 +168,32 @@ Deno.test("encodeControl() keeps every reply to a hello within 3 times its size"
     cookie,
   });
   assert.ok(challenge.length <= 3 * hello.length, `${challenge.length} > 3 x ${hello.length}`);
+  // With a key: the salt named to a hello in the clear, and the keyed challenge
+  // to a sealed hello, both sealed with the same overhead.
+  const nonce = new Uint8Array(12).fill(1);
+  const announced = encodeControl({
+    type: PacketType.REFUSED,
+    session: 1,
+    reason: 1,
+    echo: nonce,
+    salt: new Uint8Array(16),
+  });
+  assert.ok(announced.length <= 3 * hello.length, `${announced.length} > 3 x ${hello.length}`);
+  const keyed = encodeControl({
+    type: PacketType.CHALLENGE,
+    session: 1,
+    receiver: 1,
+    echoTime: 0,
+    senderTime: 0,
+    cookie,
+    nonce,
+    share: new Uint8Array(32),
+  });
+  const overhead = SEAL_OVERHEAD;
+  assert.ok(
+    keyed.length + overhead <= 3 * (hello.length + overhead),
+    `${keyed.length + overhead} > 3 x ${hello.length + overhead}`,
+  );
 });
 
 Deno.test("decodePacket() rejects what is not a well-formed udpcam datagram", () => {

@@ -10,13 +10,18 @@ import { NonceSequence } from "../lib/nonce_sequence.ts";
 import {
   COOKIE_SIZE,
   decodePacket,
+  echoOf,
   encodeControl,
+  type Join,
   PacketType,
   RefusalReason,
   SALT_SIZE,
+  SHARE_SIZE,
 } from "../lib/packet.ts";
-import { REPLAY_WINDOW_SIZE, ReplayWindow } from "../lib/replay_window.ts";
-import { StreamSecret } from "../lib/stream_secret.ts";
+import { KeyShare } from "../lib/key_share.ts";
+import { MAX_COUNTER_JUMP, REPLAY_WINDOW_SIZE, ReplayWindow } from "../lib/replay_window.ts";
+import { StreamKey } from "../lib/stream_key.ts";
+import { type JoinKeyInput, StreamSecret } from "../lib/stream_secret.ts";
 
 const key = Uint8Array.from({ length: 16 }, (_, i) => i);
 const cookie = new Uint8Array(COOKIE_SIZE).fill(7);
@@ -109,42 +114,91 @@ Deno.test("ReplayWindow forgets nothing in the window as it slides", () => {
   assert.ok(window.accept(20_000 - 4));
 });
 
-Deno.test("StreamSecret: the two sides of one salt talk; another salt or secret does not", () => {
-  const secret = new StreamSecret("correct horse battery staple");
+/** The keys of one join as both sides make them, from a fresh pair of key shares. */
+function joinInput(): JoinKeyInput {
+  const receiver = new KeyShare();
+  const sender = new KeyShare();
+  const agreed = receiver.agree(sender.share)!;
+  assert.deepEqual(sender.agree(receiver.share), agreed, "both shares agree on one secret");
+  return {
+    agreed,
+    nonce: crypto.getRandomValues(new Uint8Array(12)),
+    receiverShare: receiver.share,
+    senderShare: sender.share,
+  };
+}
+
+Deno.test("StreamSecret: the two sides of one join talk; another join, salt or key does not", async () => {
+  const key = new StreamKey("correct horse battery staple");
   const salt = StreamSecret.salt();
   assert.equal(salt.length, SALT_SIZE);
-  const sender = secret.sender(salt);
-  const receiver = secret.receiver(salt);
+  const secret = await key.stretch(salt);
+  assert.deepEqual(secret.salt, salt);
+  const input = joinInput();
+  const sender = secret.senderJoin(input, new NonceSequence());
+  const receiver = secret.receiverJoin(input, NonceSequence.random());
   const fromReceiver = receiver.seal(plain);
   assert.deepEqual(sender.open(fromReceiver)?.plain, plain);
   const fromSender = sender.seal(plain);
   assert.deepEqual(receiver.open(fromSender)?.plain, plain);
   // Each direction has its own key: a side cannot open what it sent itself.
   assert.equal(sender.open(fromSender), undefined);
-  assert.equal(secret.receiver(StreamSecret.salt()).open(fromSender), undefined);
-  const wrong = new StreamSecret("correct horse battery stapler");
-  assert.equal(wrong.receiver(salt).open(fromSender), undefined);
+  // Another join of the same run, another salt, another key: nothing opens.
+  assert.equal(
+    secret.receiverJoin(joinInput(), NonceSequence.random()).open(fromSender),
+    undefined,
+  );
+  const otherRun = await key.stretch(StreamSecret.salt());
+  assert.equal(otherRun.receiverJoin(input, NonceSequence.random()).open(fromSender), undefined);
+  const wrong = await new StreamKey("correct horse battery stapler").stretch(salt);
+  assert.equal(wrong.receiverJoin(input, NonceSequence.random()).open(fromSender), undefined);
+  // The same join with another hello nonce has other keys.
+  const renonced = { ...input, nonce: crypto.getRandomValues(new Uint8Array(12)) };
+  assert.equal(secret.receiverJoin(renonced, NonceSequence.random()).open(fromSender), undefined);
   const hello = secret.sealHello(plain);
   assert.deepEqual(secret.openHello(hello), plain);
   assert.equal(wrong.openHello(hello), undefined);
-  assert.throws(() => new StreamSecret(""), RangeError);
+  assert.equal(otherRun.openHello(hello), undefined, "the hello key is the run's");
+  assert.throws(() => new StreamKey(""), RangeError);
 });
 
-Deno.test("A CHALLENGE carries the session salt; REFUSED carries its reason", () => {
-  const salt = Uint8Array.from({ length: SALT_SIZE }, (_, i) => 100 + i);
-  const bytes = encodeControl({
+Deno.test("KeyShare refuses a share that is no key or agrees on nothing", () => {
+  const share = new KeyShare();
+  assert.equal(share.agree(new Uint8Array(32)), undefined, "all zeros");
+  const one = new Uint8Array(32);
+  one[0] = 1;
+  assert.equal(share.agree(one), undefined, "a point of small order");
+  assert.equal(share.agree(new Uint8Array(31)), undefined, "short");
+});
+
+Deno.test("A keyed CHALLENGE and JOIN carry the key tail; REFUSED its reason, echo and salt", () => {
+  const nonce = Uint8Array.from({ length: 12 }, (_, i) => 1 + i);
+  const share = Uint8Array.from({ length: SHARE_SIZE }, (_, i) => 100 + i);
+  const challenge = encodeControl({
     type: PacketType.CHALLENGE,
     session: 5,
     receiver: 6,
     echoTime: 1,
     senderTime: 2,
     cookie,
-    salt,
+    nonce,
+    share,
   });
-  assert.equal(bytes.length, 60);
-  const decoded = decodePacket(bytes);
+  assert.equal(challenge.length, 88);
+  assert.deepEqual(challenge.subarray(44, 56), nonce);
+  assert.deepEqual(challenge.subarray(56, 88), share);
+  const decoded = decodePacket(challenge);
   assert.ok(decoded.ok && decoded.packet.type === PacketType.CHALLENGE);
-  assert.deepEqual(decoded.packet.salt, salt);
+  assert.deepEqual([decoded.packet.nonce, decoded.packet.share], [nonce, share]);
+  const join = encodeControl({ ...(decodePacket(plain) as { packet: Join }).packet, nonce, share });
+  assert.equal(join.length, 80);
+  assert.deepEqual(join.subarray(36, 48), nonce);
+  const hello = encodeControl({ type: PacketType.HELLO, session: 0, receiver: 1, time: 2, nonce });
+  assert.equal(hello.length, 32);
+  assert.deepEqual(hello.subarray(20), nonce);
+  const half = { ...decoded.packet, share: undefined };
+  assert.throws(() => encodeControl(half), RangeError);
+
   const refused = encodeControl({
     type: PacketType.REFUSED,
     session: 5,
@@ -155,8 +209,37 @@ Deno.test("A CHALLENGE carries the session salt; REFUSED carries its reason", ()
     ok: true,
     packet: { type: PacketType.REFUSED, session: 5, reason: RefusalReason.WRONG_KEY },
   });
+  const salt = new Uint8Array(SALT_SIZE).fill(9);
+  const announced = encodeControl({
+    type: PacketType.REFUSED,
+    session: 5,
+    reason: RefusalReason.KEY_REQUIRED,
+    echo: nonce,
+    salt,
+  });
+  assert.equal(announced.length, 40);
+  assert.deepEqual(decodePacket(announced), {
+    ok: true,
+    packet: { type: PacketType.REFUSED, session: 5, reason: 1, echo: nonce, salt },
+  });
+  assert.deepEqual(echoOf(hello), nonce, "a clear HELLO's echo is its nonce");
+  const sealed = sealDatagram(hello, key, new NonceSequence(undefined, 77).next());
+  assert.deepEqual(echoOf(sealed), sealed.subarray(8, 20), "a sealed datagram's, its nonce");
+  assert.throws(() => encodeControl({ type: PacketType.REFUSED, session: 5, reason: 1, salt }));
   refused[8] = 0;
   assert.deepEqual(decodePacket(refused), { ok: false, reason: "malformed" });
   refused[8] = 6;
   assert.deepEqual(decodePacket(refused), { ok: false, reason: "malformed" });
+});
+
+Deno.test("ReplayWindow refuses a counter far ahead, and keeps its place", () => {
+  const window = new ReplayWindow();
+  assert.ok(window.accept(10));
+  assert.ok(!window.accept(10 + 2 ** 50), "a jump of 2^50 is accepted");
+  assert.ok(!window.accept(10 + MAX_COUNTER_JUMP + 1), "just beyond the bound");
+  assert.ok(window.accept(11), "the stream goes on");
+  assert.ok(!window.accept(10), "and what came stays seen");
+  assert.ok(window.accept(11 + MAX_COUNTER_JUMP), "a jump within the bound");
+  // A first counter may be anything: each side starts at random.
+  assert.ok(new ReplayWindow().accept(2 ** 47 + 5));
 });
