@@ -359,6 +359,15 @@ const CONTROL_SIZES: Record<number, number> = {
   [PacketType.BYE]: 28,
   [PacketType.REFUSED]: 12,
 };
+/**
+ * The smallest datagram of `type`, in the clear, that {@linkcode decodePacket}
+ * may accept; `undefined` for a type it does not know.
+ */
+export function smallestOf(type: number): number | undefined {
+  if (type === PacketType.DATA || type === PacketType.PARITY) return DATA_HEADER_SIZE + 1;
+  if (type === PacketType.NACK) return NACK_HEADER_SIZE + NACK_RANGE_SIZE;
+  return CONTROL_SIZES[type];
+}
 const CHALLENGE_SALTED_SIZE = 60;
 const OFFSET_SALT = 44;
 const OFFSET_STARTED_AT = 28;

@@ -1,14 +1,20 @@
-import { isSealed } from "./datagram_seal.ts";
+import { isSealed, SEAL_OVERHEAD } from "./datagram_seal.ts";
 import { HelloLimiter } from "./hello_limiter.ts";
 import {
   decodePacket,
   encodeControl,
+  HEADER_SIZE,
   KEYED_REFUSALS,
+  MAGIC,
   type Packet,
   PacketType,
   RefusalReason,
   type RefusalReasonCode,
   REJECT_REASONS,
+  type RejectReason,
+  SEALED_BIT,
+  smallestOf,
+  VERSION,
 } from "./packet.ts";
 import { ReplayWindow } from "./replay_window.ts";
 import type { SessionCipher } from "./session_cipher.ts";
@@ -22,6 +28,11 @@ import { StreamSecret } from "./stream_secret.ts";
  * - `replayed`: authenticated, but seen before (or older than the replay window);
  * - `stale`: sealed for a session that is not this sender's;
  * - `rateLimited`: from an address not streamed to, beyond its share of answers.
+ *
+ * `short`, `foreign`, `version` and `type` are judged from the header and the
+ * size alone, before anything else: the sender takes only what a receiver
+ * sends (HELLO, JOIN, KEEPALIVE, BYE, NACK), at least as long as the smallest
+ * of its type, sealed or not.
  */
 export type SenderRejection = typeof SENDER_REJECTIONS[number];
 
@@ -54,13 +65,23 @@ export interface SenderGateOptions {
   secret?: StreamSecret;
   /** Limits what addresses not streamed to get answered. @default a {@linkcode HelloLimiter} with its defaults */
   limiter?: HelloLimiter;
+  /**
+   * Limits the answers to hellos that authenticate with the key, apart from
+   * `limiter`, so that no one without the key can spend what key holders need.
+   * @default a {@linkcode HelloLimiter} with its defaults
+   */
+  keyHolderLimiter?: HelloLimiter;
 }
 
 /**
- * What stands between the sender's socket and its handshake: it opens and
- * checks sealed datagrams (with a key), refuses replays, rate-limits
- * addresses not streamed to, decodes, and seals what goes out. Pure: it
- * never touches a socket.
+ * What stands between the sender's socket and its handshake: it drops at once
+ * what is not a receiver's datagram by its header and size, rate-limits
+ * addresses not streamed to, opens and checks sealed datagrams (with a key),
+ * refuses replays, decodes, and seals what goes out. Pure: it never touches
+ * a socket.
+ *
+ * Nothing is answered before the header and size check, and every answer to
+ * an address not streamed to stays within 3 times the datagram it answers.
  */
 export class SenderGate {
   /** The session salt, with a key. */
@@ -69,6 +90,7 @@ export class SenderGate {
   #secret: StreamSecret | undefined;
   #cipher: SessionCipher | undefined;
   #limiter: HelloLimiter;
+  #keyHolders: HelloLimiter;
   #windows = new Map<string, ReplayWindow>();
 
   /** A gate for one sender run. */
@@ -76,6 +98,7 @@ export class SenderGate {
     this.#session = options.session;
     this.#secret = options.secret;
     this.#limiter = options.limiter ?? new HelloLimiter();
+    this.#keyHolders = options.keyHolderLimiter ?? new HelloLimiter();
     if (this.#secret !== undefined) {
       this.salt = StreamSecret.salt();
       this.#cipher = this.#secret.sender(this.salt);
@@ -92,7 +115,12 @@ export class SenderGate {
    * streamed to) at `now` (ms, a clock that never steps back).
    */
   take(datagram: Uint8Array, from: string, peer: boolean, now: number): GateResult {
-    if (!peer && !this.#limiter.allow(hostOf(from), now)) {
+    const shape = shapeOf(datagram);
+    // Not a receiver's datagram by its header and size: dropped, unanswered,
+    // spending no one's share.
+    if (!shape.ok) return shape;
+    const budget = peer ? undefined : this.#budget(datagram, shape);
+    if (budget !== undefined && !budget.allow(hostOf(from), now)) {
       return { ok: false, reason: "rateLimited" };
     }
     if (isSealed(datagram)) return this.#takeSealed(datagram, from, peer);
@@ -132,6 +160,30 @@ export class SenderGate {
   /** Forgets a receiver that left. */
   left(address: string): void {
     this.#windows.delete(address);
+  }
+
+  /**
+   * The share that answers to `datagram`, from an address not streamed to,
+   * come out of; `undefined` if it needs none.
+   */
+  #budget(datagram: Uint8Array, shape: Shaped): HelloLimiter | undefined {
+    // A JOIN for this session, sealed as this sender seals, is answered only
+    // once its cookie proves its address: the proof is the limit.
+    if (
+      shape.type === PacketType.JOIN && shape.session === this.#session &&
+      shape.sealed === this.sealed
+    ) {
+      return undefined;
+    }
+    // An AEAD open costs about what answering does: a hello that authenticates
+    // draws on the key holders' share, which no one without the key can spend.
+    if (
+      shape.type === PacketType.HELLO && shape.sealed && this.#secret !== undefined &&
+      this.#secret.openHello(datagram) !== undefined
+    ) {
+      return this.#keyHolders;
+    }
+    return this.#limiter;
   }
 
   #takeSealed(datagram: Uint8Array, from: string, peer: boolean): GateResult {
@@ -174,6 +226,46 @@ export class SenderGate {
   #refusal(reason: RefusalReasonCode): Uint8Array {
     return encodeControl({ type: PacketType.REFUSED, session: this.#session, reason });
   }
+}
+
+/** The types a receiver sends: the sender takes no other. */
+const FROM_RECEIVERS: ReadonlySet<number> = new Set([
+  PacketType.HELLO,
+  PacketType.JOIN,
+  PacketType.KEEPALIVE,
+  PacketType.BYE,
+  PacketType.NACK,
+]);
+
+/** What the header of a datagram of the right shape says, before anything is opened or decoded. */
+interface Shaped {
+  ok: true;
+  /** The type, without the sealed bit. */
+  type: number;
+  sealed: boolean;
+  session: number;
+}
+
+/** A datagram shaped as a receiver's, or why not. */
+type Shape = Shaped | { ok: false; reason: RejectReason };
+
+/**
+ * Whether `datagram` is shaped as something a receiver sends: the magic, this
+ * version, a type a receiver sends (sealed or not), and at least the size of
+ * the smallest of that type (with the seal's nonce and tag, if sealed).
+ */
+function shapeOf(datagram: Uint8Array): Shape {
+  if (datagram.length < HEADER_SIZE) return { ok: false, reason: "short" };
+  const view = new DataView(datagram.buffer, datagram.byteOffset, HEADER_SIZE);
+  if (view.getUint16(0) !== MAGIC) return { ok: false, reason: "foreign" };
+  if (view.getUint8(2) !== VERSION) return { ok: false, reason: "version" };
+  const sealed = (datagram[3] & SEALED_BIT) !== 0;
+  const type = datagram[3] & ~SEALED_BIT;
+  if (!FROM_RECEIVERS.has(type)) return { ok: false, reason: "type" };
+  if (datagram.length < smallestOf(type)! + (sealed ? SEAL_OVERHEAD : 0)) {
+    return { ok: false, reason: "short" };
+  }
+  return { ok: true, type, sealed, session: view.getUint32(4) };
 }
 
 /** The host of `host:port`, IPv6 included. */

@@ -76,6 +76,11 @@ export interface UdpSenderOptions {
   secret?: StreamSecret;
   /** Limits what addresses not streamed to get answered. @default a {@linkcode HelloLimiter} */
   limiter?: HelloLimiter;
+  /**
+   * Limits the answers to hellos that authenticate with the key, apart from `limiter`.
+   * @default a {@linkcode HelloLimiter}
+   */
+  keyHolderLimiter?: HelloLimiter;
   /** Called for each datagram dropped, with its source (`host:port`) and why. */
   onRejected?: (address: string, reason: SenderRejection) => void;
 }
@@ -184,6 +189,7 @@ export class UdpSender {
       session: this.session,
       secret: options.secret,
       limiter: options.limiter,
+      keyHolderLimiter: options.keyHolderLimiter,
     });
     this.#onRejected = options.onRejected ?? (() => {});
     const onEvent = options.onEvent ?? (() => {});

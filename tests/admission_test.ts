@@ -1,0 +1,173 @@
+/**
+ * Who the sender lets in, attacked over real sockets: floods of junk and of
+ * hellos from many addresses (sockets bound across 127.0.0.0/8, which Linux
+ * delivers on loopback) while a real receiver joins.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { encodeControl, PacketType } from "../lib/packet.ts";
+import { StreamSecret } from "../lib/stream_secret.ts";
+import { UdpReceiver } from "../lib/udp_receiver.ts";
+import { UdpSender } from "../lib/udp_sender.ts";
+import { Random } from "./_random.ts";
+
+const SECRET = new StreamSecret("the admission tests' shared secret");
+const WRONG = new StreamSecret("a secret nobody streams with here");
+/** Datagrams a second in each flood: twice what kept a receiver out for 12 s. */
+const RATE = 3000;
+
+function bind(hostname = "127.0.0.1"): Deno.DatagramConn {
+  return Deno.listenDatagram({ transport: "udp", hostname, port: 0 });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves once `done()` holds, checking every 10 ms; throws after `ms`. */
+async function until(done: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`${what} not within ${ms} ms`);
+    await sleep(10);
+  }
+}
+
+/** Sockets bound to `count` addresses across 127.0.0.0/8 (none in 127.0.0.0/24), or within `prefix`. */
+function sources(random: Random, count: number, prefix?: string): Deno.DatagramConn[] {
+  const hosts = new Set<string>();
+  while (hosts.size < count) {
+    hosts.add(
+      prefix === undefined
+        ? `127.${random.int(1, 254)}.${random.int(0, 255)}.${random.int(1, 254)}`
+        : `${prefix}.${random.int(1, 254)}`,
+    );
+  }
+  return [...hosts].map((host) => bind(host));
+}
+
+/** Sends `perSecond` datagrams made by `make` to `to`, each from the next of `from`, until stopped. */
+function flood(
+  from: Deno.DatagramConn[],
+  to: Deno.NetAddr,
+  perSecond: number,
+  make: () => Uint8Array,
+): { sent: () => number; stop: () => Promise<void> } {
+  let on = true;
+  let sent = 0;
+  const running = (async () => {
+    const started = performance.now();
+    while (on) {
+      const due = Math.floor(((performance.now() - started) * perSecond) / 1000);
+      for (; sent < due; sent++) {
+        await from[sent % from.length].send(make(), to).catch(() => {});
+      }
+      await sleep(5);
+    }
+  })();
+  return {
+    sent: () => sent,
+    stop: async () => {
+      on = false;
+      await running;
+      for (const socket of from) socket.close();
+    },
+  };
+}
+
+/** A sender that notes every address it rate-limited. */
+function limitedSender(secret?: StreamSecret): { sender: UdpSender; limited: Set<string> } {
+  const limited = new Set<string>();
+  const sender = new UdpSender({
+    socket: bind(),
+    secret,
+    onRejected: (address, reason) => {
+      if (reason === "rateLimited") limited.add(address);
+    },
+  });
+  return { sender, limited };
+}
+
+/**
+ * Starts a receiver of `sender` while `make`'s datagrams flood it from
+ * `from`, {@linkcode RATE} a second, and returns how long the receiver took
+ * to join, in ms, and its address.
+ */
+async function joinDuring(
+  sender: UdpSender,
+  from: Deno.DatagramConn[],
+  make: () => Uint8Array,
+  secret?: StreamSecret,
+): Promise<{ ms: number; address: string }> {
+  const attack = flood(from, sender.addr, RATE, make);
+  // The attack has used up any burst before the receiver starts.
+  await sleep(1000);
+  let joinedAt: number | undefined;
+  const started = performance.now();
+  const receiver = new UdpReceiver({
+    socket: bind(),
+    sender: sender.addr,
+    secret,
+    onEvent: (event) => {
+      if (event.type === "joined") joinedAt ??= performance.now();
+    },
+  });
+  const address = `${receiver.addr.hostname}:${receiver.addr.port}`;
+  try {
+    await until(() => joinedAt !== undefined, 10_000, "the join").catch(() => {});
+    assert.ok(attack.sent() >= RATE * 0.9, `only ${attack.sent()} datagrams sent`);
+    return { ms: (joinedAt ?? Infinity) - started, address };
+  } finally {
+    await receiver.close();
+    await attack.stop();
+  }
+}
+
+for (const keyed of [false, true]) {
+  const label = keyed ? "with a key" : "without a key";
+  const secret = keyed ? SECRET : undefined;
+
+  Deno.test(`8-byte junk from 300 addresses, 3,000 a second, keeps no receiver out (${label})`, async () => {
+    const { sender, limited } = limitedSender(secret);
+    const random = new Random(8);
+    try {
+      const { ms } = await joinDuring(sender, sources(random, 300), () => random.bytes(8), secret);
+      assert.equal(limited.size, 0, `junk used up the hellos' share: ${limited.size} limited`);
+      assert.ok(ms <= 2000, `joined after ${ms.toFixed(0)} ms`);
+    } finally {
+      await sender.close();
+    }
+  });
+}
+
+Deno.test("hellos with the wrong key from 300 addresses, 3,000 a second, keep no key holder out", async () => {
+  const { sender, limited } = limitedSender(SECRET);
+  const random = new Random(9);
+  const hello = () =>
+    WRONG.sealHello(
+      encodeControl({ type: PacketType.HELLO, session: 0, receiver: random.uint32(), time: 1 }),
+    );
+  try {
+    const { ms, address } = await joinDuring(sender, sources(random, 300), hello, SECRET);
+    assert.ok(!limited.has(address), "the key holder's hellos were rate-limited");
+    assert.ok(ms <= 2000, `joined after ${ms.toFixed(0)} ms`);
+    assert.ok(limited.size > 100, "the wrong keys were");
+  } finally {
+    await sender.close();
+  }
+});
+
+Deno.test("hellos from 250 hosts of one /24, 3,000 a second, keep no receiver elsewhere out", async () => {
+  const { sender, limited } = limitedSender();
+  const random = new Random(10);
+  const hello = () =>
+    encodeControl({ type: PacketType.HELLO, session: 0, receiver: random.uint32(), time: 1 });
+  try {
+    const { ms, address } = await joinDuring(sender, sources(random, 250, "127.77.77"), hello);
+    assert.ok(!limited.has(address), "the receiver's hellos were rate-limited");
+    assert.ok(ms <= 2000, `joined after ${ms.toFixed(0)} ms`);
+  } finally {
+    await sender.close();
+  }
+});
