@@ -84,6 +84,12 @@
  * than 3 times its size, and no reply to an unverified address is larger than
  * the datagram that caused it by more than that factor.
  *
+ * A cookie is opaque to the receiver; the sender reads in it when it made
+ * it, and takes none older than 10 s. So a joined receiver proves its address
+ * again every 5 s: the sender answers its KEEPALIVE with a CHALLENGE (a new
+ * cookie, echoing the keepalive's time) instead of an ACK, and the receiver
+ * echoes the new cookie in a JOIN and in all it sends from then on.
+ *
  * A KEEPALIVE's report is the receiver's running totals since it joined, each
  * a uint32 that wraps: fragments received (36), fragments found missing (40),
  * missing fragments recovered (44), frames shown (48), frames lost (52); then

@@ -18,8 +18,10 @@ export interface Peer {
   address: Deno.NetAddr;
   /** The id the receiver chose. */
   receiver: number;
-  /** The cookie it echoed; later keepalives and byes must carry it. */
+  /** The newest cookie it echoed; its keepalives, NACKs and byes must carry it, or a newer one. */
   cookie: Uint8Array;
+  /** When that cookie was made (ms): the receiver was at its address then. */
+  cookieMadeAt: number;
   /** When it joined (ms). */
   joinedAt: number;
   /** When it was last heard from (ms). */
@@ -52,10 +54,17 @@ export interface ReceiverRegistryOptions {
   /** Who the sender is: each ACK carries it. @default nothing said */
   info?: SenderInfo;
   /**
-   * A receiver silent for this long, in ms, is dropped.
+   * A receiver not heard from with a fresh cookie for this long, in ms, is dropped.
    * @default {5000}
    */
   timeoutMs?: number;
+  /**
+   * A receiver whose cookie is older than this, in ms, must prove its address
+   * again: each of its keepalives is answered with a CHALLENGE, a new cookie,
+   * until it echoes one.
+   * @default half the signer's `maxAgeMs`
+   */
+  reproveMs?: number;
   /**
    * The most receivers streamed to at once.
    * @default {32}
@@ -71,7 +80,7 @@ export interface ReceiverRegistryOptions {
 export interface RegistryStats {
   /** Hellos answered with a challenge. */
   hellos: number;
-  /** Joins refused for a cookie that did not verify. */
+  /** Joins, keepalives, NACKs and byes refused for a cookie that did not verify, or was too old. */
   badCookies: number;
   /** Control datagrams that were not for a sender, or not for this session. */
   ignored: number;
@@ -80,9 +89,21 @@ export interface RegistryStats {
 /**
  * The sender's side of the handshake: who may receive the stream. A hello earns
  * only a small challenge; video flows to an address only once it echoes the
- * cookie; a receiver that stays silent for `timeoutMs` is dropped. Pure apart
- * from the cookie's keyed hash: it returns the reply to send and never touches
- * a socket.
+ * cookie, and only while it keeps proving that it receives there:
+ *
+ * - a JOIN, keepalive or NACK counts only with a cookie younger than the
+ *   signer's `maxAgeMs` (the receiver's own, or a newer one made for it),
+ *   so one replayed later counts for nothing;
+ * - once a receiver's cookie is `reproveMs` old, its keepalives are answered
+ *   with a new challenge instead of an ACK; a receiver that gets it echoes the
+ *   new cookie at once, and one that does not (it is gone, and someone else
+ *   replays its datagrams) is dropped `timeoutMs` after its last fresh cookie;
+ * - a receiver that leaves (goodbye or timeout) voids every cookie made
+ *   before, for its address: a JOIN captured earlier, replayed after, is
+ *   refused however young its cookie.
+ *
+ * Pure apart from the cookie's keyed hash: it returns the reply to send and
+ * never touches a socket.
  */
 export class ReceiverRegistry {
   #session: number;
@@ -90,10 +111,13 @@ export class ReceiverRegistry {
   #salt: Uint8Array | undefined;
   #info: SenderInfo | undefined;
   #timeoutMs: number;
+  #reproveMs: number;
   #maxReceivers: number;
   #onEvent: (event: RegistryEvent) => void;
   #onReport: (peer: Peer, report: ReceiverReport, now: number) => void;
   #peers = new Map<string, Peer>();
+  /** When a receiver last left each address (ms, whole), oldest first: cookies made before are void. */
+  #left = new Map<string, number>();
   #stats: RegistryStats = { hellos: 0, badCookies: 0, ignored: 0 };
 
   /** Creates an empty registry. */
@@ -103,6 +127,7 @@ export class ReceiverRegistry {
     this.#salt = options.salt;
     this.#info = options.info;
     this.#timeoutMs = options.timeoutMs ?? 5000;
+    this.#reproveMs = options.reproveMs ?? this.#signer.maxAgeMs / 2;
     this.#maxReceivers = options.maxReceivers ?? 32;
     this.#onEvent = options.onEvent ?? (() => {});
     this.#onReport = options.onReport ?? (() => {});
@@ -142,15 +167,17 @@ export class ReceiverRegistry {
         if (packet.session !== this.#session) {
           return this.#challenge(key, packet.receiver, packet.time, now);
         }
-        if (
-          peer !== undefined && peer.receiver === packet.receiver &&
-          timingSafeEqual(peer.cookie, packet.cookie)
-        ) {
-          // A join repeated because its ack was lost.
+        if (peer !== undefined && peer.receiver === packet.receiver) {
+          // Its join again: its ACK was lost, or it answers a new challenge.
+          if (this.#check(peer, packet.cookie, now) !== true) {
+            this.#stats.badCookies++;
+            return undefined;
+          }
           peer.lastSeen = now;
           return this.#ack(packet.receiver, packet.time, now);
         }
-        if (!this.#signer.verify(packet.cookie, key, packet.receiver, now)) {
+        const madeAt = this.#proof(packet.cookie, key, packet.receiver, now);
+        if (madeAt === undefined) {
           this.#stats.badCookies++;
           return undefined;
         }
@@ -168,12 +195,13 @@ export class ReceiverRegistry {
           });
         }
         // A new receiver at the address of an old one (it restarted): the old one has left.
-        if (peer !== undefined) this.#remove(peer, "replaced");
+        if (peer !== undefined) this.#remove(peer, "replaced", now);
         this.#peers.set(key, {
           key,
           address: from,
           receiver: packet.receiver,
           cookie: packet.cookie,
+          cookieMadeAt: madeAt,
           joinedAt: now,
           lastSeen: now,
         });
@@ -185,25 +213,36 @@ export class ReceiverRegistry {
         });
         return this.#ack(packet.receiver, packet.time, now);
       }
-      case PacketType.KEEPALIVE:
+      case PacketType.KEEPALIVE: {
         if (peer === undefined || packet.session !== this.#session) {
           // A receiver of an earlier run of this sender, or one that timed out:
           // answer as to a hello, so it joins again.
           return this.#challenge(key, packet.receiver, packet.time, now);
         }
-        if (peer.receiver !== packet.receiver || !timingSafeEqual(peer.cookie, packet.cookie)) {
+        const fresh = peer.receiver === packet.receiver
+          ? this.#check(peer, packet.cookie, now)
+          : undefined;
+        if (fresh === undefined) {
           this.#stats.badCookies++;
           return undefined;
         }
-        peer.lastSeen = now;
-        this.#onReport(peer, packet.report, now);
-        return this.#ack(packet.receiver, packet.time, now);
+        if (fresh) {
+          peer.lastSeen = now;
+          this.#onReport(peer, packet.report, now);
+        } else {
+          this.#stats.badCookies++;
+        }
+        // A new cookie, which only a receiver at this address can echo.
+        return now - peer.cookieMadeAt > this.#reproveMs
+          ? this.#challenge(key, packet.receiver, packet.time, now)
+          : this.#ack(packet.receiver, packet.time, now);
+      }
       case PacketType.BYE:
         if (
           peer !== undefined && packet.session === this.#session &&
-          peer.receiver === packet.receiver && timingSafeEqual(peer.cookie, packet.cookie)
+          peer.receiver === packet.receiver && this.#check(peer, packet.cookie, now) !== undefined
         ) {
-          this.#remove(peer, "bye");
+          this.#remove(peer, "bye", now);
         } else {
           this.#stats.ignored++;
         }
@@ -215,15 +254,15 @@ export class ReceiverRegistry {
   }
 
   /**
-   * The joined receiver a NACK from `from` comes from, if it carries that
-   * receiver's id and cookie and this session; otherwise `undefined`, and the
-   * NACK must be ignored.
+   * The joined receiver a NACK from `from` comes from at `now` (ms), if it
+   * carries that receiver's id, a fresh cookie of its, and this session;
+   * otherwise `undefined`, and the NACK must be ignored.
    */
-  verify(packet: Nack, from: Deno.NetAddr): Peer | undefined {
+  verify(packet: Nack, from: Deno.NetAddr, now: number): Peer | undefined {
     const peer = this.#peers.get(`${from.hostname}:${from.port}`);
     if (
       peer === undefined || packet.session !== this.#session ||
-      peer.receiver !== packet.receiver || !timingSafeEqual(peer.cookie, packet.cookie)
+      peer.receiver !== packet.receiver || this.#check(peer, packet.cookie, now) !== true
     ) {
       this.#stats.badCookies++;
       return undefined;
@@ -231,10 +270,15 @@ export class ReceiverRegistry {
     return peer;
   }
 
-  /** Drops the receivers silent for longer than the timeout at `now`. */
+  /** Drops the receivers not heard from with a fresh cookie for longer than the timeout at `now`. */
   expire(now: number): void {
     for (const peer of this.#peers.values()) {
-      if (now - peer.lastSeen > this.#timeoutMs) this.#remove(peer, "timeout");
+      if (now - peer.lastSeen > this.#timeoutMs) this.#remove(peer, "timeout", now);
+    }
+    // Cookies made before these leaves are too old by now anyway.
+    for (const [key, at] of this.#left) {
+      if (now - at <= this.#signer.maxAgeMs) break;
+      this.#left.delete(key);
     }
   }
 
@@ -251,13 +295,21 @@ export class ReceiverRegistry {
           cookie: peer.cookie,
         }),
       ]);
-      this.#remove(peer, "shutdown");
+      this.#remove(peer, "shutdown", undefined);
     }
     return byes;
   }
 
-  #remove(peer: Peer, reason: LeaveReason): void {
+  /**
+   * Removes a receiver that left at `now` (ms), which voids the cookies made
+   * for its address until then; `undefined` when the sender closes.
+   */
+  #remove(peer: Peer, reason: LeaveReason, now: number | undefined): void {
     this.#peers.delete(peer.key);
+    if (now !== undefined) {
+      this.#left.delete(peer.key);
+      this.#left.set(peer.key, Math.floor(now));
+    }
     this.#onEvent({
       type: "receiver_left",
       address: peer.key,
@@ -265,6 +317,37 @@ export class ReceiverRegistry {
       reason,
       receivers: this.#peers.size,
     });
+  }
+
+  /**
+   * When `cookie` was made, if it proves that `receiver` was at `key` then:
+   * made for them, no older than the signer's `maxAgeMs` at `now`, and not
+   * before a receiver last left that address.
+   */
+  #proof(cookie: Uint8Array, key: string, receiver: number, now: number): number | undefined {
+    const madeAt = this.#signer.verify(cookie, key, receiver, now);
+    if (madeAt === undefined) return undefined;
+    const left = this.#left.get(key);
+    return left !== undefined && madeAt <= left ? undefined : madeAt;
+  }
+
+  /**
+   * What the cookie a joined receiver's datagram carries says at `now`:
+   * `true` if it is its cookie and still fresh, or a newer fresh one made for
+   * it (from a challenge whose JOIN was lost: it becomes its cookie); `false`
+   * if it is its cookie, too old; `undefined` for any other.
+   */
+  #check(peer: Peer, cookie: Uint8Array, now: number): boolean | undefined {
+    if (timingSafeEqual(peer.cookie, cookie)) {
+      return now - peer.cookieMadeAt <= this.#signer.maxAgeMs;
+    }
+    const madeAt = this.#proof(cookie, peer.key, peer.receiver, now);
+    if (madeAt === undefined) return undefined;
+    if (madeAt > peer.cookieMadeAt) {
+      peer.cookie = cookie;
+      peer.cookieMadeAt = madeAt;
+    }
+    return true;
   }
 
   #challenge(key: string, receiver: number, time: number, now: number): Uint8Array {

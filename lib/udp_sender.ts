@@ -367,8 +367,8 @@ export class UdpSender {
     }
   }
 
-  #nack(packet: Nack, from: Deno.NetAddr): void {
-    const peer = this.#registry.verify(packet, from);
+  #nack(packet: Nack, from: Deno.NetAddr, wallNow: number): void {
+    const peer = this.#registry.verify(packet, from, wallNow);
     if (peer === undefined) {
       this.#stats.nacksRefused++;
       return;
@@ -446,7 +446,7 @@ export class UdpSender {
         continue;
       }
       if (taken.packet.type === PacketType.NACK) {
-        this.#nack(taken.packet, from);
+        this.#nack(taken.packet, from, now);
         continue;
       }
       const reply = this.#registry.handle(taken.packet, from, now);

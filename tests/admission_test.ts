@@ -1,11 +1,14 @@
 /**
- * Who the sender lets in, attacked over real sockets: floods of junk and of
- * hellos from many addresses (sockets bound across 127.0.0.0/8, which Linux
- * delivers on loopback) while a real receiver joins.
+ * Who the sender lets in, attacked over real sockets: replayed JOINs and
+ * keepalives from an address whose receiver is gone (through the relay, so
+ * that the sender sees them from the receiver's own address), and floods of
+ * junk and of hellos from many addresses (sockets bound across 127.0.0.0/8,
+ * which Linux delivers on loopback) while a real receiver joins.
  *
  * @module
  */
 import assert from "node:assert/strict";
+import { ImpairRelay } from "../scripts/impair/impair_relay.ts";
 import { encodeControl, PacketType } from "../lib/packet.ts";
 import { StreamSecret } from "../lib/stream_secret.ts";
 import { UdpReceiver } from "../lib/udp_receiver.ts";
@@ -25,6 +28,29 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** A JPEG-shaped frame of 6 KB. */
+function frame(): { data: Uint8Array; captureTime: number } {
+  const data = new Uint8Array(6000).fill(7);
+  data.set([0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, 0, 240, 1, 64, 3]);
+  data.set([0xff, 0xd9], data.length - 2);
+  return { data, captureTime: performance.timeOrigin + performance.now() };
+}
+
+/** Sends a frame every 33 ms until stopped. */
+function stream(sender: UdpSender): () => Promise<void> {
+  let on = true;
+  const running = (async () => {
+    while (on) {
+      await sender.send(frame());
+      await sleep(33);
+    }
+  })();
+  return async () => {
+    on = false;
+    await running;
+  };
+}
+
 /** Resolves once `done()` holds, checking every 10 ms; throws after `ms`. */
 async function until(done: () => boolean, ms: number, what: string): Promise<void> {
   const deadline = performance.now() + ms;
@@ -33,6 +59,89 @@ async function until(done: () => boolean, ms: number, what: string): Promise<voi
     await sleep(10);
   }
 }
+
+/** A relay in front of `sender` that keeps the last datagram of each type going up, and counts DATA going down. */
+function watchedRelay(sender: UdpSender) {
+  const captured = new Map<number, Uint8Array>();
+  const watch = { data: 0 };
+  const relay = new ImpairRelay({
+    listen: { hostname: "127.0.0.1", port: 0 },
+    target: { hostname: "127.0.0.1", port: sender.addr.port },
+    onDatagram: (direction, data) => {
+      const type = data.length > 3 ? data[3] & 0x7f : 0;
+      if (direction === "up") captured.set(type, data.slice());
+      else if (type === PacketType.DATA) watch.data++;
+    },
+  });
+  return { relay, captured, watch };
+}
+
+for (const keyed of [false, true]) {
+  const label = keyed ? "with a key" : "without a key";
+  const secret = keyed ? SECRET : undefined;
+
+  Deno.test(`a JOIN replayed every 3 s after the receiver's goodbye brings no video back (${label})`, async () => {
+    const sender = new UdpSender({ socket: bind(), secret, paceBitsPerSecond: 50e6 });
+    const { relay, captured, watch } = watchedRelay(sender);
+    const receiver = new UdpReceiver({ socket: bind(), sender: relay.addr, secret });
+    const stop = stream(sender);
+    try {
+      await until(() => receiver.stats().framesReceived >= 5, 5000, "frames");
+      const join = captured.get(PacketType.JOIN);
+      assert.ok(join !== undefined, "the JOIN was seen on its way");
+      assert.equal(join.length, keyed ? 64 : 36);
+      await receiver.close();
+      await until(() => sender.receivers === 0, 2000, "the goodbye");
+      await sleep(200);
+      const before = watch.data;
+      // From the receiver's own address, as the sender sees it.
+      for (let replay = 0; replay < 5; replay++) {
+        relay.inject("up", join);
+        await sleep(3000);
+      }
+      assert.equal(watch.data - before, 0, "video went to the address after its goodbye");
+      assert.equal(sender.receivers, 0);
+    } finally {
+      await stop();
+      await receiver.close();
+      await relay.close();
+      await sender.close();
+    }
+  });
+}
+
+Deno.test("keepalives replayed from a receiver that is gone keep video going there for 16 s at most", async () => {
+  const sender = new UdpSender({ socket: bind(), paceBitsPerSecond: 50e6 });
+  const { relay, captured, watch } = watchedRelay(sender);
+  const receiver = new UdpReceiver({ socket: bind(), sender: relay.addr });
+  const stop = stream(sender);
+  try {
+    await until(() => captured.has(PacketType.KEEPALIVE), 5000, "a keepalive");
+    await until(() => receiver.stats().framesReceived >= 5, 5000, "frames");
+    const keepalive = captured.get(PacketType.KEEPALIVE);
+    assert.ok(keepalive !== undefined, "a keepalive was seen on its way");
+    // The receiver is gone (nothing passes the relay any more), but its
+    // keepalive comes again four times a second from its address.
+    relay.blackout = true;
+    const gone = performance.now();
+    let lastData = watch.data;
+    let flowingAt = gone;
+    while (performance.now() - gone < 25_000) {
+      relay.inject("up", keepalive);
+      await sleep(250);
+      if (watch.data > lastData) flowingAt = performance.now();
+      lastData = watch.data;
+    }
+    const seconds = (flowingAt - gone) / 1000;
+    // Its last cookie was fresh for 10 s at most, then it had 5 s to be heard from.
+    assert.ok(seconds <= 16, `video still went there ${seconds.toFixed(1)} s after it was gone`);
+  } finally {
+    await stop();
+    await receiver.close();
+    await relay.close();
+    await sender.close();
+  }
+});
 
 /** Sockets bound to `count` addresses across 127.0.0.0/8 (none in 127.0.0.0/24), or within `prefix`. */
 function sources(random: Random, count: number, prefix?: string): Deno.DatagramConn[] {
