@@ -175,8 +175,8 @@ export class SenderGate {
     ) {
       return undefined;
     }
-    // An AEAD open costs about what answering does: a hello that authenticates
-    // draws on the key holders' share, which no one without the key can spend.
+    // One AES-GCM open, about what answering costs, tells a key holder's
+    // hello: it draws on a share that no one without the key can spend.
     if (
       shape.type === PacketType.HELLO && shape.sealed && this.#secret !== undefined &&
       this.#secret.openHello(datagram) !== undefined

@@ -8,7 +8,10 @@ import {
   PacketType,
   RefusalReason,
 } from "../lib/packet.ts";
+import { CookieSigner } from "../lib/cookie_signer.ts";
 import { ReceiverGate } from "../lib/receiver_gate.ts";
+import { ReceiverLink } from "../lib/receiver_link.ts";
+import { ReceiverRegistry, type RegistryEvent } from "../lib/receiver_registry.ts";
 import { SenderGate } from "../lib/sender_gate.ts";
 import { StreamSecret } from "../lib/stream_secret.ts";
 
@@ -152,3 +155,121 @@ function retag(datagram: Uint8Array, session: number): Uint8Array {
   new DataView(copy.buffer).setUint32(4, session);
   return copy;
 }
+
+/** A limiter that answers one datagram and no more. */
+function once(): HelloLimiter {
+  return new HelloLimiter({ globalBurst: 1, globalRate: 1e-9 });
+}
+
+Deno.test("SenderGate drops what is not a receiver's datagram by header and size: unanswered, uncharged", () => {
+  for (const secret of [undefined, SECRET]) {
+    const gate = new SenderGate({ session: 7, secret, limiter: once(), keyHolderLimiter: once() });
+    const sealedStale = SECRET.sealHello(keepalive(8));
+    const junk: Array<[Uint8Array, string]> = [
+      [new Uint8Array([0x55, 0x43, 1]), "short"],
+      [new Uint8Array([0, 0, 0, 0x84, 1, 2, 3, 4]), "foreign"],
+      [sealedStale.slice().fill(0, 0, 3), "foreign"],
+      [Uint8Array.from([0x55, 0x43, 2, ...sealedStale.subarray(3)]), "version"],
+      [new Uint8Array([0x55, 0x43, 1, 0x84, 0, 0, 0, 8]), "short"],
+      [sealedStale.subarray(0, 91), "short"],
+      [hello().subarray(0, 31), "short"],
+      [sender(PacketType.CHALLENGE), "type"],
+      [sender(PacketType.ACK), "type"],
+      [sender(PacketType.REFUSED), "type"],
+      [Uint8Array.from([0x55, 0x43, 1, 0x87, ...new Uint8Array(60)]), "type"],
+      [Uint8Array.from([0x55, 0x43, 1, 0x0b, ...new Uint8Array(60)]), "type"],
+    ];
+    for (const [datagram, reason] of junk) {
+      const taken = gate.take(datagram, `198.51.100.${datagram.length}:9`, false, 0);
+      const head = [...datagram.subarray(0, 4)].map((b) => b.toString(16).padStart(2, "0"));
+      assert.deepEqual(
+        taken.ok ? "taken" : `${taken.reason}, ${taken.reply?.length ?? "no"} bytes back`,
+        `${reason}, no bytes back`,
+        `${datagram.length} bytes (${head.join(" ")})`,
+      );
+    }
+    // Nothing was charged: the one answer the limiter allows is still there.
+    const first = gate.take(secret ? SECRET.sealHello(hello()) : hello(), PEER, false, 0);
+    assert.ok(first.ok, `a hello after the junk (${secret ? "key" : "no key"})`);
+  }
+});
+
+Deno.test("SenderGate answers hellos that authenticate from a share no one without the key spends", () => {
+  const gate = new SenderGate({
+    session: 7,
+    secret: SECRET,
+    limiter: once(),
+    keyHolderLimiter: once(),
+  });
+  const first = gate.take(WRONG.sealHello(hello()), "198.51.100.1:9", false, 0);
+  assert.ok(!first.ok && first.reason === "wrongKey" && first.reply !== undefined);
+  for (let i = 2; i < 50; i++) {
+    const wrong = gate.take(WRONG.sealHello(hello()), `198.51.100.${i}:9`, false, 0);
+    assert.ok(!wrong.ok && wrong.reason === "rateLimited" && wrong.reply === undefined);
+    const plain = gate.take(hello(), `198.51.100.${i}:9`, false, 0);
+    assert.ok(!plain.ok && plain.reason === "rateLimited", "a hello in the clear");
+  }
+  assert.ok(gate.take(SECRET.sealHello(hello()), PEER, false, 0).ok, "the key holder");
+  const second = gate.take(SECRET.sealHello(hello()), "192.0.2.2:5000", false, 0);
+  assert.ok(!second.ok && second.reason === "rateLimited", "the key holders' share is its own");
+});
+
+Deno.test("SenderGate charges no share for a JOIN of this session, which its cookie must prove", () => {
+  const join = (session: number) =>
+    encodeControl({ type: PacketType.JOIN, session, receiver: 9, time: 1, cookie });
+  const open = new SenderGate({ session: 7, limiter: once() });
+  assert.ok(open.take(hello(), PEER, false, 0).ok);
+  for (let i = 0; i < 10; i++) assert.ok(open.take(join(7), PEER, false, 0).ok, `JOIN ${i}`);
+  const old = open.take(join(8), PEER, false, 0);
+  assert.ok(!old.ok && old.reason === "rateLimited", "one of another session gets a challenge");
+  const keyed = new SenderGate({ session: 7, secret: SECRET, limiter: once() });
+  const receiver = new ReceiverGate(SECRET);
+  assert.ok(receiver.take(sealedChallenge(keyed)).ok);
+  const plain = keyed.take(hello(), PEER, false, 0);
+  assert.ok(!plain.ok && plain.reply !== undefined, "a hello in the clear spends the share");
+  for (let i = 0; i < 10; i++) {
+    assert.ok(keyed.take(receiver.seal(join(7))!, PEER, false, 0).ok, `sealed JOIN ${i}`);
+  }
+  const clear = keyed.take(join(7), PEER, false, 0);
+  assert.ok(!clear.ok && clear.reason === "rateLimited", "in the clear, it would earn a refusal");
+});
+
+/** A datagram of `type` that only a sender sends, from a stranger. */
+function sender(type: number): Uint8Array {
+  const bytes = new Uint8Array(64);
+  bytes.set([0x55, 0x43, 1, type, 0, 0, 0, 7]);
+  return bytes;
+}
+
+Deno.test("A receiver with the key takes a new cookie every 5 s through both gates, and stays joined", () => {
+  const events: RegistryEvent[] = [];
+  const senderGate = new SenderGate({ session: 7, secret: SECRET });
+  const registry = new ReceiverRegistry({
+    session: 7,
+    signer: new CookieSigner(),
+    salt: senderGate.salt,
+    onEvent: (event) => {
+      events.push(event);
+      if (event.type === "receiver_joined") senderGate.joined(event.address);
+      if (event.type === "receiver_left") senderGate.left(event.address);
+    },
+  });
+  const here: Deno.NetAddr = { transport: "udp", hostname: "192.0.2.1", port: 5000 };
+  const receiverGate = new ReceiverGate(SECRET);
+  const link = new ReceiverLink({ receiver: 9 });
+  const cookies = new Set<string>();
+  for (let now = 0; now <= 60_000; now += 50) {
+    let message = link.tick(now);
+    while (message !== undefined) {
+      const up = receiverGate.seal(message);
+      const taken = up && senderGate.take(up, PEER, registry.has(PEER), now);
+      const reply = taken?.ok ? registry.handle(taken.packet, here, now) : undefined;
+      const down = reply && receiverGate.take(senderGate.seal(reply));
+      message = down?.ok ? link.handle(down.packet, now).reply : undefined;
+    }
+    registry.expire(now);
+    if (link.cookie !== undefined) cookies.add(link.cookie.join());
+  }
+  assert.deepEqual(events.map((e) => e.type), ["receiver_joined"]);
+  assert.ok(cookies.size >= 10, `${cookies.size} cookies in a minute`);
+});
