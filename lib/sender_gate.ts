@@ -1,4 +1,4 @@
-import { isSealed, SEAL_OVERHEAD } from "./datagram_seal.ts";
+import { SEAL_OVERHEAD } from "./datagram_seal.ts";
 import { HelloLimiter } from "./hello_limiter.ts";
 import {
   decodePacket,
@@ -123,7 +123,7 @@ export class SenderGate {
     if (budget !== undefined && !budget.allow(hostOf(from), now)) {
       return { ok: false, reason: "rateLimited" };
     }
-    if (isSealed(datagram)) return this.#takeSealed(datagram, from, peer);
+    if (shape.sealed) return this.#takeSealed(datagram, from, peer);
     const decoded = decodePacket(datagram);
     if (!decoded.ok) return decoded;
     if (this.#secret === undefined) return decoded;
