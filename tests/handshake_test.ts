@@ -544,3 +544,55 @@ Deno.test("CookieSigner's cookie says when it was made, and proves nothing once 
   assert.equal(new CookieSigner().verify(cookie, "10.0.0.2:5000", 7, made), undefined);
   assert.throws(() => new CookieSigner({ maxAgeMs: 0 }), RangeError);
 });
+
+Deno.test("ReceiverRegistry with keys of each join holds only the JOIN to its cookie's age, and challenges no one again", () => {
+  const events: RegistryEvent[] = [];
+  const registry = new ReceiverRegistry({
+    session: 0x1234,
+    signer: new CookieSigner(),
+    keyed: true,
+    onEvent: (event) => events.push(event),
+  });
+  const link = new ReceiverLink({ receiver: 1 });
+  const join = joinWith(link, registry, 0);
+  const answers = new Map<number, number>();
+  let nacks = 0;
+  for (let now = 50; now <= 3_600_000; now += 50) {
+    const message = link.tick(now);
+    if (message !== undefined) {
+      const reply = registry.handle(decode(message), HERE, now);
+      const type = reply === undefined ? 0 : decode(reply).type;
+      answers.set(type, (answers.get(type) ?? 0) + 1);
+      if (reply !== undefined) link.handle(decode(reply), now);
+    }
+    registry.expire(now);
+    if (now % 10_000 === 0) {
+      const nack = decode(
+        encodeNack({
+          session: 0x1234,
+          receiver: 1,
+          cookie: link.cookie!,
+          ranges: [{ frame: 0, index: 0, count: 1 }],
+        }),
+      );
+      assert.ok(nack.type === PacketType.NACK);
+      if (registry.verify(nack, HERE, now) !== undefined) nacks++;
+    }
+  }
+  assert.deepEqual(
+    [...answers],
+    [[PacketType.ACK, 14_400]],
+    "every keepalive ACKed, none challenged",
+  );
+  assert.equal(nacks, 360, "its NACKs are honoured with its first cookie");
+  assert.deepEqual(events.map((e) => e.type), ["receiver_joined"]);
+  // The JOIN itself is held to its cookie's age, however often it comes.
+  assert.equal(registry.handle(decode(join), HERE, 3_600_050), undefined, "its JOIN an hour on");
+  assert.equal(registry.stats.badCookies, 1);
+  // And to the goodbyes before it: one made before the receiver left proves nothing.
+  const again = new ReceiverLink({ receiver: 2 });
+  const second = joinWith(again, registry, 3_601_000);
+  registry.handle(decode(again.bye()!), HERE, 3_602_000);
+  assert.equal(registry.handle(decode(second), HERE, 3_602_001), undefined, "after its goodbye");
+  assert.equal(registry.size, 0);
+});
