@@ -77,6 +77,14 @@ function probes(session: number): Uint8Array[] {
   const time = Date.now();
   const clear = [
     encodeControl({ type: PacketType.HELLO, session: 0, receiver, time }),
+    // A receiver with a key asking for the salt: a 40-byte REFUSED answers it.
+    encodeControl({
+      type: PacketType.HELLO,
+      session: 0,
+      receiver,
+      time,
+      nonce: new Uint8Array(12).fill(9),
+    }),
     encodeControl({ type: PacketType.JOIN, session, receiver, time, cookie }),
     encodeControl({ type: PacketType.JOIN, session: session + 1, receiver, time, cookie }),
     encodeControl({
@@ -197,7 +205,7 @@ for (const keyed of [false, true]) {
     const probe = bind();
     let answered = 0;
     try {
-      for (const datagram of probes(sender.session)) {
+      for (const [i, datagram] of probes(sender.session).entries()) {
         await probe.send(datagram, sender.addr);
         await sender.send(frame());
         const replies = await drain(probe);
@@ -207,6 +215,8 @@ for (const keyed of [false, true]) {
           bytes <= 3 * datagram.length,
           `${datagram.length} bytes (type ${datagram[3]}) earned ${bytes} bytes back`,
         );
+        // The largest answer to a hello: the salt, echo and all, to a 32-byte hello.
+        if (keyed && i === 1) assert.deepEqual([datagram.length, bytes], [32, 40]);
         for (const reply of replies) {
           assert.notEqual(reply[3] & 0x7f, PacketType.DATA, "no video to an unverified address");
         }
