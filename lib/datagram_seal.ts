@@ -25,7 +25,7 @@
  * @module
  */
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { HEADER_SIZE, SEALED_BIT } from "./packet.ts";
+import { HEADER_SIZE, MAGIC, SEALED_BIT, VERSION } from "./packet.ts";
 
 /** The size of a nonce. */
 export const NONCE_SIZE = 12;
@@ -39,9 +39,15 @@ const ALGORITHM = "aes-128-gcm";
 /** The size of a key. */
 export const KEY_SIZE = 16;
 
-/** Whether `bytes` is a sealed datagram, by its type byte. */
+/**
+ * Whether `bytes` is shaped as a sealed udpcam datagram: long enough for a
+ * header, a nonce and a tag, with the magic, this version, and the sealed bit
+ * in the type byte. Anything else is not worth opening, nor answering as if
+ * it had been sealed.
+ */
 export function isSealed(bytes: Uint8Array): boolean {
-  return bytes.length >= HEADER_SIZE && (bytes[3] & SEALED_BIT) !== 0;
+  return bytes.length >= HEADER_SIZE + SEAL_OVERHEAD && bytes[0] === MAGIC >> 8 &&
+    bytes[1] === (MAGIC & 0xff) && bytes[2] === VERSION && (bytes[3] & SEALED_BIT) !== 0;
 }
 
 /**

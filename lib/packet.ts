@@ -117,6 +117,28 @@
  * than 3 times its size, and no reply to an unverified address is larger than
  * the datagram that caused it by more than that factor.
  *
+ * A cookie is opaque to the receiver; the sender reads in it when it made
+ * it (see `cookie_signer.ts`), takes none older than 10 s, and none made for
+ * an address before a receiver last left it (goodbye, timeout, or replaced).
+ * Every JOIN is held to that, a repeated one too.
+ *
+ * Without a key, every KEEPALIVE and NACK is too, so a joined receiver
+ * proves its address again every 5 s: the sender answers its KEEPALIVE with
+ * a CHALLENGE (a new cookie, echoing the keepalive's time) instead of an
+ * ACK, and the receiver echoes the new cookie in a JOIN and in all it sends
+ * from then on.
+ *
+ * With a key, only the JOIN is: a keyed receiver is never challenged again
+ * (it takes only a CHALLENGE answering a hello of its own). What it sends
+ * after its JOIN is sealed with the keys of that join, which no one else
+ * holds, another key holder included, and the sender's replay window
+ * refuses any of it seen before; so a KEEPALIVE or NACK that counts is a new
+ * one from that very receiver, and one played back, before or after its
+ * goodbye, counts for nothing. The cookie sent to its address proved the
+ * address at the join. What the keys do not prove is that the receiver
+ * still receives there: one that joined from an address and lost it can
+ * keep the stream going to it by spoofing its own sealed keepalives from it.
+ *
  * A KEEPALIVE's report is the receiver's running totals since it joined, each
  * a uint32 that wraps: fragments received (36), fragments found missing (40),
  * missing fragments recovered (44), frames shown (48), frames lost (52); then
@@ -416,6 +438,15 @@ const CONTROL_SIZES: Record<number, number> = {
   [PacketType.BYE]: 28,
   [PacketType.REFUSED]: 12,
 };
+/**
+ * The smallest datagram of `type`, in the clear, that {@linkcode decodePacket}
+ * may accept; `undefined` for a type it does not know.
+ */
+export function smallestOf(type: number): number | undefined {
+  if (type === PacketType.DATA || type === PacketType.PARITY) return DATA_HEADER_SIZE + 1;
+  if (type === PacketType.NACK) return NACK_HEADER_SIZE + NACK_RANGE_SIZE;
+  return CONTROL_SIZES[type];
+}
 const OFFSET_HELLO_NONCE = 20;
 /** Where the key tail of a CHALLENGE and of a JOIN starts, and how long it is. */
 const KEY_TAIL_AT: Record<number, number> = {

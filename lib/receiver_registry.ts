@@ -18,8 +18,10 @@ export interface Peer {
   address: Deno.NetAddr;
   /** The id the receiver chose. */
   receiver: number;
-  /** The cookie it echoed; later keepalives and byes must carry it. */
+  /** The newest cookie it echoed; its keepalives, NACKs and byes must carry it, or a newer one. */
   cookie: Uint8Array;
+  /** When that cookie was made (ms): the receiver was at its address then. */
+  cookieMadeAt: number;
   /** When it joined (ms). */
   joinedAt: number;
   /** When it was last heard from (ms). */
@@ -50,10 +52,26 @@ export interface ReceiverRegistryOptions {
   /** Who the sender is: each ACK carries it. @default nothing said */
   info?: SenderInfo;
   /**
-   * A receiver silent for this long, in ms, is dropped.
+   * A receiver not heard from with a fresh cookie (any of its own, with
+   * `keyed`) for this long, in ms, is dropped.
    * @default {5000}
    */
   timeoutMs?: number;
+  /**
+   * A receiver whose cookie is older than this, in ms, must prove its address
+   * again: each of its keepalives is answered with a CHALLENGE, a new cookie,
+   * until it echoes one. Not with `keyed`.
+   * @default half the signer's `maxAgeMs`
+   */
+  reproveMs?: number;
+  /**
+   * Whether everything a receiver sends after its JOIN is sealed with keys of
+   * that join alone and checked against a replay window (a sender with a
+   * key): then its JOIN's cookie is the only one it must show young, and it
+   * is never challenged again (see {@linkcode ReceiverRegistry}).
+   * @default {false}
+   */
+  keyed?: boolean;
   /**
    * The most receivers streamed to at once.
    * @default {32}
@@ -69,7 +87,7 @@ export interface ReceiverRegistryOptions {
 export interface RegistryStats {
   /** Hellos answered with a challenge. */
   hellos: number;
-  /** Joins refused for a cookie that did not verify. */
+  /** Joins, keepalives, NACKs and byes refused for a cookie that did not verify, or was too old. */
   badCookies: number;
   /** Control datagrams that were not for a sender, or not for this session. */
   ignored: number;
@@ -78,19 +96,51 @@ export interface RegistryStats {
 /**
  * The sender's side of the handshake: who may receive the stream. A hello earns
  * only a small challenge; video flows to an address only once it echoes the
- * cookie; a receiver that stays silent for `timeoutMs` is dropped. Pure apart
- * from the cookie's keyed hash: it returns the reply to send and never touches
- * a socket.
+ * cookie, and only while it keeps proving that it receives there:
+ *
+ * - a JOIN, keepalive or NACK counts only with a cookie younger than the
+ *   signer's `maxAgeMs` (the receiver's own, or a newer one made for it),
+ *   so one replayed later counts for nothing;
+ * - once a receiver's cookie is `reproveMs` old, its keepalives are answered
+ *   with a new challenge instead of an ACK; a receiver that gets it echoes the
+ *   new cookie at once, and one that does not (it is gone, and someone else
+ *   replays its datagrams) is dropped `timeoutMs` after its last fresh cookie;
+ * - a receiver that leaves (goodbye or timeout) voids every cookie made
+ *   before, for its address: a JOIN captured earlier, replayed after, is
+ *   refused however young its cookie.
+ *
+ * With `keyed`, the JOIN is held to its cookie's age (and to the goodbyes
+ * before it) as above, but after it neither the cookie's age nor a new
+ * challenge is asked for. Everything the receiver sends from then on is
+ * sealed with the keys of its join, which only it and the sender hold
+ * (another key holder cannot make them), and the sender's replay window
+ * refuses any of it seen before: a keepalive or NACK that counts is new,
+ * from that receiver, and a capture played back counts for nothing, before
+ * or after a goodbye. The join itself needed the cookie sent to that
+ * address. (A keyed receiver takes only a CHALLENGE that answers a hello of
+ * its own, so it could not take one answering its keepalive.) What the keys
+ * do not prove is that the receiver still receives where it joined from: a
+ * key holder that joined from an address, then lost it, can keep the stream
+ * going there by sealing keepalives of its own and spoofing that address as
+ * their source, for as long as it keeps sending them.
+ *
+ * Pure apart from the cookie's keyed hash: it returns the reply to send and
+ * never touches a socket.
  */
 export class ReceiverRegistry {
   #session: number;
   #signer: CookieSigner;
   #info: SenderInfo | undefined;
   #timeoutMs: number;
+  #reproveMs: number;
+  /** How long a joined receiver's cookie proves its address, in ms: for ever with `keyed`. */
+  #proofMs: number;
   #maxReceivers: number;
   #onEvent: (event: RegistryEvent) => void;
   #onReport: (peer: Peer, report: ReceiverReport, now: number) => void;
   #peers = new Map<string, Peer>();
+  /** When a receiver last left each address (ms, whole), oldest first: cookies made before are void. */
+  #left = new Map<string, number>();
   #stats: RegistryStats = { hellos: 0, badCookies: 0, ignored: 0 };
 
   /** Creates an empty registry. */
@@ -99,6 +149,9 @@ export class ReceiverRegistry {
     this.#signer = options.signer;
     this.#info = options.info;
     this.#timeoutMs = options.timeoutMs ?? 5000;
+    const keyed = options.keyed ?? false;
+    this.#reproveMs = keyed ? Infinity : options.reproveMs ?? this.#signer.maxAgeMs / 2;
+    this.#proofMs = keyed ? Infinity : this.#signer.maxAgeMs;
     this.#maxReceivers = options.maxReceivers ?? 32;
     this.#onEvent = options.onEvent ?? (() => {});
     this.#onReport = options.onReport ?? (() => {});
@@ -138,15 +191,18 @@ export class ReceiverRegistry {
         if (packet.session !== this.#session) {
           return this.#challenge(key, packet.receiver, packet.time, now);
         }
-        if (
-          peer !== undefined && peer.receiver === packet.receiver &&
-          timingSafeEqual(peer.cookie, packet.cookie)
-        ) {
-          // A join repeated because its ack was lost.
+        if (peer !== undefined && peer.receiver === packet.receiver) {
+          // Its join again: its ACK was lost, or it answers a new challenge.
+          // Checked as a first join is, with a key too.
+          if (this.#check(peer, packet.cookie, now, this.#signer.maxAgeMs) !== true) {
+            this.#stats.badCookies++;
+            return undefined;
+          }
           peer.lastSeen = now;
           return this.#ack(packet.receiver, packet.time, now);
         }
-        if (!this.#signer.verify(packet.cookie, key, packet.receiver, now)) {
+        const madeAt = this.#proof(packet.cookie, key, packet.receiver, now);
+        if (madeAt === undefined) {
           this.#stats.badCookies++;
           return undefined;
         }
@@ -164,12 +220,13 @@ export class ReceiverRegistry {
           });
         }
         // A new receiver at the address of an old one (it restarted): the old one has left.
-        if (peer !== undefined) this.#remove(peer, "replaced");
+        if (peer !== undefined) this.#remove(peer, "replaced", now);
         this.#peers.set(key, {
           key,
           address: from,
           receiver: packet.receiver,
           cookie: packet.cookie,
+          cookieMadeAt: madeAt,
           joinedAt: now,
           lastSeen: now,
         });
@@ -181,25 +238,37 @@ export class ReceiverRegistry {
         });
         return this.#ack(packet.receiver, packet.time, now);
       }
-      case PacketType.KEEPALIVE:
+      case PacketType.KEEPALIVE: {
         if (peer === undefined || packet.session !== this.#session) {
           // A receiver of an earlier run of this sender, or one that timed out:
           // answer as to a hello, so it joins again.
           return this.#challenge(key, packet.receiver, packet.time, now);
         }
-        if (peer.receiver !== packet.receiver || !timingSafeEqual(peer.cookie, packet.cookie)) {
+        const fresh = peer.receiver === packet.receiver
+          ? this.#check(peer, packet.cookie, now, this.#proofMs)
+          : undefined;
+        if (fresh === undefined) {
           this.#stats.badCookies++;
           return undefined;
         }
-        peer.lastSeen = now;
-        this.#onReport(peer, packet.report, now);
-        return this.#ack(packet.receiver, packet.time, now);
+        if (fresh) {
+          peer.lastSeen = now;
+          this.#onReport(peer, packet.report, now);
+        } else {
+          this.#stats.badCookies++;
+        }
+        // A new cookie, which only a receiver at this address can echo.
+        return now - peer.cookieMadeAt > this.#reproveMs
+          ? this.#challenge(key, packet.receiver, packet.time, now)
+          : this.#ack(packet.receiver, packet.time, now);
+      }
       case PacketType.BYE:
         if (
           peer !== undefined && packet.session === this.#session &&
-          peer.receiver === packet.receiver && timingSafeEqual(peer.cookie, packet.cookie)
+          peer.receiver === packet.receiver &&
+          this.#check(peer, packet.cookie, now, this.#proofMs) !== undefined
         ) {
-          this.#remove(peer, "bye");
+          this.#remove(peer, "bye", now);
         } else {
           this.#stats.ignored++;
         }
@@ -211,15 +280,16 @@ export class ReceiverRegistry {
   }
 
   /**
-   * The joined receiver a NACK from `from` comes from, if it carries that
-   * receiver's id and cookie and this session; otherwise `undefined`, and the
-   * NACK must be ignored.
+   * The joined receiver a NACK from `from` comes from at `now` (ms), if it
+   * carries that receiver's id, a fresh cookie of its, and this session;
+   * otherwise `undefined`, and the NACK must be ignored.
    */
-  verify(packet: Nack, from: Deno.NetAddr): Peer | undefined {
+  verify(packet: Nack, from: Deno.NetAddr, now: number): Peer | undefined {
     const peer = this.#peers.get(`${from.hostname}:${from.port}`);
     if (
       peer === undefined || packet.session !== this.#session ||
-      peer.receiver !== packet.receiver || !timingSafeEqual(peer.cookie, packet.cookie)
+      peer.receiver !== packet.receiver ||
+      this.#check(peer, packet.cookie, now, this.#proofMs) !== true
     ) {
       this.#stats.badCookies++;
       return undefined;
@@ -227,10 +297,15 @@ export class ReceiverRegistry {
     return peer;
   }
 
-  /** Drops the receivers silent for longer than the timeout at `now`. */
+  /** Drops the receivers not heard from with a fresh cookie for longer than the timeout at `now`. */
   expire(now: number): void {
     for (const peer of this.#peers.values()) {
-      if (now - peer.lastSeen > this.#timeoutMs) this.#remove(peer, "timeout");
+      if (now - peer.lastSeen > this.#timeoutMs) this.#remove(peer, "timeout", now);
+    }
+    // Cookies made before these leaves are too old by now anyway.
+    for (const [key, at] of this.#left) {
+      if (now - at <= this.#signer.maxAgeMs) break;
+      this.#left.delete(key);
     }
   }
 
@@ -247,13 +322,21 @@ export class ReceiverRegistry {
           cookie: peer.cookie,
         }),
       ]);
-      this.#remove(peer, "shutdown");
+      this.#remove(peer, "shutdown", undefined);
     }
     return byes;
   }
 
-  #remove(peer: Peer, reason: LeaveReason): void {
+  /**
+   * Removes a receiver that left at `now` (ms), which voids the cookies made
+   * for its address until then; `undefined` when the sender closes.
+   */
+  #remove(peer: Peer, reason: LeaveReason, now: number | undefined): void {
     this.#peers.delete(peer.key);
+    if (now !== undefined) {
+      this.#left.delete(peer.key);
+      this.#left.set(peer.key, Math.floor(now));
+    }
     this.#onEvent({
       type: "receiver_left",
       address: peer.key,
@@ -261,6 +344,35 @@ export class ReceiverRegistry {
       reason,
       receivers: this.#peers.size,
     });
+  }
+
+  /**
+   * When `cookie` was made, if it proves that `receiver` was at `key` then:
+   * made for them, no older than the signer's `maxAgeMs` at `now`, and not
+   * before a receiver last left that address.
+   */
+  #proof(cookie: Uint8Array, key: string, receiver: number, now: number): number | undefined {
+    const madeAt = this.#signer.verify(cookie, key, receiver, now);
+    if (madeAt === undefined) return undefined;
+    const left = this.#left.get(key);
+    return left !== undefined && madeAt <= left ? undefined : madeAt;
+  }
+
+  /**
+   * What the cookie a joined receiver's datagram carries says at `now`:
+   * `true` if it is its cookie and made at most `proofMs` ago, or a newer
+   * fresh one made for it (from a challenge whose JOIN was lost: it becomes
+   * its cookie); `false` if it is its cookie, older; `undefined` for any other.
+   */
+  #check(peer: Peer, cookie: Uint8Array, now: number, proofMs: number): boolean | undefined {
+    if (timingSafeEqual(peer.cookie, cookie)) return now - peer.cookieMadeAt <= proofMs;
+    const madeAt = this.#proof(cookie, peer.key, peer.receiver, now);
+    if (madeAt === undefined) return undefined;
+    if (madeAt > peer.cookieMadeAt) {
+      peer.cookie = cookie;
+      peer.cookieMadeAt = madeAt;
+    }
+    return true;
   }
 
   #challenge(key: string, receiver: number, time: number, now: number): Uint8Array {

@@ -1,4 +1,4 @@
-import { isSealed, SEAL_OVERHEAD } from "./datagram_seal.ts";
+import { SEAL_OVERHEAD } from "./datagram_seal.ts";
 import { HelloLimiter } from "./hello_limiter.ts";
 import { KeyShare } from "./key_share.ts";
 import { NonceSequence } from "./nonce_sequence.ts";
@@ -15,6 +15,9 @@ import {
   RefusalReason,
   type RefusalReasonCode,
   REJECT_REASONS,
+  type RejectReason,
+  SEALED_BIT,
+  smallestOf,
   VERSION,
 } from "./packet.ts";
 import { ReplayWindow } from "./replay_window.ts";
@@ -23,8 +26,9 @@ import type { StreamSecret } from "./stream_secret.ts";
 
 /**
  * How many hello nonces of accepted JOINs the sender remembers, to refuse
- * them again: a JOIN's cookie is good for at most a minute, and this many
- * joins take far longer than that at the rate hellos are answered.
+ * them again: a JOIN's cookie is good for 10 s at most (see
+ * `cookie_signer.ts`), and this many joins take far longer than that at the
+ * rate hellos are answered.
  */
 const SPENT_NONCES = 16_384;
 
@@ -36,6 +40,11 @@ const SPENT_NONCES = 16_384;
  * - `replayed`: authenticated, but seen before (or older than the replay window);
  * - `stale`: sealed for a session that is not this sender's;
  * - `rateLimited`: from an address not streamed to, beyond its share of answers.
+ *
+ * `short`, `foreign`, `version` and `type` are judged from the header and the
+ * size alone, before anything else: the sender takes only what a receiver
+ * sends (HELLO, JOIN, KEEPALIVE, BYE, NACK), at least as long as the smallest
+ * of its type, sealed or not.
  */
 export type SenderRejection = typeof SENDER_REJECTIONS[number];
 
@@ -73,6 +82,12 @@ export interface SenderGateOptions {
   secret?: StreamSecret;
   /** Limits what addresses not streamed to get answered. @default a {@linkcode HelloLimiter} with its defaults */
   limiter?: HelloLimiter;
+  /**
+   * Limits the answers to hellos that authenticate with the key, apart from
+   * `limiter`, so that no one without the key can spend what key holders need.
+   * @default a {@linkcode HelloLimiter} with its defaults
+   */
+  keyHolderLimiter?: HelloLimiter;
 }
 
 /** The keys of one join, and what has come under them. */
@@ -84,12 +99,15 @@ interface JoinKeys {
 }
 
 /**
- * What stands between the sender's socket and its handshake: it opens and
- * checks sealed datagrams (with a key), refuses replays, rate-limits
- * addresses not streamed to, decodes, and seals what goes out. With a key,
- * each receiver has keys of its own, made as it joins (see
- * `stream_secret.ts`), and everything to it is sealed with them. Pure: it
- * never touches a socket.
+ * What stands between the sender's socket and its handshake: it drops at once
+ * what is not a receiver's datagram by its header and size, rate-limits
+ * addresses not streamed to, opens and checks sealed datagrams (with a key),
+ * refuses replays, decodes, and seals what goes out. With a key, each
+ * receiver has keys of its own, made as it joins (see `stream_secret.ts`),
+ * and everything to it is sealed with them. Pure: it never touches a socket.
+ *
+ * Nothing is answered before the header and size check, and every answer to
+ * an address not streamed to stays within 3 times the datagram it answers.
  */
 export class SenderGate {
   #session: number;
@@ -98,6 +116,7 @@ export class SenderGate {
   /** One sequence for every join's keys: no nonce repeats in a run, whatever the keys. */
   #nonces = new NonceSequence();
   #limiter: HelloLimiter;
+  #keyHolders: HelloLimiter;
   #joins = new Map<string, JoinKeys>();
   /** Hello nonces of JOINs taken, oldest first. */
   #spent = new Set<string>();
@@ -107,6 +126,7 @@ export class SenderGate {
     this.#session = options.session;
     this.#secret = options.secret;
     this.#limiter = options.limiter ?? new HelloLimiter();
+    this.#keyHolders = options.keyHolderLimiter ?? new HelloLimiter();
     if (this.#secret !== undefined) this.#share = new KeyShare();
   }
 
@@ -120,10 +140,20 @@ export class SenderGate {
    * streamed to) at `now` (ms, a clock that never steps back).
    */
   take(datagram: Uint8Array, from: string, peer: boolean, now: number): GateResult {
-    if (!peer && !this.#limiter.allow(hostOf(from), now)) {
+    const shape = shapeOf(datagram);
+    // Not a receiver's datagram by its header and size: dropped, unanswered,
+    // spending no one's share.
+    if (!shape.ok) return shape;
+    // A sealed HELLO is opened once, here: whether it authenticates says
+    // whose share its answer comes out of, and what it holds is then taken.
+    const hello = shape.sealed && shape.type === PacketType.HELLO
+      ? this.#secret?.openHello(datagram)
+      : undefined;
+    const budget = peer ? undefined : this.#budget(shape, hello !== undefined);
+    if (budget !== undefined && !budget.allow(hostOf(from), now)) {
       return { ok: false, reason: "rateLimited" };
     }
-    if (isSealed(datagram)) return this.#takeSealed(datagram, from, peer);
+    if (shape.sealed) return this.#takeSealed(datagram, from, peer, hello);
     const decoded = decodePacket(datagram);
     if (!decoded.ok) return decoded;
     if (this.#secret === undefined) return decoded;
@@ -182,11 +212,35 @@ export class SenderGate {
     this.#joins.delete(address);
   }
 
-  #takeSealed(datagram: Uint8Array, from: string, peer: boolean): GateResult {
-    // Too short to be sealed, or not udpcam's: no answer, which could only be larger.
-    if (datagram.length < HEADER_SIZE + SEAL_OVERHEAD) return { ok: false, reason: "short" };
-    if (((datagram[0] << 8) | datagram[1]) !== MAGIC) return { ok: false, reason: "foreign" };
-    if (datagram[2] !== VERSION) return { ok: false, reason: "version" };
+  /**
+   * The share that answers to a datagram of `shape`, from an address not
+   * streamed to, come out of (`keyHolder` if it is a HELLO that
+   * authenticates with the key); `undefined` if it needs none.
+   */
+  #budget(shape: Shaped, keyHolder: boolean): HelloLimiter | undefined {
+    // A JOIN for this session, sealed as this sender seals, is answered only
+    // once its cookie proves its address: the proof is the limit.
+    if (
+      shape.type === PacketType.JOIN && shape.session === this.#session &&
+      shape.sealed === this.sealed
+    ) {
+      return undefined;
+    }
+    // One AES-GCM open, about what answering costs, tells a key holder's
+    // hello: it draws on a share that no one without the key can spend.
+    return keyHolder ? this.#keyHolders : this.#limiter;
+  }
+
+  /**
+   * A datagram shaped as a sealed one of a receiver's; `hello`, for a HELLO,
+   * what {@linkcode take} opened of it (`undefined` if it did not open).
+   */
+  #takeSealed(
+    datagram: Uint8Array,
+    from: string,
+    peer: boolean,
+    hello: Uint8Array | undefined,
+  ): GateResult {
     const secret = this.#secret;
     if (secret === undefined) {
       return {
@@ -196,8 +250,9 @@ export class SenderGate {
       };
     }
     const type = datagram[3] & 0x7f;
-    if (type === PacketType.HELLO || type === PacketType.JOIN) {
-      return this.#takeHandshake(datagram, from, secret);
+    if (type === PacketType.HELLO) return this.#takeHandshake(datagram, from, hello);
+    if (type === PacketType.JOIN) {
+      return this.#takeHandshake(datagram, from, secret.openHello(datagram));
     }
     const keys = this.#joins.get(from);
     if (keys === undefined) {
@@ -217,10 +272,12 @@ export class SenderGate {
       : { ok: false, reason: "malformed" };
   }
 
-  /** A HELLO or JOIN, sealed with the hello key. */
-  #takeHandshake(datagram: Uint8Array, from: string, secret: StreamSecret): GateResult {
+  /**
+   * A HELLO or JOIN, sealed with the hello key; `plain` what it holds, once
+   * opened, or `undefined` if it did not open.
+   */
+  #takeHandshake(datagram: Uint8Array, from: string, plain: Uint8Array | undefined): GateResult {
     const type = datagram[3] & 0x7f;
-    const plain = secret.openHello(datagram);
     if (plain === undefined) {
       const session = new DataView(datagram.buffer, datagram.byteOffset + 4, 4).getUint32(0);
       if (session !== this.#session && session !== 0) {
@@ -286,6 +343,46 @@ export class SenderGate {
   #refusal(reason: RefusalReasonCode, echo: Uint8Array): Uint8Array {
     return encodeControl({ type: PacketType.REFUSED, session: this.#session, reason, echo });
   }
+}
+
+/** The types a receiver sends: the sender takes no other. */
+const FROM_RECEIVERS: ReadonlySet<number> = new Set([
+  PacketType.HELLO,
+  PacketType.JOIN,
+  PacketType.KEEPALIVE,
+  PacketType.BYE,
+  PacketType.NACK,
+]);
+
+/** What the header of a datagram of the right shape says, before anything is opened or decoded. */
+interface Shaped {
+  ok: true;
+  /** The type, without the sealed bit. */
+  type: number;
+  sealed: boolean;
+  session: number;
+}
+
+/** A datagram shaped as a receiver's, or why not. */
+type Shape = Shaped | { ok: false; reason: RejectReason };
+
+/**
+ * Whether `datagram` is shaped as something a receiver sends: the magic, this
+ * version, a type a receiver sends (sealed or not), and at least the size of
+ * the smallest of that type (with the seal's nonce and tag, if sealed).
+ */
+function shapeOf(datagram: Uint8Array): Shape {
+  if (datagram.length < HEADER_SIZE) return { ok: false, reason: "short" };
+  const view = new DataView(datagram.buffer, datagram.byteOffset, HEADER_SIZE);
+  if (view.getUint16(0) !== MAGIC) return { ok: false, reason: "foreign" };
+  if (view.getUint8(2) !== VERSION) return { ok: false, reason: "version" };
+  const sealed = (datagram[3] & SEALED_BIT) !== 0;
+  const type = datagram[3] & ~SEALED_BIT;
+  if (!FROM_RECEIVERS.has(type)) return { ok: false, reason: "type" };
+  if (datagram.length < smallestOf(type)! + (sealed ? SEAL_OVERHEAD : 0)) {
+    return { ok: false, reason: "short" };
+  }
+  return { ok: true, type, sealed, session: view.getUint32(4) };
 }
 
 /** The host of `host:port`, IPv6 included. */

@@ -76,6 +76,11 @@ export interface UdpSenderOptions {
   secret?: StreamSecret;
   /** Limits what addresses not streamed to get answered. @default a {@linkcode HelloLimiter} */
   limiter?: HelloLimiter;
+  /**
+   * Limits the answers to hellos that authenticate with the key, apart from `limiter`.
+   * @default a {@linkcode HelloLimiter}
+   */
+  keyHolderLimiter?: HelloLimiter;
   /** Called for each datagram dropped, with its source (`host:port`) and why. */
   onRejected?: (address: string, reason: SenderRejection) => void;
 }
@@ -186,12 +191,15 @@ export class UdpSender {
       session: this.session,
       secret: options.secret,
       limiter: options.limiter,
+      keyHolderLimiter: options.keyHolderLimiter,
     });
     this.#onRejected = options.onRejected ?? (() => {});
     const onEvent = options.onEvent ?? (() => {});
     this.#registry = new ReceiverRegistry({
       session: this.session,
       signer: new CookieSigner(),
+      // With a key, the keys of each join prove the receiver from then on.
+      keyed: this.#gate.sealed,
       info: options.info,
       timeoutMs: options.timeoutMs,
       maxReceivers: options.maxReceivers ?? SENDER_DEFAULTS.maxReceivers,
@@ -363,8 +371,8 @@ export class UdpSender {
     }
   }
 
-  #nack(packet: Nack, from: Deno.NetAddr): void {
-    const peer = this.#registry.verify(packet, from);
+  #nack(packet: Nack, from: Deno.NetAddr, wallNow: number): void {
+    const peer = this.#registry.verify(packet, from, wallNow);
     if (peer === undefined) {
       this.#stats.nacksRefused++;
       return;
@@ -446,7 +454,7 @@ export class UdpSender {
         continue;
       }
       if (taken.packet.type === PacketType.NACK) {
-        this.#nack(taken.packet, from);
+        this.#nack(taken.packet, from, now);
         continue;
       }
       const reply = this.#registry.handle(taken.packet, from, now);

@@ -1,17 +1,29 @@
 import assert from "node:assert/strict";
 import { NonceSequence } from "../lib/nonce_sequence.ts";
 import { sealDatagram } from "../lib/datagram_seal.ts";
-import { COOKIE_SIZE, EMPTY_REPORT, encodeControl, encodeNack, PacketType } from "../lib/packet.ts";
+import {
+  COOKIE_SIZE,
+  decodePacket,
+  EMPTY_REPORT,
+  encodeControl,
+  encodeNack,
+  MAGIC,
+  PacketType,
+  VERSION,
+} from "../lib/packet.ts";
 import { StreamKey } from "../lib/stream_key.ts";
 import { StreamSecret } from "../lib/stream_secret.ts";
 import { UdpSender } from "../lib/udp_sender.ts";
 import { HelloLimiter } from "../lib/hello_limiter.ts";
+import { Random } from "./_random.ts";
 
 /** No rate limit, so that every probe below is answered as it would be alone. */
 function unlimited(): HelloLimiter {
   return new HelloLimiter({
     perAddressRate: 1e6,
     perAddressBurst: 1e6,
+    perNetworkRate: 1e6,
+    perNetworkBurst: 1e6,
     globalRate: 1e6,
     globalBurst: 1e6,
   });
@@ -22,6 +34,16 @@ const OTHER = await new StreamKey("a different secret entirely").stretch(StreamS
 
 function bind(): Deno.DatagramConn {
   return Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+}
+
+/** A sender that answers every probe as it would answer it alone. */
+function unlimitedSender(keyed: boolean): UdpSender {
+  return new UdpSender({
+    socket: bind(),
+    secret: keyed ? SECRET : undefined,
+    limiter: unlimited(),
+    keyHolderLimiter: unlimited(),
+  });
 }
 
 /** Everything `socket` receives until `ms` pass without a datagram. */
@@ -55,6 +77,14 @@ function probes(session: number): Uint8Array[] {
   const time = Date.now();
   const clear = [
     encodeControl({ type: PacketType.HELLO, session: 0, receiver, time }),
+    // A receiver with a key asking for the salt: a 40-byte REFUSED answers it.
+    encodeControl({
+      type: PacketType.HELLO,
+      session: 0,
+      receiver,
+      time,
+      nonce: new Uint8Array(12).fill(9),
+    }),
     encodeControl({ type: PacketType.JOIN, session, receiver, time, cookie }),
     encodeControl({ type: PacketType.JOIN, session: session + 1, receiver, time, cookie }),
     encodeControl({
@@ -83,19 +113,99 @@ function probes(session: number): Uint8Array[] {
   return [...clear, ...sealed, ...junk];
 }
 
+/**
+ * Every type byte (sealed bit set and not) at every length from 0 to 64: with
+ * the magic and version and the sender's session, with another session, and
+ * with zeros where the magic and version go.
+ */
+function shapes(session: number): Uint8Array[] {
+  const random = new Random(64);
+  const all: Uint8Array[] = [];
+  for (let type = 0; type < 256; type++) {
+    for (let length = 0; length <= 64; length++) {
+      for (const variant of ["session", "other", "zeros"] as const) {
+        const bytes = random.bytes(length);
+        const header = new Uint8Array(8);
+        const view = new DataView(header.buffer);
+        if (variant !== "zeros") view.setUint16(0, MAGIC), view.setUint8(2, VERSION);
+        view.setUint8(3, type);
+        view.setUint32(4, variant === "session" ? session : session ^ 0x5a5a5a5a);
+        bytes.set(header.subarray(0, Math.min(8, length)));
+        all.push(bytes);
+      }
+    }
+  }
+  return all;
+}
+
+/** The receiver id of the hellos that mark where one probe's answers end. */
+const MARKER = 0xc0ffee;
+
+/**
+ * Sends each datagram, then a hello whose send time is its index, and adds up
+ * what comes back before the hello's challenge: the sender answers in the
+ * order it receives, so that is what the datagram earned.
+ */
+async function answers(
+  sender: UdpSender,
+  probe: Deno.DatagramConn,
+  datagrams: Uint8Array[],
+  keyed: boolean,
+): Promise<Uint8Array[][]> {
+  const seal = (datagram: Uint8Array) => keyed ? SECRET.sealHello(datagram) : datagram;
+  const markerOf = (reply: Uint8Array): number | undefined => {
+    const plain = keyed ? SECRET.openHello(reply) : reply;
+    const decoded = plain === undefined ? undefined : decodePacket(plain);
+    return decoded?.ok && decoded.packet.type === PacketType.CHALLENGE &&
+        decoded.packet.receiver === MARKER
+      ? decoded.packet.echoTime
+      : undefined;
+  };
+  const earned: Uint8Array[][] = datagrams.map(() => []);
+  const buffer = new Uint8Array(65_536);
+  const BATCH = 64;
+  for (let start = 0; start < datagrams.length; start += BATCH) {
+    const end = Math.min(datagrams.length, start + BATCH);
+    for (let i = start; i < end; i++) {
+      await probe.send(datagrams[i], sender.addr);
+      // With a key, a sealed hello carries a nonce, or it is not answered.
+      const marker = encodeControl({
+        type: PacketType.HELLO,
+        session: keyed ? sender.session : 0,
+        receiver: MARKER,
+        time: i,
+        nonce: keyed ? new Uint8Array(12).fill(1) : undefined,
+      });
+      await probe.send(seal(marker), sender.addr);
+    }
+    let at = start;
+    while (at < end) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<undefined>((resolve) =>
+        timer = setTimeout(() => resolve(undefined), 2000)
+      );
+      const next = await Promise.race([probe.receive(buffer), late]);
+      clearTimeout(timer);
+      assert.ok(next !== undefined, `no answer to the hello after datagram ${at}`);
+      const reply = next[0].slice();
+      const marker = markerOf(reply);
+      if (marker === undefined) earned[at].push(reply);
+      else at = marker + 1;
+    }
+    if (start % (BATCH * 64) === 0) await sender.send(frame());
+  }
+  return earned;
+}
+
 for (const keyed of [false, true]) {
   const label = keyed ? "with a key" : "without a key";
 
   Deno.test(`an unverified address gets back at most 3 times what it sent (${label})`, async () => {
-    const sender = new UdpSender({
-      socket: bind(),
-      secret: keyed ? SECRET : undefined,
-      limiter: unlimited(),
-    });
+    const sender = unlimitedSender(keyed);
     const probe = bind();
     let answered = 0;
     try {
-      for (const datagram of probes(sender.session)) {
+      for (const [i, datagram] of probes(sender.session).entries()) {
         await probe.send(datagram, sender.addr);
         await sender.send(frame());
         const replies = await drain(probe);
@@ -105,6 +215,8 @@ for (const keyed of [false, true]) {
           bytes <= 3 * datagram.length,
           `${datagram.length} bytes (type ${datagram[3]}) earned ${bytes} bytes back`,
         );
+        // The largest answer to a hello: the salt, echo and all, to a 32-byte hello.
+        if (keyed && i === 1) assert.deepEqual([datagram.length, bytes], [32, 40]);
         for (const reply of replies) {
           assert.notEqual(reply[3] & 0x7f, PacketType.DATA, "no video to an unverified address");
         }
@@ -157,6 +269,34 @@ for (const keyed of [false, true]) {
     } finally {
       victim.close();
       attacker.close();
+      await sender.close();
+    }
+  });
+
+  Deno.test(`every type byte at every length up to 64 earns at most 3 times its size (${label})`, async () => {
+    const sender = unlimitedSender(keyed);
+    const probe = bind();
+    try {
+      const datagrams = shapes(sender.session);
+      const earned = await answers(sender, probe, datagrams, keyed);
+      const over: string[] = [];
+      const foreign: string[] = [];
+      for (const [i, replies] of earned.entries()) {
+        const bytes = replies.reduce((sum, reply) => sum + reply.length, 0);
+        const datagram = datagrams[i];
+        const head = [...datagram.subarray(0, 4)].map((b) => b.toString(16).padStart(2, "0"));
+        const shape = `${datagram.length} bytes (${head.join(" ")}) earned ${bytes}`;
+        if (bytes > 3 * datagram.length) over.push(shape);
+        if (bytes > 0 && datagram[0] !== MAGIC >> 8) foreign.push(shape);
+        for (const reply of replies) {
+          assert.notEqual(reply[3] & 0x7f, PacketType.DATA, "no video to an unverified address");
+        }
+      }
+      assert.deepEqual(over.slice(0, 8), [], `${over.length} of ${datagrams.length} over 3 times`);
+      assert.deepEqual(foreign.slice(0, 8), [], `${foreign.length} without the magic answered`);
+      assert.equal(sender.receivers, 0);
+    } finally {
+      probe.close();
       await sender.close();
     }
   });

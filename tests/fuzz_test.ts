@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { MAX_FRAME_BYTES } from "../lib/frame.ts";
 import {
   DATA_HEADER_SIZE,
+  encodeControl,
   MAX_DATAGRAM,
   MAX_FRAGMENTS,
   MAX_PARITY_GROUPS,
+  PacketType,
   writeDataHeader,
   writeParityHeader,
 } from "../lib/packet.ts";
@@ -17,9 +19,13 @@ import { StreamSecret } from "../lib/stream_secret.ts";
 import { UdpSender } from "../lib/udp_sender.ts";
 import { alive, residentBytes } from "./_proc.ts";
 import { Random } from "./_random.ts";
-import { startSender, ToolProcess } from "./_tool.ts";
+import { startReceiver, startSender, ToolProcess } from "./_tool.ts";
+import { timeOf } from "./_pair.ts";
 
 const KEY = "the fuzz test's shared secret";
+const WRONG_KEY = await new StreamKey("not the fuzz test's secret at all").stretch(
+  StreamSecret.salt(),
+);
 const CLIP = { width: 320, height: 240, fps: 30, seconds: 4, noise: 0, qscale: 5 };
 const DATAGRAMS = 100_000;
 const SAMPLES = 256;
@@ -348,3 +354,158 @@ Deno.test("fragments of huge frames during a stream (without a key) harm neither
     }
   });
 });
+
+/** Sockets bound to `count` addresses across 127.0.0.0/8, none in 127.0.0.0/24. */
+function strangers(random: Random, count: number): Deno.DatagramConn[] {
+  const hosts = new Set<string>();
+  while (hosts.size < count) {
+    hosts.add(`127.${random.int(1, 254)}.${random.int(0, 255)}.${random.int(1, 254)}`);
+  }
+  return [...hosts].map((hostname) => Deno.listenDatagram({ transport: "udp", hostname, port: 0 }));
+}
+
+/**
+ * What strangers flood a sender with: junk of every short length, headers
+ * of every type with nothing behind, hellos (sealed with another key, or in
+ * the clear, asking for the salt or not), keepalives and JOINs of no
+ * session, for a cookie never given.
+ */
+function junkHello(random: Random): Uint8Array {
+  const header = (type: number, length: number) => {
+    const bytes = random.bytes(length);
+    bytes.set([0x55, 0x43, 1, type]);
+    return bytes;
+  };
+  // Half of them as a receiver with a key asks for the salt: with a nonce.
+  const nonce = random.chance(0.5) ? random.bytes(12) : undefined;
+  if (nonce !== undefined) nonce[0] |= 1;
+  const hello = encodeControl({
+    type: PacketType.HELLO,
+    session: 0,
+    receiver: random.uint32(),
+    time: Date.now(),
+    nonce,
+  });
+  switch (random.int(0, 5)) {
+    case 0:
+      return random.bytes(random.int(0, 64));
+    case 1:
+      return header(random.int(0, 255), random.int(8, 64));
+    case 2:
+      return WRONG_KEY.sealHello(hello);
+    case 3:
+      return hello;
+    case 4:
+      return header(PacketType.KEEPALIVE | (random.chance(0.5) ? 0x80 : 0), 92);
+    default:
+      return header(PacketType.JOIN | (random.chance(0.5) ? 0x80 : 0), 64);
+  }
+}
+
+for (const keyed of [true, false]) {
+  const label = keyed ? "with a key" : "without a key";
+  Deno.test(`junk and hellos from 300 addresses, 3,000 a second, keep neither a stream nor a new receiver out (${label})`, async () => {
+    const key = keyed ? ["--key", KEY] : [];
+    const [sender, port] = await startSender(["--source", "test", ...key]);
+    const [first, url] = await startReceiver(port, key);
+    const random = new Random(keyed ? 43 : 44);
+    const from = strangers(random, 300);
+    let second: ToolProcess | undefined;
+    let flooding = true;
+    let sent = 0;
+    let flood: Promise<void> | undefined;
+    try {
+      await first.waitFor("state", (e) => e.to === "live");
+      const baseline = await fps(url, 3000);
+      flood = (async () => {
+        const started = performance.now();
+        while (flooding) {
+          for (; sent < ((performance.now() - started) * 3000) / 1000; sent++) {
+            await from[sent % from.length].send(junkHello(random), {
+              transport: "udp",
+              hostname: "127.0.0.1",
+              port,
+            }).catch(() => {});
+          }
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
+      // Every share of answers is spent before the new receiver starts.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // This machine's two cores also run the flood and both receivers.
+      const during = await fps(url, 4000);
+      assert.ok(during >= 0.85 * baseline, `${during} fps during the flood, ${baseline} before`);
+      [second] = await startReceiver(port, key);
+      const listening = await second.waitFor("listening");
+      const joined = await second.waitFor("joined", () => true, 10_000);
+      const ms = timeOf(joined) - timeOf(listening);
+      assert.ok(ms <= 2000, `the new receiver joined ${ms} ms after it started`);
+      assert.ok(sent >= 10_000, `only ${sent} datagrams sent`);
+      assert.ok(await alive(sender.child.pid), "the sender is alive");
+    } finally {
+      flooding = false;
+      await flood;
+      for (const socket of from) socket.close();
+      await second?.stop();
+      await first.stop();
+      await sender.stop();
+    }
+    const stopped = sender.events.findLast((e) => e.event === "stopped");
+    const rejected = (stopped?.stats as { rejected: Record<string, number> }).rejected;
+    const dropped = rejected.short + rejected.foreign + rejected.type + rejected.version;
+    // A third of them are junk or of a type no receiver sends.
+    assert.ok(dropped > sent / 4, `the sender dropped ${dropped} of ${sent} by their header`);
+  });
+
+  Deno.test(`JOINs and keepalives replayed after a receiver's goodbye bring it no video (${label})`, async () => {
+    const key = keyed ? ["--key", KEY] : [];
+    const [sender, port] = await startSender(["--source", "test", ...key]);
+    const captured: Uint8Array[] = [];
+    let data = 0;
+    const relay = new ImpairRelay({
+      listen: { hostname: "127.0.0.1", port: 0 },
+      target: { hostname: "127.0.0.1", port },
+      onDatagram: (direction, datagram) => {
+        const type = datagram.length > 3 ? datagram[3] & 0x7f : 0;
+        if (direction === "down") data += type === PacketType.DATA ? 1 : 0;
+        else if (type === PacketType.JOIN || type === PacketType.KEEPALIVE) {
+          captured.push(datagram.slice());
+        }
+      },
+    });
+    const receiver = new ToolProcess("receiver", [
+      `127.0.0.1:${relay.addr.port}`,
+      "--http",
+      "127.0.0.1:0",
+      ...key,
+    ]);
+    try {
+      await receiver.waitFor("state", (e) => e.to === "live");
+      // Long enough, without a key, to have answered a challenge for a new
+      // cookie or two; with one, its join's keys seal all it sends.
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      const joins = captured.filter((d) => (d[3] & 0x7f) === PacketType.JOIN);
+      assert.ok(joins.length >= 1, "its JOIN was seen");
+      await receiver.stop();
+      const left = await sender.waitFor("receiver_left", (e) => e.reason === "bye", 3000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const before = data;
+      // Every JOIN and keepalive it sent, again from its address, for 12 s.
+      const random = new Random(keyed ? 45 : 46);
+      for (let i = 0; i < 48; i++) {
+        relay.inject("up", random.pick(captured));
+        if (i % 12 === 0) { for (const join of joins) relay.inject("up", join); }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      assert.equal(data - before, 0, "video went to the address after its goodbye");
+      const again = sender.events.filter((e) =>
+        e.event === "receiver_joined" && sender.events.indexOf(e) > sender.events.indexOf(left)
+      );
+      assert.deepEqual(again, [], "the address joined again");
+    } finally {
+      await receiver.stop();
+      await relay.close();
+      await sender.stop();
+    }
+  });
+}

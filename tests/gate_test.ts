@@ -10,7 +10,10 @@ import {
   PacketType,
   RefusalReason,
 } from "../lib/packet.ts";
+import { CookieSigner } from "../lib/cookie_signer.ts";
 import { ReceiverGate } from "../lib/receiver_gate.ts";
+import { ReceiverLink } from "../lib/receiver_link.ts";
+import { ReceiverRegistry, type RegistryEvent } from "../lib/receiver_registry.ts";
 import { SenderGate } from "../lib/sender_gate.ts";
 import { StreamKey } from "../lib/stream_key.ts";
 import { StreamSecret } from "../lib/stream_secret.ts";
@@ -388,4 +391,269 @@ Deno.test("SenderGate answers an address not streamed to only within its share",
   assert.ok(!third.ok && third.reason === "rateLimited" && third.reply === undefined);
   assert.ok(gate.take(hello(), "192.0.2.1:3", true, 0).ok, "a receiver streamed to is not limited");
   assert.ok(gate.take(hello(), "[2001:db8::1]:4", false, 0).ok, "another address");
+});
+/** A hello as a receiver with the key seals it for the sender of `session`: with a fresh nonce. */
+function keyedHello(secret: StreamSecret, receiver = 9, session = SESSION): Uint8Array {
+  const nonce = crypto.getRandomValues(new Uint8Array(12));
+  nonce[0] |= 1;
+  return secret.sealHello(
+    encodeControl({ type: PacketType.HELLO, session, receiver, time: 1000, nonce }),
+  );
+}
+
+/** A limiter that answers one datagram and no more. */
+function once(): HelloLimiter {
+  return new HelloLimiter({ globalBurst: 1, globalRate: 1e-9 });
+}
+
+/** A datagram of `type` that only a sender sends, from a stranger. */
+function sender(type: number): Uint8Array {
+  const bytes = new Uint8Array(64);
+  bytes.set([0x55, 0x43, 1, type, 0, 0, 0, 7]);
+  return bytes;
+}
+
+Deno.test("SenderGate drops what is not a receiver's datagram by header and size: unanswered, uncharged", async () => {
+  const stretched = await KEY.stretch(StreamSecret.salt());
+  for (const secret of [undefined, stretched]) {
+    const gate = new SenderGate({
+      session: SESSION,
+      secret,
+      limiter: once(),
+      keyHolderLimiter: once(),
+    });
+    const sealedStale = stretched.sealHello(keepalive(8));
+    const junk: Array<[Uint8Array, string]> = [
+      [new Uint8Array([0x55, 0x43, 1]), "short"],
+      [new Uint8Array([0, 0, 0, 0x84, 1, 2, 3, 4]), "foreign"],
+      [sealedStale.slice().fill(0, 0, 3), "foreign"],
+      [Uint8Array.from([0x55, 0x43, 2, ...sealedStale.subarray(3)]), "version"],
+      [new Uint8Array([0x55, 0x43, 1, 0x84, 0, 0, 0, 8]), "short"],
+      [sealedStale.subarray(0, 91), "short"],
+      [hello().subarray(0, 31), "short"],
+      [sender(PacketType.CHALLENGE), "type"],
+      [sender(PacketType.ACK), "type"],
+      [sender(PacketType.REFUSED), "type"],
+      [Uint8Array.from([0x55, 0x43, 1, 0x87, ...new Uint8Array(60)]), "type"],
+      [Uint8Array.from([0x55, 0x43, 1, 0x0b, ...new Uint8Array(60)]), "type"],
+    ];
+    for (const [datagram, reason] of junk) {
+      const taken = gate.take(datagram, `198.51.100.${datagram.length}:9`, false, 0);
+      const head = [...datagram.subarray(0, 4)].map((b) => b.toString(16).padStart(2, "0"));
+      assert.deepEqual(
+        taken.ok ? "taken" : `${taken.reason}, ${taken.reply?.length ?? "no"} bytes back`,
+        `${reason}, no bytes back`,
+        `${datagram.length} bytes (${head.join(" ")})`,
+      );
+    }
+    // Nothing was charged: the one answer each limiter allows is still there.
+    const nonce = new Uint8Array(12).fill(1);
+    const asking = encodeControl({
+      type: PacketType.HELLO,
+      session: 0,
+      receiver: 9,
+      time: 1,
+      nonce,
+    });
+    const label = secret ? "key" : "no key";
+    assert.ok(gate.take(asking, PEER, false, 0).ok, `a hello after the junk (${label})`);
+    if (secret) assert.ok(gate.take(keyedHello(secret), PEER, false, 0).ok, "a key holder's hello");
+  }
+});
+
+Deno.test("SenderGate answers hellos that authenticate from a share no one without the key spends, opening each once", async () => {
+  const secret = await KEY.stretch(StreamSecret.salt());
+  const wrong = await WRONG.stretch(secret.salt);
+  let opened = 0;
+  const openHello = secret.openHello.bind(secret);
+  secret.openHello = (datagram) => {
+    opened++;
+    return openHello(datagram);
+  };
+  const gate = new SenderGate({
+    session: SESSION,
+    secret,
+    limiter: once(),
+    keyHolderLimiter: once(),
+  });
+  const first = gate.take(wrong.sealHello(hello()), "198.51.100.1:9", false, 0);
+  assert.ok(!first.ok && first.reason === "wrongKey" && first.reply !== undefined);
+  assert.equal(opened, 1, "a hello that does not open is tried once");
+  for (let i = 2; i < 50; i++) {
+    const wrongKey = gate.take(wrong.sealHello(hello()), `198.51.100.${i}:9`, false, 0);
+    assert.ok(!wrongKey.ok && wrongKey.reason === "rateLimited" && wrongKey.reply === undefined);
+    const plain = gate.take(hello(), `198.51.100.${i}:9`, false, 0);
+    assert.ok(!plain.ok && plain.reason === "rateLimited", "a hello in the clear");
+  }
+  opened = 0;
+  const holder = gate.take(keyedHello(secret), PEER, false, 0);
+  assert.ok(holder.ok && holder.packet?.type === PacketType.HELLO, "the key holder");
+  assert.equal(opened, 1, "the key holder's hello is opened once");
+  const second = gate.take(keyedHello(secret), OTHER, false, 0);
+  assert.ok(!second.ok && second.reason === "rateLimited", "the key holders' share is its own");
+});
+
+Deno.test("SenderGate charges no share for a JOIN of this session, which its cookie must prove", async () => {
+  const join = (session: number) =>
+    encodeControl({ type: PacketType.JOIN, session, receiver: 9, time: 1, cookie });
+  const open = new SenderGate({ session: SESSION, limiter: once() });
+  assert.ok(open.take(hello(), PEER, false, 0).ok);
+  for (let i = 0; i < 10; i++) assert.ok(open.take(join(SESSION), PEER, false, 0).ok, `JOIN ${i}`);
+  const old = open.take(join(SESSION + 1), PEER, false, 0);
+  assert.ok(!old.ok && old.reason === "rateLimited", "one of another session gets a challenge");
+  const keyed = new SenderGate({
+    session: SESSION,
+    secret: await KEY.stretch(StreamSecret.salt()),
+    limiter: once(),
+  });
+  const receiver = new ReceiverGate(KEY);
+  // Its hello in the clear, asking for the salt, spends the one answer.
+  await handshake(keyed, receiver);
+  const plain = keyed.take(hello(), OTHER, false, 0);
+  assert.ok(!plain.ok && plain.reason === "rateLimited", "the share is spent");
+  // It joins again: its hello draws on the key holders' share, its JOIN on none.
+  const asked = keyed.take(receiver.seal(hello(9, 8000))!, PEER, false, 0);
+  assert.ok(asked.ok && asked.packet?.type === PacketType.HELLO);
+  const challenge = keyed.seal(
+    encodeControl({
+      type: PacketType.CHALLENGE,
+      session: SESSION,
+      receiver: 9,
+      echoTime: 8000,
+      senderTime: 1,
+      cookie,
+    }),
+    PEER,
+    asked.packet,
+  )!;
+  assert.ok(receiver.take(challenge).ok);
+  const sealedJoin = receiver.seal(join(SESSION))!;
+  for (let i = 0; i < 10; i++) {
+    assert.ok(keyed.take(sealedJoin, PEER, false, 0).ok, `sealed JOIN ${i}`);
+  }
+  const clear = keyed.take(join(SESSION), PEER, false, 0);
+  assert.ok(!clear.ok && clear.reason === "rateLimited", "in the clear, it would earn a refusal");
+});
+
+/** What a minute of a receiver's life through both gates, the registry and the link, showed. */
+interface Minute {
+  events: RegistryEvent[];
+  /** Cookies the link held. */
+  cookies: number;
+  /** CHALLENGEs the registry made, and those the receiver took. */
+  made: number;
+  taken: number;
+  registry: ReceiverRegistry;
+  senderGate: SenderGate;
+  link: ReceiverLink;
+  receiverGate: ReceiverGate;
+  /** Every keepalive the receiver sent, as it went. */
+  keepalives: Uint8Array[];
+  /** The states the link went through. */
+  states: string[];
+}
+
+/** A receiver (at {@linkcode PEER}) and a sender talking for `ms`, every datagram arriving. */
+async function converse(keyed: boolean, ms: number): Promise<Minute> {
+  const events: RegistryEvent[] = [];
+  const senderGate = new SenderGate({
+    session: SESSION,
+    secret: keyed ? await KEY.stretch(StreamSecret.salt()) : undefined,
+  });
+  const registry = new ReceiverRegistry({
+    session: SESSION,
+    signer: new CookieSigner(),
+    keyed,
+    onEvent: (event) => {
+      events.push(event);
+      if (event.type === "receiver_left") senderGate.left(event.address);
+    },
+  });
+  const here: Deno.NetAddr = { transport: "udp", hostname: "192.0.2.1", port: 5000 };
+  const receiverGate = new ReceiverGate(keyed ? KEY : undefined);
+  const states: string[] = [];
+  const link = new ReceiverLink({
+    receiver: 9,
+    onEvent: (event) => {
+      if (event.type === "state") states.push(event.to);
+    },
+  });
+  const cookies = new Set<string>();
+  const keepalives: Uint8Array[] = [];
+  let taken = 0;
+  for (let now = 0; now <= ms; now += 50) {
+    // The key stretched with the salt the sender named, as the receiver does.
+    const wanted = receiverGate.wanted;
+    if (wanted !== undefined) assert.ok(receiverGate.use(await KEY.stretch(wanted)));
+    let message = link.tick(now);
+    while (message !== undefined) {
+      const up = receiverGate.seal(message);
+      if (up === undefined) break;
+      if (message[3] === PacketType.KEEPALIVE) keepalives.push(up);
+      const got = senderGate.take(up, PEER, registry.has(PEER), now);
+      let down: Uint8Array | undefined = got.reply;
+      if (got.ok && got.packet !== undefined) {
+        const reply = registry.handle(got.packet, here, now);
+        down = reply && senderGate.seal(reply, PEER, got.packet);
+      }
+      const back = down && receiverGate.take(down);
+      if (back?.ok && back.packet?.type === PacketType.CHALLENGE) taken++;
+      message = back?.ok && back.packet !== undefined
+        ? link.handle(back.packet, now).reply
+        : undefined;
+    }
+    registry.expire(now);
+    if (link.cookie !== undefined) cookies.add(link.cookie.join());
+  }
+  return {
+    events,
+    cookies: cookies.size,
+    made: registry.stats.hellos,
+    taken,
+    registry,
+    senderGate,
+    link,
+    receiverGate,
+    keepalives,
+    states,
+  };
+}
+
+Deno.test("A receiver without a key takes a new cookie every 5 s through both gates, and stays joined", async () => {
+  const { events, cookies, made, taken, registry, states } = await converse(false, 60_000);
+  assert.deepEqual(events.map((e) => e.type), ["receiver_joined"]);
+  assert.deepEqual(states, ["stalled"], "joined once, and never waiting for the sender");
+  assert.ok(cookies >= 10, `${cookies} cookies in a minute`);
+  assert.ok(made >= 11 && taken === made, `${made} challenges made, ${taken} taken`);
+  assert.ok(registry.has(PEER));
+});
+
+Deno.test("A receiver with the key stays joined through both gates on its join's keys, never challenged again", async () => {
+  const minute = await converse(true, 60_000);
+  const { events, cookies, made, taken, registry, senderGate, link, receiverGate } = minute;
+  assert.deepEqual(events.map((e) => e.type), ["receiver_joined"]);
+  assert.deepEqual(minute.states, ["stalled"], "joined once, and never waiting for the sender");
+  assert.equal(made, 1, "challenges made");
+  assert.equal(taken, 1, "challenges taken");
+  assert.equal(cookies, 1, "its first cookie served the whole minute");
+  assert.ok(registry.has(PEER) && link.cookie !== undefined, "still joined after a minute");
+  assert.equal(registry.stats.badCookies, 0);
+  // What stands for the cookie's age: only that receiver's keys make a
+  // keepalive that counts, and each counts once.
+  const [first, ...rest] = minute.keepalives;
+  assert.ok(rest.length >= 200, `${rest.length} keepalives`);
+  const replayed = senderGate.take(first, PEER, true, 60_000);
+  assert.ok(!replayed.ok && replayed.reason === "replayed", "its first keepalive, a minute on");
+  // It leaves; what it sent, played back from its address, brings nothing back.
+  const bye = receiverGate.seal(link.bye()!)!;
+  const left = senderGate.take(bye, PEER, true, 60_050);
+  assert.ok(left.ok && left.packet?.type === PacketType.BYE);
+  registry.handle(left.packet, { transport: "udp", hostname: "192.0.2.1", port: 5000 }, 60_050);
+  assert.equal(registry.size, 0);
+  for (const played of [first, rest.at(-1)!]) {
+    const again = senderGate.take(played, PEER, false, 60_100);
+    assert.ok(!again.ok && again.reason === "stale", "no keys for it: say hello again");
+  }
+  assert.equal(senderGate.seal(data(), PEER), undefined, "nothing is sealed for it any more");
+  assert.equal(registry.size, 0);
 });

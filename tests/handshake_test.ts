@@ -4,12 +4,14 @@ import {
   decodePacket,
   EMPTY_REPORT,
   encodeControl,
+  encodeNack,
   type Packet,
   PacketType,
   RefusalReason,
 } from "../lib/packet.ts";
 import { ReceiverLink, REFUSAL_TEXT } from "../lib/receiver_link.ts";
 import { ReceiverRegistry, type RegistryEvent } from "../lib/receiver_registry.ts";
+import { Random } from "./_random.ts";
 
 const HERE: Deno.NetAddr = { transport: "udp", hostname: "10.0.0.2", port: 5000 };
 const SPOOFED: Deno.NetAddr = { transport: "udp", hostname: "10.0.0.9", port: 5000 };
@@ -423,4 +425,174 @@ Deno.test("ReceiverLink sends keepalives twenty times a second to a sender silen
   // Killed: nothing heard from 2 s on; after two keepalives' silence, quick ones.
   const silent = keepalives(2000, 3000, false);
   assert.ok(silent >= 15 && silent <= 17, `${silent} keepalives in the first silent second`);
+});
+
+/** The handshake up to the ACK at `now`; returns the JOIN the link sent. */
+function joinWith(link: ReceiverLink, registry: ReceiverRegistry, now: number): Uint8Array {
+  const challenge = registry.handle(decode(link.tick(now)!), HERE, now);
+  const { reply: joinMessage } = link.handle(decode(challenge!), now);
+  const ack = registry.handle(decode(joinMessage!), HERE, now);
+  assert.equal(decode(ack!).type, PacketType.ACK);
+  link.handle(decode(ack!), now);
+  return joinMessage!;
+}
+
+Deno.test("ReceiverRegistry answers a JOIN replayed every 3 s only while its cookie is fresh", () => {
+  const { registry } = setup();
+  const join = joinWith(new ReceiverLink({ receiver: 1 }), registry, 0);
+  // Captured, then replayed for an hour by someone who never sees a challenge.
+  const acked: number[] = [];
+  for (let now = 3000; now <= 3_600_000; now += 3000) {
+    if (registry.handle(decode(join), HERE, now) !== undefined) acked.push(now);
+    registry.expire(now);
+  }
+  assert.ok(
+    acked.length <= 4,
+    `${acked.length} replays answered, the last at ${(acked.at(-1) ?? 0) / 1000} s`,
+  );
+  assert.equal(registry.size, 0, "the replayed JOIN kept the receiver");
+});
+
+Deno.test("ReceiverRegistry takes no JOIN with a cookie issued before a goodbye from that address", () => {
+  const { registry, events } = setup();
+  const link = new ReceiverLink({ receiver: 1 });
+  const join = joinWith(link, registry, 0);
+  registry.handle(decode(link.bye()!), HERE, 1000);
+  assert.equal(registry.size, 0);
+  for (const now of [1001, 2000, 4000, 7000]) {
+    const reply = registry.handle(decode(join), HERE, now);
+    assert.ok(reply === undefined, `the replay at ${now} ms earned type ${reply?.[3]}`);
+  }
+  assert.equal(registry.size, 0, "a replayed JOIN brought the receiver back after its goodbye");
+  assert.equal(events.filter((e) => e.type === "receiver_joined").length, 1);
+  // A receiver there that says hello again gets a new cookie and joins at once.
+  joinWith(new ReceiverLink({ receiver: 1 }), registry, 7000);
+  assert.equal(registry.size, 1);
+});
+
+Deno.test("ReceiverRegistry drops a receiver whose keepalives stop proving it receives its cookies", () => {
+  const { registry } = setup();
+  const link = new ReceiverLink({ receiver: 1 });
+  joinWith(link, registry, 0);
+  const keepalive = decode(link.tick(250)!);
+  assert.equal(keepalive.type, PacketType.KEEPALIVE);
+  // The receiver is gone; its keepalive, captured, comes four times a second.
+  const challenged: number[] = [];
+  let droppedAt: number | undefined;
+  for (let now = 250; now <= 120_000 && droppedAt === undefined; now += 250) {
+    const reply = registry.handle(keepalive, HERE, now);
+    if (reply !== undefined && decode(reply).type === PacketType.CHALLENGE) challenged.push(now);
+    registry.expire(now);
+    if (registry.size === 0) droppedAt = now;
+  }
+  assert.ok(droppedAt !== undefined, "kept for 2 minutes by one replayed keepalive");
+  assert.ok(droppedAt <= 20_000, `dropped only at ${droppedAt} ms`);
+  assert.ok(challenged.length > 0 && challenged[0] <= 6000, "asked for proof again");
+});
+
+Deno.test("ReceiverRegistry keeps a receiver that answers for an hour of new cookies, 30 % lost each way", () => {
+  const random = new Random(13);
+  const { registry, events } = setup();
+  const link = new ReceiverLink({ receiver: 1 });
+  const carry = (message: Uint8Array | undefined) =>
+    message !== undefined && !random.chance(0.3) ? decode(message) : undefined;
+  let challenges = 0;
+  let nacks = 0;
+  for (let now = 0; now <= 3_600_000; now += 50) {
+    let up = carry(link.tick(now));
+    while (up !== undefined) {
+      const down = carry(registry.handle(up, HERE, now));
+      if (down?.type === PacketType.CHALLENGE) challenges++;
+      up = down === undefined ? undefined : carry(link.handle(down, now).reply);
+    }
+    registry.expire(now);
+    const cookie = link.cookie;
+    if (cookie !== undefined && now % 1000 === 0) {
+      const nack = encodeNack({
+        session: 0x1234,
+        receiver: 1,
+        cookie,
+        ranges: [{ frame: 0, index: 0, count: 1 }],
+      });
+      const decoded = decode(nack);
+      assert.ok(decoded.type === PacketType.NACK);
+      if (registry.verify(decoded, HERE, now) !== undefined) nacks++;
+    }
+  }
+  const left = events.filter((e) => e.type === "receiver_left");
+  assert.deepEqual(left, [], "the receiver dropped out");
+  assert.equal(events.filter((e) => e.type === "receiver_joined").length, 1);
+  assert.ok(nacks >= 3590, `${nacks} of its NACKs honoured`);
+  assert.ok(challenges >= 360, `a new cookie ${challenges} times in an hour`);
+});
+
+Deno.test("CookieSigner's cookie says when it was made, and proves nothing once older than maxAgeMs", () => {
+  const signer = new CookieSigner({ maxAgeMs: 10_000 });
+  const made = 1_700_000_000_123.7;
+  const cookie = signer.sign("10.0.0.2:5000", 7, made);
+  assert.equal(cookie.length, 16);
+  assert.equal(signer.verify(cookie, "10.0.0.2:5000", 7, made + 10_000), 1_700_000_000_123);
+  assert.equal(signer.verify(cookie, "10.0.0.2:5000", 7, made + 10_001), undefined, "too old");
+  assert.equal(signer.verify(cookie, "10.0.0.2:5000", 7, made - 1), undefined, "not made yet");
+  assert.equal(signer.verify(cookie, "10.0.0.2:5001", 7, made), undefined, "another address");
+  assert.equal(signer.verify(cookie, "10.0.0.2:5000", 8, made), undefined, "another receiver");
+  for (let i = 0; i < 16; i++) {
+    const changed = cookie.slice();
+    changed[i] ^= 1;
+    assert.equal(signer.verify(changed, "10.0.0.2:5000", 7, made), undefined, `byte ${i}`);
+  }
+  assert.equal(new CookieSigner().verify(cookie, "10.0.0.2:5000", 7, made), undefined);
+  assert.throws(() => new CookieSigner({ maxAgeMs: 0 }), RangeError);
+});
+
+Deno.test("ReceiverRegistry with keys of each join holds only the JOIN to its cookie's age, and challenges no one again", () => {
+  const events: RegistryEvent[] = [];
+  const registry = new ReceiverRegistry({
+    session: 0x1234,
+    signer: new CookieSigner(),
+    keyed: true,
+    onEvent: (event) => events.push(event),
+  });
+  const link = new ReceiverLink({ receiver: 1 });
+  const join = joinWith(link, registry, 0);
+  const answers = new Map<number, number>();
+  let nacks = 0;
+  for (let now = 50; now <= 3_600_000; now += 50) {
+    const message = link.tick(now);
+    if (message !== undefined) {
+      const reply = registry.handle(decode(message), HERE, now);
+      const type = reply === undefined ? 0 : decode(reply).type;
+      answers.set(type, (answers.get(type) ?? 0) + 1);
+      if (reply !== undefined) link.handle(decode(reply), now);
+    }
+    registry.expire(now);
+    if (now % 10_000 === 0) {
+      const nack = decode(
+        encodeNack({
+          session: 0x1234,
+          receiver: 1,
+          cookie: link.cookie!,
+          ranges: [{ frame: 0, index: 0, count: 1 }],
+        }),
+      );
+      assert.ok(nack.type === PacketType.NACK);
+      if (registry.verify(nack, HERE, now) !== undefined) nacks++;
+    }
+  }
+  assert.deepEqual(
+    [...answers],
+    [[PacketType.ACK, 14_400]],
+    "every keepalive ACKed, none challenged",
+  );
+  assert.equal(nacks, 360, "its NACKs are honoured with its first cookie");
+  assert.deepEqual(events.map((e) => e.type), ["receiver_joined"]);
+  // The JOIN itself is held to its cookie's age, however often it comes.
+  assert.equal(registry.handle(decode(join), HERE, 3_600_050), undefined, "its JOIN an hour on");
+  assert.equal(registry.stats.badCookies, 1);
+  // And to the goodbyes before it: one made before the receiver left proves nothing.
+  const again = new ReceiverLink({ receiver: 2 });
+  const second = joinWith(again, registry, 3_601_000);
+  registry.handle(decode(again.bye()!), HERE, 3_602_000);
+  assert.equal(registry.handle(decode(second), HERE, 3_602_001), undefined, "after its goodbye");
+  assert.equal(registry.size, 0);
 });

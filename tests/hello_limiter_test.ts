@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { HelloLimiter } from "../lib/hello_limiter.ts";
 
-/** The `i`-th of many distinct IPv4 addresses, as spoofed hellos would come from. */
+/** The `i`-th of many distinct IPv4 addresses, each in a /24 of its own, as spoofed hellos would come from. */
 function ip(i: number): string {
-  return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+  return `10.${(i >> 8) & 255}.${i & 255}.1`;
 }
 
 Deno.test("HelloLimiter answers a burst from one address, then holds it to the rate", () => {
@@ -19,7 +19,13 @@ Deno.test("HelloLimiter answers a burst from one address, then holds it to the r
     if (limiter.allow("192.0.2.1", now)) answered++;
   }
   assert.equal(answered, 50);
-  assert.deepEqual(limiter.stats, { allowed: 61, limited: 53, limitedGlobal: 0, evicted: 0 });
+  assert.deepEqual(limiter.stats, {
+    allowed: 61,
+    limited: 53,
+    limitedGlobal: 0,
+    limitedNetwork: 0,
+    evicted: 0,
+  });
 });
 
 Deno.test("HelloLimiter keeps addresses apart", () => {
@@ -70,6 +76,7 @@ Deno.test("HelloLimiter holds the global rate through a long flood, within bound
   for (let s = 1; s < 5; s++) assert.ok(perSecond[s] <= 201, `second ${s}: ${perSecond[s]}`);
   // Only addresses answered within the last 2 s are tracked: 400 + 200 * 2.
   assert.ok(largest <= 800, `${largest} tracked`);
+  assert.ok(limiter.networks <= 800, `${limiter.networks} networks tracked`);
 });
 
 Deno.test("HelloLimiter tracks at most maxAddresses, evicting the one answered longest ago", () => {
@@ -79,7 +86,14 @@ Deno.test("HelloLimiter tracks at most maxAddresses, evicting the one answered l
     assert.ok(limiter.size <= 100, `${limiter.size} tracked`);
   }
   assert.equal(limiter.size, 100);
-  assert.deepEqual(limiter.stats, { allowed: 400, limited: 600, limitedGlobal: 600, evicted: 300 });
+  assert.deepEqual(limiter.stats, {
+    allowed: 400,
+    limited: 600,
+    limitedGlobal: 600,
+    limitedNetwork: 0,
+    // Each answer evicts an address and its network.
+    evicted: 600,
+  });
 });
 
 Deno.test("HelloLimiter eviction never lets hellos past the global limit", () => {
@@ -126,10 +140,54 @@ Deno.test("HelloLimiter refuses rates, bursts and sizes that cannot work", () =>
     { globalRate: -1 },
     { globalBurst: 0 },
     { globalRate: Infinity },
+    { perNetworkRate: 0 },
+    { perNetworkBurst: 0 },
     { maxAddresses: 0 },
     { maxAddresses: 1.5 },
   ];
   for (const options of bad) {
     assert.throws(() => new HelloLimiter(options), RangeError, JSON.stringify(options));
   }
+});
+
+Deno.test("HelloLimiter holds the hosts of one /24 to its share, and leaves other networks theirs", () => {
+  const limiter = new HelloLimiter();
+  let answered = 0;
+  // 250 hosts of one /24, 1,500 hellos a second for 2 s.
+  for (let i = 0; i < 3000; i++) {
+    if (limiter.allow(`198.51.100.${1 + (i % 250)}`, i / 1.5)) answered++;
+  }
+  // A burst of 40, then 20 a second.
+  assert.ok(answered >= 40 + 39 && answered <= 40 + 40, `${answered} answered`);
+  assert.equal(limiter.stats.limitedGlobal, 0, "the global share is not spent");
+  assert.equal(limiter.stats.limitedNetwork, 3000 - answered);
+  for (let i = 0; i < 10; i++) assert.ok(limiter.allow("203.0.113.7", 2000), `elsewhere ${i}`);
+  assert.ok(limiter.allow("198.51.101.1", 2000), "the next /24");
+});
+
+Deno.test("HelloLimiter holds the addresses of one IPv6 /64 to one share, however written", () => {
+  const limiter = new HelloLimiter();
+  let answered = 0;
+  for (let i = 0; i < 200; i++) {
+    const host = (i * 7919).toString(16);
+    const ip = i % 2 ? `2001:db8:0:42::${host}` : `2001:db8:0:42:${host}:${host}:${host}:1`;
+    if (limiter.allow(ip, 0)) answered++;
+  }
+  assert.equal(answered, 40);
+  assert.equal(limiter.networks, 1);
+  assert.ok(limiter.allow("2001:db8:0:43::1", 0), "the next /64");
+  assert.ok(limiter.allow("2001:db8::1", 0), "2001:db8:0:0::/64");
+  assert.ok(limiter.allow("::1", 0));
+  assert.ok(limiter.allow("fe80::1%eth0", 0));
+  assert.equal(limiter.networks, 5);
+});
+
+Deno.test("HelloLimiter counts an IPv4 address mapped into IPv6 as that IPv4 address", () => {
+  const limiter = new HelloLimiter();
+  for (let i = 0; i < 5; i++) assert.ok(limiter.allow("192.0.2.1", 0));
+  for (let i = 0; i < 5; i++) assert.ok(limiter.allow("::ffff:192.0.2.1", 0));
+  assert.equal(limiter.allow("::FFFF:192.0.2.1", 0), false);
+  assert.equal(limiter.allow("192.0.2.1", 0), false);
+  assert.equal(limiter.size, 1);
+  assert.equal(limiter.networks, 1);
 });
