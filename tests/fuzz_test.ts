@@ -203,15 +203,14 @@ for (const keyed of [true, false]) {
         }
         const s = await stats(url);
         assert.equal(s.state, "live");
+        // The figures the README shows.
+        const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
         console.log(
-          "DEBUG",
-          baseline,
-          after,
-          grown,
-          JSON.stringify(s.rejected),
-          JSON.stringify(s.packetsDropped),
-          JSON.stringify(before.rejected),
-          s.framesDropped,
+          `${label}: ${after.toFixed(1)} fps after, ${baseline.toFixed(1)} before; ` +
+            `grown: sender ${mb(grown.sender)} MB, receiver ${mb(grown.receiver)} MB; ` +
+            `receiver rejected ${JSON.stringify(s.rejected)}, dropped ${
+              JSON.stringify(s.packetsDropped)
+            }`,
         );
         const rejected = (r: Record<string, number>) =>
           Object.values(r).reduce((sum, n) => sum + n, 0);
