@@ -214,3 +214,40 @@ Deno.test("64 viewers that never read are dropped, and a new viewer gets frames"
     await sender.stop();
   }
 });
+
+Deno.test("100 streams aborted mid-frame leave the receiver no descriptor behind", async () => {
+  const [sender, senderPort] = await startSender(["--source", "test"]);
+  const [receiver, url] = await startReceiver(senderPort);
+  const fds = () => [...Deno.readDirSync(`/proc/${receiver.child.pid}/fd`)].length;
+  try {
+    await receiver.waitFor("state", (event) => event.to === "live");
+    // One stream read once, so that whatever a first viewer makes for good is in the baseline.
+    await readMjpeg(`${url}stream.mjpg`, { durationMs: 300, onPart: () => {} });
+    await sleep(500);
+    const baseline = fds();
+    for (let i = 0; i < 100; i++) {
+      const controller = new AbortController();
+      const response = await fetch(`${url}stream.mjpg`, { signal: controller.signal });
+      const reader = response.body!.getReader();
+      await reader.read(); // some bytes of a part, then gone
+      controller.abort();
+      await reader.cancel().catch(() => {});
+    }
+    // The server finds a client gone at its next write: a frame at most a second away.
+    const deadline = Date.now() + 5000;
+    let now = fds();
+    while (now > baseline + 2 && Date.now() < deadline) {
+      await sleep(200);
+      now = fds();
+    }
+    assert.ok(
+      now <= baseline + 2,
+      `${now} descriptors after 100 aborted streams, ${baseline} before`,
+    );
+    const { viewers } = (await stats(url)).preview as { viewers: number };
+    assert.equal(viewers, 0, "no viewer left behind");
+  } finally {
+    await receiver.stop();
+    await sender.stop();
+  }
+});
