@@ -142,16 +142,22 @@ export class ReceiverGate {
     }
     if (this.#key === undefined) return { ok: false, reason: "sealed" };
     const type = datagram[3] & 0x7f;
-    if (type === PacketType.CHALLENGE || type === PacketType.REFUSED) {
-      return this.#takeHandshake(datagram);
+    if (type === PacketType.CHALLENGE) {
+      // A new cookie from the sender joined is sealed with the keys of the
+      // join; a CHALLENGE that answers a hello, with the hello key.
+      const renewal = this.#takeSession(datagram);
+      const opened = renewal.ok || (renewal.reason !== "wrongKey" && renewal.reason !== "stale");
+      return opened ? renewal : this.#takeHandshake(datagram);
     }
+    if (type === PacketType.REFUSED) return this.#takeHandshake(datagram);
     return this.#takeSession(datagram);
   }
 
   /**
    * Seals a datagram to send: a HELLO with the hello key (or in the clear,
-   * to ask for the salt), a JOIN with the hello key and the keys' tail, the
-   * rest with the keys of the join; `undefined` if it cannot be sealed yet.
+   * to ask for the salt), a JOIN with the hello key and the keys' tail (or,
+   * echoing a new cookie of the sender joined, with the keys of the join),
+   * the rest with the keys of the join; `undefined` if it cannot be sealed yet.
    */
   seal(plain: Uint8Array): Uint8Array | undefined {
     if (this.#key === undefined) return plain;
@@ -160,6 +166,9 @@ export class ReceiverGate {
         return this.#sealHello(plain);
       case PacketType.JOIN: {
         const next = this.#next;
+        const current = this.#current;
+        // No join under way: it answers a new cookie from the sender joined.
+        if (next === undefined && current !== undefined) return current.cipher.seal(plain);
         const join = decodePacket(plain);
         if (next === undefined || this.#secret === undefined) return undefined;
         if (!join.ok || join.packet.type !== PacketType.JOIN) return undefined;
@@ -308,9 +317,11 @@ export class ReceiverGate {
       }
       const decoded = decodePacket(opened.plain);
       if (!decoded.ok) return decoded;
-      const type = decoded.packet.type;
+      const packet = decoded.packet;
+      const type = packet.type;
       return type === PacketType.DATA || type === PacketType.PARITY ||
-          type === PacketType.ACK || type === PacketType.BYE
+          type === PacketType.ACK || type === PacketType.BYE ||
+          (type === PacketType.CHALLENGE && packet.nonce === undefined)
         ? decoded
         : { ok: false, reason: "malformed" };
     }

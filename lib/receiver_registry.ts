@@ -52,26 +52,18 @@ export interface ReceiverRegistryOptions {
   /** Who the sender is: each ACK carries it. @default nothing said */
   info?: SenderInfo;
   /**
-   * A receiver not heard from with a fresh cookie (any of its own, with
-   * `keyed`) for this long, in ms, is dropped.
+   * A receiver not heard from with a fresh cookie for this long, in ms, is
+   * dropped.
    * @default {5000}
    */
   timeoutMs?: number;
   /**
    * A receiver whose cookie is older than this, in ms, must prove its address
    * again: each of its keepalives is answered with a CHALLENGE, a new cookie,
-   * until it echoes one. Not with `keyed`.
+   * until it echoes one.
    * @default half the signer's `maxAgeMs`
    */
   reproveMs?: number;
-  /**
-   * Whether everything a receiver sends after its JOIN is sealed with keys of
-   * that join alone and checked against a replay window (a sender with a
-   * key): then its JOIN's cookie is the only one it must show young, and it
-   * is never challenged again (see {@linkcode ReceiverRegistry}).
-   * @default {false}
-   */
-  keyed?: boolean;
   /**
    * The most receivers streamed to at once.
    * @default {32}
@@ -109,20 +101,14 @@ export interface RegistryStats {
  *   before, for its address: a JOIN captured earlier, replayed after, is
  *   refused however young its cookie.
  *
- * With `keyed`, the JOIN is held to its cookie's age (and to the goodbyes
- * before it) as above, but after it neither the cookie's age nor a new
- * challenge is asked for. Everything the receiver sends from then on is
- * sealed with the keys of its join, which only it and the sender hold
- * (another key holder cannot make them), and the sender's replay window
- * refuses any of it seen before: a keepalive or NACK that counts is new,
- * from that receiver, and a capture played back counts for nothing, before
- * or after a goodbye. The join itself needed the cookie sent to that
- * address. (A keyed receiver takes only a CHALLENGE that answers a hello of
- * its own, so it could not take one answering its keepalive.) What the keys
- * do not prove is that the receiver still receives where it joined from: a
- * key holder that joined from an address, then lost it, can keep the stream
- * going there by sealing keepalives of its own and spoofing that address as
- * their source, for as long as it keeps sending them.
+ * With a key, the same holds, and more (see `sender_gate.ts`): everything
+ * a receiver sends after its JOIN is sealed with keys of that join alone and
+ * checked against a replay window, so a capture played back counts for
+ * nothing at once; and the new CHALLENGE is sealed with those keys, so only
+ * that receiver can open it. A key holder that joined from an address and
+ * then lost it (or spoofs it) can seal keepalives of its own, but it never
+ * gets the new cookies sent there: video stops going there 15 s after its
+ * last cookie was made, as for anyone.
  *
  * Pure apart from the cookie's keyed hash: it returns the reply to send and
  * never touches a socket.
@@ -133,8 +119,6 @@ export class ReceiverRegistry {
   #info: SenderInfo | undefined;
   #timeoutMs: number;
   #reproveMs: number;
-  /** How long a joined receiver's cookie proves its address, in ms: for ever with `keyed`. */
-  #proofMs: number;
   #maxReceivers: number;
   #onEvent: (event: RegistryEvent) => void;
   #onReport: (peer: Peer, report: ReceiverReport, now: number) => void;
@@ -149,9 +133,7 @@ export class ReceiverRegistry {
     this.#signer = options.signer;
     this.#info = options.info;
     this.#timeoutMs = options.timeoutMs ?? 5000;
-    const keyed = options.keyed ?? false;
-    this.#reproveMs = keyed ? Infinity : options.reproveMs ?? this.#signer.maxAgeMs / 2;
-    this.#proofMs = keyed ? Infinity : this.#signer.maxAgeMs;
+    this.#reproveMs = options.reproveMs ?? this.#signer.maxAgeMs / 2;
     this.#maxReceivers = options.maxReceivers ?? 32;
     this.#onEvent = options.onEvent ?? (() => {});
     this.#onReport = options.onReport ?? (() => {});
@@ -193,8 +175,7 @@ export class ReceiverRegistry {
         }
         if (peer !== undefined && peer.receiver === packet.receiver) {
           // Its join again: its ACK was lost, or it answers a new challenge.
-          // Checked as a first join is, with a key too.
-          if (this.#check(peer, packet.cookie, now, this.#signer.maxAgeMs) !== true) {
+          if (this.#check(peer, packet.cookie, now) !== true) {
             this.#stats.badCookies++;
             return undefined;
           }
@@ -245,7 +226,7 @@ export class ReceiverRegistry {
           return this.#challenge(key, packet.receiver, packet.time, now);
         }
         const fresh = peer.receiver === packet.receiver
-          ? this.#check(peer, packet.cookie, now, this.#proofMs)
+          ? this.#check(peer, packet.cookie, now)
           : undefined;
         if (fresh === undefined) {
           this.#stats.badCookies++;
@@ -266,7 +247,7 @@ export class ReceiverRegistry {
         if (
           peer !== undefined && packet.session === this.#session &&
           peer.receiver === packet.receiver &&
-          this.#check(peer, packet.cookie, now, this.#proofMs) !== undefined
+          this.#check(peer, packet.cookie, now) !== undefined
         ) {
           this.#remove(peer, "bye", now);
         } else {
@@ -289,7 +270,7 @@ export class ReceiverRegistry {
     if (
       peer === undefined || packet.session !== this.#session ||
       peer.receiver !== packet.receiver ||
-      this.#check(peer, packet.cookie, now, this.#proofMs) !== true
+      this.#check(peer, packet.cookie, now) !== true
     ) {
       this.#stats.badCookies++;
       return undefined;
@@ -360,12 +341,14 @@ export class ReceiverRegistry {
 
   /**
    * What the cookie a joined receiver's datagram carries says at `now`:
-   * `true` if it is its cookie and made at most `proofMs` ago, or a newer
+   * `true` if it is its cookie and made at most the signer's `maxAgeMs` ago, or a newer
    * fresh one made for it (from a challenge whose JOIN was lost: it becomes
    * its cookie); `false` if it is its cookie, older; `undefined` for any other.
    */
-  #check(peer: Peer, cookie: Uint8Array, now: number, proofMs: number): boolean | undefined {
-    if (timingSafeEqual(peer.cookie, cookie)) return now - peer.cookieMadeAt <= proofMs;
+  #check(peer: Peer, cookie: Uint8Array, now: number): boolean | undefined {
+    if (timingSafeEqual(peer.cookie, cookie)) {
+      return now - peer.cookieMadeAt <= this.#signer.maxAgeMs;
+    }
     const madeAt = this.#proof(cookie, peer.key, peer.receiver, now);
     if (madeAt === undefined) return undefined;
     if (madeAt > peer.cookieMadeAt) {

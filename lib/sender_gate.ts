@@ -176,8 +176,12 @@ export class SenderGate {
    * if it answers a datagram; `undefined` if there is no key to seal it
    * with. Without a key, `plain` as it is.
    *
-   * - A CHALLENGE answers a HELLO: it gets the key tail (the hello's nonce
-   *   and this run's key share) and the hello key.
+   * - A CHALLENGE that answers a HELLO gets the key tail (the hello's nonce
+   *   and this run's key share) and the hello key; one that answers a
+   *   joined receiver's KEEPALIVE (a new cookie, to prove its address
+   *   again) is sealed with the keys of its join, which only that receiver
+   *   can open: a key holder that sends keepalives of its own from an
+   *   address it does not receive at never gets it.
    * - A REFUSED that the sender is full answers a JOIN: it echoes the JOIN's
    *   hello nonce, with the hello key.
    * - An ACK that answers a JOIN puts the keys of that join in use for `to`
@@ -189,6 +193,7 @@ export class SenderGate {
     if (secret === undefined) return plain;
     switch (plain[3]) {
       case PacketType.CHALLENGE: {
+        if (answering?.type === PacketType.KEEPALIVE) break;
         const challenge = decodePacket(plain);
         if (answering?.type !== PacketType.HELLO || answering.nonce === undefined) return undefined;
         if (!challenge.ok || challenge.packet.type !== PacketType.CHALLENGE) return undefined;
@@ -202,7 +207,13 @@ export class SenderGate {
         return secret.sealHello(encodeControl({ ...refused.packet, echo: answering.nonce }));
       }
       case PacketType.ACK:
-        if (answering?.type === PacketType.JOIN && !this.#use(to, answering)) return undefined;
+        // A JOIN with the key tail is a new join; one without answers a new cookie.
+        if (
+          answering?.type === PacketType.JOIN && answering.nonce !== undefined &&
+          !this.#use(to, answering)
+        ) {
+          return undefined;
+        }
     }
     return this.#joins.get(to)?.cipher.seal(plain);
   }
@@ -251,23 +262,37 @@ export class SenderGate {
     }
     const type = datagram[3] & 0x7f;
     if (type === PacketType.HELLO) return this.#takeHandshake(datagram, from, hello);
+    const keys = this.#joins.get(from);
     if (type === PacketType.JOIN) {
+      // A joined receiver echoes a new cookie in a JOIN sealed with the keys
+      // of its join; any other JOIN is sealed with the hello key.
+      const renewal = keys === undefined ? undefined : this.#takeSession(datagram, keys);
+      if (renewal !== undefined && (renewal.ok || renewal.reason !== "wrongKey")) return renewal;
       return this.#takeHandshake(datagram, from, secret.openHello(datagram));
     }
-    const keys = this.#joins.get(from);
     if (keys === undefined) {
       // A receiver of an earlier run, or one dropped: it should say hello again.
       return peer
         ? { ok: false, reason: "wrongKey" }
         : { ok: false, reason: "stale", reply: this.#announce(RefusalReason.STALE, datagram) };
     }
+    return this.#takeSession(datagram, keys);
+  }
+
+  /**
+   * A datagram sealed with the keys of a join: a KEEPALIVE, NACK or BYE, or
+   * a JOIN without the key tail that echoes a new cookie.
+   */
+  #takeSession(datagram: Uint8Array, keys: JoinKeys): GateResult {
     const opened = keys.cipher.open(datagram);
     if (opened === undefined) return { ok: false, reason: "wrongKey" };
     if (!keys.window.accept(opened.counter)) return { ok: false, reason: "replayed" };
     const decoded = decodePacket(opened.plain);
     if (!decoded.ok) return decoded;
-    const inner = decoded.packet.type;
-    return inner === PacketType.KEEPALIVE || inner === PacketType.NACK || inner === PacketType.BYE
+    const packet = decoded.packet;
+    const inner = packet.type;
+    return inner === PacketType.KEEPALIVE || inner === PacketType.NACK ||
+        inner === PacketType.BYE || (inner === PacketType.JOIN && packet.nonce === undefined)
       ? decoded
       : { ok: false, reason: "malformed" };
   }

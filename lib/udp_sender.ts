@@ -198,8 +198,6 @@ export class UdpSender {
     this.#registry = new ReceiverRegistry({
       session: this.session,
       signer: new CookieSigner(),
-      // With a key, the keys of each join prove the receiver from then on.
-      keyed: this.#gate.sealed,
       info: options.info,
       timeoutMs: options.timeoutMs,
       maxReceivers: options.maxReceivers ?? SENDER_DEFAULTS.maxReceivers,

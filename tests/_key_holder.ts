@@ -11,6 +11,7 @@ import { NonceSequence } from "../lib/nonce_sequence.ts";
 import {
   type Challenge,
   decodePacket,
+  EMPTY_REPORT,
   encodeControl,
   type Packet,
   PacketType,
@@ -50,28 +51,39 @@ export class KeyHolder {
   readonly receiver: number;
   /** The newest frame number the sender sent it. */
   latestFrame = -1;
+  /** When the sender last sent it a frame's datagram (`performance.now()`). */
+  lastDataAt = -Infinity;
+  /** The cookie of its join. */
+  readonly cookie: Uint8Array;
   /** Its handshake as it went over the wire, both ways, to be played back. */
   readonly handshake: Uint8Array[];
   #socket: Deno.DatagramConn;
+  #sender: Deno.NetAddr;
   #keys: JoinKeyInput;
   #opener: SessionCipher;
+  #sealer: SessionCipher;
   #receiving: Promise<void>;
 
   private constructor(
     socket: Deno.DatagramConn,
+    sender: Deno.NetAddr,
     secret: StreamSecret,
     session: number,
     receiver: number,
     keys: JoinKeyInput,
+    cookie: Uint8Array,
     handshake: Uint8Array[],
   ) {
     this.handshake = handshake;
+    this.cookie = cookie;
     this.#socket = socket;
+    this.#sender = sender;
     this.secret = secret;
     this.session = session;
     this.receiver = receiver;
     this.#keys = keys;
     this.#opener = secret.receiverJoin(keys, NonceSequence.random());
+    this.#sealer = secret.receiverJoin(keys, NonceSequence.random());
     this.#receiving = this.#receive();
   }
 
@@ -134,7 +146,7 @@ export class KeyHolder {
         receiverShare: share.share,
         senderShare: challenge.share!,
       };
-      return new KeyHolder(socket, secret, session, receiver, keys, recorded);
+      return new KeyHolder(socket, to, secret, session, receiver, keys, challenge.cookie, recorded);
     } catch (error) {
       socket.close();
       throw error;
@@ -151,6 +163,19 @@ export class KeyHolder {
   sealAsReceiver(plain: Uint8Array, counter: number): Uint8Array {
     return this.secret.receiverJoin(this.#keys, new NonceSequence(new Uint8Array(4), counter))
       .seal(plain);
+  }
+
+  /** Sends the sender a keepalive of its own, sealed with its join's keys, with the cookie of its join. */
+  async keepalive(): Promise<void> {
+    const plain = encodeControl({
+      type: PacketType.KEEPALIVE,
+      session: this.session,
+      receiver: this.receiver,
+      time: Date.now(),
+      cookie: this.cookie,
+      report: EMPTY_REPORT,
+    });
+    await this.#socket.send(this.#sealer.seal(plain), this.#sender);
   }
 
   /** Resolves once a frame has come, or throws after `ms`. */
@@ -179,6 +204,7 @@ export class KeyHolder {
       }
       const packet = decoded(this.#opener.open(bytes)?.plain);
       if (packet?.type === PacketType.DATA) {
+        this.lastDataAt = performance.now();
         this.latestFrame = Math.max(this.latestFrame, packet.frame);
       }
     }

@@ -16,9 +16,11 @@ import { StreamKey } from "../lib/stream_key.ts";
 import { StreamSecret } from "../lib/stream_secret.ts";
 import { UdpReceiver } from "../lib/udp_receiver.ts";
 import { UdpSender } from "../lib/udp_sender.ts";
+import { KeyHolder } from "./_key_holder.ts";
 import { Random } from "./_random.ts";
 
-const KEY = new StreamKey("the admission tests' shared secret");
+const KEY_TEXT = "the admission tests' shared secret";
+const KEY = new StreamKey(KEY_TEXT);
 /** The key stretched with a salt: a sender's run. */
 function run(): Promise<StreamSecret> {
   return KEY.stretch(StreamSecret.salt());
@@ -184,6 +186,32 @@ for (const keyed of [false, true]) {
     }
   });
 }
+
+// A key holder joined from an address, then lost it (or spoofs it as its
+// source): it keeps sealing keepalives of its own, with its join's keys and
+// cookie, but nothing that arrives at the address is answered. Its join's
+// cookie lives 10 s, then it has 5 s to be heard from with a newer one.
+Deno.test("a key holder's own keepalives keep video going to an address it no longer receives at for 16 s at most", async () => {
+  const sender = new UdpSender({ socket: bind(), secret: await run(), paceBitsPerSecond: 50e6 });
+  const stop = stream(sender);
+  let holder: KeyHolder | undefined;
+  try {
+    holder = await KeyHolder.join(sender.addr.port, KEY_TEXT);
+    const joined = performance.now();
+    await holder.streaming();
+    while (performance.now() - joined < 22_000) {
+      await holder.keepalive();
+      await sleep(250);
+    }
+    const seconds = (holder.lastDataAt - joined) / 1000;
+    assert.ok(seconds <= 16, `video still went there ${seconds.toFixed(1)} s after the join`);
+    assert.equal(sender.receivers, 0);
+  } finally {
+    await stop();
+    await holder?.close();
+    await sender.close();
+  }
+});
 
 /** Sockets bound to `count` addresses across 127.0.0.0/8 (none in 127.0.0.0/24), or within `prefix`. */
 function sources(random: Random, count: number, prefix?: string): Deno.DatagramConn[] {

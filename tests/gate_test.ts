@@ -549,6 +549,10 @@ interface Minute {
   receiverGate: ReceiverGate;
   /** Every keepalive the receiver sent, as it went. */
   keepalives: Uint8Array[];
+  /** Every CHALLENGE the sender sent, as it went. */
+  challenges: Uint8Array[];
+  /** The sender's run of the key, if it has one. */
+  secret: StreamSecret | undefined;
   /** The states the link went through. */
   states: string[];
 }
@@ -556,14 +560,11 @@ interface Minute {
 /** A receiver (at {@linkcode PEER}) and a sender talking for `ms`, every datagram arriving. */
 async function converse(keyed: boolean, ms: number): Promise<Minute> {
   const events: RegistryEvent[] = [];
-  const senderGate = new SenderGate({
-    session: SESSION,
-    secret: keyed ? await KEY.stretch(StreamSecret.salt()) : undefined,
-  });
+  const secret = keyed ? await KEY.stretch(StreamSecret.salt()) : undefined;
+  const senderGate = new SenderGate({ session: SESSION, secret });
   const registry = new ReceiverRegistry({
     session: SESSION,
     signer: new CookieSigner(),
-    keyed,
     onEvent: (event) => {
       events.push(event);
       if (event.type === "receiver_left") senderGate.left(event.address);
@@ -580,6 +581,7 @@ async function converse(keyed: boolean, ms: number): Promise<Minute> {
   });
   const cookies = new Set<string>();
   const keepalives: Uint8Array[] = [];
+  const challenges: Uint8Array[] = [];
   let taken = 0;
   for (let now = 0; now <= ms; now += 50) {
     // The key stretched with the salt the sender named, as the receiver does.
@@ -596,6 +598,7 @@ async function converse(keyed: boolean, ms: number): Promise<Minute> {
         const reply = registry.handle(got.packet, here, now);
         down = reply && senderGate.seal(reply, PEER, got.packet);
       }
+      if (down !== undefined && (down[3] & 0x7f) === PacketType.CHALLENGE) challenges.push(down);
       const back = down && receiverGate.take(down);
       if (back?.ok && back.packet?.type === PacketType.CHALLENGE) taken++;
       message = back?.ok && back.packet !== undefined
@@ -615,6 +618,8 @@ async function converse(keyed: boolean, ms: number): Promise<Minute> {
     link,
     receiverGate,
     keepalives,
+    challenges,
+    secret,
     states,
   };
 }
@@ -628,16 +633,27 @@ Deno.test("A receiver without a key takes a new cookie every 5 s through both ga
   assert.ok(registry.has(PEER));
 });
 
-Deno.test("A receiver with the key stays joined through both gates on its join's keys, never challenged again", async () => {
+Deno.test("A receiver with the key takes a new cookie every 5 s through both gates, sealed with its join's keys, and stays joined", async () => {
   const minute = await converse(true, 60_000);
   const { events, cookies, made, taken, registry, senderGate, link, receiverGate } = minute;
   assert.deepEqual(events.map((e) => e.type), ["receiver_joined"]);
   assert.deepEqual(minute.states, ["stalled"], "joined once, and never waiting for the sender");
-  assert.equal(made, 1, "challenges made");
-  assert.equal(taken, 1, "challenges taken");
-  assert.equal(cookies, 1, "its first cookie served the whole minute");
+  assert.ok(cookies >= 10, `${cookies} cookies in a minute`);
+  assert.ok(made >= 11 && taken === made, `${made} challenges made, ${taken} taken`);
   assert.ok(registry.has(PEER) && link.cookie !== undefined, "still joined after a minute");
   assert.equal(registry.stats.badCookies, 0);
+  // The first answers its hello, with the hello key; every later one is
+  // sealed with the keys of its join, which no other key holder can open.
+  const [hello, ...renewals] = minute.challenges;
+  assert.equal(hello.length, 116);
+  assert.ok(minute.secret!.openHello(hello) !== undefined);
+  assert.equal(renewals.length, made - 1);
+  for (const renewal of renewals) {
+    assert.equal(renewal.length, 72);
+    assert.equal(minute.secret!.openHello(renewal), undefined, "opened with the hello key");
+  }
+  const again = receiverGate.take(renewals[0]);
+  assert.ok(!again.ok && again.reason === "replayed", "a new cookie played back is taken");
   // What stands for the cookie's age: only that receiver's keys make a
   // keepalive that counts, and each counts once.
   const [first, ...rest] = minute.keepalives;
