@@ -11,7 +11,12 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { RECEIVER_PERMISSIONS, SENDER_PERMISSIONS, UNSTABLE_FLAGS } from "./permissions.ts";
+import {
+  RECEIVER_PERMISSIONS,
+  RUNTIME_FLAGS,
+  SENDER_PERMISSIONS,
+  UNSTABLE_FLAGS,
+} from "./permissions.ts";
 
 /** Every target the project ships. */
 export const TARGETS = [
@@ -45,6 +50,7 @@ export function compileArgs(
   return [
     "compile",
     ...UNSTABLE_FLAGS,
+    ...RUNTIME_FLAGS,
     ...permissions,
     "--target",
     target,

@@ -6,6 +6,7 @@
  */
 import {
   RECEIVER_PERMISSIONS,
+  RUNTIME_FLAGS,
   SENDER_PERMISSIONS,
   UNSTABLE_FLAGS,
 } from "../scripts/permissions.ts";
@@ -33,7 +34,16 @@ export type ToolCommand = (
  */
 export function toolArgs(tool: Tool, args: string[], denoFlags: readonly string[] = []): string[] {
   const permissions = tool === "sender" ? SENDER_PERMISSIONS : RECEIVER_PERMISSIONS;
-  return ["run", "--quiet", ...UNSTABLE_FLAGS, ...permissions, ...denoFlags, `${tool}.ts`, ...args];
+  return [
+    "run",
+    "--quiet",
+    ...UNSTABLE_FLAGS,
+    ...RUNTIME_FLAGS,
+    ...permissions,
+    ...denoFlags,
+    `${tool}.ts`,
+    ...args,
+  ];
 }
 
 /** Runs a tool with this Deno. */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { chooseTargets, compileArgs, hostTarget, TARGETS, WORKERS } from "../scripts/compile.ts";
 import {
   RECEIVER_PERMISSIONS,
+  RUNTIME_FLAGS,
   SENDER_PERMISSIONS,
   UNSTABLE_FLAGS,
 } from "../scripts/permissions.ts";
@@ -10,6 +11,7 @@ Deno.test("compileArgs() embeds only each tool's own permissions", () => {
   assert.deepEqual(compileArgs("receiver", "x86_64-unknown-linux-gnu"), [
     "compile",
     "--unstable-net",
+    "--no-code-cache",
     "--allow-net",
     "--allow-run",
     "--allow-env=FFMPEG,UDPCAM_KEY,IMAGESCRIPT_WASM_SIMD,CODECS_FORCE_WASM",
@@ -25,8 +27,9 @@ Deno.test("compileArgs() embeds only each tool's own permissions", () => {
     "receiver.ts",
   ]);
   const sender = compileArgs("sender", "x86_64-pc-windows-msvc");
-  assert.deepEqual(sender.slice(1, 2 + SENDER_PERMISSIONS.length), [
+  assert.deepEqual(sender.slice(1, 3 + SENDER_PERMISSIONS.length), [
     ...UNSTABLE_FLAGS,
+    ...RUNTIME_FLAGS,
     ...SENDER_PERMISSIONS,
   ]);
   assert.ok(!sender.includes("--allow-all") && !sender.includes("-A"));
@@ -71,9 +74,13 @@ Deno.test("chooseTargets() builds every target, or the host's alone with DENORT_
   assert.throws(() => chooseTargets(["riscv64-linux"], undefined), /unknown target/);
 });
 
-Deno.test("the deno.json tasks run the tools with the permissions they are compiled with", async () => {
+Deno.test("the deno.json tasks run the tools with the permissions and flags they are compiled with", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
-  assert.equal(config.tasks.sender, `deno run ${SENDER_PERMISSIONS.join(" ")} sender.ts`);
-  assert.equal(config.tasks.receiver, `deno run ${RECEIVER_PERMISSIONS.join(" ")} receiver.ts`);
+  const flags = RUNTIME_FLAGS.join(" ");
+  assert.equal(config.tasks.sender, `deno run ${flags} ${SENDER_PERMISSIONS.join(" ")} sender.ts`);
+  assert.equal(
+    config.tasks.receiver,
+    `deno run ${flags} ${RECEIVER_PERMISSIONS.join(" ")} receiver.ts`,
+  );
   assert.deepEqual(config.unstable, ["net"]);
 });
