@@ -122,22 +122,20 @@
  * an address before a receiver last left it (goodbye, timeout, or replaced).
  * Every JOIN is held to that, a repeated one too.
  *
- * Without a key, every KEEPALIVE and NACK is too, so a joined receiver
- * proves its address again every 5 s: the sender answers its KEEPALIVE with
- * a CHALLENGE (a new cookie, echoing the keepalive's time) instead of an
- * ACK, and the receiver echoes the new cookie in a JOIN and in all it sends
- * from then on.
+ * Every KEEPALIVE and NACK is too, so a joined receiver proves its address
+ * again every 5 s: the sender answers its KEEPALIVE with a CHALLENGE (a new
+ * cookie, echoing the keepalive's time) instead of an ACK, and the receiver
+ * echoes the new cookie in a JOIN and in all it sends from then on.
  *
- * With a key, only the JOIN is: a keyed receiver is never challenged again
- * (it takes only a CHALLENGE answering a hello of its own). What it sends
- * after its JOIN is sealed with the keys of that join, which no one else
- * holds, another key holder included, and the sender's replay window
- * refuses any of it seen before; so a KEEPALIVE or NACK that counts is a new
- * one from that very receiver, and one played back, before or after its
- * goodbye, counts for nothing. The cookie sent to its address proved the
- * address at the join. What the keys do not prove is that the receiver
- * still receives there: one that joined from an address and lost it can
- * keep the stream going to it by spoofing its own sealed keepalives from it.
+ * With a key, what a receiver sends after its JOIN is sealed with the keys
+ * of that join, which no one else holds, another key holder included, and
+ * the sender's replay window refuses any of it seen before: a KEEPALIVE or
+ * NACK played back, before or after its goodbye, counts for nothing. The
+ * CHALLENGE with a new cookie and the JOIN that echoes it are sealed with
+ * those keys too, without the key tail (72 and 64 bytes sealed, where the
+ * join's are 116 and 108), so only that receiver can read the cookie: one
+ * that joined from an address and lost it gets no new cookie there, however
+ * many keepalives of its own it seals.
  *
  * A KEEPALIVE's report is the receiver's running totals since it joined, each
  * a uint32 that wraps: fragments received (36), fragments found missing (40),

@@ -1,4 +1,4 @@
-import { isSealed } from "./datagram_seal.ts";
+import { isSealed, SEAL_OVERHEAD } from "./datagram_seal.ts";
 import { KeyShare } from "./key_share.ts";
 import { NonceSequence } from "./nonce_sequence.ts";
 import {
@@ -11,6 +11,7 @@ import {
   PacketType,
   RefusalReason,
   REJECT_REASONS,
+  smallestOf,
 } from "./packet.ts";
 import type { Refusal } from "./receiver_link.ts";
 import { ReplayWindow } from "./replay_window.ts";
@@ -100,6 +101,8 @@ export class ReceiverGate {
   #echoes = new Set<string>();
   #current: JoinKeys | undefined;
   #next: JoinKeys | undefined;
+  /** The keys of the join whose new cookie was taken last, until a CHALLENGE answers a hello. */
+  #renewing: JoinKeys | undefined;
   /** One sequence for every join's keys, from a random start. */
   #nonces = NonceSequence.random();
 
@@ -142,13 +145,12 @@ export class ReceiverGate {
     }
     if (this.#key === undefined) return { ok: false, reason: "sealed" };
     const type = datagram[3] & 0x7f;
-    if (type === PacketType.CHALLENGE) {
-      // A new cookie from the sender joined is sealed with the keys of the
-      // join; a CHALLENGE that answers a hello, with the hello key.
-      const renewal = this.#takeSession(datagram);
-      const opened = renewal.ok || (renewal.reason !== "wrongKey" && renewal.reason !== "stale");
-      return opened ? renewal : this.#takeHandshake(datagram);
-    }
+    // A new cookie from the sender joined comes without the key tail,
+    // sealed with the keys of the join; a CHALLENGE that answers a hello has
+    // the tail, and the hello key.
+    const renewal = type === PacketType.CHALLENGE &&
+      datagram.length === smallestOf(type)! + SEAL_OVERHEAD;
+    if (type === PacketType.CHALLENGE && !renewal) return this.#takeHandshake(datagram);
     if (type === PacketType.REFUSED) return this.#takeHandshake(datagram);
     return this.#takeSession(datagram);
   }
@@ -165,10 +167,10 @@ export class ReceiverGate {
       case PacketType.HELLO:
         return this.#sealHello(plain);
       case PacketType.JOIN: {
+        // It echoes a new cookie: sealed with the keys that brought it.
+        const renewing = this.#renewing;
+        if (renewing !== undefined) return renewing.cipher.seal(plain);
         const next = this.#next;
-        const current = this.#current;
-        // No join under way: it answers a new cookie from the sender joined.
-        if (next === undefined && current !== undefined) return current.cipher.seal(plain);
         const join = decodePacket(plain);
         if (next === undefined || this.#secret === undefined) return undefined;
         if (!join.ok || join.packet.type !== PacketType.JOIN) return undefined;
@@ -285,6 +287,7 @@ export class ReceiverGate {
     if (agreed === undefined) return { ok: false, reason: "malformed" };
     // The hello is answered, and every other one pending with it.
     this.#hellos.clear();
+    this.#renewing = undefined;
     const cipher = secret.receiverJoin({
       agreed,
       nonce: packet.nonce,
@@ -319,9 +322,12 @@ export class ReceiverGate {
       if (!decoded.ok) return decoded;
       const packet = decoded.packet;
       const type = packet.type;
+      if (type === PacketType.CHALLENGE && packet.nonce === undefined) {
+        this.#renewing = join;
+        return decoded;
+      }
       return type === PacketType.DATA || type === PacketType.PARITY ||
-          type === PacketType.ACK || type === PacketType.BYE ||
-          (type === PacketType.CHALLENGE && packet.nonce === undefined)
+          type === PacketType.ACK || type === PacketType.BYE
         ? decoded
         : { ok: false, reason: "malformed" };
     }

@@ -96,6 +96,8 @@ interface JoinKeys {
   window: ReplayWindow;
   /** The hello nonce of the join, as a key. */
   nonce: string;
+  /** The id of the receiver that joined. */
+  receiver: number;
 }
 
 /**
@@ -153,7 +155,7 @@ export class SenderGate {
     if (budget !== undefined && !budget.allow(hostOf(from), now)) {
       return { ok: false, reason: "rateLimited" };
     }
-    if (shape.sealed) return this.#takeSealed(datagram, from, peer, hello);
+    if (shape.sealed) return this.#takeSealed(datagram, shape, from, peer, hello);
     const decoded = decodePacket(datagram);
     if (!decoded.ok) return decoded;
     if (this.#secret === undefined) return decoded;
@@ -229,11 +231,12 @@ export class SenderGate {
    * authenticates with the key); `undefined` if it needs none.
    */
   #budget(shape: Shaped, keyHolder: boolean): HelloLimiter | undefined {
-    // A JOIN for this session, sealed as this sender seals, is answered only
-    // once its cookie proves its address: the proof is the limit.
+    // A JOIN that joins this session, sealed as this sender seals, is
+    // answered only once its cookie proves its address: the proof is the
+    // limit. (One that echoes a new cookie comes from a receiver streamed to.)
     if (
       shape.type === PacketType.JOIN && shape.session === this.#session &&
-      shape.sealed === this.sealed
+      shape.sealed === this.sealed && !shape.renewal
     ) {
       return undefined;
     }
@@ -248,6 +251,7 @@ export class SenderGate {
    */
   #takeSealed(
     datagram: Uint8Array,
+    { renewal }: Shaped,
     from: string,
     peer: boolean,
     hello: Uint8Array | undefined,
@@ -263,18 +267,22 @@ export class SenderGate {
     const type = datagram[3] & 0x7f;
     if (type === PacketType.HELLO) return this.#takeHandshake(datagram, from, hello);
     const keys = this.#joins.get(from);
-    if (type === PacketType.JOIN) {
-      // A joined receiver echoes a new cookie in a JOIN sealed with the keys
-      // of its join; any other JOIN is sealed with the hello key.
-      const renewal = keys === undefined ? undefined : this.#takeSession(datagram, keys);
-      if (renewal !== undefined && (renewal.ok || renewal.reason !== "wrongKey")) return renewal;
+    // A joined receiver echoes a new cookie in a JOIN without the key tail,
+    // sealed with the keys of its join; a JOIN that joins has the tail, and
+    // the hello key.
+    if (type === PacketType.JOIN && !renewal) {
       return this.#takeHandshake(datagram, from, secret.openHello(datagram));
     }
     if (keys === undefined) {
-      // A receiver of an earlier run, or one dropped: it should say hello again.
-      return peer
-        ? { ok: false, reason: "wrongKey" }
-        : { ok: false, reason: "stale", reply: this.#announce(RefusalReason.STALE, datagram) };
+      // A receiver of an earlier run, or one dropped: it should say hello
+      // again, and its keepalives are told so. A JOIN shaped as one that
+      // echoes a new cookie gets no answer: from anyone else it would be
+      // an answer to a spoofed address for nothing.
+      if (peer) return { ok: false, reason: "wrongKey" };
+      const reply = type === PacketType.JOIN
+        ? undefined
+        : this.#announce(RefusalReason.STALE, datagram);
+      return { ok: false, reason: "stale", reply };
     }
     return this.#takeSession(datagram, keys);
   }
@@ -291,8 +299,13 @@ export class SenderGate {
     if (!decoded.ok) return decoded;
     const packet = decoded.packet;
     const inner = packet.type;
-    return inner === PacketType.KEEPALIVE || inner === PacketType.NACK ||
-        inner === PacketType.BYE || (inner === PacketType.JOIN && packet.nonce === undefined)
+    // Only the receiver that joined with these keys echoes a new cookie with them.
+    if (inner === PacketType.JOIN) {
+      return packet.nonce === undefined && packet.receiver === keys.receiver
+        ? decoded
+        : { ok: false, reason: "malformed" };
+    }
+    return inner === PacketType.KEEPALIVE || inner === PacketType.NACK || inner === PacketType.BYE
       ? decoded
       : { ok: false, reason: "malformed" };
   }
@@ -344,7 +357,12 @@ export class SenderGate {
       senderShare: this.#share!.share,
     }, this.#nonces);
     const key = nonce.join(",");
-    this.#joins.set(address, { cipher, window: new ReplayWindow(), nonce: key });
+    this.#joins.set(address, {
+      cipher,
+      window: new ReplayWindow(),
+      nonce: key,
+      receiver: join.receiver,
+    });
     this.#spent.add(key);
     if (this.#spent.size > SPENT_NONCES) this.#spent.delete(this.#spent.values().next().value!);
     return true;
@@ -386,6 +404,8 @@ interface Shaped {
   type: number;
   sealed: boolean;
   session: number;
+  /** Sealed, and the size of one that echoes a new cookie (no key tail). */
+  renewal: boolean;
 }
 
 /** A datagram shaped as a receiver's, or why not. */
@@ -407,7 +427,8 @@ function shapeOf(datagram: Uint8Array): Shape {
   if (datagram.length < smallestOf(type)! + (sealed ? SEAL_OVERHEAD : 0)) {
     return { ok: false, reason: "short" };
   }
-  return { ok: true, type, sealed, session: view.getUint32(4) };
+  const renewal = sealed && datagram.length === smallestOf(type)! + SEAL_OVERHEAD;
+  return { ok: true, type, sealed, session: view.getUint32(4), renewal };
 }
 
 /** The host of `host:port`, IPv6 included. */

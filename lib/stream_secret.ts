@@ -28,14 +28,16 @@ export interface JoinKeyInput {
  *   hello: a captured datagram makes guessing a weak key slow, and no
  *   dictionary can be worked out once for every stream.
  * - The hello key (HKDF-SHA-256 of that, "udpcam 2 hello") seals HELLO,
- *   CHALLENGE, JOIN and the sender's REFUSED 4, with random nonces: any
- *   holder of the key can open and make them.
+ *   the CHALLENGE and JOIN of a join (with the key tail) and the sender's
+ *   REFUSED 4, with random nonces: any holder of the key can open and make
+ *   them.
  * - Each join has keys of its own, one for each direction ("udpcam 2
  *   sender", "udpcam 2 receiver"): HKDF-SHA-256 of the stretched key and the
  *   secret the two sides' X25519 shares agree on, salted with the hello nonce
  *   and both shares. A holder of the key who sees the whole handshake still
  *   cannot make them, so it cannot seal a datagram that another receiver
- *   takes for the sender's, nor one the sender takes for that receiver's.
+ *   takes for the sender's, nor one the sender takes for that receiver's,
+ *   nor read the new cookies sent to it.
  */
 export class StreamSecret {
   /** The salt the key was stretched with. */

@@ -673,3 +673,52 @@ Deno.test("A receiver with the key takes a new cookie every 5 s through both gat
   assert.equal(senderGate.seal(data(), PEER), undefined, "nothing is sealed for it any more");
   assert.equal(registry.size, 0);
 });
+
+Deno.test("SenderGate charges a sealed JOIN shaped as one that echoes a new cookie, from an address not streamed to", async () => {
+  const secret = await KEY.stretch(StreamSecret.salt());
+  const gate = new SenderGate({ session: SESSION, secret, limiter: once() });
+  // 64 bytes, the size of a JOIN sealed with a join's keys: only a receiver streamed to sends one.
+  const join = secret.sealHello(
+    encodeControl({ type: PacketType.JOIN, session: SESSION, receiver: 9, time: 1, cookie }),
+  );
+  assert.equal(join.length, 64);
+  const first = gate.take(join, OTHER, false, 0);
+  assert.ok(!first.ok && first.reason === "stale" && first.reply === undefined, "no keys for it");
+  const second = gate.take(join, OTHER, false, 0);
+  assert.ok(!second.ok && second.reason === "rateLimited" && second.reply === undefined);
+});
+
+Deno.test("A new cookie's JOIN sealed with a join's keys counts only for the receiver that joined with them", async () => {
+  const { senderGate, receiverGate, registry, link } = await converse(true, 4_000);
+  const here: Deno.NetAddr = { transport: "udp", hostname: "192.0.2.1", port: 5000 };
+  // A keepalive at 5.5 s, its cookie 5 s old, earns a new cookie.
+  const up = receiverGate.seal(link.tick(5_500)!)!;
+  const keepaliveTaken = senderGate.take(up, PEER, true, 5_500);
+  assert.ok(keepaliveTaken.ok && keepaliveTaken.packet !== undefined);
+  const challenge = registry.handle(keepaliveTaken.packet, here, 5_500)!;
+  const down = senderGate.seal(challenge, PEER, keepaliveTaken.packet)!;
+  assert.equal(down.length, 72);
+  const renewal = receiverGate.take(down);
+  assert.ok(renewal.ok && renewal.packet?.type === PacketType.CHALLENGE);
+  // The JOIN that echoes it, under another receiver id: refused, and the receiver stays.
+  const other = receiverGate.seal(
+    encodeControl({
+      type: PacketType.JOIN,
+      session: SESSION,
+      receiver: link.receiver + 1,
+      time: 5_500,
+      cookie: renewal.packet.cookie,
+    }),
+  )!;
+  assert.equal(other.length, 64, "sealed with the join's keys");
+  const refused = senderGate.take(other, PEER, true, 5_500);
+  assert.ok(!refused.ok && refused.reason === "malformed");
+  // Its own JOIN is taken, and ACKed with the same keys.
+  const answer = link.handle(renewal.packet, 5_500).reply!;
+  const own = senderGate.take(receiverGate.seal(answer)!, PEER, true, 5_500);
+  assert.ok(own.ok && own.packet?.type === PacketType.JOIN);
+  const ack = senderGate.seal(registry.handle(own.packet, here, 5_500)!, PEER, own.packet)!;
+  const acked = receiverGate.take(ack);
+  assert.ok(acked.ok && acked.packet?.type === PacketType.ACK);
+  assert.equal(registry.size, 1);
+});
