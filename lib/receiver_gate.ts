@@ -145,14 +145,12 @@ export class ReceiverGate {
     }
     if (this.#key === undefined) return { ok: false, reason: "sealed" };
     const type = datagram[3] & 0x7f;
-    // A new cookie from the sender joined comes without the key tail,
-    // sealed with the keys of the join; a CHALLENGE that answers a hello has
-    // the tail, and the hello key.
-    const renewal = type === PacketType.CHALLENGE &&
-      datagram.length === smallestOf(type)! + SEAL_OVERHEAD;
-    if (type === PacketType.CHALLENGE && !renewal) return this.#takeHandshake(datagram);
-    if (type === PacketType.REFUSED) return this.#takeHandshake(datagram);
-    return this.#takeSession(datagram);
+    // A CHALLENGE that answers a hello has the key tail, and the hello key;
+    // a new cookie from the sender joined comes without it, sealed with the
+    // keys of the join, as the rest of the session.
+    const handshake = type === PacketType.REFUSED ||
+      (type === PacketType.CHALLENGE && datagram.length !== smallestOf(type)! + SEAL_OVERHEAD);
+    return handshake ? this.#takeHandshake(datagram) : this.#takeSession(datagram);
   }
 
   /**

@@ -5,12 +5,7 @@
  *
  * @module
  */
-import {
-  RECEIVER_PERMISSIONS,
-  RUNTIME_FLAGS,
-  SENDER_PERMISSIONS,
-  UNSTABLE_FLAGS,
-} from "./permissions.ts";
+import { RECEIVER_PERMISSIONS, runArgs, SENDER_PERMISSIONS } from "./permissions.ts";
 
 const root = new URL("../", import.meta.url);
 const port = Deno.env.get("UDPCAM_DEMO_PORT") ?? "8080";
@@ -23,15 +18,7 @@ const httpPort = Deno.env.get("UDPCAM_DEMO_HTTP_PORT") ?? "8081";
  */
 function start(tool: string, permissions: readonly string[], args: string[]): Deno.ChildProcess {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      ...UNSTABLE_FLAGS,
-      ...RUNTIME_FLAGS,
-      ...permissions,
-      `${tool}.ts`,
-      ...args,
-    ],
+    args: [...runArgs(permissions), `${tool}.ts`, ...args],
     cwd: root,
     stdin: "null",
     stdout: "piped",

@@ -48,3 +48,11 @@ export const UNSTABLE_FLAGS: readonly string[] = ["--unstable-net"];
  * and no run started slower without it.
  */
 export const RUNTIME_FLAGS: readonly string[] = ["--no-code-cache"];
+
+/**
+ * `deno run`'s arguments before the script, for code that runs as a tool
+ * does: quiet, with the unstable and runtime flags and `permissions`.
+ */
+export function runArgs(permissions: readonly string[]): string[] {
+  return ["run", "--quiet", ...UNSTABLE_FLAGS, ...RUNTIME_FLAGS, ...permissions];
+}

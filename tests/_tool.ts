@@ -4,12 +4,7 @@
  *
  * @module
  */
-import {
-  RECEIVER_PERMISSIONS,
-  RUNTIME_FLAGS,
-  SENDER_PERMISSIONS,
-  UNSTABLE_FLAGS,
-} from "../scripts/permissions.ts";
+import { RECEIVER_PERMISSIONS, runArgs, SENDER_PERMISSIONS } from "../scripts/permissions.ts";
 
 const root = new URL("../", import.meta.url);
 const decoder = new TextDecoder();
@@ -34,16 +29,7 @@ export type ToolCommand = (
  */
 export function toolArgs(tool: Tool, args: string[], denoFlags: readonly string[] = []): string[] {
   const permissions = tool === "sender" ? SENDER_PERMISSIONS : RECEIVER_PERMISSIONS;
-  return [
-    "run",
-    "--quiet",
-    ...UNSTABLE_FLAGS,
-    ...RUNTIME_FLAGS,
-    ...permissions,
-    ...denoFlags,
-    `${tool}.ts`,
-    ...args,
-  ];
+  return [...runArgs(permissions), ...denoFlags, `${tool}.ts`, ...args];
 }
 
 /** Runs a tool with this Deno. */

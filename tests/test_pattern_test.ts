@@ -1,4 +1,4 @@
-import { SENDER_PERMISSIONS, UNSTABLE_FLAGS } from "../scripts/permissions.ts";
+import { runArgs, SENDER_PERMISSIONS } from "../scripts/permissions.ts";
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
 import { overlayFontSize, overlayMargin } from "../lib/overlay_layout.ts";
@@ -279,7 +279,7 @@ Deno.test("TestPatternSource works with only the sender's permissions", async ()
     console.log("frames " + count);
   `;
   const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...UNSTABLE_FLAGS, ...SENDER_PERMISSIONS, "-"],
+    args: [...runArgs(SENDER_PERMISSIONS), "-"],
     cwd: new URL("..", import.meta.url),
     stdin: "piped",
     stdout: "piped",

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { RUNTIME_FLAGS, SENDER_PERMISSIONS, UNSTABLE_FLAGS } from "../permissions.ts";
+import { runArgs, SENDER_PERMISSIONS } from "../permissions.ts";
 import { ToolProcess } from "../../tests/_tool.ts";
 import { delay } from "./abortable.ts";
 import type { BenchClip } from "./bench_clip.ts";
@@ -146,7 +146,7 @@ async function measureHarness(
 ): Promise<OverlayResult> {
   const harness = new Deno.Command(Deno.execPath(), {
     args: [
-      ...["run", "--quiet", ...UNSTABLE_FLAGS, ...RUNTIME_FLAGS, ...SENDER_PERMISSIONS],
+      ...runArgs(SENDER_PERMISSIONS),
       new URL("./overlay_harness.ts", import.meta.url).pathname,
       ...["--clip", clip.path, "--size", `${clip.size.width}x${clip.size.height}`],
       ...["--encoder", run.encoder],
