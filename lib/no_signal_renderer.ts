@@ -14,7 +14,7 @@ import { WorkerClient } from "./worker_client.ts";
  *
  * const renderer = new NoSignalRenderer();
  * const jpeg = await renderer.render({ signal: "waiting", width: 640, height: 360 });
- * renderer.close();
+ * await renderer.close();
  * ```
  */
 export class NoSignalRenderer {
@@ -45,8 +45,11 @@ export class NoSignalRenderer {
     return this.#worker.ready();
   }
 
-  /** Stops the worker; a frame being drawn fails. Safe to call twice. */
-  close(): void {
-    this.#worker.close();
+  /**
+   * Stops the worker once the frame it is encoding is done; a frame being
+   * drawn fails at once. Safe to call twice.
+   */
+  close(): Promise<void> {
+    return this.#worker.close();
   }
 }

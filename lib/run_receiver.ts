@@ -53,7 +53,7 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
     await receive(args, signal, { ...prepared, sender, gate }, renderer);
   } finally {
     prepared?.loopLag.close();
-    renderer.close();
+    await renderer.close();
   }
 }
 

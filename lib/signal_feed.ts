@@ -150,7 +150,7 @@ export class SignalFeed {
     this.#stop();
     await this.#relaying;
     await this.#drawing;
-    this.#renderer?.close();
+    await this.#renderer?.close();
   }
 
   #stop(): void {

@@ -223,13 +223,13 @@ export class TestPatternSource implements FrameSource {
 
   /**
    * Ends the iteration, waking it if it is waiting for the next slot, and
-   * stops the worker, dropping any frame it is drawing. Safe to call twice.
+   * stops the worker once the frame it is encoding is done, dropping that
+   * frame. Safe to call twice.
    */
   close(): Promise<void> {
     this.#closed = true;
     this.#abort.abort();
-    this.#worker.close();
-    return Promise.resolve();
+    return this.#worker.close();
   }
 
   /** Asks the worker; `undefined` if the source was closed meanwhile. */

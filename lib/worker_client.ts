@@ -5,6 +5,12 @@
  * @module
  */
 
+/**
+ * How long {@linkcode WorkerClient.close} waits for the worker to answer the
+ * calls it was given: a 1080p frame takes about 60 ms to draw and encode here.
+ */
+export const CLOSE_GRACE_MS = 2000;
+
 /** A request as it crosses to the worker. */
 export interface WorkerCall<Request> {
   /** Matches the answer to the call. */
@@ -46,15 +52,19 @@ interface Pending<Response> {
  *   new Worker(new URL("./x_worker.ts", import.meta.url).href, { type: "module" })
  * );
  * const jpeg = await client.call({ width: 640 });
- * client.close();
+ * await client.close();
  * ```
  */
 export class WorkerClient<Request, Response> {
   #start: () => Worker;
   #worker: Worker | undefined;
   #pending = new Map<number, Pending<Response>>();
+  /** Calls posted to the worker that it has not answered yet, failed or not. */
+  #unanswered = new Set<number>();
+  #answered: (() => void) | undefined;
   #nextId = 0;
   #closed = false;
+  #closing: Promise<void> | undefined;
 
   /**
    * Starts the worker.
@@ -85,6 +95,7 @@ export class WorkerClient<Request, Response> {
     const id = this.#nextId++;
     return new Promise<Response>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
+      this.#unanswered.add(id);
       worker.postMessage({ id, ...call } satisfies WorkerCall<Request>, transfer);
     });
   }
@@ -101,16 +112,43 @@ export class WorkerClient<Request, Response> {
     await this.#post({ ping: true });
   }
 
-  /** Stops the worker at once; calls waiting on it fail. Safe to call twice. */
-  close(): void {
+  /**
+   * Fails the calls waiting on the worker at once, and stops it once it has
+   * answered the calls it was given, or after {@linkcode CLOSE_GRACE_MS}.
+   * The wait is needed: imagescript's JPEG encoder runs on a native thread
+   * of its own, and a worker stopped while it encodes takes the whole process
+   * down (SIGSEGV). Safe to call twice.
+   *
+   * @returns Resolves once the worker is stopped.
+   */
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
     this.#closed = true;
-    this.#stop(new Error("The worker is closed"));
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    const error = new Error("The worker is closed");
+    for (const { reject } of pending) reject(error);
+    this.#closing = this.#drain().then(() => this.#stop(error));
+    return this.#closing;
+  }
+
+  /** Resolves once the worker has answered every call it was given, or after the grace. */
+  async #drain(): Promise<void> {
+    if (this.#worker === undefined || this.#unanswered.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await new Promise<void>((resolve) => {
+      this.#answered = resolve;
+      timer = setTimeout(resolve, CLOSE_GRACE_MS);
+    });
+    clearTimeout(timer);
   }
 
   #open(): Worker {
     const worker = this.#start();
     worker.onmessage = (event: MessageEvent<WorkerAnswer<Response>>) => {
       const answer = event.data;
+      this.#unanswered.delete(answer.id);
+      if (this.#unanswered.size === 0) this.#answered?.();
       const pending = this.#pending.get(answer.id);
       if (pending === undefined) return;
       this.#pending.delete(answer.id);
@@ -129,6 +167,8 @@ export class WorkerClient<Request, Response> {
   #stop(error: Error): void {
     this.#worker?.terminate();
     this.#worker = undefined;
+    this.#unanswered.clear();
+    this.#answered?.();
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const { reject } of pending) reject(error);

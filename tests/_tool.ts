@@ -55,6 +55,30 @@ export async function runTool(
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }
 
+/**
+ * Runs `script` (TypeScript, from the project's root) as `tool` runs: under
+ * its permissions and flags. Its exit code and output.
+ */
+export async function runScript(
+  tool: Tool,
+  script: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const permissions = tool === "sender" ? SENDER_PERMISSIONS : RECEIVER_PERMISSIONS;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...runArgs(permissions), "-"],
+    cwd: root,
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+}
+
 /** One JSON log line. */
 export type LogLine = Record<string, unknown> & { event: string };
 

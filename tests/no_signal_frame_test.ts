@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
 import { noSignalFrameSize, noSignalText, renderNoSignalFrame } from "../lib/no_signal_frame.ts";
+import { runScript } from "./_tool.ts";
 
 /** 14:03:07 local time on a winter day, whatever the time zone. */
 const LOST_AT = new Date(2024, 0, 15, 14, 3, 7).getTime();
@@ -174,4 +175,29 @@ Deno.test("renderNoSignalFrame() stays small: a mostly flat picture", async () =
 Deno.test("renderNoSignalFrame() rejects a bad quality", async () => {
   await assert.rejects(renderNoSignalFrame({ quality: 0 }), RangeError);
   await assert.rejects(renderNoSignalFrame({ width: -1 }), RangeError);
+});
+
+Deno.test("closing the no-signal renderer while it encodes a frame does not crash the process", async () => {
+  // The JPEG encoder runs on a thread of its own: a worker stopped under it
+  // took the whole process down (SIGSEGV, exit 139) in every run of this.
+  const { code, stdout, stderr } = await runScript(
+    "receiver",
+    `
+    import { NoSignalRenderer } from "./lib/no_signal_renderer.ts";
+    for (let round = 0; round < 4; round++) {
+      const renderer = new NoSignalRenderer();
+      const started = performance.now();
+      await renderer.render({ width: 1920, height: 1080 });
+      const took = performance.now() - started;
+      const next = renderer.render({ width: 1920, height: 1080 }).catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 2 + (round * took) / 4));
+      await renderer.close();
+      await next;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    console.log("closed 4");
+  `,
+  );
+  assert.equal(code, 0, `exit code ${code}: ${stderr}`);
+  assert.equal(stdout.trim(), "closed 4");
 });

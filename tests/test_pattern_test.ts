@@ -1,9 +1,9 @@
-import { runArgs, SENDER_PERMISSIONS } from "../scripts/permissions.ts";
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
 import { overlayFontSize, overlayMargin } from "../lib/overlay_layout.ts";
 import { parseOverlayText } from "../lib/overlay_text.ts";
 import { renderTestPattern, TestPatternSource } from "../lib/test_pattern.ts";
+import { runScript } from "./_tool.ts";
 
 /** A time at which the box is at the far left, 0.5 ms past a whole second. */
 const TIME = Date.UTC(2024, 0, 1, 12, 0, 0, 0) + 0.5;
@@ -270,27 +270,41 @@ Deno.test("TestPatternSource refuses a second iteration at the same time", async
 });
 
 Deno.test("TestPatternSource works with only the sender's permissions", async () => {
-  const script = `
+  const { code, stdout, stderr } = await runScript(
+    "sender",
+    `
     import { TestPatternSource } from "./lib/test_pattern.ts";
     const source = new TestPatternSource({ width: 160, height: 90, fps: 30 });
     let count = 0;
     for await (const frame of source.frames()) if (++count === 3) break;
     await source.close();
     console.log("frames " + count);
-  `;
-  const command = new Deno.Command(Deno.execPath(), {
-    args: [...runArgs(SENDER_PERMISSIONS), "-"],
-    cwd: new URL("..", import.meta.url),
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const child = command.spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  const decoder = new TextDecoder();
-  assert.equal(code, 0, decoder.decode(stderr));
-  assert.equal(decoder.decode(stdout).trim(), "frames 3");
+  `,
+  );
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout.trim(), "frames 3");
+});
+
+Deno.test("closing the test pattern while it encodes a frame does not crash the process", async () => {
+  // The JPEG encoder runs on a thread of its own: a worker stopped under it
+  // took the whole process down (SIGSEGV, exit 139) in every run of this.
+  const { code, stdout, stderr } = await runScript(
+    "sender",
+    `
+    import { TestPatternSource } from "./lib/test_pattern.ts";
+    for (let round = 0; round < 4; round++) {
+      const source = new TestPatternSource({ width: 1920, height: 1080, fps: 60 });
+      const frames = source.frames();
+      await frames.next();
+      const next = frames.next();
+      await new Promise((resolve) => setTimeout(resolve, 5 + 10 * round));
+      await source.close();
+      await next;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    console.log("closed 4");
+  `,
+  );
+  assert.equal(code, 0, `exit code ${code}: ${stderr}`);
+  assert.equal(stdout.trim(), "closed 4");
 });
