@@ -46,6 +46,9 @@ export async function prepareStart(
   args: KeyArgs,
   options: PrepareStartOptions = {},
 ): Promise<PreparedStart> {
+  // Watched from here on: a key error below leaves it unawaited, and the
+  // caller's closing of the worker then fails it.
+  workerReady?.catch(() => {});
   const key = await findKey(args);
   const streamKey = key === undefined ? undefined : new StreamKey(key.secret);
   const ready = workerReady ?? Promise.resolve();
