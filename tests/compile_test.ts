@@ -40,13 +40,12 @@ Deno.test("compileArgs() embeds every worker module a tool starts", async () => 
   const root = new URL("../", import.meta.url);
   // Each `new Worker(new URL("./x_worker.ts", import.meta.url))` in lib/, by file.
   const started = new Map<string, string>();
-  for await (const entry of Deno.readDir(new URL("lib/", root))) {
-    if (!entry.name.endsWith(".ts")) continue;
-    const code = (await Deno.readTextFile(new URL(`lib/${entry.name}`, root))).split("\n")
+  for (const file of await libFiles(new URL("lib/", root))) {
+    const code = (await Deno.readTextFile(new URL(file, root))).split("\n")
       .filter((line) => !/^\s*(\*|\/\/)/.test(line)); // not the documentation's examples
     const text = code.join("\n");
     for (const [, name] of text.matchAll(/new Worker\(\s*new URL\("\.\/([\w.]+)"/g)) {
-      started.set(`lib/${name}`, entry.name);
+      started.set(file.replace(/[^/]+$/, name), file);
     }
   }
   assert.deepEqual(
@@ -84,3 +83,16 @@ Deno.test("the deno.json tasks run the tools with the permissions and flags they
   );
   assert.deepEqual(config.unstable, ["net"]);
 });
+
+/** The TypeScript files under `dir`, in its folders too, as paths from the project's root. */
+async function libFiles(dir: URL, prefix = "lib/"): Promise<string[]> {
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isDirectory) {
+      files.push(...await libFiles(new URL(`${entry.name}/`, dir), `${prefix}${entry.name}/`));
+    } else if (entry.name.endsWith(".ts")) {
+      files.push(`${prefix}${entry.name}`);
+    }
+  }
+  return files;
+}
