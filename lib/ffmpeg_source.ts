@@ -1,4 +1,4 @@
-import { wallClock } from "./clock.ts";
+import { wallClock } from "./util/clock.ts";
 import { type Frame, MAX_FRAME_BYTES } from "./frame.ts";
 import type { FrameSource, SourceEvent } from "./frame_source.ts";
 import {
@@ -8,8 +8,8 @@ import {
   readLines,
   withLine,
 } from "./ffmpeg_process.ts";
-import { pause } from "./pause.ts";
-import { settlesWithin } from "./with_timeout.ts";
+import { pause } from "./util/pause.ts";
+import { settlesWithin } from "./util/with_timeout.ts";
 import { jpegDimensions } from "./jpeg_dimensions.ts";
 import { JpegSplitter } from "./jpeg_splitter.ts";
 import { SourceError } from "./source_error.ts";

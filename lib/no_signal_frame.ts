@@ -22,7 +22,7 @@
  */
 
 import { Image, type JPEGQuality } from "imagescript";
-import { wallClock } from "./clock.ts";
+import { wallClock } from "./util/clock.ts";
 import { drawText, measureText } from "./draw_text.ts";
 import type { FrameSignal } from "./frame.ts";
 

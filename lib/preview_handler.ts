@@ -1,6 +1,6 @@
-import { wallClock } from "./clock.ts";
+import { wallClock } from "./util/clock.ts";
 import { FAVICON_SVG } from "./favicon.ts";
-import { pause } from "./pause.ts";
+import { pause } from "./util/pause.ts";
 import type { LatestValue } from "./latest_value.ts";
 import {
   mjpegBoundary,

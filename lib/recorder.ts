@@ -1,7 +1,7 @@
 import { basename, dirname } from "node:path";
 import { type FfmpegBuild, probeFfmpegBuild } from "./ffmpeg_build.ts";
 import { formatDuration } from "./duration.ts";
-import { concatBytes } from "./concat_bytes.ts";
+import { concatBytes } from "./util/concat_bytes.ts";
 import { FfmpegNotFoundError } from "./ffmpeg_not_found_error.ts";
 import { describeExit, killQuietly, readLines, withLine } from "./ffmpeg_process.ts";
 import type { ReceivedFrame } from "./frame.ts";
@@ -9,10 +9,10 @@ import type { LatestValue } from "./latest_value.ts";
 import { matroskaCluster, matroskaHeader } from "./matroska.ts";
 import { recordArgs, SEGMENT_SPAN_MS, suffixedPath, timestampedPath } from "./record_args.ts";
 import { RecordFolder } from "./record_folder.ts";
-import { pause } from "./pause.ts";
+import { pause } from "./util/pause.ts";
 import { RecordTimeline } from "./record_timeline.ts";
 import { SegmentClock } from "./segment_clock.ts";
-import { settlesWithin } from "./with_timeout.ts";
+import { settlesWithin } from "./util/with_timeout.ts";
 
 /** Something that happened to a recording, for the log. */
 export type RecorderEvent =

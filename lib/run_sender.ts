@@ -1,5 +1,5 @@
 import { Adaptation, type AdaptationChange } from "./adaptation.ts";
-import { wallClock } from "./clock.ts";
+import { wallClock } from "./util/clock.ts";
 import { jpegDimensions } from "./jpeg_dimensions.ts";
 import { buildLadder, type Rung } from "./rate_ladder.ts";
 import { SourceError } from "./source_error.ts";

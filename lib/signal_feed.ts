@@ -1,4 +1,4 @@
-import { wallClock } from "./clock.ts";
+import { wallClock } from "./util/clock.ts";
 import type { FrameSignal, ReceivedFrame } from "./frame.ts";
 import { LatestValue } from "./latest_value.ts";
 import { noSignalFrameSize, type RenderNoSignalFrameOptions } from "./no_signal_frame.ts";

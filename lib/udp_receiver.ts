@@ -1,4 +1,4 @@
-import { wallClock } from "./clock.ts";
+import { wallClock } from "./util/clock.ts";
 import { formatSession } from "./format_session.ts";
 import type { ReceivedFrame } from "./frame.ts";
 import { jpegDimensions } from "./jpeg_dimensions.ts";
@@ -19,7 +19,7 @@ import { QueueDelayMeter } from "./queue_delay_meter.ts";
 import { type AssembledFrame, Reassembler, type ReassemblerStats } from "./reassembler.ts";
 import { type LinkEvent, type LinkState, ReceiverLink } from "./receiver_link.ts";
 import { RateMeter } from "./rate_meter.ts";
-import { pauseAfterErrors } from "./pause_after_errors.ts";
+import { pauseAfterErrors } from "./util/pause_after_errors.ts";
 import { SampleWindow } from "./sample_window.ts";
 
 /** Options for a {@linkcode UdpReceiver}. */

@@ -1,4 +1,4 @@
-import { wallClock } from "./clock.ts";
+import { wallClock } from "./util/clock.ts";
 import { CookieSigner } from "./cookie_signer.ts";
 import { fragmentFrame } from "./fragment_frame.ts";
 import type { Frame } from "./frame.ts";
@@ -18,10 +18,10 @@ import { SENDER_REJECTIONS, SenderGate, type SenderRejection } from "./sender_ga
 import type { StreamSecret } from "./stream_secret.ts";
 import { Pacer } from "./pacer.ts";
 import { parityDatagrams } from "./parity_datagrams.ts";
-import { pauseAfterErrors } from "./pause_after_errors.ts";
+import { pauseAfterErrors } from "./util/pause_after_errors.ts";
 import { type Peer, ReceiverRegistry, type RegistryEvent } from "./receiver_registry.ts";
 import { SendHistory } from "./send_history.ts";
-import { sleep } from "./sleep.ts";
+import { sleep } from "./util/sleep.ts";
 
 /** The sender's defaults, shared with its flags and help. */
 export const SENDER_DEFAULTS = {

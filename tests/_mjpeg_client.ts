@@ -13,7 +13,7 @@ export interface MjpegPart {
   readAt: number;
 }
 
-import { wallClock } from "../lib/clock.ts";
+import { wallClock } from "../lib/util/clock.ts";
 
 const CRLFCRLF = [13, 10, 13, 10];
 

@@ -13,7 +13,7 @@ import {
 import type { LinkState } from "../lib/receiver_link.ts";
 import { UdpReceiver } from "../lib/udp_receiver.ts";
 import { UdpSender } from "../lib/udp_sender.ts";
-import { withTimeout } from "../lib/with_timeout.ts";
+import { withTimeout } from "../lib/util/with_timeout.ts";
 import { parsePrometheus, type PromFamily } from "./_prometheus.ts";
 import { ToolProcess } from "./_tool.ts";
 

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { ImpairRelay } from "../scripts/impair/impair_relay.ts";
-import { wallClock } from "../lib/clock.ts";
+import { wallClock } from "../lib/util/clock.ts";
 import { UdpReceiver } from "../lib/udp_receiver.ts";
 import { UdpSender } from "../lib/udp_sender.ts";
 

@@ -1,4 +1,4 @@
-import { wallClock } from "../../lib/clock.ts";
+import { wallClock } from "../../lib/util/clock.ts";
 import { delay } from "./abortable.ts";
 import type { BenchClip } from "./bench_clip.ts";
 import { type CensusTool, startCensusTool } from "./census_tool.ts";

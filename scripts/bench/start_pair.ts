@@ -1,4 +1,4 @@
-import { wallClock } from "../../lib/clock.ts";
+import { wallClock } from "../../lib/util/clock.ts";
 import { freeUdpPort, ToolProcess } from "../../tests/_tool.ts";
 import { ImpairRelay } from "../impair/impair_relay.ts";
 import type { LinkProfile } from "../impair/link_profile.ts";

@@ -1,4 +1,4 @@
-import { wallClock } from "../../lib/clock.ts";
+import { wallClock } from "../../lib/util/clock.ts";
 import { type ReceiverStats, receiverStats } from "./receiver_stats.ts";
 
 /** What the bench keeps of one reading of the receiver's `/stats`. */

@@ -1,4 +1,4 @@
-import { withTimeout } from "../../lib/with_timeout.ts";
+import { withTimeout } from "../../lib/util/with_timeout.ts";
 import type { ToolProcess } from "../../tests/_tool.ts";
 
 /** How long a tool gets to exit after SIGTERM before SIGKILL. */

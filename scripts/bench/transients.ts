@@ -1,4 +1,4 @@
-import { wallClock } from "../../lib/clock.ts";
+import { wallClock } from "../../lib/util/clock.ts";
 import type { ImpairRelay } from "../impair/impair_relay.ts";
 import { delay } from "./abortable.ts";
 import { readAdaptations } from "./adaptation_log.ts";

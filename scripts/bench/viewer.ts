@@ -1,4 +1,4 @@
-import { wallClock } from "../../lib/clock.ts";
+import { wallClock } from "../../lib/util/clock.ts";
 import { readMjpeg } from "../../tests/_mjpeg_client.ts";
 
 /** One part of `/stream.mjpg` as the viewer saw it. */

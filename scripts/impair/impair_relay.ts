@@ -1,4 +1,4 @@
-import { pauseAfterErrors } from "../../lib/pause_after_errors.ts";
+import { pauseAfterErrors } from "../../lib/util/pause_after_errors.ts";
 import { type LinkCounters, LinkImpairment, zeroLinkCounters } from "./link_impairment.ts";
 import { type LinkProfile, resolveLinkProfile } from "./link_profile.ts";
 import { MinHeap } from "./min_heap.ts";
