@@ -5,8 +5,8 @@
  * @module
  */
 import config from "./deno.json" with { type: "json" };
-import { ExitCode, exitWithError, UsageError } from "./lib/cli_error.ts";
-import { formatHostPort } from "./lib/host_port.ts";
+import { ExitCode, exitWithError, UsageError } from "./lib/cli/cli_error.ts";
+import { formatHostPort } from "./lib/cli/host_port.ts";
 import { parseReceiverArgs, RECEIVER_HELP, type ReceiverArgs } from "./lib/receiver_args.ts";
 import { runCli } from "./lib/run_cli.ts";
 import { runReceiver } from "./lib/run_receiver.ts";

@@ -1,13 +1,13 @@
-import { UsageError } from "./cli_error.ts";
-import { formatDuration, parseDuration } from "./duration.ts";
-import { type HostPort, parseHostPort } from "./host_port.ts";
+import { UsageError } from "./cli/cli_error.ts";
+import { formatDuration, parseDuration } from "./cli/duration.ts";
+import { type HostPort, parseHostPort } from "./cli/host_port.ts";
 import { parseHttpToken } from "./http_token.ts";
-import type { LogFormat } from "./logger.ts";
-import { parseIntFlag } from "./int_flag.ts";
+import type { LogFormat } from "./cli/logger.ts";
+import { parseIntFlag } from "./cli/int_flag.ts";
 import { KEY_FLAGS, KEY_HELP, type KeyArgs, parseKeyFlags } from "./key_flags.ts";
-import { parseFlags } from "./parse_flags.ts";
+import { parseFlags } from "./cli/parse_flags.ts";
 import { recordContainer } from "./record_args.ts";
-import { parseSwitchFlag } from "./switch_flag.ts";
+import { parseSwitchFlag } from "./cli/switch_flag.ts";
 
 /** The shortest and longest `--record-segment`, in seconds. */
 const MIN_SEGMENT_SECONDS = 1;

@@ -1,6 +1,6 @@
 import { basename, dirname } from "node:path";
 import { type FfmpegBuild, probeFfmpegBuild } from "./ffmpeg_build.ts";
-import { formatDuration } from "./duration.ts";
+import { formatDuration } from "./cli/duration.ts";
 import { concatBytes } from "./util/concat_bytes.ts";
 import { FfmpegNotFoundError } from "./ffmpeg_not_found_error.ts";
 import { describeExit, killQuietly, readLines, withLine } from "./ffmpeg_process.ts";

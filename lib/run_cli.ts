@@ -1,4 +1,4 @@
-import { ExitCode, exitWithError, UsageError } from "./cli_error.ts";
+import { ExitCode, exitWithError, UsageError } from "./cli/cli_error.ts";
 import { FfmpegNotFoundError } from "./ffmpeg_not_found_error.ts";
 import { SourceError } from "./source_error.ts";
 

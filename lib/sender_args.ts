@@ -1,11 +1,11 @@
-import { UsageError } from "./cli_error.ts";
-import { type HostPort, parseHostPort } from "./host_port.ts";
-import { parseIntFlag } from "./int_flag.ts";
-import type { LogFormat } from "./logger.ts";
+import { UsageError } from "./cli/cli_error.ts";
+import { type HostPort, parseHostPort } from "./cli/host_port.ts";
+import { parseIntFlag } from "./cli/int_flag.ts";
+import type { LogFormat } from "./cli/logger.ts";
 import { KEY_FLAGS, KEY_HELP, type KeyArgs, parseKeyFlags } from "./key_flags.ts";
-import { parseFlags } from "./parse_flags.ts";
+import { parseFlags } from "./cli/parse_flags.ts";
 import { parseSourceSpec, type SourceSpec } from "./source_spec.ts";
-import { parseSwitchFlag } from "./switch_flag.ts";
+import { parseSwitchFlag } from "./cli/switch_flag.ts";
 import { MIN_MTU } from "./fragment_frame.ts";
 import {
   DEFAULT_OVERLAY_POSITION,

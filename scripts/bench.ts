@@ -31,7 +31,7 @@
  *
  * @module
  */
-import { ExitCode, exitWithError, UsageError } from "../lib/cli_error.ts";
+import { ExitCode, exitWithError, UsageError } from "../lib/cli/cli_error.ts";
 import { BENCH_HELP, type BenchArgs, parseBenchArgs } from "./bench/bench_args.ts";
 import { benchClip, CLIP_FPS, CLIP_NOISE, CLIP_QSCALE, CLIP_SECONDS } from "./bench/bench_clip.ts";
 import { clockTicks } from "./bench/cpu_time.ts";

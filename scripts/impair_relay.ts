@@ -11,8 +11,8 @@
  *
  * @module
  */
-import { ExitCode, exitWithError, UsageError } from "../lib/cli_error.ts";
-import { formatHostPort } from "../lib/host_port.ts";
+import { ExitCode, exitWithError, UsageError } from "../lib/cli/cli_error.ts";
+import { formatHostPort } from "../lib/cli/host_port.ts";
 import { runCli } from "../lib/run_cli.ts";
 import { formatRelayCounters } from "./impair/format_relay_counters.ts";
 import { ImpairRelay } from "./impair/impair_relay.ts";

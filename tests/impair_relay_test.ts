@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { UsageError } from "../lib/cli_error.ts";
+import { UsageError } from "../lib/cli/cli_error.ts";
 import { ImpairRelay, type ImpairRelayOptions } from "../scripts/impair/impair_relay.ts";
 import { LinkImpairment } from "../scripts/impair/link_impairment.ts";
 import type { LinkProfile } from "../scripts/impair/link_profile.ts";

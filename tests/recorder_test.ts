@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
-import { formatDuration, parseDuration } from "../lib/duration.ts";
+import { formatDuration, parseDuration } from "../lib/cli/duration.ts";
 import { FfmpegNotFoundError } from "../lib/ffmpeg_not_found_error.ts";
 import type { ReceivedFrame } from "../lib/frame.ts";
 import { LatestValue } from "../lib/latest_value.ts";

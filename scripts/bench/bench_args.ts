@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
-import { UsageError } from "../../lib/cli_error.ts";
-import { parseIntFlag } from "../../lib/int_flag.ts";
-import { flagMessage } from "../../lib/parse_flags.ts";
+import { UsageError } from "../../lib/cli/cli_error.ts";
+import { parseIntFlag } from "../../lib/cli/int_flag.ts";
+import { flagMessage } from "../../lib/cli/parse_flags.ts";
 import { LOSS_ROWS } from "./loss_rows.ts";
 
 /** The parts of the bench, in the order they run. */

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
-import { UsageError } from "../../lib/cli_error.ts";
-import { type HostPort, parseHostPort } from "../../lib/host_port.ts";
-import { parseIntFlag } from "../../lib/int_flag.ts";
-import { flagMessage } from "../../lib/parse_flags.ts";
+import { UsageError } from "../../lib/cli/cli_error.ts";
+import { type HostPort, parseHostPort } from "../../lib/cli/host_port.ts";
+import { parseIntFlag } from "../../lib/cli/int_flag.ts";
+import { flagMessage } from "../../lib/cli/parse_flags.ts";
 import type { LinkProfile } from "./link_profile.ts";
 
 /** Everything the relay was asked to do, with defaults resolved. */
