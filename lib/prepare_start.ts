@@ -1,5 +1,5 @@
 import { findKey, type FoundKey, type KeyArgs } from "./key_flags.ts";
-import { LoopLagMeter } from "./loop_lag_meter.ts";
+import { LoopLagMeter } from "./metrics/loop_lag_meter.ts";
 import { StreamKey } from "./stream_key.ts";
 import type { StreamSecret } from "./stream_secret.ts";
 

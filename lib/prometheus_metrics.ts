@@ -19,8 +19,8 @@
  *
  * @module
  */
-import type { LatencyHistogramSnapshot } from "./latency_histogram.ts";
-import type { LoopLag } from "./loop_lag_sampler.ts";
+import type { LatencyHistogramSnapshot } from "./metrics/latency_histogram.ts";
+import type { LoopLag } from "./metrics/loop_lag_sampler.ts";
 import type { HttpServerStats } from "./http_server.ts";
 import type { PreviewStats } from "./preview_handler.ts";
 import { LINK_STATE_LABELS, type LinkState } from "./receiver_link.ts";

@@ -17,7 +17,7 @@ import type { ReceiverArgs } from "./receiver_args.ts";
 import { LINK_STATE_LABELS, type LinkEvent } from "./receiver_link.ts";
 import { StatusLine } from "./cli/status_line.ts";
 import { UdpReceiver } from "./udp_receiver.ts";
-import { type LoopLag, loopLagReport } from "./loop_lag_meter.ts";
+import { type LoopLag, loopLagReport } from "./metrics/loop_lag_meter.ts";
 import { type PreparedStart, prepareStart } from "./prepare_start.ts";
 import { probeSalt } from "./probe_salt.ts";
 import { ReceiverGate } from "./receiver_gate.ts";

@@ -2,7 +2,7 @@ import { wallClock } from "./util/clock.ts";
 import { formatSession } from "./format_session.ts";
 import type { ReceivedFrame } from "./frame.ts";
 import { jpegDimensions } from "./jpeg_dimensions.ts";
-import { LatencyHistogram, type LatencyHistogramSnapshot } from "./latency_histogram.ts";
+import { LatencyHistogram, type LatencyHistogramSnapshot } from "./metrics/latency_histogram.ts";
 import { LatestValue } from "./latest_value.ts";
 import {
   encodeNack,
@@ -15,12 +15,12 @@ import {
 import { RECEIVER_REJECTIONS, ReceiverGate, type ReceiverRejection } from "./receiver_gate.ts";
 import type { StreamKey } from "./stream_key.ts";
 import { linkReport } from "./link_report.ts";
-import { QueueDelayMeter } from "./queue_delay_meter.ts";
+import { QueueDelayMeter } from "./metrics/queue_delay_meter.ts";
 import { type AssembledFrame, Reassembler, type ReassemblerStats } from "./reassembler.ts";
 import { type LinkEvent, type LinkState, ReceiverLink } from "./receiver_link.ts";
-import { RateMeter } from "./rate_meter.ts";
+import { RateMeter } from "./metrics/rate_meter.ts";
 import { pauseAfterErrors } from "./util/pause_after_errors.ts";
-import { SampleWindow } from "./sample_window.ts";
+import { SampleWindow } from "./metrics/sample_window.ts";
 
 /** Options for a {@linkcode UdpReceiver}. */
 export interface UdpReceiverOptions {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ReceivedFrame } from "../lib/frame.ts";
-import { LatencyHistogram } from "../lib/latency_histogram.ts";
+import { LatencyHistogram } from "../lib/metrics/latency_histogram.ts";
 import { LatestValue } from "../lib/latest_value.ts";
 import { decodePacket, PacketType } from "../lib/packet.ts";
 import { createPreviewHandler } from "../lib/preview_handler.ts";

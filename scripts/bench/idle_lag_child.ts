@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { LoopLagMeter, loopLagReport } from "../../lib/loop_lag_meter.ts";
+import { LoopLagMeter, loopLagReport } from "../../lib/metrics/loop_lag_meter.ts";
 
 // Its own start (loading, compiling) is not the machine's: measured from 100 ms on.
 await new Promise((resolve) => setTimeout(resolve, 100));

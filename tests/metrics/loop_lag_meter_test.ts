@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { LoopLagMeter } from "../lib/loop_lag_meter.ts";
-import { LoopLagSampler } from "../lib/loop_lag_sampler.ts";
+import { LoopLagMeter } from "../../lib/metrics/loop_lag_meter.ts";
+import { LoopLagSampler } from "../../lib/metrics/loop_lag_sampler.ts";
 
 /** Arms a sampler on a fake clock at 0, then runs the timer at each of `firings` (ms). */
 function sampled(firings: number[], options: { intervalMs?: number; windowMs?: number } = {}) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { QueueDelayMeter } from "../lib/queue_delay_meter.ts";
+import { QueueDelayMeter } from "../../lib/metrics/queue_delay_meter.ts";
 
 const WINDOWS = { baseWindowMs: 10_000, recentWindowMs: 500, recentSamples: 1 };
 /** Jitter added to successive samples: most datagrams wait a little more than the least. */

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { DEFAULT_LATENCY_BOUNDS_MS, LatencyHistogram } from "../lib/latency_histogram.ts";
+import {
+  DEFAULT_LATENCY_BOUNDS_MS,
+  LatencyHistogram,
+} from "../../lib/metrics/latency_histogram.ts";
 
 /** How many of `samples` are at or below `bound`, counted the plain way. */
 function atOrBelow(samples: number[], bound: number): number {
