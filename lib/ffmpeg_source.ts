@@ -1,5 +1,5 @@
 import { wallClock } from "./util/clock.ts";
-import { type Frame, MAX_FRAME_BYTES } from "./frame.ts";
+import { type Frame, MAX_FRAME_BYTES } from "./hub/frame.ts";
 import type { FrameSource, SourceEvent } from "./frame_source.ts";
 import {
   describeExit,

@@ -1,4 +1,4 @@
-import { MAX_FRAME_BYTES } from "./frame.ts";
+import { MAX_FRAME_BYTES } from "./hub/frame.ts";
 import { EOI, RST0, RST7, SOI, SOS, TEM } from "./jpeg_markers.ts";
 
 /** Options for {@linkcode JpegSplitter}. */

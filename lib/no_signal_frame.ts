@@ -24,7 +24,7 @@
 import { Image, type JPEGQuality } from "imagescript";
 import { wallClock } from "./util/clock.ts";
 import { drawText, measureText } from "./draw_text.ts";
-import type { FrameSignal } from "./frame.ts";
+import type { FrameSignal } from "./hub/frame.ts";
 
 /** The largest frame drawn; a larger one is shrunk to fit, keeping its shape. */
 const MAX_WIDTH = 1920;

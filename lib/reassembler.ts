@@ -1,4 +1,4 @@
-import { MAX_FRAME_BYTES } from "./frame.ts";
+import { MAX_FRAME_BYTES } from "./hub/frame.ts";
 import type { Data, NackRange, Parity } from "./packet.ts";
 import { type DueOptions, PartialFrame } from "./partial_frame.ts";
 

@@ -1,6 +1,6 @@
 import { wallClock } from "./util/clock.ts";
-import type { FrameSignal, ReceivedFrame } from "./frame.ts";
-import { LatestValue } from "./latest_value.ts";
+import type { FrameSignal, ReceivedFrame } from "./hub/frame.ts";
+import { LatestValue } from "./hub/latest_value.ts";
 import { noSignalFrameSize, type RenderNoSignalFrameOptions } from "./no_signal_frame.ts";
 import { NoSignalRenderer } from "./no_signal_renderer.ts";
 import type { LinkState } from "./receiver_link.ts";

@@ -24,7 +24,7 @@
  */
 
 import { wallClock } from "./util/clock.ts";
-import type { Frame } from "./frame.ts";
+import type { Frame } from "./hub/frame.ts";
 import type { FrameSource } from "./frame_source.ts";
 import type { OverlayPainterOptions } from "./overlay_painter.ts";
 import { pause } from "./util/pause.ts";

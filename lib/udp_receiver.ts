@@ -1,9 +1,9 @@
 import { wallClock } from "./util/clock.ts";
 import { formatSession } from "./format_session.ts";
-import type { ReceivedFrame } from "./frame.ts";
+import type { ReceivedFrame } from "./hub/frame.ts";
 import { jpegDimensions } from "./jpeg_dimensions.ts";
 import { LatencyHistogram, type LatencyHistogramSnapshot } from "./metrics/latency_histogram.ts";
-import { LatestValue } from "./latest_value.ts";
+import { LatestValue } from "./hub/latest_value.ts";
 import {
   encodeNack,
   MAX_NACK_RANGES,

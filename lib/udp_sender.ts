@@ -1,7 +1,7 @@
 import { wallClock } from "./util/clock.ts";
 import { CookieSigner } from "./cookie_signer.ts";
 import { fragmentFrame } from "./fragment_frame.ts";
-import type { Frame } from "./frame.ts";
+import type { Frame } from "./hub/frame.ts";
 import type { LinkReport } from "./link_report.ts";
 import { PeerLink, type PeerLinkStats } from "./peer_link.ts";
 import { SEAL_OVERHEAD } from "./datagram_seal.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
-import type { ReceivedFrame } from "../lib/frame.ts";
-import { LatestValue } from "../lib/latest_value.ts";
+import type { ReceivedFrame } from "../lib/hub/frame.ts";
+import { LatestValue } from "../lib/hub/latest_value.ts";
 import { HttpServer } from "../lib/http_server.ts";
 import { guardPreview } from "../lib/preview_guard.ts";
 import { createPreviewHandler, type PreviewHandler } from "../lib/preview_handler.ts";

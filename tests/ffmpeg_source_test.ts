@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Frame } from "../lib/frame.ts";
+import type { Frame } from "../lib/hub/frame.ts";
 import type { SourceEvent } from "../lib/frame_source.ts";
 import { FfmpegNotFoundError } from "../lib/ffmpeg_not_found_error.ts";
 import { FfmpegSource, type FfmpegSourceOptions } from "../lib/ffmpeg_source.ts";

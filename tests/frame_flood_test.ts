@@ -5,7 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { MAX_FRAME_BYTES } from "../lib/frame.ts";
+import { MAX_FRAME_BYTES } from "../lib/hub/frame.ts";
 import { DATA_HEADER_SIZE, writeDataHeader } from "../lib/packet.ts";
 import { UdpSender } from "../lib/udp_sender.ts";
 import { clockTicks, cpuTimeMs } from "../scripts/bench/cpu_time.ts";

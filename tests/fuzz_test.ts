@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MAX_FRAME_BYTES } from "../lib/frame.ts";
+import { MAX_FRAME_BYTES } from "../lib/hub/frame.ts";
 import {
   DATA_HEADER_SIZE,
   encodeControl,

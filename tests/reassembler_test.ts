@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fragmentFrame, MIN_MTU } from "../lib/fragment_frame.ts";
-import { MAX_FRAME_BYTES } from "../lib/frame.ts";
+import { MAX_FRAME_BYTES } from "../lib/hub/frame.ts";
 import {
   type Data,
   DATA_HEADER_SIZE,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { ReceivedFrame } from "../lib/frame.ts";
-import { LatestValue, type Versioned } from "../lib/latest_value.ts";
+import type { ReceivedFrame } from "../lib/hub/frame.ts";
+import { LatestValue, type Versioned } from "../lib/hub/latest_value.ts";
 import type { RenderNoSignalFrameOptions } from "../lib/no_signal_frame.ts";
 import { SignalFeed, type SignalLinkStatus } from "../lib/signal_feed.ts";
 

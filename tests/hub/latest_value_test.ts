@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LatestValue } from "../lib/latest_value.ts";
+import { LatestValue } from "../../lib/hub/latest_value.ts";
 
 Deno.test("LatestValue gives a slow consumer the newest value only", async () => {
   const slot = new LatestValue<string>();
