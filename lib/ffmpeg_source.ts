@@ -10,7 +10,7 @@ import {
 } from "./ffmpeg_process.ts";
 import { pause } from "./util/pause.ts";
 import { settlesWithin } from "./util/with_timeout.ts";
-import { jpegDimensions } from "./jpeg_dimensions.ts";
+import { jpegDimensions } from "./image/jpeg_dimensions.ts";
 import { JpegSplitter } from "./jpeg_splitter.ts";
 import { SourceError } from "./source_error.ts";
 import { formatSourceSpec, type SourceSpec } from "./source_spec.ts";

@@ -1,6 +1,6 @@
 import { Adaptation, type AdaptationChange } from "./adaptation.ts";
 import { wallClock } from "./util/clock.ts";
-import { jpegDimensions } from "./jpeg_dimensions.ts";
+import { jpegDimensions } from "./image/jpeg_dimensions.ts";
 import { buildLadder, type Rung } from "./rate_ladder.ts";
 import { SourceError } from "./source_error.ts";
 import { drawtextFilter, drawtextFont } from "./drawtext_filter.ts";

@@ -9,7 +9,7 @@
  */
 
 import { Image, type JPEGQuality } from "imagescript";
-import { drawText, loadGlyphs } from "./draw_text.ts";
+import { drawText, loadGlyphs } from "./image/draw_text.ts";
 import { OverlayPainter, type OverlayPainterOptions } from "./overlay_painter.ts";
 
 /** Time for the box to go across and back, in milliseconds. */

@@ -1,7 +1,7 @@
 import { wallClock } from "./util/clock.ts";
 import { formatSession } from "./format_session.ts";
 import type { ReceivedFrame } from "./hub/frame.ts";
-import { jpegDimensions } from "./jpeg_dimensions.ts";
+import { jpegDimensions } from "./image/jpeg_dimensions.ts";
 import { LatencyHistogram, type LatencyHistogramSnapshot } from "./metrics/latency_histogram.ts";
 import { LatestValue } from "./hub/latest_value.ts";
 import {

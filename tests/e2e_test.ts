@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { jpegDimensions } from "../lib/jpeg_dimensions.ts";
+import { jpegDimensions } from "../lib/image/jpeg_dimensions.ts";
 import { MAX_DATAGRAM } from "../lib/packet.ts";
 import { readMjpeg } from "./_mjpeg_client.ts";
 import { clipFrames, digest, withClip } from "./_media.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { jpegDimensions } from "../lib/jpeg_dimensions.ts";
+import { jpegDimensions } from "../lib/image/jpeg_dimensions.ts";
 import { JpegSplitter, type JpegSplitterOptions } from "../lib/jpeg_splitter.ts";
 
 /** Runs ffmpeg's test pattern through its MJPEG encoder and returns the raw stream. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
-import { jpegDimensions } from "../lib/jpeg_dimensions.ts";
+import { jpegDimensions } from "../lib/image/jpeg_dimensions.ts";
 import { type MjpegPart, readMjpeg } from "./_mjpeg_client.ts";
 import { freeUdpPort, startReceiver, startSender } from "./_tool.ts";
 

@@ -6,7 +6,7 @@
  *   without `--overlay`; ffmpeg's drawtext filter draws the text. Frames are
  *   counted by a receiver on 127.0.0.1.
  * - in-process: `overlay_harness.ts`, with the sender's permissions, reads
- *   raw RGBA frames from ffmpeg, draws the text with lib/draw_text.ts and
+ *   raw RGBA frames from ffmpeg, draws the text with lib/image/draw_text.ts and
  *   encodes each frame with imagescript, or with a second ffmpeg reading raw
  *   frames from a pipe. Frames are counted as they are encoded.
  *

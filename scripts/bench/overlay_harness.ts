@@ -1,7 +1,7 @@
 /**
  * The bench's in-process overlay route: ffmpeg decodes a clip to raw RGBA
  * frames, this process draws `--overlay` text onto each with the sender's own
- * {@linkcode OverlayPainter} (lib/draw_text.ts), and the frame is encoded as a
+ * {@linkcode OverlayPainter} (lib/image/draw_text.ts), and the frame is encoded as a
  * JPEG by imagescript here or by a second ffmpeg reading raw frames from a
  * pipe. After each JPEG it writes `{"frames":N}` on stdout. It runs until it
  * is sent SIGTERM or SIGINT, and stops its ffmpegs first.

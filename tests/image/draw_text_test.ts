@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { Image } from "imagescript";
-import { drawText, loadGlyphs, measureText } from "../lib/draw_text.ts";
+import { drawText, loadGlyphs, measureText } from "../../lib/image/draw_text.ts";
 
 function blackImage(width: number, height: number): Image {
   return new Image(width, height).fill(0x000000ff);

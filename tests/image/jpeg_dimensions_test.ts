@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { jpegDimensions } from "../lib/jpeg_dimensions.ts";
+import { jpegDimensions } from "../../lib/image/jpeg_dimensions.ts";
 
 /** One frame of ffmpeg's test pattern, scaled to `size` (WxH). */
 async function ffmpegJpeg(size: string): Promise<Uint8Array> {
