@@ -3,7 +3,7 @@ import { wallClock } from "./util/clock.ts";
 import { jpegDimensions } from "./image/jpeg_dimensions.ts";
 import { buildLadder, type Rung } from "./rate_ladder.ts";
 import { SourceError } from "./source_error.ts";
-import { drawtextFilter, drawtextFont } from "./drawtext_filter.ts";
+import { drawtextFilter, drawtextFont } from "./overlay/drawtext_filter.ts";
 import { ffmpegArgs, isHttp, resolveFfmpegPath } from "./ffmpeg_args.ts";
 import { type FfmpegBuild, FfmpegTooOldError, probeFfmpegBuild } from "./ffmpeg_build.ts";
 import { FfmpegSource } from "./ffmpeg_source.ts";

@@ -11,8 +11,8 @@ import {
   DEFAULT_OVERLAY_POSITION,
   OVERLAY_POSITIONS,
   type OverlayPosition,
-} from "./overlay_layout.ts";
-import { type OverlayPart, parseOverlayText, UNPRINTABLE } from "./overlay_text.ts";
+} from "./overlay/overlay_layout.ts";
+import { type OverlayPart, parseOverlayText, UNPRINTABLE } from "./overlay/overlay_text.ts";
 import { MAX_DATAGRAM } from "./packet.ts";
 import { SENDER_DEFAULTS } from "./udp_sender.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
-import { overlayFontSize, overlayMargin } from "../lib/overlay_layout.ts";
-import { parseOverlayText } from "../lib/overlay_text.ts";
+import { overlayFontSize, overlayMargin } from "../lib/overlay/overlay_layout.ts";
+import { parseOverlayText } from "../lib/overlay/overlay_text.ts";
 import { renderTestPattern, TestPatternSource } from "../lib/test_pattern.ts";
 import { runScript } from "./_tool.ts";
 

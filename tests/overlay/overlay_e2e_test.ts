@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
-import { ToolProcess } from "./_tool.ts";
+import { ToolProcess } from "../_tool.ts";
 
 const WIDTH = 640;
 const HEIGHT = 360;

@@ -6,11 +6,11 @@ import {
   escapeFilterGraph,
   FALLBACK_FONT_FAMILY,
   quoteFilterValue,
-} from "../lib/drawtext_filter.ts";
-import type { OverlayPosition } from "../lib/overlay_layout.ts";
-import { checkOverlaySupport, listsDrawtext } from "../lib/overlay_support.ts";
-import { expandOverlayText, parseOverlayText } from "../lib/overlay_text.ts";
-import { runTool } from "./_tool.ts";
+} from "../../lib/overlay/drawtext_filter.ts";
+import type { OverlayPosition } from "../../lib/overlay/overlay_layout.ts";
+import { checkOverlaySupport, listsDrawtext } from "../../lib/overlay_support.ts";
+import { expandOverlayText, parseOverlayText } from "../../lib/overlay/overlay_text.ts";
+import { runTool } from "../_tool.ts";
 
 const WIDTH = 320;
 const HEIGHT = 240;

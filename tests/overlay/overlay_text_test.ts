@@ -4,8 +4,8 @@ import {
   MAX_OVERLAY_CHARACTERS,
   type OverlayPart,
   parseOverlayText,
-} from "../lib/overlay_text.ts";
-import { overlayFontSize, overlayMargin, overlayOrigin } from "../lib/overlay_layout.ts";
+} from "../../lib/overlay/overlay_text.ts";
+import { overlayFontSize, overlayMargin, overlayOrigin } from "../../lib/overlay/overlay_layout.ts";
 
 Deno.test("parseOverlayText() splits literal text from placeholders", () => {
   const cases: Array<[string, OverlayPart[]]> = [

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Image } from "imagescript";
-import { drawText, loadGlyphs, measureText, type TextBox } from "./image/draw_text.ts";
+import { drawText, loadGlyphs, measureText, type TextBox } from "../image/draw_text.ts";
 import {
   OVERLAY_BOX_COLOR,
   OVERLAY_TEXT_COLOR,
