@@ -7,12 +7,12 @@ import {
   killQuietly,
   readLines,
   withLine,
-} from "./ffmpeg_process.ts";
+} from "./ffmpeg/ffmpeg_process.ts";
 import { pause } from "./util/pause.ts";
 import { settlesWithin } from "./util/with_timeout.ts";
 import { jpegDimensions } from "./image/jpeg_dimensions.ts";
 import { JpegSplitter } from "./jpeg_splitter.ts";
-import { SourceError } from "./source_error.ts";
+import { SourceError } from "./ffmpeg/source_error.ts";
 import { formatSourceSpec, type SourceSpec } from "./source_spec.ts";
 
 /** Options for {@linkcode FfmpegSource}. */

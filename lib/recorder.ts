@@ -1,9 +1,9 @@
 import { basename, dirname } from "node:path";
-import { type FfmpegBuild, probeFfmpegBuild } from "./ffmpeg_build.ts";
+import { type FfmpegBuild, probeFfmpegBuild } from "./ffmpeg/ffmpeg_build.ts";
 import { formatDuration } from "./cli/duration.ts";
 import { concatBytes } from "./util/concat_bytes.ts";
-import { FfmpegNotFoundError } from "./ffmpeg_not_found_error.ts";
-import { describeExit, killQuietly, readLines, withLine } from "./ffmpeg_process.ts";
+import { FfmpegNotFoundError } from "./ffmpeg/ffmpeg_not_found_error.ts";
+import { describeExit, killQuietly, readLines, withLine } from "./ffmpeg/ffmpeg_process.ts";
 import type { ReceivedFrame } from "./hub/frame.ts";
 import type { LatestValue } from "./hub/latest_value.ts";
 import { matroskaCluster, matroskaHeader } from "./matroska.ts";

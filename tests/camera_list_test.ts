@@ -7,7 +7,7 @@ import {
   resolveCamera,
 } from "../lib/camera_list.ts";
 import { ffmpegArgs } from "../lib/ffmpeg_args.ts";
-import { FfmpegNotFoundError } from "../lib/ffmpeg_not_found_error.ts";
+import { FfmpegNotFoundError } from "../lib/ffmpeg/ffmpeg_not_found_error.ts";
 import { parseSourceSpec } from "../lib/source_spec.ts";
 
 // `ffmpeg -hide_banner -list_devices true -f dshow -i dummy` with ffmpeg 4.3 (Windows line ends).

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { formatDuration, parseDuration } from "../lib/cli/duration.ts";
-import { FfmpegNotFoundError } from "../lib/ffmpeg_not_found_error.ts";
+import { FfmpegNotFoundError } from "../lib/ffmpeg/ffmpeg_not_found_error.ts";
 import type { ReceivedFrame } from "../lib/hub/frame.ts";
 import { LatestValue } from "../lib/hub/latest_value.ts";
 import { matroskaCluster, matroskaHeader } from "../lib/matroska.ts";

@@ -1,4 +1,4 @@
-import { installHint } from "../../lib/install_hint.ts";
+import { installHint } from "../../lib/ffmpeg/install_hint.ts";
 
 /** What the bench ran on, printed above its results. */
 export interface HostInfo {

@@ -8,7 +8,7 @@ import {
   quoteFilterValue,
 } from "../../lib/overlay/drawtext_filter.ts";
 import type { OverlayPosition } from "../../lib/overlay/overlay_layout.ts";
-import { checkOverlaySupport, listsDrawtext } from "../../lib/overlay_support.ts";
+import { checkOverlaySupport, listsDrawtext } from "../../lib/ffmpeg/overlay_support.ts";
 import { expandOverlayText, parseOverlayText } from "../../lib/overlay/overlay_text.ts";
 import { runTool } from "../_tool.ts";
 

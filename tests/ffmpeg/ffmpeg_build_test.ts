@@ -6,12 +6,12 @@ import {
   parseFfmpegBuild,
   passthroughArgs,
   probeFfmpegBuild,
-} from "../lib/ffmpeg_build.ts";
-import { ffmpegArgs } from "../lib/ffmpeg_args.ts";
-import { FfmpegNotFoundError } from "../lib/ffmpeg_not_found_error.ts";
-import { recordArgs } from "../lib/record_args.ts";
-import { SourceError } from "../lib/source_error.ts";
-import { oldFfmpeg } from "./_old_ffmpeg.ts";
+} from "../../lib/ffmpeg/ffmpeg_build.ts";
+import { ffmpegArgs } from "../../lib/ffmpeg_args.ts";
+import { FfmpegNotFoundError } from "../../lib/ffmpeg/ffmpeg_not_found_error.ts";
+import { recordArgs } from "../../lib/record_args.ts";
+import { SourceError } from "../../lib/ffmpeg/source_error.ts";
+import { oldFfmpeg } from "../_old_ffmpeg.ts";
 
 /** The first lines of `ffmpeg -hide_banner -version`, by build. */
 const OUTPUTS = {
