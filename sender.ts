@@ -6,8 +6,8 @@
  */
 import config from "./deno.json" with { type: "json" };
 import { ExitCode, exitWithError, UsageError } from "./lib/cli/cli_error.ts";
-import { listCameras } from "./lib/camera_list.ts";
-import { resolveFfmpegPath } from "./lib/ffmpeg_args.ts";
+import { listCameras } from "./lib/capture/camera_list.ts";
+import { resolveFfmpegPath } from "./lib/capture/ffmpeg_args.ts";
 import { formatHostPort } from "./lib/cli/host_port.ts";
 import { describeError, runCli } from "./lib/run_cli.ts";
 import { runSender } from "./lib/run_sender.ts";

@@ -4,7 +4,7 @@ import { formatSession } from "./format_session.ts";
 import { formatHostPort, type HostPort, isLoopbackHost } from "./cli/host_port.ts";
 import { generateHttpToken } from "./http_token.ts";
 import { Logger } from "./cli/logger.ts";
-import { resolveFfmpegPath } from "./ffmpeg_args.ts";
+import { resolveFfmpegPath } from "./capture/ffmpeg_args.ts";
 import { openBrowser } from "./open_browser.ts";
 import { formatRecorderEvent, Recorder } from "./recorder.ts";
 import { HttpServer, type HttpServerError } from "./http_server.ts";

@@ -4,7 +4,7 @@ import { parseIntFlag } from "./cli/int_flag.ts";
 import type { LogFormat } from "./cli/logger.ts";
 import { KEY_FLAGS, KEY_HELP, type KeyArgs, parseKeyFlags } from "./key_flags.ts";
 import { parseFlags } from "./cli/parse_flags.ts";
-import { parseSourceSpec, type SourceSpec } from "./source_spec.ts";
+import { parseSourceSpec, type SourceSpec } from "./capture/source_spec.ts";
 import { parseSwitchFlag } from "./cli/switch_flag.ts";
 import { MIN_MTU } from "./fragment_frame.ts";
 import {

@@ -35,7 +35,7 @@ export type Target = typeof TARGETS[number];
  * `new Worker(...)`, so each is embedded with `--include`.
  */
 export const WORKERS: Record<"sender" | "receiver", readonly string[]> = {
-  sender: ["lib/test_pattern_worker.ts"],
+  sender: ["lib/capture/test_pattern_worker.ts"],
   receiver: ["lib/no_signal_worker.ts"],
 };
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { JpegSplitter } from "../lib/jpeg_splitter.ts";
+import { JpegSplitter } from "../lib/capture/jpeg_splitter.ts";
 
 /** What clip to make. */
 export interface ClipOptions {

@@ -5,7 +5,7 @@ import { LatestValue } from "../lib/hub/latest_value.ts";
 import { HttpServer } from "../lib/http_server.ts";
 import { guardPreview } from "../lib/preview_guard.ts";
 import { createPreviewHandler, type PreviewHandler } from "../lib/preview_handler.ts";
-import { TestPatternSource } from "../lib/test_pattern.ts";
+import { TestPatternSource } from "../lib/capture/test_pattern.ts";
 import { startReceiver, startSender, ToolProcess } from "./_tool.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";

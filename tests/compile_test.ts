@@ -60,7 +60,7 @@ Deno.test("compileArgs() embeds every worker module a tool starts", async () => 
       await Deno.stat(new URL(path, root));
     }
   }
-  assert.deepEqual(WORKERS.sender, ["lib/test_pattern_worker.ts"]);
+  assert.deepEqual(WORKERS.sender, ["lib/capture/test_pattern_worker.ts"]);
   assert.deepEqual(WORKERS.receiver, ["lib/no_signal_worker.ts"]);
 });
 

@@ -13,8 +13,8 @@
  */
 import { Image, type JPEGQuality } from "imagescript";
 import { parseArgs } from "node:util";
-import { jpegQuantizer } from "../../lib/ffmpeg_args.ts";
-import { JpegSplitter } from "../../lib/jpeg_splitter.ts";
+import { jpegQuantizer } from "../../lib/capture/ffmpeg_args.ts";
+import { JpegSplitter } from "../../lib/capture/jpeg_splitter.ts";
 import { DEFAULT_OVERLAY_POSITION } from "../../lib/overlay/overlay_layout.ts";
 import { OverlayPainter } from "../../lib/overlay/overlay_painter.ts";
 import { parseOverlayText } from "../../lib/overlay/overlay_text.ts";

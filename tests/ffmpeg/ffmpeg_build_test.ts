@@ -7,7 +7,7 @@ import {
   passthroughArgs,
   probeFfmpegBuild,
 } from "../../lib/ffmpeg/ffmpeg_build.ts";
-import { ffmpegArgs } from "../../lib/ffmpeg_args.ts";
+import { ffmpegArgs } from "../../lib/capture/ffmpeg_args.ts";
 import { FfmpegNotFoundError } from "../../lib/ffmpeg/ffmpeg_not_found_error.ts";
 import { recordArgs } from "../../lib/record_args.ts";
 import { SourceError } from "../../lib/ffmpeg/source_error.ts";

@@ -1,4 +1,4 @@
-import type { Frame } from "./hub/frame.ts";
+import type { Frame } from "../hub/frame.ts";
 
 /** What happened to a source, for the sender's log. */
 export type SourceEvent =

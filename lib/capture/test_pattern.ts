@@ -23,14 +23,14 @@
  * @module
  */
 
-import { wallClock } from "./util/clock.ts";
-import type { Frame } from "./hub/frame.ts";
+import { wallClock } from "../util/clock.ts";
+import type { Frame } from "../hub/frame.ts";
 import type { FrameSource } from "./frame_source.ts";
-import type { OverlayPainterOptions } from "./overlay/overlay_painter.ts";
-import { pause } from "./util/pause.ts";
+import type { OverlayPainterOptions } from "../overlay/overlay_painter.ts";
+import { pause } from "../util/pause.ts";
 import { TestPatternPainter, type TestPatternPainterOptions } from "./test_pattern_painter.ts";
 import type { TestPatternRequest, TestPatternResponse } from "./test_pattern_worker.ts";
-import { WorkerClient } from "./util/worker_client.ts";
+import { WorkerClient } from "../util/worker_client.ts";
 
 const MIN_SIZE = 16;
 const MAX_SIZE = 8192;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
-import { overlayFontSize, overlayMargin } from "../lib/overlay/overlay_layout.ts";
-import { parseOverlayText } from "../lib/overlay/overlay_text.ts";
-import { renderTestPattern, TestPatternSource } from "../lib/test_pattern.ts";
-import { runScript } from "./_tool.ts";
+import { overlayFontSize, overlayMargin } from "../../lib/overlay/overlay_layout.ts";
+import { parseOverlayText } from "../../lib/overlay/overlay_text.ts";
+import { renderTestPattern, TestPatternSource } from "../../lib/capture/test_pattern.ts";
+import { runScript } from "../_tool.ts";
 
 /** A time at which the box is at the far left, 0.5 ms past a whole second. */
 const TIME = Date.UTC(2024, 0, 1, 12, 0, 0, 0) + 0.5;
@@ -273,7 +273,7 @@ Deno.test("TestPatternSource works with only the sender's permissions", async ()
   const { code, stdout, stderr } = await runScript(
     "sender",
     `
-    import { TestPatternSource } from "./lib/test_pattern.ts";
+    import { TestPatternSource } from "./lib/capture/test_pattern.ts";
     const source = new TestPatternSource({ width: 160, height: 90, fps: 30 });
     let count = 0;
     for await (const frame of source.frames()) if (++count === 3) break;
@@ -291,7 +291,7 @@ Deno.test("closing the test pattern while it encodes a frame does not crash the 
   const { code, stdout, stderr } = await runScript(
     "sender",
     `
-    import { TestPatternSource } from "./lib/test_pattern.ts";
+    import { TestPatternSource } from "./lib/capture/test_pattern.ts";
     for (let round = 0; round < 4; round++) {
       const source = new TestPatternSource({ width: 1920, height: 1080, fps: 60 });
       const frames = source.frames();

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
-import { drawtextFilter, drawtextFont } from "../lib/overlay/drawtext_filter.ts";
-import { ffmpegArgs, jpegQuantizer, resolveFfmpegPath } from "../lib/ffmpeg_args.ts";
-import { installHint } from "../lib/ffmpeg/install_hint.ts";
-import { JpegSplitter } from "../lib/jpeg_splitter.ts";
-import { parseOverlayText } from "../lib/overlay/overlay_text.ts";
-import type { SourceSpec } from "../lib/source_spec.ts";
+import { drawtextFilter, drawtextFont } from "../../lib/overlay/drawtext_filter.ts";
+import { ffmpegArgs, jpegQuantizer, resolveFfmpegPath } from "../../lib/capture/ffmpeg_args.ts";
+import { installHint } from "../../lib/ffmpeg/install_hint.ts";
+import { JpegSplitter } from "../../lib/capture/jpeg_splitter.ts";
+import { parseOverlayText } from "../../lib/overlay/overlay_text.ts";
+import type { SourceSpec } from "../../lib/capture/source_spec.ts";
 
 const HEAD = ["-hide_banner", "-loglevel", "error", "-nostdin", "-nostats"];
 /** Output with quality 80 and no filters. */

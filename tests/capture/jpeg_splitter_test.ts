@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { jpegDimensions } from "../lib/image/jpeg_dimensions.ts";
-import { JpegSplitter, type JpegSplitterOptions } from "../lib/jpeg_splitter.ts";
+import { jpegDimensions } from "../../lib/image/jpeg_dimensions.ts";
+import { JpegSplitter, type JpegSplitterOptions } from "../../lib/capture/jpeg_splitter.ts";
 
 /** Runs ffmpeg's test pattern through its MJPEG encoder and returns the raw stream. */
 async function ffmpegMjpeg(size: string, frames: number): Promise<Uint8Array> {

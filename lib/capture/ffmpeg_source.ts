@@ -1,5 +1,5 @@
-import { wallClock } from "./util/clock.ts";
-import { type Frame, MAX_FRAME_BYTES } from "./hub/frame.ts";
+import { wallClock } from "../util/clock.ts";
+import { type Frame, MAX_FRAME_BYTES } from "../hub/frame.ts";
 import type { FrameSource, SourceEvent } from "./frame_source.ts";
 import {
   describeExit,
@@ -7,12 +7,12 @@ import {
   killQuietly,
   readLines,
   withLine,
-} from "./ffmpeg/ffmpeg_process.ts";
-import { pause } from "./util/pause.ts";
-import { settlesWithin } from "./util/with_timeout.ts";
-import { jpegDimensions } from "./image/jpeg_dimensions.ts";
+} from "../ffmpeg/ffmpeg_process.ts";
+import { pause } from "../util/pause.ts";
+import { settlesWithin } from "../util/with_timeout.ts";
+import { jpegDimensions } from "../image/jpeg_dimensions.ts";
 import { JpegSplitter } from "./jpeg_splitter.ts";
-import { SourceError } from "./ffmpeg/source_error.ts";
+import { SourceError } from "../ffmpeg/source_error.ts";
 import { formatSourceSpec, type SourceSpec } from "./source_spec.ts";
 
 /** Options for {@linkcode FfmpegSource}. */

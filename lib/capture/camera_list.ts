@@ -1,4 +1,4 @@
-import { ffmpegOutput } from "./ffmpeg/ffmpeg_process.ts";
+import { ffmpegOutput } from "../ffmpeg/ffmpeg_process.ts";
 
 /** A camera the sender can open. */
 export interface Camera {

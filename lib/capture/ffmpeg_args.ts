@@ -1,4 +1,4 @@
-import { type FfmpegBuild, passthroughArgs } from "./ffmpeg/ffmpeg_build.ts";
+import { type FfmpegBuild, passthroughArgs } from "../ffmpeg/ffmpeg_build.ts";
 import type { SourceSpec } from "./source_spec.ts";
 
 /** Options for {@linkcode ffmpegArgs}. */

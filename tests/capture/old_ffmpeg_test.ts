@@ -4,9 +4,9 @@
  * oldest udpcam supports, under the tools' own permissions.
  */
 import assert from "node:assert/strict";
-import { oldFfmpeg } from "./_old_ffmpeg.ts";
-import { makeMp4 } from "./_media.ts";
-import { runTool, startReceiver, startSender, streamed, type ToolProcess } from "./_tool.ts";
+import { oldFfmpeg } from "../_old_ffmpeg.ts";
+import { makeMp4 } from "../_media.ts";
+import { runTool, startReceiver, startSender, streamed, type ToolProcess } from "../_tool.ts";
 
 const decoder = new TextDecoder();
 

@@ -9,8 +9,8 @@
  */
 
 import { Image, type JPEGQuality } from "imagescript";
-import { drawText, loadGlyphs } from "./image/draw_text.ts";
-import { OverlayPainter, type OverlayPainterOptions } from "./overlay/overlay_painter.ts";
+import { drawText, loadGlyphs } from "../image/draw_text.ts";
+import { OverlayPainter, type OverlayPainterOptions } from "../overlay/overlay_painter.ts";
 
 /** Time for the box to go across and back, in milliseconds. */
 const SWEEP_PERIOD_MS = 4000;

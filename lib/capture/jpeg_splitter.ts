@@ -1,5 +1,5 @@
-import { MAX_FRAME_BYTES } from "./hub/frame.ts";
-import { EOI, RST0, RST7, SOI, SOS, TEM } from "./image/jpeg_markers.ts";
+import { MAX_FRAME_BYTES } from "../hub/frame.ts";
+import { EOI, RST0, RST7, SOI, SOS, TEM } from "../image/jpeg_markers.ts";
 
 /** Options for {@linkcode JpegSplitter}. */
 export interface JpegSplitterOptions {

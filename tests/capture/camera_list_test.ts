@@ -5,10 +5,10 @@ import {
   parseDshowDevices,
   parseV4l2Sources,
   resolveCamera,
-} from "../lib/camera_list.ts";
-import { ffmpegArgs } from "../lib/ffmpeg_args.ts";
-import { FfmpegNotFoundError } from "../lib/ffmpeg/ffmpeg_not_found_error.ts";
-import { parseSourceSpec } from "../lib/source_spec.ts";
+} from "../../lib/capture/camera_list.ts";
+import { ffmpegArgs } from "../../lib/capture/ffmpeg_args.ts";
+import { FfmpegNotFoundError } from "../../lib/ffmpeg/ffmpeg_not_found_error.ts";
+import { parseSourceSpec } from "../../lib/capture/source_spec.ts";
 
 // `ffmpeg -hide_banner -list_devices true -f dshow -i dummy` with ffmpeg 4.3 (Windows line ends).
 const DSHOW_4_3 = [

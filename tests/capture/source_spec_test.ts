@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { formatSourceSpec, parseSourceSpec, type SourceSpec } from "../lib/source_spec.ts";
+import {
+  formatSourceSpec,
+  parseSourceSpec,
+  type SourceSpec,
+} from "../../lib/capture/source_spec.ts";
 
 const CASES: [string, SourceSpec][] = [
   ["camera", { kind: "camera" }],

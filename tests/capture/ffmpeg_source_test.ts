@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import type { Frame } from "../lib/hub/frame.ts";
-import type { SourceEvent } from "../lib/frame_source.ts";
-import { FfmpegNotFoundError } from "../lib/ffmpeg/ffmpeg_not_found_error.ts";
-import { FfmpegSource, type FfmpegSourceOptions } from "../lib/ffmpeg_source.ts";
-import { jpegDimensions } from "../lib/image/jpeg_dimensions.ts";
-import { SourceError } from "../lib/ffmpeg/source_error.ts";
+import type { Frame } from "../../lib/hub/frame.ts";
+import type { SourceEvent } from "../../lib/capture/frame_source.ts";
+import { FfmpegNotFoundError } from "../../lib/ffmpeg/ffmpeg_not_found_error.ts";
+import { FfmpegSource, type FfmpegSourceOptions } from "../../lib/capture/ffmpeg_source.ts";
+import { jpegDimensions } from "../../lib/image/jpeg_dimensions.ts";
+import { SourceError } from "../../lib/ffmpeg/source_error.ts";
 
 const CAMERA = { kind: "camera" } as const;
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { answerCalls, ownBuffer } from "./util/answer_calls.ts";
+import { answerCalls, ownBuffer } from "../util/answer_calls.ts";
 import { TestPatternPainter, type TestPatternPainterOptions } from "./test_pattern_painter.ts";
 
 /** What {@linkcode TestPatternSource} asks its worker. */
