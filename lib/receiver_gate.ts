@@ -12,7 +12,7 @@ import {
   RefusalReason,
   REJECT_REASONS,
   smallestOf,
-} from "./packet.ts";
+} from "./wire/packet.ts";
 import type { Refusal } from "./receiver_link.ts";
 import { ReplayWindow } from "./replay_window.ts";
 import type { SessionCipher } from "./session_cipher.ts";

@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { UsageError } from "./cli/cli_error.ts";
-import { formatSession } from "./format_session.ts";
+import { formatSession } from "./wire/format_session.ts";
 import { formatHostPort, type HostPort, isLoopbackHost } from "./cli/host_port.ts";
 import { generateHttpToken } from "./http_token.ts";
 import { Logger } from "./cli/logger.ts";

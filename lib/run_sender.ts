@@ -9,7 +9,7 @@ import { type FfmpegBuild, FfmpegTooOldError, probeFfmpegBuild } from "./ffmpeg/
 import { FfmpegSource } from "./capture/ffmpeg_source.ts";
 import type { Frame } from "./hub/frame.ts";
 import type { FrameSource, SourceEvent } from "./capture/frame_source.ts";
-import { formatSession } from "./format_session.ts";
+import { formatSession } from "./wire/format_session.ts";
 import { formatHostPort, isLoopbackHost } from "./cli/host_port.ts";
 import { LatestValue } from "./hub/latest_value.ts";
 import { Logger } from "./cli/logger.ts";

@@ -6,14 +6,14 @@ import { KEY_FLAGS, KEY_HELP, type KeyArgs, parseKeyFlags } from "./key_flags.ts
 import { parseFlags } from "./cli/parse_flags.ts";
 import { parseSourceSpec, type SourceSpec } from "./capture/source_spec.ts";
 import { parseSwitchFlag } from "./cli/switch_flag.ts";
-import { MIN_MTU } from "./fragment_frame.ts";
+import { MIN_MTU } from "./wire/fragment_frame.ts";
 import {
   DEFAULT_OVERLAY_POSITION,
   OVERLAY_POSITIONS,
   type OverlayPosition,
 } from "./overlay/overlay_layout.ts";
 import { type OverlayPart, parseOverlayText, UNPRINTABLE } from "./overlay/overlay_text.ts";
-import { MAX_DATAGRAM } from "./packet.ts";
+import { MAX_DATAGRAM } from "./wire/packet.ts";
 import { SENDER_DEFAULTS } from "./udp_sender.ts";
 
 /** The longest `--name`, in bytes of UTF-8. */

@@ -19,7 +19,7 @@ import {
   SEALED_BIT,
   smallestOf,
   VERSION,
-} from "./packet.ts";
+} from "./wire/packet.ts";
 import { ReplayWindow } from "./replay_window.ts";
 import type { SessionCipher } from "./session_cipher.ts";
 import type { StreamSecret } from "./stream_secret.ts";

@@ -1,5 +1,5 @@
 import { wallClock } from "./util/clock.ts";
-import { formatSession } from "./format_session.ts";
+import { formatSession } from "./wire/format_session.ts";
 import type { ReceivedFrame } from "./hub/frame.ts";
 import { jpegDimensions } from "./image/jpeg_dimensions.ts";
 import { LatencyHistogram, type LatencyHistogramSnapshot } from "./metrics/latency_histogram.ts";
@@ -11,7 +11,7 @@ import {
   PacketType,
   type ReceiverReport,
   RefusalReason,
-} from "./packet.ts";
+} from "./wire/packet.ts";
 import { RECEIVER_REJECTIONS, ReceiverGate, type ReceiverRejection } from "./receiver_gate.ts";
 import type { StreamKey } from "./stream_key.ts";
 import { linkReport } from "./link_report.ts";

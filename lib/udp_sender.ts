@@ -1,6 +1,6 @@
 import { wallClock } from "./util/clock.ts";
 import { CookieSigner } from "./cookie_signer.ts";
-import { fragmentFrame } from "./fragment_frame.ts";
+import { fragmentFrame } from "./wire/fragment_frame.ts";
 import type { Frame } from "./hub/frame.ts";
 import type { LinkReport } from "./link_report.ts";
 import { PeerLink, type PeerLinkStats } from "./peer_link.ts";
@@ -13,11 +13,11 @@ import {
   PacketType,
   type ReceiverReport,
   type SenderInfo,
-} from "./packet.ts";
+} from "./wire/packet.ts";
 import { SENDER_REJECTIONS, SenderGate, type SenderRejection } from "./sender_gate.ts";
 import type { StreamSecret } from "./stream_secret.ts";
 import { Pacer } from "./pacer.ts";
-import { parityDatagrams } from "./parity_datagrams.ts";
+import { parityDatagrams } from "./wire/parity_datagrams.ts";
 import { pauseAfterErrors } from "./util/pause_after_errors.ts";
 import { type Peer, ReceiverRegistry, type RegistryEvent } from "./receiver_registry.ts";
 import { SendHistory } from "./send_history.ts";

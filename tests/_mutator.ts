@@ -9,7 +9,7 @@
  * @module
  */
 import { NONCE_SIZE, sealDatagram } from "../lib/datagram_seal.ts";
-import { fragmentFrame } from "../lib/fragment_frame.ts";
+import { fragmentFrame } from "../lib/wire/fragment_frame.ts";
 import {
   EMPTY_REPORT,
   encodeControl,
@@ -17,7 +17,7 @@ import {
   HEADER_SIZE,
   PacketType,
   SEALED_BIT,
-} from "../lib/packet.ts";
+} from "../lib/wire/packet.ts";
 import { NonceSequence } from "../lib/nonce_sequence.ts";
 import { SessionCipher } from "../lib/session_cipher.ts";
 import { tinyJpeg } from "./_attack.ts";

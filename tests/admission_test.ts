@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { ImpairRelay } from "../scripts/impair/impair_relay.ts";
-import { encodeControl, PacketType } from "../lib/packet.ts";
+import { encodeControl, PacketType } from "../lib/wire/packet.ts";
 import { probeSalt } from "../lib/probe_salt.ts";
 import { ReceiverGate } from "../lib/receiver_gate.ts";
 import { StreamKey } from "../lib/stream_key.ts";

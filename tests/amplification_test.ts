@@ -10,7 +10,7 @@ import {
   MAGIC,
   PacketType,
   VERSION,
-} from "../lib/packet.ts";
+} from "../lib/wire/packet.ts";
 import { StreamKey } from "../lib/stream_key.ts";
 import { StreamSecret } from "../lib/stream_secret.ts";
 import { UdpSender } from "../lib/udp_sender.ts";

@@ -9,7 +9,7 @@ import {
   PacketType,
   writeDataHeader,
   writeParityHeader,
-} from "../lib/packet.ts";
+} from "../lib/wire/packet.ts";
 import { ImpairRelay } from "../scripts/impair/impair_relay.ts";
 import { withClip } from "./_media.ts";
 import { type KeyedMaterial, type Mutation, Mutator } from "./_mutator.ts";

@@ -9,7 +9,7 @@ import {
   type Packet,
   PacketType,
   RefusalReason,
-} from "../lib/packet.ts";
+} from "../lib/wire/packet.ts";
 import { CookieSigner } from "../lib/cookie_signer.ts";
 import { ReceiverGate } from "../lib/receiver_gate.ts";
 import { ReceiverLink } from "../lib/receiver_link.ts";
@@ -17,7 +17,7 @@ import { ReceiverRegistry, type RegistryEvent } from "../lib/receiver_registry.t
 import { SenderGate } from "../lib/sender_gate.ts";
 import { StreamKey } from "../lib/stream_key.ts";
 import { StreamSecret } from "../lib/stream_secret.ts";
-import { fragmentFrame } from "../lib/fragment_frame.ts";
+import { fragmentFrame } from "../lib/wire/fragment_frame.ts";
 import { fixedSaltHelloKey, tinyJpeg } from "./_attack.ts";
 import { sealDatagram } from "../lib/datagram_seal.ts";
 

@@ -8,7 +8,7 @@ import {
   type Packet,
   PacketType,
   RefusalReason,
-} from "../lib/packet.ts";
+} from "../lib/wire/packet.ts";
 import { ReceiverLink, REFUSAL_TEXT } from "../lib/receiver_link.ts";
 import { ReceiverRegistry, type RegistryEvent } from "../lib/receiver_registry.ts";
 import { Random } from "./_random.ts";

@@ -5,8 +5,8 @@
  * every key it has, a nonce counter far ahead.
  */
 import assert from "node:assert/strict";
-import { fragmentFrame } from "../lib/fragment_frame.ts";
-import { decodePacket, encodeControl, encodeNack, PacketType } from "../lib/packet.ts";
+import { fragmentFrame } from "../lib/wire/fragment_frame.ts";
+import { decodePacket, encodeControl, encodeNack, PacketType } from "../lib/wire/packet.ts";
 import {
   KEY,
   pause,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fragmentFrame, MIN_MTU } from "../lib/fragment_frame.ts";
+import { fragmentFrame, MIN_MTU } from "../lib/wire/fragment_frame.ts";
 import {
   type Data,
   DATA_HEADER_SIZE,
@@ -7,8 +7,8 @@ import {
   MAX_PARITY_GROUPS,
   PacketType,
   type Parity,
-} from "../lib/packet.ts";
-import { parityDatagrams, parityGroups, xorInto } from "../lib/parity_datagrams.ts";
+} from "../lib/wire/packet.ts";
+import { parityDatagrams, parityGroups, xorInto } from "../lib/wire/parity_datagrams.ts";
 import { type AssembledFrame, Reassembler } from "../lib/reassembler.ts";
 
 const FRAGMENT_SIZE = MIN_MTU - DATA_HEADER_SIZE;

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { fragmentFrame } from "../lib/fragment_frame.ts";
-import { type Data, decodePacket, PacketType, type Parity } from "../lib/packet.ts";
-import { parityDatagrams } from "../lib/parity_datagrams.ts";
+import { fragmentFrame } from "../lib/wire/fragment_frame.ts";
+import { type Data, decodePacket, PacketType, type Parity } from "../lib/wire/packet.ts";
+import { parityDatagrams } from "../lib/wire/parity_datagrams.ts";
 import { Reassembler } from "../lib/reassembler.ts";
 
 const LENGTH = 200_000;

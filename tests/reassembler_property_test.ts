@@ -8,7 +8,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { fragmentFrame, MIN_MTU } from "../lib/fragment_frame.ts";
+import { fragmentFrame, MIN_MTU } from "../lib/wire/fragment_frame.ts";
 import { MAX_FRAME_BYTES } from "../lib/hub/frame.ts";
 import {
   type Data,
@@ -24,8 +24,8 @@ import {
   type Parity,
   writeDataHeader,
   writeParityHeader,
-} from "../lib/packet.ts";
-import { parityDatagrams } from "../lib/parity_datagrams.ts";
+} from "../lib/wire/packet.ts";
+import { parityDatagrams } from "../lib/wire/parity_datagrams.ts";
 import {
   type AssembledFrame,
   Reassembler,

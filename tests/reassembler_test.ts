@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fragmentFrame, MIN_MTU } from "../lib/fragment_frame.ts";
+import { fragmentFrame, MIN_MTU } from "../lib/wire/fragment_frame.ts";
 import { MAX_FRAME_BYTES } from "../lib/hub/frame.ts";
 import {
   type Data,
@@ -7,7 +7,7 @@ import {
   decodePacket,
   PacketType,
   writeDataHeader,
-} from "../lib/packet.ts";
+} from "../lib/wire/packet.ts";
 import { Reassembler } from "../lib/reassembler.ts";
 
 const MTU = MIN_MTU;

@@ -17,7 +17,7 @@ import {
   RefusalReason,
   SALT_SIZE,
   SHARE_SIZE,
-} from "../lib/packet.ts";
+} from "../lib/wire/packet.ts";
 import { KeyShare } from "../lib/key_share.ts";
 import { MAX_COUNTER_JUMP, REPLAY_WINDOW_SIZE, ReplayWindow } from "../lib/replay_window.ts";
 import { StreamKey } from "../lib/stream_key.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SEAL_OVERHEAD } from "../lib/datagram_seal.ts";
+import { SEAL_OVERHEAD } from "../../lib/datagram_seal.ts";
 import {
   COOKIE_SIZE,
   DATA_HEADER_SIZE,
@@ -18,7 +18,7 @@ import {
   type ParityHeader,
   writeDataHeader,
   writeParityHeader,
-} from "../lib/packet.ts";
+} from "../../lib/wire/packet.ts";
 
 const cookie = Uint8Array.from({ length: COOKIE_SIZE }, (_, i) => 0xa0 + i);
 

@@ -6,7 +6,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { fragmentFrame, maxFrameLength, MIN_MTU } from "../lib/fragment_frame.ts";
+import { fragmentFrame, maxFrameLength, MIN_MTU } from "../../lib/wire/fragment_frame.ts";
 import {
   COOKIE_SIZE,
   DATA_HEADER_SIZE,
@@ -37,11 +37,11 @@ import {
   VERSION,
   writeDataHeader,
   writeParityHeader,
-} from "../lib/packet.ts";
-import { parityDatagrams } from "../lib/parity_datagrams.ts";
-import { Random } from "./_random.ts";
+} from "../../lib/wire/packet.ts";
+import { parityDatagrams } from "../../lib/wire/parity_datagrams.ts";
+import { Random } from "../_random.ts";
 
-// Offsets and sizes from the wire format drawn in lib/packet.ts.
+// Offsets and sizes from the wire format drawn in lib/wire/packet.ts.
 const OFFSET_VERSION = 2;
 const OFFSET_TYPE = 3;
 const OFFSET_SESSION = 4;
