@@ -4,7 +4,7 @@ import { type HostPort, parseHostPort } from "./cli/host_port.ts";
 import { parseHttpToken } from "./http_token.ts";
 import type { LogFormat } from "./cli/logger.ts";
 import { parseIntFlag } from "./cli/int_flag.ts";
-import { KEY_FLAGS, KEY_HELP, type KeyArgs, parseKeyFlags } from "./key_flags.ts";
+import { KEY_FLAGS, KEY_HELP, type KeyArgs, parseKeyFlags } from "./seal/key_flags.ts";
 import { parseFlags } from "./cli/parse_flags.ts";
 import { recordContainer } from "./record_args.ts";
 import { parseSwitchFlag } from "./cli/switch_flag.ts";

@@ -1,5 +1,5 @@
-import type { CookieSigner } from "./cookie_signer.ts";
-import { timingSafeEqual } from "./cookie_signer.ts";
+import type { CookieSigner } from "./seal/cookie_signer.ts";
+import { timingSafeEqual } from "./seal/cookie_signer.ts";
 import {
   encodeControl,
   type Nack,

@@ -24,9 +24,9 @@ import { StatusLine } from "./cli/status_line.ts";
 import { TestPatternSource } from "./capture/test_pattern.ts";
 import { loopLagReport } from "./metrics/loop_lag_meter.ts";
 import { type PreparedStart, prepareStart } from "./prepare_start.ts";
-import { StreamSecret } from "./stream_secret.ts";
+import { StreamSecret } from "./seal/stream_secret.ts";
 import { UdpSender } from "./udp_sender.ts";
-import { KEY_ENV } from "./key_flags.ts";
+import { KEY_ENV } from "./seal/key_flags.ts";
 import { RejectionTally } from "./rejection_tally.ts";
 import type { SenderRejection } from "./sender_gate.ts";
 

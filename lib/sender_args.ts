@@ -2,7 +2,7 @@ import { UsageError } from "./cli/cli_error.ts";
 import { type HostPort, parseHostPort } from "./cli/host_port.ts";
 import { parseIntFlag } from "./cli/int_flag.ts";
 import type { LogFormat } from "./cli/logger.ts";
-import { KEY_FLAGS, KEY_HELP, type KeyArgs, parseKeyFlags } from "./key_flags.ts";
+import { KEY_FLAGS, KEY_HELP, type KeyArgs, parseKeyFlags } from "./seal/key_flags.ts";
 import { parseFlags } from "./cli/parse_flags.ts";
 import { parseSourceSpec, type SourceSpec } from "./capture/source_spec.ts";
 import { parseSwitchFlag } from "./cli/switch_flag.ts";

@@ -1,7 +1,7 @@
-import { SEAL_OVERHEAD } from "./datagram_seal.ts";
+import { SEAL_OVERHEAD } from "./seal/datagram_seal.ts";
 import { HelloLimiter } from "./hello_limiter.ts";
-import { KeyShare } from "./key_share.ts";
-import { NonceSequence } from "./nonce_sequence.ts";
+import { KeyShare } from "./seal/key_share.ts";
+import { NonceSequence } from "./seal/nonce_sequence.ts";
 import {
   type Decoded,
   decodePacket,
@@ -20,9 +20,9 @@ import {
   smallestOf,
   VERSION,
 } from "./wire/packet.ts";
-import { ReplayWindow } from "./replay_window.ts";
-import type { SessionCipher } from "./session_cipher.ts";
-import type { StreamSecret } from "./stream_secret.ts";
+import { ReplayWindow } from "./seal/replay_window.ts";
+import type { SessionCipher } from "./seal/session_cipher.ts";
+import type { StreamSecret } from "./seal/stream_secret.ts";
 
 /**
  * How many hello nonces of accepted JOINs the sender remembers, to refuse

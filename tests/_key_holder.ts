@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { KeyShare } from "../lib/key_share.ts";
-import { NonceSequence } from "../lib/nonce_sequence.ts";
+import { KeyShare } from "../lib/seal/key_share.ts";
+import { NonceSequence } from "../lib/seal/nonce_sequence.ts";
 import {
   type Challenge,
   decodePacket,
@@ -16,9 +16,9 @@ import {
   type Packet,
   PacketType,
 } from "../lib/wire/packet.ts";
-import type { SessionCipher } from "../lib/session_cipher.ts";
-import { StreamKey } from "../lib/stream_key.ts";
-import type { JoinKeyInput, StreamSecret } from "../lib/stream_secret.ts";
+import type { SessionCipher } from "../lib/seal/session_cipher.ts";
+import { StreamKey } from "../lib/seal/stream_key.ts";
+import type { JoinKeyInput, StreamSecret } from "../lib/seal/stream_secret.ts";
 import { receiveWithin } from "./_attack.ts";
 
 /** The first datagram `socket` receives within `ms` that `read` makes something of. */

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { NONCE_SIZE, sealDatagram } from "../lib/datagram_seal.ts";
+import { NONCE_SIZE, sealDatagram } from "../lib/seal/datagram_seal.ts";
 import { fragmentFrame } from "../lib/wire/fragment_frame.ts";
 import {
   EMPTY_REPORT,
@@ -18,8 +18,8 @@ import {
   PacketType,
   SEALED_BIT,
 } from "../lib/wire/packet.ts";
-import { NonceSequence } from "../lib/nonce_sequence.ts";
-import { SessionCipher } from "../lib/session_cipher.ts";
+import { NonceSequence } from "../lib/seal/nonce_sequence.ts";
+import { SessionCipher } from "../lib/seal/session_cipher.ts";
 import { tinyJpeg } from "./_attack.ts";
 import type { KeyHolder } from "./_key_holder.ts";
 import type { Random } from "./_random.ts";

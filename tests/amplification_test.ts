@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { NonceSequence } from "../lib/nonce_sequence.ts";
-import { sealDatagram } from "../lib/datagram_seal.ts";
+import { NonceSequence } from "../lib/seal/nonce_sequence.ts";
+import { sealDatagram } from "../lib/seal/datagram_seal.ts";
 import {
   COOKIE_SIZE,
   decodePacket,
@@ -11,8 +11,8 @@ import {
   PacketType,
   VERSION,
 } from "../lib/wire/packet.ts";
-import { StreamKey } from "../lib/stream_key.ts";
-import { StreamSecret } from "../lib/stream_secret.ts";
+import { StreamKey } from "../lib/seal/stream_key.ts";
+import { StreamSecret } from "../lib/seal/stream_secret.ts";
 import { UdpSender } from "../lib/udp_sender.ts";
 import { HelloLimiter } from "../lib/hello_limiter.ts";
 import { Random } from "./_random.ts";

@@ -10,16 +10,16 @@ import {
   PacketType,
   RefusalReason,
 } from "../lib/wire/packet.ts";
-import { CookieSigner } from "../lib/cookie_signer.ts";
+import { CookieSigner } from "../lib/seal/cookie_signer.ts";
 import { ReceiverGate } from "../lib/receiver_gate.ts";
 import { ReceiverLink } from "../lib/receiver_link.ts";
 import { ReceiverRegistry, type RegistryEvent } from "../lib/receiver_registry.ts";
 import { SenderGate } from "../lib/sender_gate.ts";
-import { StreamKey } from "../lib/stream_key.ts";
-import { StreamSecret } from "../lib/stream_secret.ts";
+import { StreamKey } from "../lib/seal/stream_key.ts";
+import { StreamSecret } from "../lib/seal/stream_secret.ts";
 import { fragmentFrame } from "../lib/wire/fragment_frame.ts";
 import { fixedSaltHelloKey, tinyJpeg } from "./_attack.ts";
-import { sealDatagram } from "../lib/datagram_seal.ts";
+import { sealDatagram } from "../lib/seal/datagram_seal.ts";
 
 const PHRASE = "the gate tests' secret, long enough";
 const KEY = new StreamKey(PHRASE);

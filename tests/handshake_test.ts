@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CookieSigner } from "../lib/cookie_signer.ts";
+import { CookieSigner } from "../lib/seal/cookie_signer.ts";
 import {
   decodePacket,
   EMPTY_REPORT,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { sealDatagram } from "../lib/datagram_seal.ts";
-import { StreamKey } from "../lib/stream_key.ts";
-import { StreamSecret } from "../lib/stream_secret.ts";
+import { sealDatagram } from "../lib/seal/datagram_seal.ts";
+import { StreamKey } from "../lib/seal/stream_key.ts";
+import { StreamSecret } from "../lib/seal/stream_secret.ts";
 import { UdpReceiver } from "../lib/udp_receiver.ts";
 import { UdpSender } from "../lib/udp_sender.ts";
 import { drain, fixedSaltHelloKey, tinyJpeg } from "./_attack.ts";

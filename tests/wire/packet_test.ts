@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SEAL_OVERHEAD } from "../../lib/datagram_seal.ts";
+import { SEAL_OVERHEAD } from "../../lib/seal/datagram_seal.ts";
 import {
   COOKIE_SIZE,
   DATA_HEADER_SIZE,

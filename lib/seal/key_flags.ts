@@ -1,4 +1,4 @@
-import { UsageError } from "./cli/cli_error.ts";
+import { UsageError } from "../cli/cli_error.ts";
 import { SHORT_KEY_LENGTH } from "./stream_secret.ts";
 
 /** The environment variable that holds the key when no flag gives one. */

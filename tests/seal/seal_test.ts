@@ -5,8 +5,8 @@ import {
   openDatagram,
   SEAL_OVERHEAD,
   sealDatagram,
-} from "../lib/datagram_seal.ts";
-import { NonceSequence } from "../lib/nonce_sequence.ts";
+} from "../../lib/seal/datagram_seal.ts";
+import { NonceSequence } from "../../lib/seal/nonce_sequence.ts";
 import {
   COOKIE_SIZE,
   decodePacket,
@@ -17,11 +17,15 @@ import {
   RefusalReason,
   SALT_SIZE,
   SHARE_SIZE,
-} from "../lib/wire/packet.ts";
-import { KeyShare } from "../lib/key_share.ts";
-import { MAX_COUNTER_JUMP, REPLAY_WINDOW_SIZE, ReplayWindow } from "../lib/replay_window.ts";
-import { StreamKey } from "../lib/stream_key.ts";
-import { type JoinKeyInput, StreamSecret } from "../lib/stream_secret.ts";
+} from "../../lib/wire/packet.ts";
+import { KeyShare } from "../../lib/seal/key_share.ts";
+import {
+  MAX_COUNTER_JUMP,
+  REPLAY_WINDOW_SIZE,
+  ReplayWindow,
+} from "../../lib/seal/replay_window.ts";
+import { StreamKey } from "../../lib/seal/stream_key.ts";
+import { type JoinKeyInput, StreamSecret } from "../../lib/seal/stream_secret.ts";
 
 const key = Uint8Array.from({ length: 16 }, (_, i) => i);
 const cookie = new Uint8Array(COOKIE_SIZE).fill(7);

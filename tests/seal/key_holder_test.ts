@@ -5,8 +5,8 @@
  * every key it has, a nonce counter far ahead.
  */
 import assert from "node:assert/strict";
-import { fragmentFrame } from "../lib/wire/fragment_frame.ts";
-import { decodePacket, encodeControl, encodeNack, PacketType } from "../lib/wire/packet.ts";
+import { fragmentFrame } from "../../lib/wire/fragment_frame.ts";
+import { decodePacket, encodeControl, encodeNack, PacketType } from "../../lib/wire/packet.ts";
 import {
   KEY,
   pause,
@@ -16,8 +16,8 @@ import {
   stopRecordedPair,
   tinyJpeg,
   typeOf,
-} from "./_attack.ts";
-import { KeyHolder } from "./_key_holder.ts";
+} from "../_attack.ts";
+import { KeyHolder } from "../_key_holder.ts";
 
 const FAR_AHEAD = 2 ** 50;
 

@@ -4,7 +4,7 @@
  * report a wrong key, nor make it say hello faster than its own pace.
  */
 import assert from "node:assert/strict";
-import { sealDatagram } from "../lib/datagram_seal.ts";
+import { sealDatagram } from "../../lib/seal/datagram_seal.ts";
 import {
   fixedSaltHelloKey,
   KEY,
@@ -13,7 +13,7 @@ import {
   startRecordedPair,
   stopRecordedPair,
   typeOf,
-} from "./_attack.ts";
+} from "../_attack.ts";
 
 const REFUSED = 10;
 const WRONG_KEY = 2;
