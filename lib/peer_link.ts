@@ -1,5 +1,5 @@
-import { FrameThinner } from "./frame_thinner.ts";
-import { type LinkReport, linkReport } from "./link_report.ts";
+import { FrameThinner } from "./adapt/frame_thinner.ts";
+import { type LinkReport, linkReport } from "./adapt/link_report.ts";
 import type { ReceiverReport } from "./wire/packet.ts";
 
 /**

@@ -1,7 +1,7 @@
-import { Adaptation, type AdaptationChange } from "./adaptation.ts";
+import { Adaptation, type AdaptationChange } from "./adapt/adaptation.ts";
 import { wallClock } from "./util/clock.ts";
 import { jpegDimensions } from "./image/jpeg_dimensions.ts";
-import { buildLadder, type Rung } from "./rate_ladder.ts";
+import { buildLadder, type Rung } from "./adapt/rate_ladder.ts";
 import { SourceError } from "./ffmpeg/source_error.ts";
 import { drawtextFilter, drawtextFont } from "./overlay/drawtext_filter.ts";
 import { ffmpegArgs, isHttp, resolveFfmpegPath } from "./capture/ffmpeg_args.ts";

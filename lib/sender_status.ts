@@ -1,4 +1,4 @@
-import type { Rung } from "./rate_ladder.ts";
+import type { Rung } from "./adapt/rate_ladder.ts";
 import type { UdpSenderStats } from "./udp_sender.ts";
 
 /** What the sender's status line is made of. */

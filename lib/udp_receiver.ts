@@ -14,7 +14,7 @@ import {
 } from "./wire/packet.ts";
 import { RECEIVER_REJECTIONS, ReceiverGate, type ReceiverRejection } from "./receiver_gate.ts";
 import type { StreamKey } from "./seal/stream_key.ts";
-import { linkReport } from "./link_report.ts";
+import { linkReport } from "./adapt/link_report.ts";
 import { QueueDelayMeter } from "./metrics/queue_delay_meter.ts";
 import { type AssembledFrame, Reassembler, type ReassemblerStats } from "./reassembler.ts";
 import { type LinkEvent, type LinkState, ReceiverLink } from "./receiver_link.ts";

@@ -2,7 +2,7 @@ import { wallClock } from "./util/clock.ts";
 import { CookieSigner } from "./seal/cookie_signer.ts";
 import { fragmentFrame } from "./wire/fragment_frame.ts";
 import type { Frame } from "./hub/frame.ts";
-import type { LinkReport } from "./link_report.ts";
+import type { LinkReport } from "./adapt/link_report.ts";
 import { PeerLink, type PeerLinkStats } from "./peer_link.ts";
 import { SEAL_OVERHEAD } from "./seal/datagram_seal.ts";
 import type { HelloLimiter } from "./hello_limiter.ts";

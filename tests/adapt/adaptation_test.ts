@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { Adaptation, type AdaptationChange } from "../lib/adaptation.ts";
-import type { LinkReport } from "../lib/link_controller.ts";
-import { buildLadder } from "../lib/rate_ladder.ts";
+import { Adaptation, type AdaptationChange } from "../../lib/adapt/adaptation.ts";
+import type { LinkReport } from "../../lib/adapt/link_controller.ts";
+import { buildLadder } from "../../lib/adapt/rate_ladder.ts";
 
 const CLEAN: LinkReport = { lossFraction: 0, framesLostFraction: 0, queueDelayMs: 2 };
 const LOSSY: LinkReport = { lossFraction: 0.2, framesLostFraction: 0, queueDelayMs: 2 };

@@ -4,7 +4,7 @@ import {
   type LinkReport,
   type LinkStep,
   stepsFor,
-} from "../lib/link_controller.ts";
+} from "../../lib/adapt/link_controller.ts";
 
 const CLEAN: LinkReport = { lossFraction: 0, framesLostFraction: 0, queueDelayMs: 2 };
 const LOSSY: LinkReport = { lossFraction: 0.2, framesLostFraction: 0, queueDelayMs: 2 };

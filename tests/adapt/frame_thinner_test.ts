@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FrameThinner } from "../lib/frame_thinner.ts";
+import { FrameThinner } from "../../lib/adapt/frame_thinner.ts";
 
 /** Which of `frames` frames the thinner admits at `scale`, as a string of 1s and 0s. */
 function pattern(thinner: FrameThinner, scale: number, frames: number): string {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { buildLadder, type Rung } from "../lib/rate_ladder.ts";
+import { buildLadder, type Rung } from "../../lib/adapt/rate_ladder.ts";
 
 /** A rough cost of a rung: bytes grow with quality, with the frames sent and with the area. */
 function relativeBytes(rung: Rung): number {
