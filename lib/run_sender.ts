@@ -16,7 +16,7 @@ import { Logger } from "./cli/logger.ts";
 import { listCameras, resolveCamera } from "./capture/camera_list.ts";
 import { checkOverlaySupport } from "./ffmpeg/overlay_support.ts";
 import { RateMeter } from "./metrics/rate_meter.ts";
-import type { RegistryEvent } from "./receiver_registry.ts";
+import type { RegistryEvent } from "./send/receiver_registry.ts";
 import type { SenderArgs } from "./sender_args.ts";
 import { formatSourceSpec, type SourceSpec } from "./capture/source_spec.ts";
 import { senderStatusText } from "./sender_status.ts";
@@ -25,10 +25,10 @@ import { TestPatternSource } from "./capture/test_pattern.ts";
 import { loopLagReport } from "./metrics/loop_lag_meter.ts";
 import { type PreparedStart, prepareStart } from "./prepare_start.ts";
 import { StreamSecret } from "./seal/stream_secret.ts";
-import { UdpSender } from "./udp_sender.ts";
+import { UdpSender } from "./send/udp_sender.ts";
 import { KEY_ENV } from "./seal/key_flags.ts";
-import { RejectionTally } from "./rejection_tally.ts";
-import type { SenderRejection } from "./sender_gate.ts";
+import { RejectionTally } from "./send/rejection_tally.ts";
+import type { SenderRejection } from "./send/sender_gate.ts";
 
 /**
  * How old the newest frame may be, in ms, and still go to a receiver that

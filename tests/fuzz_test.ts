@@ -16,7 +16,7 @@ import { type KeyedMaterial, type Mutation, Mutator } from "./_mutator.ts";
 import { KeyHolder } from "./_key_holder.ts";
 import { StreamKey } from "../lib/seal/stream_key.ts";
 import { StreamSecret } from "../lib/seal/stream_secret.ts";
-import { UdpSender } from "../lib/udp_sender.ts";
+import { UdpSender } from "../lib/send/udp_sender.ts";
 import { alive, residentBytes } from "./_proc.ts";
 import { Random } from "./_random.ts";
 import { startReceiver, startSender, ToolProcess } from "./_tool.ts";

@@ -3,7 +3,7 @@ import { sealDatagram } from "../lib/seal/datagram_seal.ts";
 import { StreamKey } from "../lib/seal/stream_key.ts";
 import { StreamSecret } from "../lib/seal/stream_secret.ts";
 import { UdpReceiver } from "../lib/udp_receiver.ts";
-import { UdpSender } from "../lib/udp_sender.ts";
+import { UdpSender } from "../lib/send/udp_sender.ts";
 import { drain, fixedSaltHelloKey, tinyJpeg } from "./_attack.ts";
 import { freeUdpPort, type LogLine, runTool, ToolProcess } from "./_tool.ts";
 

@@ -1,5 +1,5 @@
-import type { CookieSigner } from "./seal/cookie_signer.ts";
-import { timingSafeEqual } from "./seal/cookie_signer.ts";
+import type { CookieSigner } from "../seal/cookie_signer.ts";
+import { timingSafeEqual } from "../seal/cookie_signer.ts";
 import {
   encodeControl,
   type Nack,
@@ -8,7 +8,7 @@ import {
   type ReceiverReport,
   RefusalReason,
   type SenderInfo,
-} from "./wire/packet.ts";
+} from "../wire/packet.ts";
 
 /** A receiver that proved it receives at its address. */
 export interface Peer {

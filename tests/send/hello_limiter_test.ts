@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { HelloLimiter } from "../lib/hello_limiter.ts";
+import { HelloLimiter } from "../../lib/send/hello_limiter.ts";
 
 /** The `i`-th of many distinct IPv4 addresses, each in a /24 of its own, as spoofed hellos would come from. */
 function ip(i: number): string {

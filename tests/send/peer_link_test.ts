@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { EMPTY_REPORT, type ReceiverReport } from "../lib/wire/packet.ts";
+import { EMPTY_REPORT, type ReceiverReport } from "../../lib/wire/packet.ts";
 import {
   PeerLink,
   RESEND_CREDIT_MAX_BYTES,
   RESEND_SHARE,
   RESEND_SHARE_CONGESTED,
-} from "../lib/peer_link.ts";
+} from "../../lib/send/peer_link.ts";
 
 function report(fields: Partial<ReceiverReport>): ReceiverReport {
   return { ...EMPTY_REPORT, ...fields };

@@ -1,10 +1,10 @@
-import { wallClock } from "./util/clock.ts";
-import { CookieSigner } from "./seal/cookie_signer.ts";
-import { fragmentFrame } from "./wire/fragment_frame.ts";
-import type { Frame } from "./hub/frame.ts";
-import type { LinkReport } from "./adapt/link_report.ts";
+import { wallClock } from "../util/clock.ts";
+import { CookieSigner } from "../seal/cookie_signer.ts";
+import { fragmentFrame } from "../wire/fragment_frame.ts";
+import type { Frame } from "../hub/frame.ts";
+import type { LinkReport } from "../adapt/link_report.ts";
 import { PeerLink, type PeerLinkStats } from "./peer_link.ts";
-import { SEAL_OVERHEAD } from "./seal/datagram_seal.ts";
+import { SEAL_OVERHEAD } from "../seal/datagram_seal.ts";
 import type { HelloLimiter } from "./hello_limiter.ts";
 import {
   DATA_HEADER_SIZE,
@@ -13,15 +13,15 @@ import {
   PacketType,
   type ReceiverReport,
   type SenderInfo,
-} from "./wire/packet.ts";
+} from "../wire/packet.ts";
 import { SENDER_REJECTIONS, SenderGate, type SenderRejection } from "./sender_gate.ts";
-import type { StreamSecret } from "./seal/stream_secret.ts";
+import type { StreamSecret } from "../seal/stream_secret.ts";
 import { Pacer } from "./pacer.ts";
-import { parityDatagrams } from "./wire/parity_datagrams.ts";
-import { pauseAfterErrors } from "./util/pause_after_errors.ts";
+import { parityDatagrams } from "../wire/parity_datagrams.ts";
+import { pauseAfterErrors } from "../util/pause_after_errors.ts";
 import { type Peer, ReceiverRegistry, type RegistryEvent } from "./receiver_registry.ts";
 import { SendHistory } from "./send_history.ts";
-import { sleep } from "./util/sleep.ts";
+import { sleep } from "../util/sleep.ts";
 
 /** The sender's defaults, shared with its flags and help. */
 export const SENDER_DEFAULTS = {

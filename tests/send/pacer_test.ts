@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Pacer } from "../lib/pacer.ts";
+import { Pacer } from "../../lib/send/pacer.ts";
 
 Deno.test("Pacer lets a burst through, then holds to the rate", () => {
   // 8 Mbit/s is 1000 bytes per ms; bursts of 10 datagrams of 1000 bytes.

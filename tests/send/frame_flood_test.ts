@@ -5,12 +5,12 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { MAX_FRAME_BYTES } from "../lib/hub/frame.ts";
-import { DATA_HEADER_SIZE, writeDataHeader } from "../lib/wire/packet.ts";
-import { UdpSender } from "../lib/udp_sender.ts";
-import { clockTicks, cpuTimeMs } from "../scripts/bench/cpu_time.ts";
-import { alive, residentBytes } from "./_proc.ts";
-import { ToolProcess } from "./_tool.ts";
+import { MAX_FRAME_BYTES } from "../../lib/hub/frame.ts";
+import { DATA_HEADER_SIZE, writeDataHeader } from "../../lib/wire/packet.ts";
+import { UdpSender } from "../../lib/send/udp_sender.ts";
+import { clockTicks, cpuTimeMs } from "../../scripts/bench/cpu_time.ts";
+import { alive, residentBytes } from "../_proc.ts";
+import { ToolProcess } from "../_tool.ts";
 
 const SESSION = 0x5eed_0005;
 /** The flood: 400 datagrams a second of 284 bytes, 115 KB/s, for 5 s. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { RejectionTally } from "../lib/rejection_tally.ts";
+import { RejectionTally } from "../../lib/send/rejection_tally.ts";
 
 const A = "192.0.2.7:5000";
 const B = "198.51.100.3:4000";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CookieSigner } from "../lib/seal/cookie_signer.ts";
+import { CookieSigner } from "../../lib/seal/cookie_signer.ts";
 import {
   decodePacket,
   EMPTY_REPORT,
@@ -8,10 +8,10 @@ import {
   type Packet,
   PacketType,
   RefusalReason,
-} from "../lib/wire/packet.ts";
-import { ReceiverLink, REFUSAL_TEXT } from "../lib/receiver_link.ts";
-import { ReceiverRegistry, type RegistryEvent } from "../lib/receiver_registry.ts";
-import { Random } from "./_random.ts";
+} from "../../lib/wire/packet.ts";
+import { ReceiverLink, REFUSAL_TEXT } from "../../lib/receiver_link.ts";
+import { ReceiverRegistry, type RegistryEvent } from "../../lib/send/receiver_registry.ts";
+import { Random } from "../_random.ts";
 
 const HERE: Deno.NetAddr = { transport: "udp", hostname: "10.0.0.2", port: 5000 };
 const SPOOFED: Deno.NetAddr = { transport: "udp", hostname: "10.0.0.9", port: 5000 };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { HelloLimiter } from "../lib/hello_limiter.ts";
+import { HelloLimiter } from "../../lib/send/hello_limiter.ts";
 import {
   COOKIE_SIZE,
   decodePacket,
@@ -9,17 +9,17 @@ import {
   type Packet,
   PacketType,
   RefusalReason,
-} from "../lib/wire/packet.ts";
-import { CookieSigner } from "../lib/seal/cookie_signer.ts";
-import { ReceiverGate } from "../lib/receiver_gate.ts";
-import { ReceiverLink } from "../lib/receiver_link.ts";
-import { ReceiverRegistry, type RegistryEvent } from "../lib/receiver_registry.ts";
-import { SenderGate } from "../lib/sender_gate.ts";
-import { StreamKey } from "../lib/seal/stream_key.ts";
-import { StreamSecret } from "../lib/seal/stream_secret.ts";
-import { fragmentFrame } from "../lib/wire/fragment_frame.ts";
-import { fixedSaltHelloKey, tinyJpeg } from "./_attack.ts";
-import { sealDatagram } from "../lib/seal/datagram_seal.ts";
+} from "../../lib/wire/packet.ts";
+import { CookieSigner } from "../../lib/seal/cookie_signer.ts";
+import { ReceiverGate } from "../../lib/receiver_gate.ts";
+import { ReceiverLink } from "../../lib/receiver_link.ts";
+import { ReceiverRegistry, type RegistryEvent } from "../../lib/send/receiver_registry.ts";
+import { SenderGate } from "../../lib/send/sender_gate.ts";
+import { StreamKey } from "../../lib/seal/stream_key.ts";
+import { StreamSecret } from "../../lib/seal/stream_secret.ts";
+import { fragmentFrame } from "../../lib/wire/fragment_frame.ts";
+import { fixedSaltHelloKey, tinyJpeg } from "../_attack.ts";
+import { sealDatagram } from "../../lib/seal/datagram_seal.ts";
 
 const PHRASE = "the gate tests' secret, long enough";
 const KEY = new StreamKey(PHRASE);

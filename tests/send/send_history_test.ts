@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SendHistory } from "../lib/send_history.ts";
+import { SendHistory } from "../../lib/send/send_history.ts";
 
 /** `count` datagrams of `size` bytes, each filled with its frame and index. */
 function datagrams(frame: number, count: number, size = 100): Uint8Array[] {

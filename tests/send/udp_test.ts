@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { UdpReceiver } from "../lib/udp_receiver.ts";
-import { UdpSender } from "../lib/udp_sender.ts";
-import { withTimeout } from "../lib/util/with_timeout.ts";
+import { UdpReceiver } from "../../lib/udp_receiver.ts";
+import { UdpSender } from "../../lib/send/udp_sender.ts";
+import { withTimeout } from "../../lib/util/with_timeout.ts";
 
 function bind(): Deno.DatagramConn {
   return Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });

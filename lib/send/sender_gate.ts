@@ -1,7 +1,7 @@
-import { SEAL_OVERHEAD } from "./seal/datagram_seal.ts";
+import { SEAL_OVERHEAD } from "../seal/datagram_seal.ts";
 import { HelloLimiter } from "./hello_limiter.ts";
-import { KeyShare } from "./seal/key_share.ts";
-import { NonceSequence } from "./seal/nonce_sequence.ts";
+import { KeyShare } from "../seal/key_share.ts";
+import { NonceSequence } from "../seal/nonce_sequence.ts";
 import {
   type Decoded,
   decodePacket,
@@ -19,10 +19,10 @@ import {
   SEALED_BIT,
   smallestOf,
   VERSION,
-} from "./wire/packet.ts";
-import { ReplayWindow } from "./seal/replay_window.ts";
-import type { SessionCipher } from "./seal/session_cipher.ts";
-import type { StreamSecret } from "./seal/stream_secret.ts";
+} from "../wire/packet.ts";
+import { ReplayWindow } from "../seal/replay_window.ts";
+import type { SessionCipher } from "../seal/session_cipher.ts";
+import type { StreamSecret } from "../seal/stream_secret.ts";
 
 /**
  * How many hello nonces of accepted JOINs the sender remembers, to refuse

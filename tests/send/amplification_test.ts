@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { NonceSequence } from "../lib/seal/nonce_sequence.ts";
-import { sealDatagram } from "../lib/seal/datagram_seal.ts";
+import { NonceSequence } from "../../lib/seal/nonce_sequence.ts";
+import { sealDatagram } from "../../lib/seal/datagram_seal.ts";
 import {
   COOKIE_SIZE,
   decodePacket,
@@ -10,12 +10,12 @@ import {
   MAGIC,
   PacketType,
   VERSION,
-} from "../lib/wire/packet.ts";
-import { StreamKey } from "../lib/seal/stream_key.ts";
-import { StreamSecret } from "../lib/seal/stream_secret.ts";
-import { UdpSender } from "../lib/udp_sender.ts";
-import { HelloLimiter } from "../lib/hello_limiter.ts";
-import { Random } from "./_random.ts";
+} from "../../lib/wire/packet.ts";
+import { StreamKey } from "../../lib/seal/stream_key.ts";
+import { StreamSecret } from "../../lib/seal/stream_secret.ts";
+import { UdpSender } from "../../lib/send/udp_sender.ts";
+import { HelloLimiter } from "../../lib/send/hello_limiter.ts";
+import { Random } from "../_random.ts";
 
 /** No rate limit, so that every probe below is answered as it would be alone. */
 function unlimited(): HelloLimiter {

@@ -1,0 +1,16 @@
+/**
+ * The sender's socket: who may receive (handshake, cookies, rate limits), pacing, fan-out, parity
+ * and resends.
+ *
+ * May import: `adapt`, `hub`, `seal`, `util`, `wire`. `tests/layers_test.ts` holds it to that.
+ *
+ * @module
+ */
+export * from "./hello_limiter.ts";
+export * from "./pacer.ts";
+export * from "./peer_link.ts";
+export * from "./receiver_registry.ts";
+export * from "./rejection_tally.ts";
+export * from "./send_history.ts";
+export * from "./sender_gate.ts";
+export * from "./udp_sender.ts";
