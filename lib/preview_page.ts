@@ -1,4 +1,4 @@
-import { LINK_STATE_LABELS } from "./receiver_link.ts";
+import { LINK_STATE_LABELS } from "./receive/receiver_link.ts";
 
 /**
  * The preview page at `/`: the live MJPEG stream fitted to the window, with a

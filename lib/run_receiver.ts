@@ -14,13 +14,13 @@ import { SignalFeed } from "./signal_feed.ts";
 import { NoSignalRenderer } from "./no_signal_renderer.ts";
 import { monotonicMetrics } from "./prometheus_metrics.ts";
 import type { ReceiverArgs } from "./receiver_args.ts";
-import { LINK_STATE_LABELS, type LinkEvent } from "./receiver_link.ts";
+import { LINK_STATE_LABELS, type LinkEvent } from "./receive/receiver_link.ts";
 import { StatusLine } from "./cli/status_line.ts";
-import { UdpReceiver } from "./udp_receiver.ts";
+import { UdpReceiver } from "./receive/udp_receiver.ts";
 import { type LoopLag, loopLagReport } from "./metrics/loop_lag_meter.ts";
 import { type PreparedStart, prepareStart } from "./prepare_start.ts";
-import { probeSalt } from "./probe_salt.ts";
-import { ReceiverGate } from "./receiver_gate.ts";
+import { probeSalt } from "./receive/probe_salt.ts";
+import { ReceiverGate } from "./receive/receiver_gate.ts";
 
 /**
  * Runs the receiver until `signal` aborts: joins the sender, serves the

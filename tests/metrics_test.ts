@@ -10,8 +10,8 @@ import {
   monotonicMetrics,
   renderMetrics,
 } from "../lib/prometheus_metrics.ts";
-import type { LinkState } from "../lib/receiver_link.ts";
-import { UdpReceiver } from "../lib/udp_receiver.ts";
+import type { LinkState } from "../lib/receive/receiver_link.ts";
+import { UdpReceiver } from "../lib/receive/udp_receiver.ts";
 import { UdpSender } from "../lib/send/udp_sender.ts";
 import { withTimeout } from "../lib/util/with_timeout.ts";
 import { parsePrometheus, type PromFamily } from "./_prometheus.ts";

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { ImpairRelay } from "../scripts/impair/impair_relay.ts";
 import { wallClock } from "../lib/util/clock.ts";
-import { UdpReceiver } from "../lib/udp_receiver.ts";
+import { UdpReceiver } from "../lib/receive/udp_receiver.ts";
 import { UdpSender } from "../lib/send/udp_sender.ts";
 
 function bind(): Deno.DatagramConn {

@@ -10,11 +10,11 @@
 import assert from "node:assert/strict";
 import { ImpairRelay } from "../../scripts/impair/impair_relay.ts";
 import { encodeControl, PacketType } from "../../lib/wire/packet.ts";
-import { probeSalt } from "../../lib/probe_salt.ts";
-import { ReceiverGate } from "../../lib/receiver_gate.ts";
+import { probeSalt } from "../../lib/receive/probe_salt.ts";
+import { ReceiverGate } from "../../lib/receive/receiver_gate.ts";
 import { StreamKey } from "../../lib/seal/stream_key.ts";
 import { StreamSecret } from "../../lib/seal/stream_secret.ts";
-import { UdpReceiver } from "../../lib/udp_receiver.ts";
+import { UdpReceiver } from "../../lib/receive/udp_receiver.ts";
 import { UdpSender } from "../../lib/send/udp_sender.ts";
 import { KeyHolder } from "../_key_holder.ts";
 import { Random } from "../_random.ts";

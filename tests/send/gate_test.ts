@@ -11,8 +11,8 @@ import {
   RefusalReason,
 } from "../../lib/wire/packet.ts";
 import { CookieSigner } from "../../lib/seal/cookie_signer.ts";
-import { ReceiverGate } from "../../lib/receiver_gate.ts";
-import { ReceiverLink } from "../../lib/receiver_link.ts";
+import { ReceiverGate } from "../../lib/receive/receiver_gate.ts";
+import { ReceiverLink } from "../../lib/receive/receiver_link.ts";
 import { ReceiverRegistry, type RegistryEvent } from "../../lib/send/receiver_registry.ts";
 import { SenderGate } from "../../lib/send/sender_gate.ts";
 import { StreamKey } from "../../lib/seal/stream_key.ts";

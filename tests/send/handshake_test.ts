@@ -9,7 +9,7 @@ import {
   PacketType,
   RefusalReason,
 } from "../../lib/wire/packet.ts";
-import { ReceiverLink, REFUSAL_TEXT } from "../../lib/receiver_link.ts";
+import { ReceiverLink, REFUSAL_TEXT } from "../../lib/receive/receiver_link.ts";
 import { ReceiverRegistry, type RegistryEvent } from "../../lib/send/receiver_registry.ts";
 import { Random } from "../_random.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { UdpReceiver } from "../../lib/udp_receiver.ts";
+import { UdpReceiver } from "../../lib/receive/udp_receiver.ts";
 import { UdpSender } from "../../lib/send/udp_sender.ts";
 import { withTimeout } from "../../lib/util/with_timeout.ts";
 

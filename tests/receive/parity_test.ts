@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fragmentFrame, MIN_MTU } from "../lib/wire/fragment_frame.ts";
+import { fragmentFrame, MIN_MTU } from "../../lib/wire/fragment_frame.ts";
 import {
   type Data,
   DATA_HEADER_SIZE,
@@ -7,9 +7,9 @@ import {
   MAX_PARITY_GROUPS,
   PacketType,
   type Parity,
-} from "../lib/wire/packet.ts";
-import { parityDatagrams, parityGroups, xorInto } from "../lib/wire/parity_datagrams.ts";
-import { type AssembledFrame, Reassembler } from "../lib/reassembler.ts";
+} from "../../lib/wire/packet.ts";
+import { parityDatagrams, parityGroups, xorInto } from "../../lib/wire/parity_datagrams.ts";
+import { type AssembledFrame, Reassembler } from "../../lib/receive/reassembler.ts";
 
 const FRAGMENT_SIZE = MIN_MTU - DATA_HEADER_SIZE;
 /** 39 whole fragments and a short 40th of 100 bytes. */

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { fragmentFrame } from "../lib/wire/fragment_frame.ts";
-import { type Data, decodePacket, PacketType, type Parity } from "../lib/wire/packet.ts";
-import { parityDatagrams } from "../lib/wire/parity_datagrams.ts";
-import { Reassembler } from "../lib/reassembler.ts";
+import { fragmentFrame } from "../../lib/wire/fragment_frame.ts";
+import { type Data, decodePacket, PacketType, type Parity } from "../../lib/wire/packet.ts";
+import { parityDatagrams } from "../../lib/wire/parity_datagrams.ts";
+import { Reassembler } from "../../lib/receive/reassembler.ts";
 
 const LENGTH = 200_000;
 const MTU = 1200;

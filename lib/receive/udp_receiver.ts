@@ -1,9 +1,9 @@
-import { wallClock } from "./util/clock.ts";
-import { formatSession } from "./wire/format_session.ts";
-import type { ReceivedFrame } from "./hub/frame.ts";
-import { jpegDimensions } from "./image/jpeg_dimensions.ts";
-import { LatencyHistogram, type LatencyHistogramSnapshot } from "./metrics/latency_histogram.ts";
-import { LatestValue } from "./hub/latest_value.ts";
+import { wallClock } from "../util/clock.ts";
+import { formatSession } from "../wire/format_session.ts";
+import type { ReceivedFrame } from "../hub/frame.ts";
+import { jpegDimensions } from "../image/jpeg_dimensions.ts";
+import { LatencyHistogram, type LatencyHistogramSnapshot } from "../metrics/latency_histogram.ts";
+import { LatestValue } from "../hub/latest_value.ts";
 import {
   encodeNack,
   MAX_NACK_RANGES,
@@ -11,16 +11,16 @@ import {
   PacketType,
   type ReceiverReport,
   RefusalReason,
-} from "./wire/packet.ts";
+} from "../wire/packet.ts";
 import { RECEIVER_REJECTIONS, ReceiverGate, type ReceiverRejection } from "./receiver_gate.ts";
-import type { StreamKey } from "./seal/stream_key.ts";
-import { linkReport } from "./adapt/link_report.ts";
-import { QueueDelayMeter } from "./metrics/queue_delay_meter.ts";
+import type { StreamKey } from "../seal/stream_key.ts";
+import { linkReport } from "../adapt/link_report.ts";
+import { QueueDelayMeter } from "../metrics/queue_delay_meter.ts";
 import { type AssembledFrame, Reassembler, type ReassemblerStats } from "./reassembler.ts";
 import { type LinkEvent, type LinkState, ReceiverLink } from "./receiver_link.ts";
-import { RateMeter } from "./metrics/rate_meter.ts";
-import { pauseAfterErrors } from "./util/pause_after_errors.ts";
-import { SampleWindow } from "./metrics/sample_window.ts";
+import { RateMeter } from "../metrics/rate_meter.ts";
+import { pauseAfterErrors } from "../util/pause_after_errors.ts";
+import { SampleWindow } from "../metrics/sample_window.ts";
 
 /** Options for a {@linkcode UdpReceiver}. */
 export interface UdpReceiverOptions {

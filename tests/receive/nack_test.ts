@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { fragmentFrame, MIN_MTU } from "../lib/wire/fragment_frame.ts";
-import { type Data, decodePacket, type NackRange, PacketType } from "../lib/wire/packet.ts";
-import { Reassembler } from "../lib/reassembler.ts";
+import { fragmentFrame, MIN_MTU } from "../../lib/wire/fragment_frame.ts";
+import { type Data, decodePacket, type NackRange, PacketType } from "../../lib/wire/packet.ts";
+import { Reassembler } from "../../lib/receive/reassembler.ts";
 
 const DUE = { reorderMs: 2, retryMs: 10, tailMs: 3, awaitParity: false };
 /** A clock reading well past 0, where most tests start. */

@@ -1,5 +1,5 @@
-import type { Data, NackRange, Parity } from "./wire/packet.ts";
-import { xorInto } from "./wire/parity_datagrams.ts";
+import type { Data, NackRange, Parity } from "../wire/packet.ts";
+import { xorInto } from "../wire/parity_datagrams.ts";
 
 /** What became of a fragment offered to a {@linkcode PartialFrame}. */
 export type AddResult = "new" | "duplicate" | "inconsistent";

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { fragmentFrame, MIN_MTU } from "../lib/wire/fragment_frame.ts";
-import { MAX_FRAME_BYTES } from "../lib/hub/frame.ts";
+import { fragmentFrame, MIN_MTU } from "../../lib/wire/fragment_frame.ts";
+import { MAX_FRAME_BYTES } from "../../lib/hub/frame.ts";
 import {
   type Data,
   DATA_HEADER_SIZE,
   decodePacket,
   PacketType,
   writeDataHeader,
-} from "../lib/wire/packet.ts";
-import { Reassembler } from "../lib/reassembler.ts";
+} from "../../lib/wire/packet.ts";
+import { Reassembler } from "../../lib/receive/reassembler.ts";
 
 const MTU = MIN_MTU;
 

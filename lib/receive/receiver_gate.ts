@@ -1,6 +1,6 @@
-import { isSealed, SEAL_OVERHEAD } from "./seal/datagram_seal.ts";
-import { KeyShare } from "./seal/key_share.ts";
-import { NonceSequence } from "./seal/nonce_sequence.ts";
+import { isSealed, SEAL_OVERHEAD } from "../seal/datagram_seal.ts";
+import { KeyShare } from "../seal/key_share.ts";
+import { NonceSequence } from "../seal/nonce_sequence.ts";
 import {
   type Challenge,
   decodePacket,
@@ -12,12 +12,12 @@ import {
   RefusalReason,
   REJECT_REASONS,
   smallestOf,
-} from "./wire/packet.ts";
+} from "../wire/packet.ts";
 import type { Refusal } from "./receiver_link.ts";
-import { ReplayWindow } from "./seal/replay_window.ts";
-import type { SessionCipher } from "./seal/session_cipher.ts";
-import type { StreamKey } from "./seal/stream_key.ts";
-import type { StreamSecret } from "./seal/stream_secret.ts";
+import { ReplayWindow } from "../seal/replay_window.ts";
+import type { SessionCipher } from "../seal/session_cipher.ts";
+import type { StreamKey } from "../seal/stream_key.ts";
+import type { StreamSecret } from "../seal/stream_secret.ts";
 
 /**
  * Why the receiver dropped a datagram from its sender: the decoder's reasons, and

@@ -8,8 +8,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { fragmentFrame, MIN_MTU } from "../lib/wire/fragment_frame.ts";
-import { MAX_FRAME_BYTES } from "../lib/hub/frame.ts";
+import { fragmentFrame, MIN_MTU } from "../../lib/wire/fragment_frame.ts";
+import { MAX_FRAME_BYTES } from "../../lib/hub/frame.ts";
 import {
   type Data,
   DATA_HEADER_SIZE,
@@ -24,20 +24,20 @@ import {
   type Parity,
   writeDataHeader,
   writeParityHeader,
-} from "../lib/wire/packet.ts";
-import { parityDatagrams } from "../lib/wire/parity_datagrams.ts";
+} from "../../lib/wire/packet.ts";
+import { parityDatagrams } from "../../lib/wire/parity_datagrams.ts";
 import {
   type AssembledFrame,
   Reassembler,
   type ReassemblerOptions,
   type ReassemblerStats,
-} from "../lib/reassembler.ts";
-import { ReceiverLink } from "../lib/receiver_link.ts";
-import { Random } from "./_random.ts";
+} from "../../lib/receive/reassembler.ts";
+import { ReceiverLink } from "../../lib/receive/receiver_link.ts";
+import { Random } from "../_random.ts";
 
 /** The largest frame drawn, in bytes. */
 const MAX_TEST_FRAME = 200_000;
-/** The reassembler's defaults, as documented in lib/reassembler.ts. */
+/** The reassembler's defaults, as documented in lib/receive/reassembler.ts. */
 const DEFAULTS = {
   maxFrames: 8,
   maxFrameBytes: MAX_FRAME_BYTES,

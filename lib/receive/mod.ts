@@ -1,0 +1,15 @@
+/**
+ * The receiver's socket: joining a sender, its link's state, reports and resend requests, and
+ * frames put back together from datagrams.
+ *
+ * May import: `adapt`, `hub`, `image`, `metrics`, `seal`, `util`, `wire`. `tests/layers_test.ts`
+ * holds it to that.
+ *
+ * @module
+ */
+export * from "./partial_frame.ts";
+export * from "./probe_salt.ts";
+export * from "./reassembler.ts";
+export * from "./receiver_gate.ts";
+export * from "./receiver_link.ts";
+export * from "./udp_receiver.ts";
