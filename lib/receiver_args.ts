@@ -1,7 +1,7 @@
 import { UsageError } from "./cli/cli_error.ts";
 import { formatDuration, parseDuration } from "./cli/duration.ts";
 import { type HostPort, parseHostPort } from "./cli/host_port.ts";
-import { parseHttpToken } from "./http_token.ts";
+import { parseHttpToken } from "./preview/http_token.ts";
 import type { LogFormat } from "./cli/logger.ts";
 import { parseIntFlag } from "./cli/int_flag.ts";
 import { KEY_FLAGS, KEY_HELP, type KeyArgs, parseKeyFlags } from "./seal/key_flags.ts";

@@ -36,7 +36,7 @@ export type Target = typeof TARGETS[number];
  */
 export const WORKERS: Record<"sender" | "receiver", readonly string[]> = {
   sender: ["lib/capture/test_pattern_worker.ts"],
-  receiver: ["lib/no_signal_worker.ts"],
+  receiver: ["lib/preview/no_signal_worker.ts"],
 };
 
 /** The `deno compile` arguments for one tool and target. */

@@ -21,7 +21,7 @@ Deno.test("compileArgs() embeds only each tool's own permissions", () => {
     "--target",
     "x86_64-unknown-linux-gnu",
     "--include",
-    "lib/no_signal_worker.ts",
+    "lib/preview/no_signal_worker.ts",
     "--output",
     "dist/receiver-x86_64-unknown-linux-gnu",
     "receiver.ts",
@@ -61,7 +61,7 @@ Deno.test("compileArgs() embeds every worker module a tool starts", async () => 
     }
   }
   assert.deepEqual(WORKERS.sender, ["lib/capture/test_pattern_worker.ts"]);
-  assert.deepEqual(WORKERS.receiver, ["lib/no_signal_worker.ts"]);
+  assert.deepEqual(WORKERS.receiver, ["lib/preview/no_signal_worker.ts"]);
 });
 
 Deno.test("chooseTargets() builds every target, or the host's alone with DENORT_BIN", () => {

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
-import { noSignalFrameSize, noSignalText, renderNoSignalFrame } from "../lib/no_signal_frame.ts";
-import { runScript } from "./_tool.ts";
+import {
+  noSignalFrameSize,
+  noSignalText,
+  renderNoSignalFrame,
+} from "../../lib/preview/no_signal_frame.ts";
+import { runScript } from "../_tool.ts";
 
 /** 14:03:07 local time on a winter day, whatever the time zone. */
 const LOST_AT = new Date(2024, 0, 15, 14, 3, 7).getTime();
@@ -183,7 +187,7 @@ Deno.test("closing the no-signal renderer while it encodes a frame does not cras
   const { code, stdout, stderr } = await runScript(
     "receiver",
     `
-    import { NoSignalRenderer } from "./lib/no_signal_renderer.ts";
+    import { NoSignalRenderer } from "./lib/preview/no_signal_renderer.ts";
     for (let round = 0; round < 4; round++) {
       const renderer = new NoSignalRenderer();
       const started = performance.now();

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
-import { jpegDimensions } from "../lib/image/jpeg_dimensions.ts";
-import { type MjpegPart, readMjpeg } from "./_mjpeg_client.ts";
-import { freeUdpPort, startReceiver, startSender } from "./_tool.ts";
+import { jpegDimensions } from "../../lib/image/jpeg_dimensions.ts";
+import { type MjpegPart, readMjpeg } from "../_mjpeg_client.ts";
+import { freeUdpPort, startReceiver, startSender } from "../_tool.ts";
 
 /** The built-in test pattern, at 10 fps. */
 const TEST_SOURCE = ["--source", "test", "--fps", "10"];

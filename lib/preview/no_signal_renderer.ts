@@ -1,5 +1,5 @@
 import type { RenderNoSignalFrameOptions } from "./no_signal_frame.ts";
-import { WorkerClient } from "./util/worker_client.ts";
+import { WorkerClient } from "../util/worker_client.ts";
 
 /**
  * Draws no-signal frames as {@linkcode renderNoSignalFrame} does, in a worker

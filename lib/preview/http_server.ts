@@ -1,5 +1,5 @@
-import { concatBytes } from "./util/concat_bytes.ts";
-import { pause } from "./util/pause.ts";
+import { concatBytes } from "../util/concat_bytes.ts";
+import { pause } from "../util/pause.ts";
 import {
   headEnd,
   parseRequestHead,

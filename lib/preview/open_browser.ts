@@ -1,4 +1,4 @@
-import { withTimeout } from "./util/with_timeout.ts";
+import { withTimeout } from "../util/with_timeout.ts";
 
 /** A program and its arguments. */
 export interface OpenerCommand {

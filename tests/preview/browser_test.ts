@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
-import type { ReceivedFrame } from "../lib/hub/frame.ts";
-import { LatestValue } from "../lib/hub/latest_value.ts";
-import { HttpServer } from "../lib/http_server.ts";
-import { guardPreview } from "../lib/preview_guard.ts";
-import { createPreviewHandler, type PreviewHandler } from "../lib/preview_handler.ts";
-import { TestPatternSource } from "../lib/capture/test_pattern.ts";
-import { startReceiver, startSender, ToolProcess } from "./_tool.ts";
+import type { ReceivedFrame } from "../../lib/hub/frame.ts";
+import { LatestValue } from "../../lib/hub/latest_value.ts";
+import { HttpServer } from "../../lib/preview/http_server.ts";
+import { guardPreview } from "../../lib/preview/preview_guard.ts";
+import { createPreviewHandler, type PreviewHandler } from "../../lib/preview/preview_handler.ts";
+import { TestPatternSource } from "../../lib/capture/test_pattern.ts";
+import { startReceiver, startSender, ToolProcess } from "../_tool.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 

@@ -1,4 +1,4 @@
-import { UsageError } from "./cli/cli_error.ts";
+import { UsageError } from "../cli/cli_error.ts";
 
 /** How many random bytes a generated token holds: 192 bits. */
 const TOKEN_BYTES = 24;

@@ -7,9 +7,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { readMjpeg } from "./_mjpeg_client.ts";
-import { alive } from "./_proc.ts";
-import { TcpClient } from "./_tcp_client.ts";
+import { readMjpeg } from "../_mjpeg_client.ts";
+import { alive } from "../_proc.ts";
+import { TcpClient } from "../_tcp_client.ts";
 import {
   freeUdpPort,
   startReceiver,
@@ -17,7 +17,7 @@ import {
   toolArgs,
   type ToolCommand,
   ToolProcess,
-} from "./_tool.ts";
+} from "../_tool.ts";
 
 async function closeAll(clients: TcpClient[]): Promise<void> {
   await Promise.all(clients.map((client) => client.close()));
@@ -98,7 +98,7 @@ function withFileLimit(files: number): ToolCommand {
         Deno.execPath(),
         ...toolArgs(tool, args, denoFlags),
       ],
-      cwd: new URL("../", import.meta.url),
+      cwd: new URL("../../", import.meta.url),
       env: { NO_COLOR: "1", ...env },
       stdin: "null",
       stdout: "piped",

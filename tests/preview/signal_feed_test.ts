@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import type { ReceivedFrame } from "../lib/hub/frame.ts";
-import { LatestValue, type Versioned } from "../lib/hub/latest_value.ts";
-import type { RenderNoSignalFrameOptions } from "../lib/no_signal_frame.ts";
-import { SignalFeed, type SignalLinkStatus } from "../lib/signal_feed.ts";
+import type { ReceivedFrame } from "../../lib/hub/frame.ts";
+import { LatestValue, type Versioned } from "../../lib/hub/latest_value.ts";
+import type { RenderNoSignalFrameOptions } from "../../lib/preview/no_signal_frame.ts";
+import { SignalFeed, type SignalLinkStatus } from "../../lib/preview/signal_feed.ts";
 
 const T0 = Date.UTC(2024, 0, 15, 12, 0, 0);
 const SENDER = "192.0.2.7:5000";

@@ -1,21 +1,21 @@
 import assert from "node:assert/strict";
-import type { ReceivedFrame } from "../lib/hub/frame.ts";
-import { LatencyHistogram } from "../lib/metrics/latency_histogram.ts";
-import { LatestValue } from "../lib/hub/latest_value.ts";
-import { decodePacket, PacketType } from "../lib/wire/packet.ts";
-import { createPreviewHandler } from "../lib/preview_handler.ts";
+import type { ReceivedFrame } from "../../lib/hub/frame.ts";
+import { LatencyHistogram } from "../../lib/metrics/latency_histogram.ts";
+import { LatestValue } from "../../lib/hub/latest_value.ts";
+import { decodePacket, PacketType } from "../../lib/wire/packet.ts";
+import { createPreviewHandler } from "../../lib/preview/preview_handler.ts";
 import {
   type MetricsInput,
   type MetricsReceiverStats,
   monotonicMetrics,
   renderMetrics,
-} from "../lib/prometheus_metrics.ts";
-import type { LinkState } from "../lib/receive/receiver_link.ts";
-import { UdpReceiver } from "../lib/receive/udp_receiver.ts";
-import { UdpSender } from "../lib/send/udp_sender.ts";
-import { withTimeout } from "../lib/util/with_timeout.ts";
-import { parsePrometheus, type PromFamily } from "./_prometheus.ts";
-import { ToolProcess } from "./_tool.ts";
+} from "../../lib/preview/prometheus_metrics.ts";
+import type { LinkState } from "../../lib/receive/receiver_link.ts";
+import { UdpReceiver } from "../../lib/receive/udp_receiver.ts";
+import { UdpSender } from "../../lib/send/udp_sender.ts";
+import { withTimeout } from "../../lib/util/with_timeout.ts";
+import { parsePrometheus, type PromFamily } from "../_prometheus.ts";
+import { ToolProcess } from "../_tool.ts";
 
 /** Receiver stats with a different value in every field. */
 function knownStats(): MetricsReceiverStats {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { openBrowser, openerCommand } from "../lib/open_browser.ts";
-import { alive } from "./_proc.ts";
-import { ToolProcess } from "./_tool.ts";
+import { openBrowser, openerCommand } from "../../lib/preview/open_browser.ts";
+import { alive } from "../_proc.ts";
+import { ToolProcess } from "../_tool.ts";
 
 const URL_WITH_TOKEN = "http://127.0.0.1:8081/?token=a%2Bb&x=1";
 

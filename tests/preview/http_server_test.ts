@@ -4,9 +4,13 @@ import {
   MAX_HEADER_FIELDS,
   parseRequestHead,
   RequestHeadError,
-} from "../lib/http_request_head.ts";
-import { TcpClient } from "./_tcp_client.ts";
-import { HttpServer, type HttpServerError, type HttpServerOptions } from "../lib/http_server.ts";
+} from "../../lib/preview/http_request_head.ts";
+import { TcpClient } from "../_tcp_client.ts";
+import {
+  HttpServer,
+  type HttpServerError,
+  type HttpServerOptions,
+} from "../../lib/preview/http_server.ts";
 
 const encoder = new TextEncoder();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

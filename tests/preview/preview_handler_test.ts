@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { LatestValue } from "../lib/hub/latest_value.ts";
-import { generateHttpToken } from "../lib/http_token.ts";
-import { isLoopbackHost } from "../lib/cli/host_port.ts";
-import { guardPreview, SECURITY_HEADERS } from "../lib/preview_guard.ts";
-import { createPreviewHandler } from "../lib/preview_handler.ts";
-import type { ReceivedFrame } from "../lib/hub/frame.ts";
+import { LatestValue } from "../../lib/hub/latest_value.ts";
+import { generateHttpToken } from "../../lib/preview/http_token.ts";
+import { isLoopbackHost } from "../../lib/cli/host_port.ts";
+import { guardPreview, SECURITY_HEADERS } from "../../lib/preview/preview_guard.ts";
+import { createPreviewHandler } from "../../lib/preview/preview_handler.ts";
+import type { ReceivedFrame } from "../../lib/hub/frame.ts";
 
 function frame(n: number): ReceivedFrame {
   return {

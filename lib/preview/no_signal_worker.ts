@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { answerCalls } from "./util/answer_calls.ts";
+import { answerCalls } from "../util/answer_calls.ts";
 import { renderNoSignalFrame, type RenderNoSignalFrameOptions } from "./no_signal_frame.ts";
 
 answerCalls<RenderNoSignalFrameOptions, Uint8Array<ArrayBuffer>>(async (options) => {

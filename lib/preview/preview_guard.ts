@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { isLoopbackHost } from "./cli/host_port.ts";
+import { isLoopbackHost } from "../cli/host_port.ts";
 
 /** Options for {@linkcode guardPreview}. */
 export interface PreviewGuardOptions {

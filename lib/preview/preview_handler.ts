@@ -1,7 +1,7 @@
-import { wallClock } from "./util/clock.ts";
+import { wallClock } from "../util/clock.ts";
 import { FAVICON_SVG } from "./favicon.ts";
-import { pause } from "./util/pause.ts";
-import type { LatestValue } from "./hub/latest_value.ts";
+import { pause } from "../util/pause.ts";
+import type { LatestValue } from "../hub/latest_value.ts";
 import {
   mjpegBoundary,
   mjpegContentType,
@@ -10,7 +10,7 @@ import {
   mjpegPreamble,
 } from "./mjpeg.ts";
 import { PREVIEW_PAGE } from "./preview_page.ts";
-import type { ReceivedFrame } from "./hub/frame.ts";
+import type { ReceivedFrame } from "../hub/frame.ts";
 
 /** Options for {@linkcode createPreviewHandler}. */
 export interface PreviewOptions {

@@ -22,9 +22,9 @@
  */
 
 import { Image, type JPEGQuality } from "imagescript";
-import { wallClock } from "./util/clock.ts";
-import { drawText, measureText } from "./image/draw_text.ts";
-import type { FrameSignal } from "./hub/frame.ts";
+import { wallClock } from "../util/clock.ts";
+import { drawText, measureText } from "../image/draw_text.ts";
+import type { FrameSignal } from "../hub/frame.ts";
 
 /** The largest frame drawn; a larger one is shrunk to fit, keeping its shape. */
 const MAX_WIDTH = 1920;

@@ -1,4 +1,4 @@
-import { LINK_STATE_LABELS } from "./receive/receiver_link.ts";
+import { LINK_STATE_LABELS } from "../receive/receiver_link.ts";
 
 /**
  * The preview page at `/`: the live MJPEG stream fitted to the window, with a
@@ -327,7 +327,7 @@ if (typeof ResizeObserver === "function") {
 // once or never. Firefox also keeps downloading MJPEG in a hidden tab, so the
 // stream is dropped while the page is hidden and opened again when it shows.
 // Chromium shows a part only once the boundary after it arrives; the receiver
-// writes that boundary right after each frame (lib/mjpeg.ts), so no frame
+// writes that boundary right after each frame (lib/preview/mjpeg.ts), so no frame
 // waits for the next one.
 
 const stream = {

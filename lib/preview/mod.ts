@@ -1,0 +1,22 @@
+/**
+ * The receiver's HTTP preview: its small server and guard, the page, the MJPEG stream and
+ * snapshots, the no-signal frames, and the metrics.
+ *
+ * May import: `cli`, `hub`, `image`, `metrics`, `receive`, `util`. `tests/layers_test.ts` holds it
+ * to that.
+ *
+ * @module
+ */
+export * from "./favicon.ts";
+export * from "./http_request_head.ts";
+export * from "./http_server.ts";
+export * from "./http_token.ts";
+export * from "./mjpeg.ts";
+export * from "./no_signal_frame.ts";
+export * from "./no_signal_renderer.ts";
+export * from "./open_browser.ts";
+export * from "./preview_guard.ts";
+export * from "./preview_handler.ts";
+export * from "./preview_page.ts";
+export * from "./prometheus_metrics.ts";
+export * from "./signal_feed.ts";
