@@ -6,7 +6,7 @@ import type { LogFormat } from "./cli/logger.ts";
 import { parseIntFlag } from "./cli/int_flag.ts";
 import { KEY_FLAGS, KEY_HELP, type KeyArgs, parseKeyFlags } from "./seal/key_flags.ts";
 import { parseFlags } from "./cli/parse_flags.ts";
-import { recordContainer } from "./record_args.ts";
+import { recordContainer } from "./record/record_args.ts";
 import { parseSwitchFlag } from "./cli/switch_flag.ts";
 
 /** The shortest and longest `--record-segment`, in seconds. */

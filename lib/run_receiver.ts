@@ -6,7 +6,7 @@ import { generateHttpToken } from "./preview/http_token.ts";
 import { Logger } from "./cli/logger.ts";
 import { resolveFfmpegPath } from "./capture/ffmpeg_args.ts";
 import { openBrowser } from "./preview/open_browser.ts";
-import { formatRecorderEvent, Recorder } from "./recorder.ts";
+import { formatRecorderEvent, Recorder } from "./record/recorder.ts";
 import { HttpServer, type HttpServerError } from "./preview/http_server.ts";
 import { guardPreview } from "./preview/preview_guard.ts";
 import { createPreviewHandler } from "./preview/preview_handler.ts";

@@ -9,7 +9,7 @@ import {
 } from "../../lib/ffmpeg/ffmpeg_build.ts";
 import { ffmpegArgs } from "../../lib/capture/ffmpeg_args.ts";
 import { FfmpegNotFoundError } from "../../lib/ffmpeg/ffmpeg_not_found_error.ts";
-import { recordArgs } from "../../lib/record_args.ts";
+import { recordArgs } from "../../lib/record/record_args.ts";
 import { SourceError } from "../../lib/ffmpeg/source_error.ts";
 import { oldFfmpeg } from "../_old_ffmpeg.ts";
 

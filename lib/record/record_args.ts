@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { type FfmpegBuild, passthroughArgs } from "./ffmpeg/ffmpeg_build.ts";
+import { type FfmpegBuild, passthroughArgs } from "../ffmpeg/ffmpeg_build.ts";
 /** The containers `--record` writes, by file extension. */
 export type RecordContainer = "mkv" | "avi" | "mjpeg";
 

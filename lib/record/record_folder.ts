@@ -1,5 +1,5 @@
 import { basename, dirname, join, resolve } from "node:path";
-import { pause } from "./util/pause.ts";
+import { pause } from "../util/pause.ts";
 
 /**
  * A folder of the recorder's own beside a recording (`.udpcam-recording-*`,

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { concatBytes } from "./util/concat_bytes.ts";
+import { concatBytes } from "../util/concat_bytes.ts";
 
 const EBML = 0x1a45dfa3;
 const EBML_VERSION = 0x4286;

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
-import { formatDuration, parseDuration } from "../lib/cli/duration.ts";
-import { FfmpegNotFoundError } from "../lib/ffmpeg/ffmpeg_not_found_error.ts";
-import type { ReceivedFrame } from "../lib/hub/frame.ts";
-import { LatestValue } from "../lib/hub/latest_value.ts";
-import { matroskaCluster, matroskaHeader } from "../lib/matroska.ts";
+import { formatDuration, parseDuration } from "../../lib/cli/duration.ts";
+import { FfmpegNotFoundError } from "../../lib/ffmpeg/ffmpeg_not_found_error.ts";
+import type { ReceivedFrame } from "../../lib/hub/frame.ts";
+import { LatestValue } from "../../lib/hub/latest_value.ts";
+import { matroskaCluster, matroskaHeader } from "../../lib/record/matroska.ts";
 import {
   RECORD_CONTAINERS,
   recordArgs,
@@ -12,12 +12,12 @@ import {
   SEGMENT_SPAN_MS,
   segmentPattern,
   timestampedPath,
-} from "../lib/record_args.ts";
-import { RecordTimeline } from "../lib/record_timeline.ts";
-import { Recorder, type RecorderEvent } from "../lib/recorder.ts";
-import { SegmentClock } from "../lib/segment_clock.ts";
-import { clipFrames, digest, withClip } from "./_media.ts";
-import { alive } from "./_proc.ts";
+} from "../../lib/record/record_args.ts";
+import { RecordTimeline } from "../../lib/record/record_timeline.ts";
+import { Recorder, type RecorderEvent } from "../../lib/record/recorder.ts";
+import { SegmentClock } from "../../lib/record/segment_clock.ts";
+import { clipFrames, digest, withClip } from "../_media.ts";
+import { alive } from "../_proc.ts";
 
 const decoder = new TextDecoder();
 const CLIP = { width: 320, height: 240, fps: 10, seconds: 2, noise: 0, qscale: 5 };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { readMjpeg } from "./_mjpeg_client.ts";
-import { alive } from "./_proc.ts";
-import { runTool, startSender, ToolProcess } from "./_tool.ts";
+import { readMjpeg } from "../_mjpeg_client.ts";
+import { alive } from "../_proc.ts";
+import { runTool, startSender, ToolProcess } from "../_tool.ts";
 
 const decoder = new TextDecoder();
 

@@ -1,18 +1,18 @@
 import { basename, dirname } from "node:path";
-import { type FfmpegBuild, probeFfmpegBuild } from "./ffmpeg/ffmpeg_build.ts";
-import { formatDuration } from "./cli/duration.ts";
-import { concatBytes } from "./util/concat_bytes.ts";
-import { FfmpegNotFoundError } from "./ffmpeg/ffmpeg_not_found_error.ts";
-import { describeExit, killQuietly, readLines, withLine } from "./ffmpeg/ffmpeg_process.ts";
-import type { ReceivedFrame } from "./hub/frame.ts";
-import type { LatestValue } from "./hub/latest_value.ts";
+import { type FfmpegBuild, probeFfmpegBuild } from "../ffmpeg/ffmpeg_build.ts";
+import { formatDuration } from "../cli/duration.ts";
+import { concatBytes } from "../util/concat_bytes.ts";
+import { FfmpegNotFoundError } from "../ffmpeg/ffmpeg_not_found_error.ts";
+import { describeExit, killQuietly, readLines, withLine } from "../ffmpeg/ffmpeg_process.ts";
+import type { ReceivedFrame } from "../hub/frame.ts";
+import type { LatestValue } from "../hub/latest_value.ts";
 import { matroskaCluster, matroskaHeader } from "./matroska.ts";
 import { recordArgs, SEGMENT_SPAN_MS, suffixedPath, timestampedPath } from "./record_args.ts";
 import { RecordFolder } from "./record_folder.ts";
-import { pause } from "./util/pause.ts";
+import { pause } from "../util/pause.ts";
 import { RecordTimeline } from "./record_timeline.ts";
 import { SegmentClock } from "./segment_clock.ts";
-import { settlesWithin } from "./util/with_timeout.ts";
+import { settlesWithin } from "../util/with_timeout.ts";
 
 /** Something that happened to a recording, for the log. */
 export type RecorderEvent =
