@@ -7,9 +7,9 @@
 import config from "./deno.json" with { type: "json" };
 import { ExitCode, exitWithError, UsageError } from "./lib/cli/cli_error.ts";
 import { formatHostPort } from "./lib/cli/host_port.ts";
-import { parseReceiverArgs, RECEIVER_HELP, type ReceiverArgs } from "./lib/receiver_args.ts";
-import { runCli } from "./lib/run_cli.ts";
-import { runReceiver } from "./lib/run_receiver.ts";
+import { parseReceiverArgs, RECEIVER_HELP, type ReceiverArgs } from "./lib/app/receiver_args.ts";
+import { runCli } from "./lib/app/run_cli.ts";
+import { runReceiver } from "./lib/app/run_receiver.ts";
 
 function main(argv: string[]): Promise<void> | void {
   let args: ReceiverArgs;

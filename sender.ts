@@ -9,9 +9,9 @@ import { ExitCode, exitWithError, UsageError } from "./lib/cli/cli_error.ts";
 import { listCameras } from "./lib/capture/camera_list.ts";
 import { resolveFfmpegPath } from "./lib/capture/ffmpeg_args.ts";
 import { formatHostPort } from "./lib/cli/host_port.ts";
-import { describeError, runCli } from "./lib/run_cli.ts";
-import { runSender } from "./lib/run_sender.ts";
-import { parseSenderArgs, SENDER_HELP, type SenderArgs } from "./lib/sender_args.ts";
+import { describeError, runCli } from "./lib/app/run_cli.ts";
+import { runSender } from "./lib/app/run_sender.ts";
+import { parseSenderArgs, SENDER_HELP, type SenderArgs } from "./lib/app/sender_args.ts";
 
 async function main(argv: string[]): Promise<void> {
   let args: SenderArgs;

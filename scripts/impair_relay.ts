@@ -13,7 +13,7 @@
  */
 import { ExitCode, exitWithError, UsageError } from "../lib/cli/cli_error.ts";
 import { formatHostPort } from "../lib/cli/host_port.ts";
-import { runCli } from "../lib/run_cli.ts";
+import { runCli } from "../lib/app/run_cli.ts";
 import { formatRelayCounters } from "./impair/format_relay_counters.ts";
 import { ImpairRelay } from "./impair/impair_relay.ts";
 import { describeLinkProfile, resolveLinkProfile } from "./impair/link_profile.ts";

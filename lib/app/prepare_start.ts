@@ -1,7 +1,7 @@
-import { findKey, type FoundKey, type KeyArgs } from "./seal/key_flags.ts";
-import { LoopLagMeter } from "./metrics/loop_lag_meter.ts";
-import { StreamKey } from "./seal/stream_key.ts";
-import type { StreamSecret } from "./seal/stream_secret.ts";
+import { findKey, type FoundKey, type KeyArgs } from "../seal/key_flags.ts";
+import { LoopLagMeter } from "../metrics/loop_lag_meter.ts";
+import { StreamKey } from "../seal/stream_key.ts";
+import type { StreamSecret } from "../seal/stream_secret.ts";
 
 /** What the start-up before the sockets gives a tool. */
 export interface PreparedStart {

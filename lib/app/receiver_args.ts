@@ -1,13 +1,13 @@
-import { UsageError } from "./cli/cli_error.ts";
-import { formatDuration, parseDuration } from "./cli/duration.ts";
-import { type HostPort, parseHostPort } from "./cli/host_port.ts";
-import { parseHttpToken } from "./preview/http_token.ts";
-import type { LogFormat } from "./cli/logger.ts";
-import { parseIntFlag } from "./cli/int_flag.ts";
-import { KEY_FLAGS, KEY_HELP, type KeyArgs, parseKeyFlags } from "./seal/key_flags.ts";
-import { parseFlags } from "./cli/parse_flags.ts";
-import { recordContainer } from "./record/record_args.ts";
-import { parseSwitchFlag } from "./cli/switch_flag.ts";
+import { UsageError } from "../cli/cli_error.ts";
+import { formatDuration, parseDuration } from "../cli/duration.ts";
+import { type HostPort, parseHostPort } from "../cli/host_port.ts";
+import { parseHttpToken } from "../preview/http_token.ts";
+import type { LogFormat } from "../cli/logger.ts";
+import { parseIntFlag } from "../cli/int_flag.ts";
+import { KEY_FLAGS, KEY_HELP, type KeyArgs, parseKeyFlags } from "../seal/key_flags.ts";
+import { parseFlags } from "../cli/parse_flags.ts";
+import { recordContainer } from "../record/record_args.ts";
+import { parseSwitchFlag } from "../cli/switch_flag.ts";
 
 /** The shortest and longest `--record-segment`, in seconds. */
 const MIN_SEGMENT_SECONDS = 1;

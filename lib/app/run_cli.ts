@@ -1,6 +1,6 @@
-import { ExitCode, exitWithError, UsageError } from "./cli/cli_error.ts";
-import { FfmpegNotFoundError } from "./ffmpeg/ffmpeg_not_found_error.ts";
-import { SourceError } from "./ffmpeg/source_error.ts";
+import { ExitCode, exitWithError, UsageError } from "../cli/cli_error.ts";
+import { FfmpegNotFoundError } from "../ffmpeg/ffmpeg_not_found_error.ts";
+import { SourceError } from "../ffmpeg/source_error.ts";
 
 /**
  * Runs a tool's main function with Ctrl+C and SIGTERM wired to an abort

@@ -1,26 +1,26 @@
 import { isIP } from "node:net";
-import { UsageError } from "./cli/cli_error.ts";
-import { formatSession } from "./wire/format_session.ts";
-import { formatHostPort, type HostPort, isLoopbackHost } from "./cli/host_port.ts";
-import { generateHttpToken } from "./preview/http_token.ts";
-import { Logger } from "./cli/logger.ts";
-import { resolveFfmpegPath } from "./capture/ffmpeg_args.ts";
-import { openBrowser } from "./preview/open_browser.ts";
-import { formatRecorderEvent, Recorder } from "./record/recorder.ts";
-import { HttpServer, type HttpServerError } from "./preview/http_server.ts";
-import { guardPreview } from "./preview/preview_guard.ts";
-import { createPreviewHandler } from "./preview/preview_handler.ts";
-import { SignalFeed } from "./preview/signal_feed.ts";
-import { NoSignalRenderer } from "./preview/no_signal_renderer.ts";
-import { monotonicMetrics } from "./preview/prometheus_metrics.ts";
+import { UsageError } from "../cli/cli_error.ts";
+import { formatSession } from "../wire/format_session.ts";
+import { formatHostPort, type HostPort, isLoopbackHost } from "../cli/host_port.ts";
+import { generateHttpToken } from "../preview/http_token.ts";
+import { Logger } from "../cli/logger.ts";
+import { resolveFfmpegPath } from "../capture/ffmpeg_args.ts";
+import { openBrowser } from "../preview/open_browser.ts";
+import { formatRecorderEvent, Recorder } from "../record/recorder.ts";
+import { HttpServer, type HttpServerError } from "../preview/http_server.ts";
+import { guardPreview } from "../preview/preview_guard.ts";
+import { createPreviewHandler } from "../preview/preview_handler.ts";
+import { SignalFeed } from "../preview/signal_feed.ts";
+import { NoSignalRenderer } from "../preview/no_signal_renderer.ts";
+import { monotonicMetrics } from "../preview/prometheus_metrics.ts";
 import type { ReceiverArgs } from "./receiver_args.ts";
-import { LINK_STATE_LABELS, type LinkEvent } from "./receive/receiver_link.ts";
-import { StatusLine } from "./cli/status_line.ts";
-import { UdpReceiver } from "./receive/udp_receiver.ts";
-import { type LoopLag, loopLagReport } from "./metrics/loop_lag_meter.ts";
+import { LINK_STATE_LABELS, type LinkEvent } from "../receive/receiver_link.ts";
+import { StatusLine } from "../cli/status_line.ts";
+import { UdpReceiver } from "../receive/udp_receiver.ts";
+import { type LoopLag, loopLagReport } from "../metrics/loop_lag_meter.ts";
 import { type PreparedStart, prepareStart } from "./prepare_start.ts";
-import { probeSalt } from "./receive/probe_salt.ts";
-import { ReceiverGate } from "./receive/receiver_gate.ts";
+import { probeSalt } from "../receive/probe_salt.ts";
+import { ReceiverGate } from "../receive/receiver_gate.ts";
 
 /**
  * Runs the receiver until `signal` aborts: joins the sender, serves the

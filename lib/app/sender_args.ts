@@ -1,20 +1,20 @@
-import { UsageError } from "./cli/cli_error.ts";
-import { type HostPort, parseHostPort } from "./cli/host_port.ts";
-import { parseIntFlag } from "./cli/int_flag.ts";
-import type { LogFormat } from "./cli/logger.ts";
-import { KEY_FLAGS, KEY_HELP, type KeyArgs, parseKeyFlags } from "./seal/key_flags.ts";
-import { parseFlags } from "./cli/parse_flags.ts";
-import { parseSourceSpec, type SourceSpec } from "./capture/source_spec.ts";
-import { parseSwitchFlag } from "./cli/switch_flag.ts";
-import { MIN_MTU } from "./wire/fragment_frame.ts";
+import { UsageError } from "../cli/cli_error.ts";
+import { type HostPort, parseHostPort } from "../cli/host_port.ts";
+import { parseIntFlag } from "../cli/int_flag.ts";
+import type { LogFormat } from "../cli/logger.ts";
+import { KEY_FLAGS, KEY_HELP, type KeyArgs, parseKeyFlags } from "../seal/key_flags.ts";
+import { parseFlags } from "../cli/parse_flags.ts";
+import { parseSourceSpec, type SourceSpec } from "../capture/source_spec.ts";
+import { parseSwitchFlag } from "../cli/switch_flag.ts";
+import { MIN_MTU } from "../wire/fragment_frame.ts";
 import {
   DEFAULT_OVERLAY_POSITION,
   OVERLAY_POSITIONS,
   type OverlayPosition,
-} from "./overlay/overlay_layout.ts";
-import { type OverlayPart, parseOverlayText, UNPRINTABLE } from "./overlay/overlay_text.ts";
-import { MAX_DATAGRAM } from "./wire/packet.ts";
-import { SENDER_DEFAULTS } from "./send/udp_sender.ts";
+} from "../overlay/overlay_layout.ts";
+import { type OverlayPart, parseOverlayText, UNPRINTABLE } from "../overlay/overlay_text.ts";
+import { MAX_DATAGRAM } from "../wire/packet.ts";
+import { SENDER_DEFAULTS } from "../send/udp_sender.ts";
 
 /** The longest `--name`, in bytes of UTF-8. */
 export const MAX_NAME_BYTES = 64;

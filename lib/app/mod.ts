@@ -1,0 +1,17 @@
+/**
+ * The two tools' composition roots: their flags, and the start-up that wires the stages together
+ * in the order a frame flows.
+ *
+ * May import: `adapt`, `capture`, `cli`, `ffmpeg`, `hub`, `image`, `metrics`, `overlay`,
+ * `preview`, `receive`, `record`, `seal`, `send`, `util`, `wire`. `tests/layers_test.ts` holds it
+ * to that.
+ *
+ * @module
+ */
+export * from "./prepare_start.ts";
+export * from "./receiver_args.ts";
+export * from "./run_cli.ts";
+export * from "./run_receiver.ts";
+export * from "./run_sender.ts";
+export * from "./sender_args.ts";
+export * from "./sender_status.ts";
