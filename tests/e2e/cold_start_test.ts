@@ -3,7 +3,7 @@
  * relay, counted from that moment: the first second is clean.
  */
 import assert from "node:assert/strict";
-import { CAMERA_720P, withClip } from "./_media.ts";
+import { CAMERA_720P, withClip } from "../_media.ts";
 import {
   adaptations,
   at,
@@ -12,8 +12,8 @@ import {
   startPair,
   stopPair,
   timeOf,
-} from "./_pair.ts";
-import { type LogLine, ToolProcess } from "./_tool.ts";
+} from "../_pair.ts";
+import { type LogLine, ToolProcess } from "../_tool.ts";
 
 async function cleanStart(source: string[]): Promise<void> {
   const pair = await startPair({ sender: source });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { ImpairRelay } from "../scripts/impair/impair_relay.ts";
-import { withClip } from "./_media.ts";
-import { alive, childPids } from "./_proc.ts";
-import { type LogLine, startReceiver, startSender, ToolProcess } from "./_tool.ts";
+import { ImpairRelay } from "../../scripts/impair/impair_relay.ts";
+import { withClip } from "../_media.ts";
+import { alive, childPids } from "../_proc.ts";
+import { type LogLine, startReceiver, startSender, ToolProcess } from "../_tool.ts";
 
 const CLIP = { width: 320, height: 240, fps: 15, seconds: 6, noise: 0, qscale: 5 };
 

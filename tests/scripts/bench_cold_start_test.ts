@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { BENCH_HELP, BENCH_PARTS, parseBenchArgs } from "../scripts/bench/bench_args.ts";
-import { firstFrameDelayMs, fpsBetween } from "../scripts/bench/cold_start.ts";
-import { judgeColdStart } from "../scripts/bench/loss_report.ts";
-import { formatLoopLag, readLoopLag, senderLoopLag } from "../scripts/bench/loop_lag.ts";
-import type { LinkResult } from "../scripts/bench/measure_link.ts";
+import { BENCH_HELP, BENCH_PARTS, parseBenchArgs } from "../../scripts/bench/bench_args.ts";
+import { firstFrameDelayMs, fpsBetween } from "../../scripts/bench/cold_start.ts";
+import { judgeColdStart } from "../../scripts/bench/loss_report.ts";
+import { formatLoopLag, readLoopLag, senderLoopLag } from "../../scripts/bench/loop_lag.ts";
+import type { LinkResult } from "../../scripts/bench/measure_link.ts";
 
 /** A run of 60 s that met every target, changed as `change` says. */
 function run(change: Partial<LinkResult> = {}): LinkResult {

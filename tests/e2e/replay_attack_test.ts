@@ -12,8 +12,8 @@ import {
   stats,
   stopRecordedPair,
   typeOf,
-} from "./_attack.ts";
-import type { ToolProcess } from "./_tool.ts";
+} from "../_attack.ts";
+import type { ToolProcess } from "../_tool.ts";
 
 const SEALED_CHALLENGE = 0x82;
 const SEALED_JOIN = 0x83;

@@ -15,8 +15,8 @@ import {
   streamed,
   type Tool,
   ToolProcess,
-} from "./_tool.ts";
-import { makeMp4 } from "./_media.ts";
+} from "../_tool.ts";
+import { makeMp4 } from "../_media.ts";
 import {
   runWindowsTool,
   startWine,
@@ -27,7 +27,7 @@ import {
   WINE_ENV,
   wineCommand,
   winePids,
-} from "./_wine.ts";
+} from "../_wine.ts";
 
 /** Wine takes seconds to start a process; these wait that much longer than the Linux tests. */
 const START_MS = 60_000;
@@ -94,7 +94,7 @@ Deno.test("under Wine, deno.exe is the Windows build of this Deno and runs both 
     decoder.decode(stdout),
     new RegExp(`^deno ${Deno.version.deno.replaceAll(".", "\\.")} .*x86_64-pc-windows-msvc`),
   );
-  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
   for (const tool of ["sender", "receiver"] as const) {
     const run = await runWindowsTool(tool, ["--version"]);
     assert.equal(run.code, 0, run.stderr);

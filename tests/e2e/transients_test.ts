@@ -4,7 +4,7 @@
  * the path's delay is not taken for congestion.
  */
 import assert from "node:assert/strict";
-import { CAMERA_720P, withClip } from "./_media.ts";
+import { CAMERA_720P, withClip } from "../_media.ts";
 import {
   adaptations,
   at,
@@ -14,7 +14,7 @@ import {
   startPair,
   stopPair,
   timeOf,
-} from "./_pair.ts";
+} from "../_pair.ts";
 
 /** When the transient starts, ms after both tools started. */
 const TRANSIENT_AT = 6000;

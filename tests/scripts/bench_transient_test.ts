@@ -5,11 +5,11 @@ import {
   lowestRung,
   readAdaptations,
   rungAt,
-} from "../scripts/bench/adaptation_log.ts";
-import { secondsBack } from "../scripts/bench/seconds_back.ts";
-import type { StatsSample } from "../scripts/bench/stats_sampler.ts";
-import { judgeTransient } from "../scripts/bench/transient_report.ts";
-import { queueSeconds, summarizeTransient } from "../scripts/bench/transient_summary.ts";
+} from "../../scripts/bench/adaptation_log.ts";
+import { secondsBack } from "../../scripts/bench/seconds_back.ts";
+import type { StatsSample } from "../../scripts/bench/stats_sampler.ts";
+import { judgeTransient } from "../../scripts/bench/transient_report.ts";
+import { queueSeconds, summarizeTransient } from "../../scripts/bench/transient_summary.ts";
 
 /** Readings every 250 ms from `from` to `to` (ms), each as `at` says. */
 function readings(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { startCensusTool } from "../scripts/bench/census_tool.ts";
-import { startSender } from "./_tool.ts";
+import { startCensusTool } from "../../scripts/bench/census_tool.ts";
+import { startSender } from "../_tool.ts";
 
 Deno.test("the bench's census keeps the receiver's own permissions: it still records", async () => {
   const dir = await Deno.makeTempDir({ prefix: "udpcam-census-" });

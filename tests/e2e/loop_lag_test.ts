@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { freeUdpPort, type LogLine, ToolProcess } from "./_tool.ts";
+import { freeUdpPort, type LogLine, ToolProcess } from "../_tool.ts";
 
 /** The most either tool's event loop may run late, start included: issue 11, "No stalls". */
 const MAX_LAG_MS = 20;

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { sealDatagram } from "../lib/seal/datagram_seal.ts";
-import { StreamKey } from "../lib/seal/stream_key.ts";
-import { StreamSecret } from "../lib/seal/stream_secret.ts";
-import { UdpReceiver } from "../lib/receive/udp_receiver.ts";
-import { UdpSender } from "../lib/send/udp_sender.ts";
-import { drain, fixedSaltHelloKey, tinyJpeg } from "./_attack.ts";
-import { freeUdpPort, type LogLine, runTool, ToolProcess } from "./_tool.ts";
+import { sealDatagram } from "../../lib/seal/datagram_seal.ts";
+import { StreamKey } from "../../lib/seal/stream_key.ts";
+import { StreamSecret } from "../../lib/seal/stream_secret.ts";
+import { UdpReceiver } from "../../lib/receive/udp_receiver.ts";
+import { UdpSender } from "../../lib/send/udp_sender.ts";
+import { drain, fixedSaltHelloKey, tinyJpeg } from "../_attack.ts";
+import { freeUdpPort, type LogLine, runTool, ToolProcess } from "../_tool.ts";
 
 const KEY = "a shared secret for the tests, long enough";
 const WRONG = "another secret, not the one the sender has";

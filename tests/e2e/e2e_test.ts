@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { jpegDimensions } from "../lib/image/jpeg_dimensions.ts";
-import { MAX_DATAGRAM } from "../lib/wire/packet.ts";
-import { readMjpeg } from "./_mjpeg_client.ts";
-import { clipFrames, digest, withClip } from "./_media.ts";
-import { alive, childPids } from "./_proc.ts";
-import { freeUdpPort, startReceiver, startSender, ToolProcess } from "./_tool.ts";
+import { jpegDimensions } from "../../lib/image/jpeg_dimensions.ts";
+import { MAX_DATAGRAM } from "../../lib/wire/packet.ts";
+import { readMjpeg } from "../_mjpeg_client.ts";
+import { clipFrames, digest, withClip } from "../_media.ts";
+import { alive, childPids } from "../_proc.ts";
+import { freeUdpPort, startReceiver, startSender, ToolProcess } from "../_tool.ts";
 
 async function stats(url: string): Promise<Record<string, unknown>> {
   return await (await fetch(`${url}stats`)).json();

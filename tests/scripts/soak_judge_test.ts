@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { ProcessSample } from "../scripts/bench/process_sample.ts";
-import { judgeSoak, resolveSoakLimits } from "../scripts/bench/soak_report.ts";
+import type { ProcessSample } from "../../scripts/bench/process_sample.ts";
+import { judgeSoak, resolveSoakLimits } from "../../scripts/bench/soak_report.ts";
 
 /** Noise in [-1, 1), the same on every run. */
 function noise(seed: number): () => number {

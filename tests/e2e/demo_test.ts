@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { freeUdpPort } from "./_tool.ts";
+import { freeUdpPort } from "../_tool.ts";
 
 Deno.test("the demo runs a sender and a receiver on the test pattern and prints the preview URL", async () => {
   const port = freeUdpPort();
@@ -8,7 +8,7 @@ Deno.test("the demo runs a sender and a receiver on the test pattern and prints 
   listener.close();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-run", "--allow-read", "--allow-env", "scripts/demo.ts"],
-    cwd: new URL("../", import.meta.url),
+    cwd: new URL("../../", import.meta.url),
     env: {
       UDPCAM_DEMO_PORT: String(port),
       UDPCAM_DEMO_HTTP_PORT: String(httpPort),

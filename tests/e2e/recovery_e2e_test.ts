@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { ImpairRelay } from "../scripts/impair/impair_relay.ts";
-import type { LinkProfile } from "../scripts/impair/link_profile.ts";
-import { CAMERA_720P, withClip } from "./_media.ts";
-import { ToolProcess } from "./_tool.ts";
+import { ImpairRelay } from "../../scripts/impair/impair_relay.ts";
+import type { LinkProfile } from "../../scripts/impair/link_profile.ts";
+import { CAMERA_720P, withClip } from "../_media.ts";
+import { ToolProcess } from "../_tool.ts";
 
 interface Run {
   sender: ToolProcess;

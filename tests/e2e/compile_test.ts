@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { chooseTargets, compileArgs, hostTarget, TARGETS, WORKERS } from "../scripts/compile.ts";
+import { chooseTargets, compileArgs, hostTarget, TARGETS, WORKERS } from "../../scripts/compile.ts";
 import {
   RECEIVER_PERMISSIONS,
   RUNTIME_FLAGS,
   SENDER_PERMISSIONS,
   UNSTABLE_FLAGS,
-} from "../scripts/permissions.ts";
+} from "../../scripts/permissions.ts";
 
 Deno.test("compileArgs() embeds only each tool's own permissions", () => {
   assert.deepEqual(compileArgs("receiver", "x86_64-unknown-linux-gnu"), [
@@ -37,7 +37,7 @@ Deno.test("compileArgs() embeds only each tool's own permissions", () => {
 });
 
 Deno.test("compileArgs() embeds every worker module a tool starts", async () => {
-  const root = new URL("../", import.meta.url);
+  const root = new URL("../../", import.meta.url);
   // Each `new Worker(new URL("./x_worker.ts", import.meta.url))` in lib/, by file.
   const started = new Map<string, string>();
   for (const file of await libFiles(new URL("lib/", root))) {
@@ -74,7 +74,7 @@ Deno.test("chooseTargets() builds every target, or the host's alone with DENORT_
 });
 
 Deno.test("the deno.json tasks run the tools with the permissions and flags they are compiled with", async () => {
-  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
   const flags = RUNTIME_FLAGS.join(" ");
   assert.equal(config.tasks.sender, `deno run ${flags} ${SENDER_PERMISSIONS.join(" ")} sender.ts`);
   assert.equal(

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { UsageError } from "../lib/cli/cli_error.ts";
-import { ImpairRelay, type ImpairRelayOptions } from "../scripts/impair/impair_relay.ts";
-import { LinkImpairment } from "../scripts/impair/link_impairment.ts";
-import type { LinkProfile } from "../scripts/impair/link_profile.ts";
-import { parseRelayArgs } from "../scripts/impair/relay_args.ts";
+import { UsageError } from "../../lib/cli/cli_error.ts";
+import { ImpairRelay, type ImpairRelayOptions } from "../../scripts/impair/impair_relay.ts";
+import { LinkImpairment } from "../../scripts/impair/link_impairment.ts";
+import type { LinkProfile } from "../../scripts/impair/link_profile.ts";
+import { parseRelayArgs } from "../../scripts/impair/relay_args.ts";
 
 // Off by default since Deno 2.8: these tests are about closing every socket and timer.
 Deno.test.sanitizer({ ops: true, resources: true });
@@ -458,7 +458,7 @@ Deno.test("ImpairRelay close() drops what is waiting and leaves no timer or sock
   }
 });
 
-const root = new URL("../", import.meta.url);
+const root = new URL("../../", import.meta.url);
 
 function relayCommand(args: string[]): Deno.Command {
   return new Deno.Command(Deno.execPath(), {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MAX_FRAME_BYTES } from "../lib/hub/frame.ts";
+import { MAX_FRAME_BYTES } from "../../lib/hub/frame.ts";
 import {
   DATA_HEADER_SIZE,
   encodeControl,
@@ -9,18 +9,18 @@ import {
   PacketType,
   writeDataHeader,
   writeParityHeader,
-} from "../lib/wire/packet.ts";
-import { ImpairRelay } from "../scripts/impair/impair_relay.ts";
-import { withClip } from "./_media.ts";
-import { type KeyedMaterial, type Mutation, Mutator } from "./_mutator.ts";
-import { KeyHolder } from "./_key_holder.ts";
-import { StreamKey } from "../lib/seal/stream_key.ts";
-import { StreamSecret } from "../lib/seal/stream_secret.ts";
-import { UdpSender } from "../lib/send/udp_sender.ts";
-import { alive, residentBytes } from "./_proc.ts";
-import { Random } from "./_random.ts";
-import { startReceiver, startSender, ToolProcess } from "./_tool.ts";
-import { timeOf } from "./_pair.ts";
+} from "../../lib/wire/packet.ts";
+import { ImpairRelay } from "../../scripts/impair/impair_relay.ts";
+import { withClip } from "../_media.ts";
+import { type KeyedMaterial, type Mutation, Mutator } from "../_mutator.ts";
+import { KeyHolder } from "../_key_holder.ts";
+import { StreamKey } from "../../lib/seal/stream_key.ts";
+import { StreamSecret } from "../../lib/seal/stream_secret.ts";
+import { UdpSender } from "../../lib/send/udp_sender.ts";
+import { alive, residentBytes } from "../_proc.ts";
+import { Random } from "../_random.ts";
+import { startReceiver, startSender, ToolProcess } from "../_tool.ts";
+import { timeOf } from "../_pair.ts";
 
 const KEY = "the fuzz test's shared secret";
 const WRONG_KEY = await new StreamKey("not the fuzz test's secret at all").stretch(

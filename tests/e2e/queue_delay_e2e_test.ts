@@ -5,10 +5,10 @@
  * (as a receiver stalled just then would see it).
  */
 import assert from "node:assert/strict";
-import { ImpairRelay } from "../scripts/impair/impair_relay.ts";
-import { wallClock } from "../lib/util/clock.ts";
-import { UdpReceiver } from "../lib/receive/udp_receiver.ts";
-import { UdpSender } from "../lib/send/udp_sender.ts";
+import { ImpairRelay } from "../../scripts/impair/impair_relay.ts";
+import { wallClock } from "../../lib/util/clock.ts";
+import { UdpReceiver } from "../../lib/receive/udp_receiver.ts";
+import { UdpSender } from "../../lib/send/udp_sender.ts";
 
 function bind(): Deno.DatagramConn {
   return Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });

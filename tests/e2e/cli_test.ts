@@ -1,6 +1,6 @@
-import { RECEIVER_PERMISSIONS, runArgs } from "../scripts/permissions.ts";
+import { RECEIVER_PERMISSIONS, runArgs } from "../../scripts/permissions.ts";
 import assert from "node:assert/strict";
-import { runTool, ToolProcess } from "./_tool.ts";
+import { runTool, ToolProcess } from "../_tool.ts";
 
 function assertOneLineError(stderr: string, pattern: RegExp) {
   const lines = stderr.trim().split("\n");
@@ -27,7 +27,7 @@ Deno.test("receiver --help prints usage and exits 0", async () => {
 });
 
 Deno.test("sender and receiver --version print the version", async () => {
-  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
   for (const tool of ["sender", "receiver"] as const) {
     const { code, stdout } = await runTool(tool, ["--version"]);
     assert.equal(code, 0);
@@ -133,7 +133,7 @@ Deno.test("a log reader that goes away does not crash the receiver", async () =>
       "--log",
       "json",
     ],
-    cwd: new URL("../", import.meta.url),
+    cwd: new URL("../../", import.meta.url),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
