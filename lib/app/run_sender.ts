@@ -1,24 +1,18 @@
-import { Adaptation, type AdaptationChange } from "../adapt/adaptation.ts";
+import { Adaptation } from "../adapt/adaptation.ts";
 import { wallClock } from "../util/clock.ts";
 import { jpegDimensions } from "../image/jpeg_dimensions.ts";
-import { buildLadder, type Rung } from "../adapt/rate_ladder.ts";
+import { buildLadder } from "../adapt/rate_ladder.ts";
 import { SourceError } from "../ffmpeg/source_error.ts";
-import { drawtextFilter, drawtextFont } from "../overlay/drawtext_filter.ts";
-import { ffmpegArgs, isHttp, resolveFfmpegPath } from "../capture/ffmpeg_args.ts";
-import { type FfmpegBuild, FfmpegTooOldError, probeFfmpegBuild } from "../ffmpeg/ffmpeg_build.ts";
-import { FfmpegSource } from "../capture/ffmpeg_source.ts";
+import { type FfmpegBuild, FfmpegTooOldError } from "../ffmpeg/ffmpeg_build.ts";
 import type { Frame } from "../hub/frame.ts";
-import type { FrameSource, SourceEvent } from "../capture/frame_source.ts";
+import type { FrameSource } from "../capture/frame_source.ts";
 import { formatSession } from "../wire/format_session.ts";
 import { formatHostPort, isLoopbackHost } from "../cli/host_port.ts";
 import { LatestValue } from "../hub/latest_value.ts";
 import { Logger } from "../cli/logger.ts";
-import { listCameras, resolveCamera } from "../capture/camera_list.ts";
-import { checkOverlaySupport } from "../ffmpeg/overlay_support.ts";
 import { RateMeter } from "../metrics/rate_meter.ts";
-import type { RegistryEvent } from "../send/receiver_registry.ts";
 import type { SenderArgs } from "./sender_args.ts";
-import { formatSourceSpec, type SourceSpec } from "../capture/source_spec.ts";
+import { formatSourceSpec } from "../capture/source_spec.ts";
 import { senderStatusText } from "./sender_status.ts";
 import { StatusLine } from "../cli/status_line.ts";
 import { TestPatternSource } from "../capture/test_pattern.ts";
@@ -28,7 +22,8 @@ import { StreamSecret } from "../seal/stream_secret.ts";
 import { UdpSender } from "../send/udp_sender.ts";
 import { KEY_ENV } from "../seal/key_flags.ts";
 import { RejectionTally } from "../send/rejection_tally.ts";
-import type { SenderRejection } from "../send/sender_gate.ts";
+import { applyRung, openSource, openTestPattern, overlayFilter } from "./sender_source.ts";
+import { logAdaptation, logRegistryEvent, logSourceEvent, REJECTION_TEXT } from "./sender_log.ts";
 
 /**
  * How old the newest frame may be, in ms, and still go to a receiver that
@@ -254,229 +249,5 @@ async function send(
         eventLoopLagMs: loopLagReport(loopLag.lag),
       });
     }
-  }
-}
-
-/**
- * The `--overlay` as ffmpeg's drawtext filter, for a source ffmpeg reads; the
- * test pattern draws its overlay itself.
- */
-function overlayFilter(args: SenderArgs): string | undefined {
-  if (args.overlay === undefined || args.spec.kind === "test") return undefined;
-  const { parts, position } = args.overlay;
-  return drawtextFilter({ parts, position, host: args.host, font: drawtextFont() });
-}
-
-/** What a rung is applied with. */
-interface RungChange {
-  /** The rung now shared. */
-  rung: Rung;
-  /** The width of the source's first frame, what width scales apply to. */
-  baseWidth: number;
-  /** The overlay's drawtext filter, kept through the change. */
-  overlay: string | undefined;
-  /** The ffmpeg's build: what its arguments may be. */
-  build: FfmpegBuild | undefined;
-}
-
-/**
- * Makes the source encode at a rung's quality and width: the test pattern
- * draws at the new size, ffmpeg is run again with new arguments (a file
- * resumes where it was). A source passed through as it is (`--copy`) keeps
- * its frames: only the fps rungs apply to it.
- */
-async function applyRung(
-  source: FrameSource,
-  args: SenderArgs,
-  change: RungChange,
-): Promise<void> {
-  const { rung, baseWidth, overlay, build } = change;
-  const width = Math.max(16, Math.round((baseWidth * rung.widthScale) / 2) * 2);
-  if (source instanceof TestPatternSource) {
-    source.configure({ width, height: testHeight(width), quality: rung.quality });
-  } else if (source instanceof FfmpegSource && !args.copy) {
-    const position = source.position;
-    const spec = source.spec;
-    await source.restart(ffmpegArgs(spec, {
-      os: Deno.build.os,
-      width: rung.widthScale < 1 ? width : args.width,
-      fps: args.fps,
-      quality: rung.quality,
-      overlay,
-      loop: args.loop,
-      startSeconds: position,
-      build,
-    }));
-  }
-}
-
-function testHeight(width: number): number {
-  return Math.round((width * 9) / 16 / 2) * 2;
-}
-
-/** The built-in test pattern as the arguments ask for it; its worker starts at once. */
-function openTestPattern(args: SenderArgs): TestPatternSource {
-  const width = args.width ?? 640;
-  return new TestPatternSource({
-    width,
-    height: testHeight(width),
-    fps: args.fps ?? 30,
-    quality: args.quality,
-    overlay: args.overlay === undefined ? undefined : {
-      parts: args.overlay.parts,
-      position: args.overlay.position,
-      host: args.host,
-    },
-  });
-}
-
-/**
- * Opens the source the arguments name, with the overlay's drawtext filter for
- * ffmpeg; the test pattern is made beforehand, see
- * {@linkcode openTestPattern}, and runs no ffmpeg. ffmpeg starts with the
- * newest ffmpeg's arguments; only if it exits before its first frame is it
- * asked which build it is (`ffmpeg -version`, about 0.1 s), and run again
- * with that build's arguments when they differ (`-vsync` before 5.1), or
- * refused in one line when older than 4.1. `build` gives the build once
- * known, for the arguments of later restarts.
- */
-async function openSource(
-  args: SenderArgs,
-  overlay: string | undefined,
-  testPattern: TestPatternSource | undefined,
-  onEvent: (event: SourceEvent) => void,
-): Promise<{ source: FrameSource; build: () => FfmpegBuild | undefined }> {
-  const { spec } = args;
-  if (testPattern !== undefined) {
-    onEvent({ type: "source_started", source: "test", detail: "built-in test pattern" });
-    return { source: testPattern, build: () => undefined };
-  }
-  const ffmpeg = resolveFfmpegPath(args.ffmpeg, Deno.env.get("FFMPEG"));
-  if (overlay !== undefined) await checkOverlaySupport(ffmpeg);
-  const resolved = await nameWindowsCamera(spec, ffmpeg);
-  let build: FfmpegBuild | undefined;
-  const options = {
-    os: Deno.build.os,
-    width: args.width,
-    fps: args.fps,
-    quality: args.quality,
-    overlay,
-    loop: args.loop,
-    copy: args.copy,
-  };
-  const newest = ffmpegArgs(resolved, options);
-  const source = new FfmpegSource({
-    ffmpeg,
-    spec: resolved,
-    args: newest,
-    fallback: async () => {
-      build = await probeFfmpegBuild(ffmpeg);
-      const older = ffmpegArgs(resolved, { ...options, build });
-      const same = older.length === newest.length && older.every((arg, i) => arg === newest[i]);
-      return same ? undefined : older;
-    },
-    // A camera, a live stream or a file on a loop is worth starting again; a
-    // file, local or over HTTP, played once ends.
-    retry: spec.kind === "camera" || (spec.kind === "url" && !isHttp(spec.url)) || args.loop,
-    onEvent,
-  });
-  return { source, build: () => build };
-}
-
-/** DirectShow has no default camera and wants names: pick one from ffmpeg's list. */
-async function nameWindowsCamera(spec: SourceSpec, ffmpeg: string): Promise<SourceSpec> {
-  if (spec.kind !== "camera" || Deno.build.os !== "windows") return spec;
-  const cameras = await listCameras({ ffmpeg, os: Deno.build.os });
-  try {
-    return { kind: "camera", device: resolveCamera(cameras, spec.device).name };
-  } catch (error) {
-    throw new SourceError(`${(error as Error).message}; see --list-cameras`);
-  }
-}
-
-function logAdaptation(logger: Logger, change: AdaptationChange): void {
-  const { to, reason } = change;
-  if (change.type === "shared") {
-    const size = to.widthScale < 1 ? `, ${Math.round(to.widthScale * 100)} % of the width` : "";
-    logger.event(
-      "adapted",
-      `adapting to ${change.receiver}: quality ${to.quality}${size} (${reason})`,
-      { receiver: change.receiver, quality: to.quality, widthScale: to.widthScale, reason },
-    );
-  } else {
-    logger.event(
-      "adapted",
-      `adapting to ${change.receiver}: ${Math.round(to.fpsScale * 100)} % of frames (${reason})`,
-      { receiver: change.receiver, fpsScale: to.fpsScale, reason },
-    );
-  }
-}
-
-function logRegistryEvent(logger: Logger, event: RegistryEvent): void {
-  switch (event.type) {
-    case "receiver_joined":
-      logger.event(
-        event.type,
-        `receiver ${event.address} joined (${event.receivers} now)`,
-        { ...event, type: undefined },
-      );
-      break;
-    case "receiver_left":
-      logger.event(
-        event.type,
-        `receiver ${event.address} left: ${leaveText[event.reason]} (${event.receivers} now)`,
-        { ...event, type: undefined },
-      );
-      break;
-    case "receiver_refused":
-      logger.event(
-        event.type,
-        `receiver ${event.address} refused: the sender is full (--max-receivers)`,
-        { ...event, type: undefined },
-      );
-  }
-}
-
-/** Each rejection as the log says it. */
-const REJECTION_TEXT: Record<SenderRejection, string> = {
-  short: "too short",
-  foreign: "not udpcam",
-  version: "another protocol version",
-  type: "unknown type",
-  malformed: "malformed",
-  wrongKey: "wrong key",
-  unsealed: "no key",
-  sealed: "sealed, and this sender has no key",
-  replayed: "replayed",
-  stale: "from an earlier run of this sender",
-  rateLimited: "rate limited",
-};
-
-const leaveText = {
-  bye: "said goodbye",
-  timeout: "silent too long",
-  shutdown: "sender stopping",
-  replaced: "a new receiver took its address",
-};
-
-function logSourceEvent(logger: Logger, event: SourceEvent): void {
-  const fields = { ...event, type: undefined };
-  switch (event.type) {
-    case "source_started":
-      logger.event(event.type, `source ${event.source} started`, fields);
-      break;
-    case "source_failed":
-      logger.event(event.type, `source ${event.source} failed: ${event.error}`, fields);
-      break;
-    case "source_restarting":
-      logger.event(
-        event.type,
-        `source ${event.source}: restarting in ${(event.delayMs / 1000).toFixed(0)} s ` +
-          `(attempt ${event.attempt})`,
-        fields,
-      );
-      break;
-    case "source_ended":
-      logger.event(event.type, `source ${event.source} ended`, fields);
   }
 }
