@@ -7,7 +7,7 @@
 import config from "./deno.json" with { type: "json" };
 import { ExitCode, exitWithError, UsageError } from "./lib/cli/cli_error.ts";
 import { listCameras } from "./lib/capture/camera_list.ts";
-import { resolveFfmpegPath } from "./lib/capture/ffmpeg_args.ts";
+import { resolveFfmpegPath } from "./lib/ffmpeg/ffmpeg_path.ts";
 import { formatHostPort } from "./lib/cli/host_port.ts";
 import { describeError, runCli } from "./lib/app/run_cli.ts";
 import { runSender } from "./lib/app/run_sender.ts";

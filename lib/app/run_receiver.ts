@@ -4,7 +4,7 @@ import { formatSession } from "../wire/format_session.ts";
 import { formatHostPort, type HostPort, isLoopbackHost } from "../cli/host_port.ts";
 import { generateHttpToken } from "../preview/http_token.ts";
 import { Logger } from "../cli/logger.ts";
-import { resolveFfmpegPath } from "../capture/ffmpeg_args.ts";
+import { resolveFfmpegPath } from "../ffmpeg/ffmpeg_path.ts";
 import { openBrowser } from "../preview/open_browser.ts";
 import { formatRecorderEvent, Recorder } from "../record/recorder.ts";
 import { HttpServer, type HttpServerError } from "../preview/http_server.ts";

@@ -14,7 +14,7 @@ import {
 } from "../overlay/overlay_layout.ts";
 import { type OverlayPart, parseOverlayText, UNPRINTABLE } from "../overlay/overlay_text.ts";
 import { MAX_DATAGRAM } from "../wire/packet.ts";
-import { SENDER_DEFAULTS } from "../send/udp_sender.ts";
+import { SENDER_DEFAULTS } from "../send/sender_defaults.ts";
 
 /** The longest `--name`, in bytes of UTF-8. */
 export const MAX_NAME_BYTES = 64;

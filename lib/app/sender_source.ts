@@ -7,7 +7,8 @@
 import { type Rung } from "../adapt/rate_ladder.ts";
 import { SourceError } from "../ffmpeg/source_error.ts";
 import { drawtextFilter, drawtextFont } from "../overlay/drawtext_filter.ts";
-import { ffmpegArgs, isHttp, resolveFfmpegPath } from "../capture/ffmpeg_args.ts";
+import { ffmpegArgs, isHttp } from "../capture/ffmpeg_args.ts";
+import { resolveFfmpegPath } from "../ffmpeg/ffmpeg_path.ts";
 import { type FfmpegBuild, probeFfmpegBuild } from "../ffmpeg/ffmpeg_build.ts";
 import { FfmpegSource } from "../capture/ffmpeg_source.ts";
 import type { FrameSource, SourceEvent } from "../capture/frame_source.ts";

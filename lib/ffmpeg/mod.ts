@@ -8,6 +8,7 @@
  */
 export * from "./ffmpeg_build.ts";
 export * from "./ffmpeg_not_found_error.ts";
+export * from "./ffmpeg_path.ts";
 export * from "./ffmpeg_process.ts";
 export * from "./install_hint.ts";
 export * from "./overlay_support.ts";

@@ -3,7 +3,7 @@ import { UsageError } from "../../lib/cli/cli_error.ts";
 import { parseReceiverArgs, RECEIVER_HELP } from "../../lib/app/receiver_args.ts";
 import { parseSenderArgs, SENDER_HELP } from "../../lib/app/sender_args.ts";
 import { parseSwitchFlag } from "../../lib/cli/switch_flag.ts";
-import { SENDER_DEFAULTS } from "../../lib/send/udp_sender.ts";
+import { SENDER_DEFAULTS } from "../../lib/send/sender_defaults.ts";
 
 const SPREAD = SENDER_DEFAULTS.spreadMs;
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
 import { drawtextFilter, drawtextFont } from "../../lib/overlay/drawtext_filter.ts";
-import { ffmpegArgs, jpegQuantizer, resolveFfmpegPath } from "../../lib/capture/ffmpeg_args.ts";
+import { ffmpegArgs, jpegQuantizer } from "../../lib/capture/ffmpeg_args.ts";
 import { installHint } from "../../lib/ffmpeg/install_hint.ts";
 import { JpegSplitter } from "../../lib/capture/jpeg_splitter.ts";
 import { parseOverlayText } from "../../lib/overlay/overlay_text.ts";
@@ -264,13 +264,6 @@ Deno.test("installHint() names the usual installer of each system", () => {
   assert.equal(installHint("darwin"), "brew install ffmpeg");
   assert.equal(installHint("windows"), "winget install Gyan.FFmpeg");
   assert.ok(!installHint("netbsd").includes("\n"));
-});
-
-Deno.test("resolveFfmpegPath() prefers the flag, then FFMPEG, then ffmpeg", () => {
-  assert.equal(resolveFfmpegPath("/opt/ffmpeg", "/usr/bin/ffmpeg"), "/opt/ffmpeg");
-  assert.equal(resolveFfmpegPath(undefined, "/usr/bin/ffmpeg"), "/usr/bin/ffmpeg");
-  assert.equal(resolveFfmpegPath("", ""), "ffmpeg");
-  assert.equal(resolveFfmpegPath(), "ffmpeg");
 });
 
 /** Runs the output half of `args` on a lavfi test source and counts the JPEGs. */
