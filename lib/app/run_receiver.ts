@@ -15,6 +15,7 @@ import { NoSignalRenderer } from "../preview/no_signal_renderer.ts";
 import { monotonicMetrics } from "../preview/prometheus_metrics.ts";
 import type { ReceiverArgs } from "./receiver_args.ts";
 import { LINK_STATE_LABELS, type LinkEvent } from "../receive/receiver_link.ts";
+import { linkReasonText } from "../receive/link_reason.ts";
 import { StatusLine } from "../cli/status_line.ts";
 import { UdpReceiver } from "../receive/udp_receiver.ts";
 import { type LoopLag, loopLagReport } from "../metrics/loop_lag_meter.ts";
@@ -270,8 +271,8 @@ function logLinkEvent(logger: Logger, event: LinkEvent, sender: string): void {
     case "state":
       logger.event(
         "state",
-        `${LINK_STATE_LABELS[event.to]}: ${event.reason}`,
-        { from: event.from, to: event.to, reason: event.reason },
+        `${LINK_STATE_LABELS[event.to]}: ${linkReasonText(event.reason)}`,
+        { from: event.from, to: event.to, reason: linkReasonText(event.reason) },
       );
   }
 }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+export * from "./link_reason.ts";
 export * from "./partial_frame.ts";
 export * from "./probe_salt.ts";
 export * from "./reassembler.ts";

@@ -13,7 +13,7 @@ import {
   REJECT_REASONS,
   smallestOf,
 } from "../wire/packet.ts";
-import type { Refusal } from "./receiver_link.ts";
+import type { Refusal } from "./link_reason.ts";
 import { ReplayWindow } from "../seal/replay_window.ts";
 import type { SessionCipher } from "../seal/session_cipher.ts";
 import type { StreamKey } from "../seal/stream_key.ts";

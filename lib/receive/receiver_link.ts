@@ -5,9 +5,9 @@ import {
   PacketType,
   type ReceiverReport,
   RefusalReason,
-  type RefusalReasonCode,
   type SenderInfo,
 } from "../wire/packet.ts";
+import type { LinkReason, Refusal } from "./link_reason.ts";
 
 /**
  * Where a receiver stands with its sender:
@@ -29,27 +29,6 @@ export const LINK_STATE_LABELS: Readonly<Record<LinkState, string>> = {
   refused: "refused",
 };
 
-/**
- * Why a receiver is refused: what the sender said, or what the receiver
- * found: answers that do not authenticate with its key (`wrongKey`), or
- * answers in the form of an older udpcam (`oldSender`).
- */
-export type Refusal = RefusalReasonCode | "wrongKey" | "oldSender";
-
-/** What each refusal means, as the log, `/stats` and the page say it. */
-export const REFUSAL_TEXT: Record<Refusal, string> = {
-  [RefusalReason.KEY_REQUIRED]:
-    "the sender needs a key: give this receiver the same --key (or --key-file, UDPCAM_KEY)",
-  [RefusalReason.WRONG_KEY]:
-    "wrong key or not a udpcam sender: the sender did not accept this receiver's key",
-  [RefusalReason.NO_KEY]:
-    "the sender has no key: give it the same --key, or run this receiver without one",
-  [RefusalReason.FULL]: "the sender streams to its most receivers (--max-receivers)",
-  [RefusalReason.STALE]: "the sender restarted",
-  wrongKey: "wrong key or not a udpcam sender: its answer did not authenticate with this key",
-  oldSender: "the sender answers as an older udpcam does: run the same version on both sides",
-};
-
 /** A CHALLENGE that echoes a hello older than this, in ms, is a replay and ignored. */
 const CHALLENGE_MAX_AGE_MS = 10_000;
 /** While the sender was heard from this recently, in ms, a REFUSED is not believed. */
@@ -66,7 +45,7 @@ const DOUBTS = 3;
 export type LinkEvent =
   | { type: "joined"; session: number; rttMs: number }
   | { type: "session_changed"; from: number; to: number }
-  | { type: "state"; from: LinkState; to: LinkState; reason: string };
+  | { type: "state"; from: LinkState; to: LinkState; reason: LinkReason };
 
 /** How many keepalive round trips the clock offset is chosen from. */
 const OFFSET_WINDOW = 128;
@@ -137,7 +116,7 @@ export class ReceiverLink {
   #stallMs: number;
   #onEvent: (event: LinkEvent) => void;
   #state: LinkState = "connecting";
-  #reason = "no answer from the sender yet";
+  #reason: LinkReason = "noAnswer";
   #session = 0;
   #cookie: Uint8Array | undefined;
   #joined = false;
@@ -173,8 +152,8 @@ export class ReceiverLink {
     return this.#state;
   }
 
-  /** Why the link is in its state, in words. */
-  get reason(): string {
+  /** Why the link is in its state, as a code; {@linkcode linkReasonText} words it. */
+  get reason(): LinkReason {
     return this.#reason;
   }
 
@@ -224,10 +203,10 @@ export class ReceiverLink {
   tick(now: number): Uint8Array | undefined {
     if (this.#joined && now - this.#lastHeard > this.#silenceMs) {
       this.#joined = false;
-      this.#setState("waiting", "sender silent");
+      this.#setState("waiting", "senderSilent");
     }
     if (this.#state === "live" && now - this.#lastFrame > this.#stallMs) {
-      this.#setState("stalled", "no frames");
+      this.#setState("stalled", "noFrames");
     }
     const joined = this.#joined && this.#cookie !== undefined;
     if (joined) this.#apartSince = undefined;
@@ -261,7 +240,7 @@ export class ReceiverLink {
       if (now - this.#lastHeard < REFUSED_QUIET_MS) return;
       this.#joined = false;
     }
-    this.#setState("refused", REFUSAL_TEXT[why]);
+    this.#setState("refused", why);
   }
 
   /**
@@ -350,7 +329,7 @@ export class ReceiverLink {
           this.#joined = true;
           this.#apartSince = undefined;
           this.#onEvent({ type: "joined", session: this.#session, rttMs: this.#rttMs ?? 0 });
-          if (this.#state !== "live") this.#setState("stalled", "joined, no frames yet");
+          if (this.#state !== "live") this.#setState("stalled", "joinedNoFrames");
         }
         return {};
       }
@@ -359,7 +338,7 @@ export class ReceiverLink {
           packet.session === this.#session && packet.receiver === this.receiver && this.#joined
         ) {
           this.#joined = false;
-          this.#setState("waiting", "sender said goodbye");
+          this.#setState("waiting", "senderBye");
         }
         return {};
       case PacketType.REFUSED:
@@ -390,7 +369,7 @@ export class ReceiverLink {
   /** Records that a whole frame was shown at `now`. */
   frameShown(now: number): void {
     this.#lastFrame = now;
-    if (this.#state !== "live") this.#setState("live", "frames arriving");
+    if (this.#state !== "live") this.#setState("live", "framesArriving");
   }
 
   /** The goodbye to send on a clean exit, if joined. */
@@ -426,7 +405,7 @@ export class ReceiverLink {
     this.#clockOffsetMs = best.offset;
   }
 
-  #setState(to: LinkState, reason: string): void {
+  #setState(to: LinkState, reason: LinkReason): void {
     const from = this.#state;
     if (from === to && (to !== "refused" || reason === this.#reason)) return;
     this.#state = to;

@@ -18,6 +18,7 @@ import { linkReport } from "../adapt/link_report.ts";
 import { QueueDelayMeter } from "../metrics/queue_delay_meter.ts";
 import { type AssembledFrame, Reassembler, type ReassemblerStats } from "./reassembler.ts";
 import { type LinkEvent, type LinkState, ReceiverLink } from "./receiver_link.ts";
+import { linkReasonText } from "./link_reason.ts";
 import { RateMeter } from "../metrics/rate_meter.ts";
 import { pauseAfterErrors } from "../util/pause_after_errors.ts";
 import { SampleWindow } from "../metrics/sample_window.ts";
@@ -177,7 +178,7 @@ export class UdpReceiver {
 
   /** Why the link is in its state, in words. */
   get stateReason(): string {
-    return this.#link.reason;
+    return linkReasonText(this.#link.reason);
   }
 
   /** The address the socket is bound to. */
@@ -215,7 +216,7 @@ export class UdpReceiver {
     const rate = this.#rate.rate(now);
     return {
       state: this.#link.state,
-      stateReason: this.#link.reason,
+      stateReason: linkReasonText(this.#link.reason),
       sealed: this.#gate.sealed,
       sender: `${this.#sender.hostname}:${this.#sender.port}`,
       session: formatSession(this.#link.session),
