@@ -1,24 +1,21 @@
-import { isIP } from "node:net";
-import { UsageError } from "../cli/cli_error.ts";
-import { formatSession } from "../wire/format_session.ts";
-import { formatHostPort, type HostPort, isLoopbackHost } from "../cli/host_port.ts";
+import { formatHostPort, isLoopbackHost } from "../cli/host_port.ts";
 import { generateHttpToken } from "../preview/http_token.ts";
 import { Logger } from "../cli/logger.ts";
 import { resolveFfmpegPath } from "../ffmpeg/ffmpeg_path.ts";
 import { openBrowser } from "../preview/open_browser.ts";
 import { formatRecorderEvent, Recorder } from "../record/recorder.ts";
-import { HttpServer, type HttpServerError } from "../preview/http_server.ts";
+import { HttpServer } from "../preview/http_server.ts";
 import { guardPreview } from "../preview/preview_guard.ts";
 import { createPreviewHandler } from "../preview/preview_handler.ts";
 import { SignalFeed } from "../preview/signal_feed.ts";
 import { NoSignalRenderer } from "../preview/no_signal_renderer.ts";
 import { monotonicMetrics } from "../preview/prometheus_metrics.ts";
 import type { ReceiverArgs } from "./receiver_args.ts";
-import { LINK_STATE_LABELS, type LinkEvent } from "../receive/receiver_link.ts";
-import { linkReasonText } from "../receive/link_reason.ts";
+import { httpErrorText, logLinkEvent, previewUrl, statusText } from "./receiver_text.ts";
+import { resolveHost } from "./resolve_host.ts";
 import { StatusLine } from "../cli/status_line.ts";
 import { UdpReceiver } from "../receive/udp_receiver.ts";
-import { type LoopLag, loopLagReport } from "../metrics/loop_lag_meter.ts";
+import { loopLagReport } from "../metrics/loop_lag_meter.ts";
 import { type PreparedStart, prepareStart } from "./prepare_start.ts";
 import { probeSalt } from "../receive/probe_salt.ts";
 import { ReceiverGate } from "../receive/receiver_gate.ts";
@@ -200,79 +197,4 @@ async function receive(
     recording: recorder?.stats,
     eventLoopLagMs: loopLagReport(loopLag.lag),
   });
-}
-
-/** The log line for something that went wrong in the preview's server. */
-function httpErrorText(error: HttpServerError): string {
-  const reason = error.error instanceof Error ? error.error.message : String(error.error);
-  return error.type === "accept"
-    ? `the preview cannot take connections (${reason}); it keeps trying, and the video goes on`
-    : `the preview failed to answer a request: ${reason}`;
-}
-
-function statusText(receiver: UdpReceiver, viewers: number, loopLag: LoopLag): string {
-  const s = receiver.stats();
-  const size = s.width ? `${s.width}x${s.height}` : "-";
-  const latency = s.latencyMs.p50 === undefined ? "-" : `${s.latencyMs.p50.toFixed(1)} ms`;
-  const rtt = s.rttMs === undefined ? "-" : `${s.rttMs.toFixed(1)} ms`;
-  const framesLost = Object.values(s.framesDropped).reduce((sum, n) => sum + n, 0);
-  const state = s.state === "refused" ? `refused: ${s.stateReason}` : s.state;
-  return `udpcam receiver | ${state} | ${s.fps.toFixed(1)} fps | ` +
-    `${s.bitrateMbps.toFixed(1)} Mbit/s | ${size} | latency ${latency} | rtt ${rtt} | ` +
-    `loss ${s.lossPercent.toFixed(1)} % | recovered ${s.packetsRecovered + s.packetsRebuilt} | ` +
-    `frames lost ${framesLost} | viewers ${viewers} | loop lag ${loopLag.maxMs.toFixed(1)} ms`;
-}
-
-/** Turns a host name into an address once, so replies can be matched to it. */
-async function resolveHost(hostname: string): Promise<string> {
-  if (isIP(hostname) !== 0) return hostname;
-  if (hostname === "localhost") return "127.0.0.1";
-  if (/^[\d.]+$/.test(hostname)) {
-    throw new UsageError(`"${hostname}" is not an IPv4 address; give the sender as HOST[:PORT]`);
-  }
-  for (const type of ["A", "AAAA"] as const) {
-    try {
-      const [address] = await Deno.resolveDns(hostname, type);
-      if (address !== undefined) return address;
-    } catch {
-      // Try the next record type.
-    }
-  }
-  throw new Error(`cannot resolve the sender's host name "${hostname}"`);
-}
-
-function previewUrl(address: HostPort, token: string | undefined): string {
-  const wildcard = address.hostname === "0.0.0.0" || address.hostname === "::";
-  const host = wildcard ? "127.0.0.1" : address.hostname;
-  const query = token === undefined ? "" : `?token=${encodeURIComponent(token)}`;
-  return `http://${formatHostPort({ hostname: host, port: address.port })}/${query}`;
-}
-
-function logLinkEvent(logger: Logger, event: LinkEvent, sender: string): void {
-  switch (event.type) {
-    case "joined":
-      logger.event(
-        "joined",
-        `joined sender ${sender} (session ${formatSession(event.session)}, rtt ${
-          event.rttMs.toFixed(1)
-        } ms)`,
-        { sender, session: formatSession(event.session), rttMs: event.rttMs },
-      );
-      break;
-    case "session_changed":
-      logger.event(
-        "sender_restarted",
-        `sender ${sender} restarted (session ${formatSession(event.from)} -> ${
-          formatSession(event.to)
-        })`,
-        { sender, from: formatSession(event.from), to: formatSession(event.to) },
-      );
-      break;
-    case "state":
-      logger.event(
-        "state",
-        `${LINK_STATE_LABELS[event.to]}: ${linkReasonText(event.reason)}`,
-        { from: event.from, to: event.to, reason: linkReasonText(event.reason) },
-      );
-  }
 }

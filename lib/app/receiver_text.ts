@@ -1,0 +1,71 @@
+/**
+ * What the receiver says: its log lines, its status line and its preview's
+ * URL.
+ *
+ * @module
+ */
+import { formatSession } from "../wire/format_session.ts";
+import { formatHostPort, type HostPort } from "../cli/host_port.ts";
+import { Logger } from "../cli/logger.ts";
+import { type HttpServerError } from "../preview/http_server.ts";
+import { LINK_STATE_LABELS, type LinkEvent } from "../receive/receiver_link.ts";
+import { linkReasonText } from "../receive/link_reason.ts";
+import { UdpReceiver } from "../receive/udp_receiver.ts";
+import { type LoopLag } from "../metrics/loop_lag_meter.ts";
+
+/** The log line for something that went wrong in the preview's server. */
+export function httpErrorText(error: HttpServerError): string {
+  const reason = error.error instanceof Error ? error.error.message : String(error.error);
+  return error.type === "accept"
+    ? `the preview cannot take connections (${reason}); it keeps trying, and the video goes on`
+    : `the preview failed to answer a request: ${reason}`;
+}
+
+export function statusText(receiver: UdpReceiver, viewers: number, loopLag: LoopLag): string {
+  const s = receiver.stats();
+  const size = s.width ? `${s.width}x${s.height}` : "-";
+  const latency = s.latencyMs.p50 === undefined ? "-" : `${s.latencyMs.p50.toFixed(1)} ms`;
+  const rtt = s.rttMs === undefined ? "-" : `${s.rttMs.toFixed(1)} ms`;
+  const framesLost = Object.values(s.framesDropped).reduce((sum, n) => sum + n, 0);
+  const state = s.state === "refused" ? `refused: ${s.stateReason}` : s.state;
+  return `udpcam receiver | ${state} | ${s.fps.toFixed(1)} fps | ` +
+    `${s.bitrateMbps.toFixed(1)} Mbit/s | ${size} | latency ${latency} | rtt ${rtt} | ` +
+    `loss ${s.lossPercent.toFixed(1)} % | recovered ${s.packetsRecovered + s.packetsRebuilt} | ` +
+    `frames lost ${framesLost} | viewers ${viewers} | loop lag ${loopLag.maxMs.toFixed(1)} ms`;
+}
+
+export function previewUrl(address: HostPort, token: string | undefined): string {
+  const wildcard = address.hostname === "0.0.0.0" || address.hostname === "::";
+  const host = wildcard ? "127.0.0.1" : address.hostname;
+  const query = token === undefined ? "" : `?token=${encodeURIComponent(token)}`;
+  return `http://${formatHostPort({ hostname: host, port: address.port })}/${query}`;
+}
+
+export function logLinkEvent(logger: Logger, event: LinkEvent, sender: string): void {
+  switch (event.type) {
+    case "joined":
+      logger.event(
+        "joined",
+        `joined sender ${sender} (session ${formatSession(event.session)}, rtt ${
+          event.rttMs.toFixed(1)
+        } ms)`,
+        { sender, session: formatSession(event.session), rttMs: event.rttMs },
+      );
+      break;
+    case "session_changed":
+      logger.event(
+        "sender_restarted",
+        `sender ${sender} restarted (session ${formatSession(event.from)} -> ${
+          formatSession(event.to)
+        })`,
+        { sender, from: formatSession(event.from), to: formatSession(event.to) },
+      );
+      break;
+    case "state":
+      logger.event(
+        "state",
+        `${LINK_STATE_LABELS[event.to]}: ${linkReasonText(event.reason)}`,
+        { from: event.from, to: event.to, reason: linkReasonText(event.reason) },
+      );
+  }
+}
