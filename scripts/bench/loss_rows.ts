@@ -4,7 +4,7 @@ import type { LinkProfile } from "../impair/link_profile.ts";
 export interface LossRow {
   /** A short name, for `--rows`. */
   id: string;
-  /** What the link does, as the README's table says it. */
+  /** What the link does, as docs/BENCH.md's table says it. */
   label: string;
   /** The impairment, applied to both directions on top of {@linkcode BASE_LINK}. */
   link: LinkProfile;

@@ -203,7 +203,7 @@ for (const keyed of [true, false]) {
         }
         const s = await stats(url);
         assert.equal(s.state, "live");
-        // The figures the README shows.
+        // The figures docs/BENCH.md shows.
         const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
         console.log(
           `${label}: ${after.toFixed(1)} fps after, ${baseline.toFixed(1)} before; ` +

@@ -3,8 +3,8 @@
  * under Wine, with the permissions the Windows executables embed, streaming
  * to and from the Linux tools. `source scripts/setup.sh all` sets Wine up;
  * where it did not, every test here fails and says so. Wine is not Windows
- * (no DirectShow camera, its own UDP stack): the README's "Windows in the
- * gate, under Wine" says what this proves and what it does not.
+ * (no DirectShow camera, its own UDP stack): docs/DESIGN.md's "Windows in
+ * the gate, under Wine" says what this proves and what it does not.
  */
 import assert from "node:assert/strict";
 import {
