@@ -91,7 +91,7 @@ Preview:
                  and skipped, bytes, the current file, failures and restarts)
   /metrics       the same for Prometheus (text format)
   Beyond loopback, or with --http-token, every request needs the token: as
-  ?token=TOKEN (the page keeps it in a cookie) or Authorization: Bearer TOKEN
+  ?token=TOKEN (the page passes it on; no cookie) or Authorization: Bearer TOKEN
 
 Examples:
   receiver --open              a sender on this machine, shown in the browser
