@@ -2,6 +2,10 @@
  * The receiver's HTTP preview: its small server and guard, the page, the MJPEG stream and
  * snapshots, the no-signal frames, and the metrics.
  *
+ * The page's sources are `preview_page.html`, `preview_page.css` and the browser script
+ * `preview_page_script.ts` (not exported: it runs in the browser, not here); `deno task build-page`
+ * writes them into `_preview_page_template.ts`, which the tools embed.
+ *
  * May import: `cli`, `hub`, `image`, `metrics`, `receive`, `util`. `tests/layers_test.ts` holds it
  * to that.
  *

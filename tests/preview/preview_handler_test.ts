@@ -5,6 +5,7 @@ import { isLoopbackHost } from "../../lib/cli/host_port.ts";
 import { guardPreview, SECURITY_HEADERS } from "../../lib/preview/preview_guard.ts";
 import { createPreviewHandler } from "../../lib/preview/preview_handler.ts";
 import type { ReceivedFrame } from "../../lib/hub/frame.ts";
+import { LINK_STATE_LABELS } from "../../lib/receive/receiver_link.ts";
 
 function frame(n: number): ReceivedFrame {
   return {
@@ -365,6 +366,20 @@ Deno.test("the Content-Security-Policy fits what the page uses", async () => {
   assert.match(csp, /img-src 'self'/);
   assert.match(html, /fetch\(own\("stats"\)/);
   assert.match(csp, /connect-src 'self'/);
+});
+
+Deno.test("the page words each link state as the log does, and unreachable", async () => {
+  const html = await setup().handler(get("/")).text();
+  const labels = { ...LINK_STATE_LABELS, unreachable: "receiver unreachable" };
+  assert.ok(
+    html.includes(`const LABELS = ${JSON.stringify(labels)};`),
+    "the labels are in the page",
+  );
+  assert.doesNotMatch(html, /__LINK_STATE_LABELS__/);
+  // One script and one style, no element the page's own sources stand for.
+  assert.equal(html.split("<script").length - 1, 1);
+  assert.equal(html.split("<style").length - 1, 1);
+  assert.doesNotMatch(html, /<link rel="stylesheet"/);
 });
 
 Deno.test("isLoopbackHost() knows localhost, 127.0.0.0/8 and ::1 from the rest", () => {
