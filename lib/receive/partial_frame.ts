@@ -1,4 +1,4 @@
-import type { Data, NackRange, Parity } from "../wire/packet.ts";
+import type { Data, NackRange, Parity } from "../wire/control.ts";
 import { xorInto } from "../wire/parity_datagrams.ts";
 
 /** What became of a fragment offered to a {@linkcode PartialFrame}. */

@@ -1,4 +1,4 @@
-import { encodeControl, PacketType } from "../wire/packet.ts";
+import { encodeControl, PacketType } from "../wire/control.ts";
 import type { ReceiverGate } from "./receiver_gate.ts";
 
 /** How often a hello goes out while the probe waits, in ms. */

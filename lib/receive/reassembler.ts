@@ -1,5 +1,5 @@
 import { MAX_FRAME_BYTES } from "../hub/frame.ts";
-import type { Data, NackRange, Parity } from "../wire/packet.ts";
+import type { Data, NackRange, Parity } from "../wire/control.ts";
 import { type DueOptions, PartialFrame } from "./partial_frame.ts";
 
 /** Limits on what a {@linkcode Reassembler} holds. */

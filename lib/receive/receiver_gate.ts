@@ -12,7 +12,7 @@ import {
   RefusalReason,
   REJECT_REASONS,
   smallestOf,
-} from "../wire/packet.ts";
+} from "../wire/control.ts";
 import type { Refusal } from "./receiver_link.ts";
 import { ReplayWindow } from "../seal/replay_window.ts";
 import type { SessionCipher } from "../seal/session_cipher.ts";

@@ -7,7 +7,7 @@ import {
   RefusalReason,
   type RefusalReasonCode,
   type SenderInfo,
-} from "../wire/packet.ts";
+} from "../wire/control.ts";
 
 /**
  * Where a receiver stands with its sender:

@@ -11,7 +11,7 @@ import {
   PacketType,
   type ReceiverReport,
   RefusalReason,
-} from "../wire/packet.ts";
+} from "../wire/control.ts";
 import { RECEIVER_REJECTIONS, ReceiverGate, type ReceiverRejection } from "./receiver_gate.ts";
 import type { StreamKey } from "../seal/stream_key.ts";
 import { linkReport } from "../adapt/link_report.ts";

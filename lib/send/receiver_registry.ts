@@ -8,7 +8,7 @@ import {
   type ReceiverReport,
   RefusalReason,
   type SenderInfo,
-} from "../wire/packet.ts";
+} from "../wire/control.ts";
 
 /** A receiver that proved it receives at its address. */
 export interface Peer {

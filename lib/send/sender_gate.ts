@@ -19,7 +19,7 @@ import {
   SEALED_BIT,
   smallestOf,
   VERSION,
-} from "../wire/packet.ts";
+} from "../wire/control.ts";
 import { ReplayWindow } from "../seal/replay_window.ts";
 import type { SessionCipher } from "../seal/session_cipher.ts";
 import type { StreamSecret } from "../seal/stream_secret.ts";

@@ -13,7 +13,7 @@ import {
   PacketType,
   type ReceiverReport,
   type SenderInfo,
-} from "../wire/packet.ts";
+} from "../wire/control.ts";
 import { SENDER_REJECTIONS, SenderGate, type SenderRejection } from "./sender_gate.ts";
 import type { StreamSecret } from "../seal/stream_secret.ts";
 import { Pacer } from "./pacer.ts";

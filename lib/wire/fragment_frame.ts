@@ -1,4 +1,4 @@
-import { DATA_HEADER_SIZE, MAX_DATAGRAM, MAX_FRAGMENTS, writeDataHeader } from "./packet.ts";
+import { DATA_HEADER_SIZE, MAX_DATAGRAM, MAX_FRAGMENTS, writeDataHeader } from "./control.ts";
 
 /** Where a frame goes on the wire. */
 export interface FragmentOptions {

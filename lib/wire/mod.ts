@@ -8,5 +8,5 @@
  */
 export * from "./format_session.ts";
 export * from "./fragment_frame.ts";
-export * from "./packet.ts";
+export * from "./control.ts";
 export * from "./parity_datagrams.ts";

@@ -3,7 +3,7 @@ import {
   MAX_PARITY_GROUPS,
   type ParityHeader,
   writeParityHeader,
-} from "./packet.ts";
+} from "./control.ts";
 
 /** Where a frame's parity goes on the wire. */
 export interface ParityOptions {

@@ -9,7 +9,7 @@ import {
   PacketType,
   writeDataHeader,
   writeParityHeader,
-} from "../../lib/wire/packet.ts";
+} from "../../lib/wire/control.ts";
 import { ImpairRelay } from "../../scripts/impair/impair_relay.ts";
 import { withClip } from "../_media.ts";
 import { type KeyedMaterial, type Mutation, Mutator } from "../_mutator.ts";

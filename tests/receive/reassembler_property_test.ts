@@ -24,7 +24,7 @@ import {
   type Parity,
   writeDataHeader,
   writeParityHeader,
-} from "../../lib/wire/packet.ts";
+} from "../../lib/wire/control.ts";
 import { parityDatagrams } from "../../lib/wire/parity_datagrams.ts";
 import {
   type AssembledFrame,

@@ -7,7 +7,7 @@ import {
   decodePacket,
   PacketType,
   writeDataHeader,
-} from "../../lib/wire/packet.ts";
+} from "../../lib/wire/control.ts";
 import { Reassembler } from "../../lib/receive/reassembler.ts";
 
 const MTU = MIN_MTU;

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { MAX_FRAME_BYTES } from "../../lib/hub/frame.ts";
-import { DATA_HEADER_SIZE, writeDataHeader } from "../../lib/wire/packet.ts";
+import { DATA_HEADER_SIZE, writeDataHeader } from "../../lib/wire/control.ts";
 import { UdpSender } from "../../lib/send/udp_sender.ts";
 import { clockTicks, cpuTimeMs } from "../../scripts/bench/cpu_time.ts";
 import { alive, residentBytes } from "../_proc.ts";

@@ -37,11 +37,11 @@ import {
   VERSION,
   writeDataHeader,
   writeParityHeader,
-} from "../../lib/wire/packet.ts";
+} from "../../lib/wire/control.ts";
 import { parityDatagrams } from "../../lib/wire/parity_datagrams.ts";
 import { Random } from "../_random.ts";
 
-// Offsets and sizes from the wire format drawn in lib/wire/packet.ts.
+// Offsets and sizes from the wire format drawn in lib/wire/control.ts.
 const OFFSET_VERSION = 2;
 const OFFSET_TYPE = 3;
 const OFFSET_SESSION = 4;

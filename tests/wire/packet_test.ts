@@ -18,7 +18,7 @@ import {
   type ParityHeader,
   writeDataHeader,
   writeParityHeader,
-} from "../../lib/wire/packet.ts";
+} from "../../lib/wire/control.ts";
 
 const cookie = Uint8Array.from({ length: COOKIE_SIZE }, (_, i) => 0xa0 + i);
 
