@@ -15,7 +15,7 @@ import {
   encodeControl,
   type Packet,
   PacketType,
-} from "../lib/wire/control.ts";
+} from "../lib/wire/mod.ts";
 import type { SessionCipher } from "../lib/seal/session_cipher.ts";
 import { StreamKey } from "../lib/seal/stream_key.ts";
 import type { JoinKeyInput, StreamSecret } from "../lib/seal/stream_secret.ts";

@@ -1,18 +1,10 @@
 import { isSealed, SEAL_OVERHEAD } from "../seal/datagram_seal.ts";
 import { KeyShare } from "../seal/key_share.ts";
 import { NonceSequence } from "../seal/nonce_sequence.ts";
-import {
-  type Challenge,
-  decodePacket,
-  echoOf,
-  encodeControl,
-  HELLO_NONCE_SIZE,
-  type Packet,
-  PacketType,
-  RefusalReason,
-  REJECT_REASONS,
-  smallestOf,
-} from "../wire/control.ts";
+import { encodeControl } from "../wire/control.ts";
+import { decodePacket, type Packet, REJECT_REASONS, smallestOf } from "../wire/decode_packet.ts";
+import { type Challenge, echoOf, HELLO_NONCE_SIZE, RefusalReason } from "../wire/handshake.ts";
+import { PacketType } from "../wire/header.ts";
 import type { Refusal } from "./receiver_link.ts";
 import { ReplayWindow } from "../seal/replay_window.ts";
 import type { SessionCipher } from "../seal/session_cipher.ts";

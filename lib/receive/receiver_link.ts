@@ -1,13 +1,12 @@
 import {
   EMPTY_REPORT,
   encodeControl,
-  type Packet,
-  PacketType,
   type ReceiverReport,
-  RefusalReason,
-  type RefusalReasonCode,
   type SenderInfo,
 } from "../wire/control.ts";
+import { type Packet } from "../wire/decode_packet.ts";
+import { RefusalReason, type RefusalReasonCode } from "../wire/handshake.ts";
+import { PacketType } from "../wire/header.ts";
 
 /**
  * Where a receiver stands with its sender:

@@ -25,7 +25,7 @@
  * @module
  */
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { HEADER_SIZE, MAGIC, SEALED_BIT, VERSION } from "../wire/control.ts";
+import { HEADER_SIZE, MAGIC, SEALED_BIT, VERSION } from "../wire/header.ts";
 
 /** The size of a nonce. */
 export const NONCE_SIZE = 12;

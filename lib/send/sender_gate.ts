@@ -2,24 +2,17 @@ import { SEAL_OVERHEAD } from "../seal/datagram_seal.ts";
 import { HelloLimiter } from "./hello_limiter.ts";
 import { KeyShare } from "../seal/key_share.ts";
 import { NonceSequence } from "../seal/nonce_sequence.ts";
+import { encodeControl } from "../wire/control.ts";
 import {
   type Decoded,
   decodePacket,
-  echoOf,
-  encodeControl,
-  HEADER_SIZE,
-  type Join,
-  MAGIC,
   type Packet,
-  PacketType,
-  RefusalReason,
-  type RefusalReasonCode,
   REJECT_REASONS,
   type RejectReason,
-  SEALED_BIT,
   smallestOf,
-  VERSION,
-} from "../wire/control.ts";
+} from "../wire/decode_packet.ts";
+import { echoOf, type Join, RefusalReason, type RefusalReasonCode } from "../wire/handshake.ts";
+import { HEADER_SIZE, MAGIC, PacketType, SEALED_BIT, VERSION } from "../wire/header.ts";
 import { ReplayWindow } from "../seal/replay_window.ts";
 import type { SessionCipher } from "../seal/session_cipher.ts";
 import type { StreamSecret } from "../seal/stream_secret.ts";

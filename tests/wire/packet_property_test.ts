@@ -13,7 +13,9 @@ import {
   type Decoded,
   decodePacket,
   encodeControl,
+  encodeDataHeader,
   encodeNack,
+  encodeParityHeader,
   HEADER_SIZE,
   HELLO_SIZE,
   KEEPALIVE_SIZE,
@@ -35,9 +37,7 @@ import {
   SALT_SIZE,
   SHARE_SIZE,
   VERSION,
-  writeDataHeader,
-  writeParityHeader,
-} from "../../lib/wire/control.ts";
+} from "../../lib/wire/mod.ts";
 import { parityDatagrams } from "../../lib/wire/parity_datagrams.ts";
 import { Random } from "../_random.ts";
 
@@ -268,13 +268,13 @@ function encode(packet: Packet): Uint8Array<ArrayBuffer> {
   switch (packet.type) {
     case PacketType.DATA: {
       const bytes = new Uint8Array(DATA_HEADER_SIZE + packet.payload.length);
-      writeDataHeader(bytes, packet);
+      encodeDataHeader(bytes, packet);
       bytes.set(packet.payload, DATA_HEADER_SIZE);
       return packet.resent ? markResent(bytes) as Uint8Array<ArrayBuffer> : bytes;
     }
     case PacketType.PARITY: {
       const bytes = new Uint8Array(DATA_HEADER_SIZE + packet.payload.length);
-      writeParityHeader(bytes, packet);
+      encodeParityHeader(bytes, packet);
       bytes.set(packet.payload, DATA_HEADER_SIZE);
       return bytes;
     }
