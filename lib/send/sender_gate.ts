@@ -12,7 +12,19 @@ import {
   smallestOf,
 } from "../wire/decode_packet.ts";
 import { echoOf, type Join, RefusalReason, type RefusalReasonCode } from "../wire/handshake.ts";
-import { HEADER_SIZE, MAGIC, PacketType, SEALED_BIT, VERSION } from "../wire/header.ts";
+import {
+  HEADER_SIZE,
+  isSealedType,
+  MAGIC,
+  OFFSET_MAGIC,
+  OFFSET_SESSION,
+  OFFSET_TYPE,
+  OFFSET_VERSION,
+  PacketType,
+  sessionOf,
+  typeOf,
+  VERSION,
+} from "../wire/header.ts";
 import { ReplayWindow } from "../seal/replay_window.ts";
 import type { SessionCipher } from "../seal/session_cipher.ts";
 import type { StreamSecret } from "../seal/stream_secret.ts";
@@ -186,7 +198,7 @@ export class SenderGate {
   seal(plain: Uint8Array, to: string, answering?: Packet): Uint8Array | undefined {
     const secret = this.#secret;
     if (secret === undefined) return plain;
-    switch (plain[3]) {
+    switch (plain[OFFSET_TYPE]) {
       case PacketType.CHALLENGE: {
         if (answering?.type === PacketType.KEEPALIVE) break;
         const challenge = decodePacket(plain);
@@ -257,7 +269,7 @@ export class SenderGate {
         reply: this.#refusal(RefusalReason.NO_KEY, echoOf(datagram)),
       };
     }
-    const type = datagram[3] & 0x7f;
+    const type = typeOf(datagram);
     if (type === PacketType.HELLO) return this.#takeHandshake(datagram, from, hello);
     const keys = this.#joins.get(from);
     // A joined receiver echoes a new cookie in a JOIN without the key tail,
@@ -308,9 +320,9 @@ export class SenderGate {
    * opened, or `undefined` if it did not open.
    */
   #takeHandshake(datagram: Uint8Array, from: string, plain: Uint8Array | undefined): GateResult {
-    const type = datagram[3] & 0x7f;
+    const type = typeOf(datagram);
     if (plain === undefined) {
-      const session = new DataView(datagram.buffer, datagram.byteOffset + 4, 4).getUint32(0);
+      const session = sessionOf(datagram);
       if (session !== this.#session && session !== 0) {
         // Sealed for an earlier run of this sender: its salt is another.
         return { ok: false, reason: "stale", reply: this.#announce(RefusalReason.STALE, datagram) };
@@ -412,16 +424,16 @@ type Shape = Shaped | { ok: false; reason: RejectReason };
 function shapeOf(datagram: Uint8Array): Shape {
   if (datagram.length < HEADER_SIZE) return { ok: false, reason: "short" };
   const view = new DataView(datagram.buffer, datagram.byteOffset, HEADER_SIZE);
-  if (view.getUint16(0) !== MAGIC) return { ok: false, reason: "foreign" };
-  if (view.getUint8(2) !== VERSION) return { ok: false, reason: "version" };
-  const sealed = (datagram[3] & SEALED_BIT) !== 0;
-  const type = datagram[3] & ~SEALED_BIT;
+  if (view.getUint16(OFFSET_MAGIC) !== MAGIC) return { ok: false, reason: "foreign" };
+  if (view.getUint8(OFFSET_VERSION) !== VERSION) return { ok: false, reason: "version" };
+  const sealed = isSealedType(datagram);
+  const type = typeOf(datagram);
   if (!FROM_RECEIVERS.has(type)) return { ok: false, reason: "type" };
   if (datagram.length < smallestOf(type)! + (sealed ? SEAL_OVERHEAD : 0)) {
     return { ok: false, reason: "short" };
   }
   const renewal = sealed && datagram.length === smallestOf(type)! + SEAL_OVERHEAD;
-  return { ok: true, type, sealed, session: view.getUint32(4), renewal };
+  return { ok: true, type, sealed, session: view.getUint32(OFFSET_SESSION), renewal };
 }
 
 /** The host of `host:port`, IPv6 included. */
