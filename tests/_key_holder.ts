@@ -1,7 +1,7 @@
 /**
  * A holder of the stream's key turned attacker: it joins the sender as a
  * receiver of its own, written out by hand from the handshake in
- * `lib/wire/control.ts`, and keeps every key that gives it, to forge datagrams to
+ * `docs/PROTOCOL.md`, and keeps every key that gives it, to forge datagrams to
  * others with.
  *
  * @module

@@ -121,6 +121,8 @@ export interface ReceiverLinkOptions {
  * The receiver's side of the handshake, as a state machine fed with decoded
  * packets and a clock. It says what to send (hello, join, keepalive, bye) and
  * which DATA packets belong to the session joined; it never touches a socket.
+ * Its states and the handshake are drawn in `docs/PROTOCOL.md`, "The
+ * receiver's states".
  */
 export class ReceiverLink {
   /** This receiver's id, carried in every control message. */

@@ -38,6 +38,8 @@ export interface JoinKeyInput {
  *   cannot make them, so it cannot seal a datagram that another receiver
  *   takes for the sender's, nor one the sender takes for that receiver's,
  *   nor read the new cookies sent to it.
+ *
+ * See `docs/PROTOCOL.md`, "The handshake with a key".
  */
 export class StreamSecret {
   /** The salt the key was stretched with. */

@@ -41,7 +41,8 @@ import {
 import { parityDatagrams } from "../../lib/wire/parity_datagrams.ts";
 import { Random } from "../_random.ts";
 
-// Offsets and sizes from the wire format drawn in lib/wire/control.ts.
+// Offsets and sizes from docs/PROTOCOL.md, written out again here rather than taken from the
+// codec's constants, so that the codec is checked against the spec and not against itself.
 const OFFSET_VERSION = 2;
 const OFFSET_TYPE = 3;
 const OFFSET_SESSION = 4;
