@@ -5,12 +5,11 @@ import { encodeControl } from "../wire/control.ts";
 import { decodePacket, type Packet, REJECT_REASONS, smallestOf } from "../wire/decode_packet.ts";
 import {
   type Challenge,
-  echoOf,
   HELLO_NONCE_SIZE,
   OFFSET_HELLO_NONCE,
   OFFSET_TIME,
-  RefusalReason,
 } from "../wire/handshake.ts";
+import { echoOf, RefusalReason } from "../wire/refused.ts";
 import {
   OFFSET_RECEIVER,
   OFFSET_TYPE,

@@ -5,7 +5,7 @@ import {
   type SenderInfo,
 } from "../wire/control.ts";
 import { type Packet } from "../wire/decode_packet.ts";
-import { RefusalReason, type RefusalReasonCode } from "../wire/handshake.ts";
+import { RefusalReason, type RefusalReasonCode } from "../wire/refused.ts";
 import { PacketType } from "../wire/header.ts";
 
 /**

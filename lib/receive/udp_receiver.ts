@@ -5,7 +5,7 @@ import { jpegDimensions } from "../image/jpeg_dimensions.ts";
 import { LatencyHistogram, type LatencyHistogramSnapshot } from "../metrics/latency_histogram.ts";
 import { LatestValue } from "../hub/latest_value.ts";
 import { type ReceiverReport } from "../wire/control.ts";
-import { RefusalReason } from "../wire/handshake.ts";
+import { RefusalReason } from "../wire/refused.ts";
 import { PacketType } from "../wire/header.ts";
 import { encodeNack, MAX_NACK_RANGES, type NackRange } from "../wire/nack.ts";
 import { RECEIVER_REJECTIONS, ReceiverGate, type ReceiverRejection } from "./receiver_gate.ts";

@@ -1,7 +1,7 @@
 import { hkdfSync } from "node:crypto";
 import { KEY_SIZE, NONCE_SIZE, openDatagram, sealDatagram } from "./datagram_seal.ts";
 import type { NonceSequence } from "./nonce_sequence.ts";
-import { SALT_SIZE } from "../wire/handshake.ts";
+import { SALT_SIZE } from "../wire/refused.ts";
 import { SessionCipher } from "./session_cipher.ts";
 
 /** Keys shorter than this are accepted with a warning: they can be guessed offline. */

@@ -11,7 +11,8 @@ import {
   type RejectReason,
   smallestOf,
 } from "../wire/decode_packet.ts";
-import { echoOf, type Join, RefusalReason, type RefusalReasonCode } from "../wire/handshake.ts";
+import { type Join } from "../wire/handshake.ts";
+import { echoOf, RefusalReason, type RefusalReasonCode } from "../wire/refused.ts";
 import {
   HEADER_SIZE,
   isSealedType,

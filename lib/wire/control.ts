@@ -53,15 +53,14 @@ import {
   encodeChallenge,
   encodeHello,
   encodeJoin,
-  encodeRefused,
   type Hello,
   type Join,
   OFFSET_COOKIE,
   OFFSET_ECHO_TIME,
   OFFSET_SENDER_TIME,
   OFFSET_TIME,
-  type Refused,
 } from "./handshake.ts";
+import { encodeRefused, type Refused } from "./refused.ts";
 
 /** The size of a KEEPALIVE, report included. */
 export const KEEPALIVE_SIZE = 64;

@@ -18,12 +18,12 @@ import {
   decodeChallenge,
   decodeHello,
   decodeJoin,
-  decodeRefused,
   HELLO_SIZE,
   JOIN_SIZE,
-  REFUSED_SIZE,
 } from "./handshake.ts";
-import type { Challenge, Hello, Join, Refused } from "./handshake.ts";
+import { decodeRefused, REFUSED_SIZE } from "./refused.ts";
+import type { Challenge, Hello, Join } from "./handshake.ts";
+import type { Refused } from "./refused.ts";
 import {
   ACK_SIZE,
   BYE_SIZE,

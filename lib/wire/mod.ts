@@ -15,3 +15,4 @@ export * from "./handshake.ts";
 export * from "./header.ts";
 export * from "./nack.ts";
 export * from "./parity_datagrams.ts";
+export * from "./refused.ts";
