@@ -1,7 +1,7 @@
 /**
  * A holder of the stream's key turned attacker: it joins the sender as a
  * receiver of its own, written out by hand from the handshake in
- * `lib/wire/packet.ts`, and keeps every key that gives it, to forge datagrams to
+ * `docs/PROTOCOL.md`, and keeps every key that gives it, to forge datagrams to
  * others with.
  *
  * @module
@@ -15,7 +15,7 @@ import {
   encodeControl,
   type Packet,
   PacketType,
-} from "../lib/wire/packet.ts";
+} from "../lib/wire/mod.ts";
 import type { SessionCipher } from "../lib/seal/session_cipher.ts";
 import { StreamKey } from "../lib/seal/stream_key.ts";
 import type { JoinKeyInput, StreamSecret } from "../lib/seal/stream_secret.ts";

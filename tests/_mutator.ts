@@ -17,7 +17,7 @@ import {
   HEADER_SIZE,
   PacketType,
   SEALED_BIT,
-} from "../lib/wire/packet.ts";
+} from "../lib/wire/mod.ts";
 import { NonceSequence } from "../lib/seal/nonce_sequence.ts";
 import { SessionCipher } from "../lib/seal/session_cipher.ts";
 import { tinyJpeg } from "./_attack.ts";

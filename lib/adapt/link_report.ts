@@ -1,5 +1,5 @@
 import type { LinkReport } from "./link_controller.ts";
-import type { ReceiverReport } from "../wire/packet.ts";
+import type { ReceiverReport } from "../wire/control.ts";
 
 export type { LinkReport };
 

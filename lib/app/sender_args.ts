@@ -13,7 +13,7 @@ import {
   type OverlayPosition,
 } from "../overlay/overlay_layout.ts";
 import { type OverlayPart, parseOverlayText, UNPRINTABLE } from "../overlay/overlay_text.ts";
-import { MAX_DATAGRAM } from "../wire/packet.ts";
+import { MAX_DATAGRAM } from "../wire/header.ts";
 import { SENDER_DEFAULTS } from "../send/sender_defaults.ts";
 
 /** The longest `--name`, in bytes of UTF-8. */

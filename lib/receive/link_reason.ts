@@ -1,4 +1,4 @@
-import { RefusalReason, type RefusalReasonCode } from "../wire/packet.ts";
+import { RefusalReason, type RefusalReasonCode } from "../wire/refused.ts";
 
 /**
  * Why a receiver is refused: what the sender said, or what the receiver

@@ -1,4 +1,5 @@
-import type { Data, NackRange, Parity } from "../wire/packet.ts";
+import type { Data, Parity } from "../wire/data.ts";
+import type { NackRange } from "../wire/nack.ts";
 import { xorInto } from "../wire/parity_datagrams.ts";
 
 /** What became of a fragment offered to a {@linkcode PartialFrame}. */

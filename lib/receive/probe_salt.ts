@@ -1,4 +1,5 @@
-import { encodeControl, PacketType } from "../wire/packet.ts";
+import { encodeControl } from "../wire/control.ts";
+import { PacketType } from "../wire/header.ts";
 import type { ReceiverGate } from "./receiver_gate.ts";
 
 /** How often a hello goes out while the probe waits, in ms. */

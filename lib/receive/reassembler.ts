@@ -1,5 +1,6 @@
 import { MAX_FRAME_BYTES } from "../hub/frame.ts";
-import type { Data, NackRange, Parity } from "../wire/packet.ts";
+import type { Data, Parity } from "../wire/data.ts";
+import type { NackRange } from "../wire/nack.ts";
 import { type DueOptions, PartialFrame } from "./partial_frame.ts";
 
 /** Limits on what a {@linkcode Reassembler} holds. */

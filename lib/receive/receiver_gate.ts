@@ -1,18 +1,23 @@
 import { isSealed, SEAL_OVERHEAD } from "../seal/datagram_seal.ts";
 import { KeyShare } from "../seal/key_share.ts";
 import { NonceSequence } from "../seal/nonce_sequence.ts";
+import { encodeControl } from "../wire/control.ts";
+import { decodePacket, type Packet, REJECT_REASONS, smallestOf } from "../wire/decode_packet.ts";
 import {
   type Challenge,
-  decodePacket,
-  echoOf,
-  encodeControl,
   HELLO_NONCE_SIZE,
-  type Packet,
+  OFFSET_HELLO_NONCE,
+  OFFSET_TIME,
+} from "../wire/handshake.ts";
+import { echoOf, RefusalReason } from "../wire/refused.ts";
+import {
+  OFFSET_RECEIVER,
+  OFFSET_TYPE,
   PacketType,
-  RefusalReason,
-  REJECT_REASONS,
-  smallestOf,
-} from "../wire/packet.ts";
+  sessionOf,
+  setSession,
+  typeOf,
+} from "../wire/header.ts";
 import type { Refusal } from "./link_reason.ts";
 import { ReplayWindow } from "../seal/replay_window.ts";
 import type { SessionCipher } from "../seal/session_cipher.ts";
@@ -72,8 +77,8 @@ interface JoinKeys {
 
 /**
  * What stands between the receiver's socket and its link. Without a key it
- * only decodes. With one (see `stream_secret.ts` and the handshake in
- * `packet.ts`):
+ * only decodes. With one (see `stream_secret.ts`, and the handshake in
+ * `docs/PROTOCOL.md`):
  *
  * - it says hello in the clear until the sender names the salt its run
  *   stretches the key with ({@linkcode wanted}), then, once given the key
@@ -144,7 +149,7 @@ export class ReceiverGate {
       return this.#takeClear(decoded.packet);
     }
     if (this.#key === undefined) return { ok: false, reason: "sealed" };
-    const type = datagram[3] & 0x7f;
+    const type = typeOf(datagram);
     // A CHALLENGE that answers a hello has the key tail, and the hello key;
     // a new cookie from the sender joined comes without it, sealed with the
     // keys of the join, as the rest of the session.
@@ -161,7 +166,7 @@ export class ReceiverGate {
    */
   seal(plain: Uint8Array): Uint8Array | undefined {
     if (this.#key === undefined) return plain;
-    switch (plain[3]) {
+    switch (plain[OFFSET_TYPE]) {
       case PacketType.HELLO:
         return this.#sealHello(plain);
       case PacketType.JOIN: {
@@ -181,7 +186,9 @@ export class ReceiverGate {
       }
       default: {
         const sealed = this.#current?.cipher.seal(plain);
-        if (sealed !== undefined && plain[3] === PacketType.KEEPALIVE) this.#expect(echoOf(sealed));
+        if (sealed !== undefined && plain[OFFSET_TYPE] === PacketType.KEEPALIVE) {
+          this.#expect(echoOf(sealed));
+        }
         return sealed;
       }
     }
@@ -191,13 +198,13 @@ export class ReceiverGate {
     const hello = plain.slice();
     const nonce = crypto.getRandomValues(new Uint8Array(HELLO_NONCE_SIZE));
     nonce[0] |= 1; // never all zeros: that is a hello without a nonce
-    hello.set(nonce, 20);
+    hello.set(nonce, OFFSET_HELLO_NONCE);
     const view = new DataView(hello.buffer);
-    const sent = { receiver: view.getUint32(8), time: view.getFloat64(12) };
+    const sent = { receiver: view.getUint32(OFFSET_RECEIVER), time: view.getFloat64(OFFSET_TIME) };
     const secret = this.#secret;
     const sender = this.#sender;
     if (secret !== undefined && sender !== undefined && this.wanted === undefined) {
-      view.setUint32(4, sender.session);
+      setSession(hello, sender.session);
       const sealed = secret.sealHello(hello);
       remember(this.#hellos, nonce.join(","), sent);
       this.#expect(echoOf(sealed));
@@ -262,7 +269,7 @@ export class ReceiverGate {
     const decoded = decodePacket(plain);
     if (!decoded.ok) return decoded;
     const packet = decoded.packet;
-    if (packet.type === PacketType.REFUSED && (datagram[3] & 0x7f) === PacketType.REFUSED) {
+    if (packet.type === PacketType.REFUSED && typeOf(datagram) === PacketType.REFUSED) {
       if (packet.echo === undefined) return { ok: false, reason: "malformed" };
       return this.#echoes.delete(packet.echo.join(","))
         ? decoded
@@ -303,7 +310,7 @@ export class ReceiverGate {
 
   /** A datagram of a session: opened with the keys of the join it belongs to. */
   #takeSession(datagram: Uint8Array): ReceiverGateResult {
-    const session = new DataView(datagram.buffer, datagram.byteOffset + 4, 4).getUint32(0);
+    const session = sessionOf(datagram);
     let known = false;
     for (const join of [this.#current, this.#next]) {
       if (join === undefined || join.session !== session) continue;

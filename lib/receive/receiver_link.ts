@@ -1,12 +1,12 @@
 import {
   EMPTY_REPORT,
   encodeControl,
-  type Packet,
-  PacketType,
   type ReceiverReport,
-  RefusalReason,
   type SenderInfo,
-} from "../wire/packet.ts";
+} from "../wire/control.ts";
+import { type Packet } from "../wire/decode_packet.ts";
+import { RefusalReason } from "../wire/refused.ts";
+import { PacketType } from "../wire/header.ts";
 import type { LinkReason, Refusal } from "./link_reason.ts";
 
 /**
@@ -101,6 +101,8 @@ export interface ReceiverLinkOptions {
  * The receiver's side of the handshake, as a state machine fed with decoded
  * packets and a clock. It says what to send (hello, join, keepalive, bye) and
  * which DATA packets belong to the session joined; it never touches a socket.
+ * Its states and the handshake are drawn in `docs/PROTOCOL.md`, "The
+ * receiver's states".
  */
 export class ReceiverLink {
   /** This receiver's id, carried in every control message. */

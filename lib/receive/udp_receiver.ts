@@ -4,14 +4,10 @@ import type { ReceivedFrame } from "../hub/frame.ts";
 import { jpegDimensions } from "../image/jpeg_dimensions.ts";
 import { LatencyHistogram, type LatencyHistogramSnapshot } from "../metrics/latency_histogram.ts";
 import { LatestValue } from "../hub/latest_value.ts";
-import {
-  encodeNack,
-  MAX_NACK_RANGES,
-  type NackRange,
-  PacketType,
-  type ReceiverReport,
-  RefusalReason,
-} from "../wire/packet.ts";
+import { type ReceiverReport } from "../wire/control.ts";
+import { RefusalReason } from "../wire/refused.ts";
+import { PacketType } from "../wire/header.ts";
+import { encodeNack, MAX_NACK_RANGES, type NackRange } from "../wire/nack.ts";
 import { RECEIVER_REJECTIONS, ReceiverGate, type ReceiverRejection } from "./receiver_gate.ts";
 import type { StreamKey } from "../seal/stream_key.ts";
 import { linkReport } from "../adapt/link_report.ts";

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { COOKIE_SIZE } from "../wire/packet.ts";
+import { COOKIE_SIZE } from "../wire/header.ts";
 
 /** Options for a {@linkcode CookieSigner}. */
 export interface CookieSignerOptions {

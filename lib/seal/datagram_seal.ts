@@ -18,6 +18,8 @@
  * counter gives each datagram a place in its sender's sequence, for the
  * receiving side's replay window.
  *
+ * See `docs/PROTOCOL.md`, "Sealing".
+ *
  * AES-GCM runs through `node:crypto`, which Deno implements natively: unlike
  * WebCrypto it is synchronous, so a datagram is sealed or opened in about
  * 10 µs without a promise per datagram on the hot path.
@@ -25,7 +27,16 @@
  * @module
  */
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { HEADER_SIZE, MAGIC, SEALED_BIT, VERSION } from "../wire/packet.ts";
+import {
+  HEADER_SIZE,
+  isSealedType,
+  MAGIC,
+  OFFSET_MAGIC,
+  OFFSET_TYPE,
+  OFFSET_VERSION,
+  SEALED_BIT,
+  VERSION,
+} from "../wire/header.ts";
 
 /** The size of a nonce. */
 export const NONCE_SIZE = 12;
@@ -33,8 +44,15 @@ export const NONCE_SIZE = 12;
 export const TAG_SIZE = 16;
 /** How much larger a sealed datagram is than the same datagram in the clear. */
 export const SEAL_OVERHEAD = NONCE_SIZE + TAG_SIZE;
-/** The bytes authenticated but not encrypted: header and nonce. */
-const AAD_SIZE = HEADER_SIZE + NONCE_SIZE;
+/** The size of the nonce's prefix, before its 64-bit counter. */
+export const NONCE_PREFIX_SIZE = 4;
+/** Where a sealed datagram holds its nonce, right after the header. */
+export const OFFSET_NONCE = HEADER_SIZE;
+/** Where a sealed datagram holds its nonce's counter (uint64). */
+export const OFFSET_NONCE_COUNTER = OFFSET_NONCE + NONCE_PREFIX_SIZE;
+/** Where a sealed datagram's encrypted body starts: after header and nonce, the bytes authenticated but not encrypted. */
+export const OFFSET_SEALED_BODY = OFFSET_NONCE + NONCE_SIZE;
+const AAD_SIZE = OFFSET_SEALED_BODY;
 const ALGORITHM = "aes-128-gcm";
 /** The size of a key. */
 export const KEY_SIZE = 16;
@@ -46,8 +64,9 @@ export const KEY_SIZE = 16;
  * it had been sealed.
  */
 export function isSealed(bytes: Uint8Array): boolean {
-  return bytes.length >= HEADER_SIZE + SEAL_OVERHEAD && bytes[0] === MAGIC >> 8 &&
-    bytes[1] === (MAGIC & 0xff) && bytes[2] === VERSION && (bytes[3] & SEALED_BIT) !== 0;
+  return bytes.length >= HEADER_SIZE + SEAL_OVERHEAD && bytes[OFFSET_MAGIC] === MAGIC >> 8 &&
+    bytes[OFFSET_MAGIC + 1] === (MAGIC & 0xff) && bytes[OFFSET_VERSION] === VERSION &&
+    isSealedType(bytes);
 }
 
 /**
@@ -57,8 +76,8 @@ export function isSealed(bytes: Uint8Array): boolean {
 export function sealDatagram(plain: Uint8Array, key: Uint8Array, nonce: Uint8Array): Uint8Array {
   const sealed = new Uint8Array(plain.length + SEAL_OVERHEAD);
   sealed.set(plain.subarray(0, HEADER_SIZE));
-  sealed[3] |= SEALED_BIT;
-  sealed.set(nonce, HEADER_SIZE);
+  sealed[OFFSET_TYPE] |= SEALED_BIT;
+  sealed.set(nonce, OFFSET_NONCE);
   const cipher = createCipheriv(ALGORITHM, key, nonce, { authTagLength: TAG_SIZE });
   cipher.setAAD(sealed.subarray(0, AAD_SIZE));
   const body = cipher.update(plain.subarray(HEADER_SIZE));
@@ -84,14 +103,19 @@ export function openDatagram(sealed: Uint8Array, key: Uint8Array): Opened | unde
   if (sealed.length < AAD_SIZE + TAG_SIZE || !isSealed(sealed)) return undefined;
   const bodyEnd = sealed.length - TAG_SIZE;
   try {
-    const decipher = createDecipheriv(ALGORITHM, key, sealed.subarray(HEADER_SIZE, AAD_SIZE), {
-      authTagLength: TAG_SIZE,
-    });
+    const decipher = createDecipheriv(
+      ALGORITHM,
+      key,
+      sealed.subarray(OFFSET_NONCE, OFFSET_SEALED_BODY),
+      {
+        authTagLength: TAG_SIZE,
+      },
+    );
     decipher.setAAD(sealed.subarray(0, AAD_SIZE));
     decipher.setAuthTag(sealed.subarray(bodyEnd));
     const plain = new Uint8Array(HEADER_SIZE + bodyEnd - AAD_SIZE);
     plain.set(sealed.subarray(0, HEADER_SIZE));
-    plain[3] &= ~SEALED_BIT;
+    plain[OFFSET_TYPE] &= ~SEALED_BIT;
     const body = decipher.update(sealed.subarray(AAD_SIZE, bodyEnd));
     plain.set(body, HEADER_SIZE);
     plain.set(decipher.final(), HEADER_SIZE + body.length);
@@ -103,6 +127,6 @@ export function openDatagram(sealed: Uint8Array, key: Uint8Array): Opened | unde
 
 /** The counter of a sealed datagram's nonce (its last 8 bytes), as a number. */
 export function nonceCounter(sealed: Uint8Array): number {
-  const view = new DataView(sealed.buffer, sealed.byteOffset + HEADER_SIZE + 4, 8);
+  const view = new DataView(sealed.buffer, sealed.byteOffset + OFFSET_NONCE_COUNTER, 8);
   return view.getUint32(0) * 2 ** 32 + view.getUint32(4);
 }

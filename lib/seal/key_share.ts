@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import { createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from "node:crypto";
-import { SHARE_SIZE } from "../wire/packet.ts";
+import { SHARE_SIZE } from "../wire/handshake.ts";
 
 /** An X25519 public key's DER (SPKI) form before its 32 raw bytes (RFC 8410). */
 const SPKI_PREFIX = Uint8Array.from([

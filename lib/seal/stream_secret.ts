@@ -1,7 +1,7 @@
 import { hkdfSync } from "node:crypto";
 import { KEY_SIZE, NONCE_SIZE, openDatagram, sealDatagram } from "./datagram_seal.ts";
 import type { NonceSequence } from "./nonce_sequence.ts";
-import { SALT_SIZE } from "../wire/packet.ts";
+import { SALT_SIZE } from "../wire/refused.ts";
 import { SessionCipher } from "./session_cipher.ts";
 
 /** Keys shorter than this are accepted with a warning: they can be guessed offline. */
@@ -38,6 +38,8 @@ export interface JoinKeyInput {
  *   cannot make them, so it cannot seal a datagram that another receiver
  *   takes for the sender's, nor one the sender takes for that receiver's,
  *   nor read the new cookies sent to it.
+ *
+ * See `docs/PROTOCOL.md`, "The handshake with a key".
  */
 export class StreamSecret {
   /** The salt the key was stretched with. */

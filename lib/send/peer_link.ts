@@ -1,6 +1,6 @@
 import { FrameThinner } from "../adapt/frame_thinner.ts";
 import { type LinkReport, linkReport } from "../adapt/link_report.ts";
-import type { ReceiverReport } from "../wire/packet.ts";
+import type { ReceiverReport } from "../wire/control.ts";
 
 /**
  * From this loss (percent, before recovery) on, a link gets redundancy: each

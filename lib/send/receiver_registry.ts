@@ -1,14 +1,10 @@
 import type { CookieSigner } from "../seal/cookie_signer.ts";
 import { timingSafeEqual } from "../seal/cookie_signer.ts";
-import {
-  encodeControl,
-  type Nack,
-  type Packet,
-  PacketType,
-  type ReceiverReport,
-  RefusalReason,
-  type SenderInfo,
-} from "../wire/packet.ts";
+import { encodeControl, type ReceiverReport, type SenderInfo } from "../wire/control.ts";
+import { type Packet } from "../wire/decode_packet.ts";
+import { RefusalReason } from "../wire/refused.ts";
+import { PacketType } from "../wire/header.ts";
+import { type Nack } from "../wire/nack.ts";
 
 /** A receiver that proved it receives at its address. */
 export interface Peer {

@@ -1,4 +1,4 @@
-import type { NackRange } from "../wire/packet.ts";
+import type { NackRange } from "../wire/nack.ts";
 
 /** Limits of a {@linkcode SendHistory}. */
 export interface SendHistoryOptions {

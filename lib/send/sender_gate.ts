@@ -2,24 +2,30 @@ import { SEAL_OVERHEAD } from "../seal/datagram_seal.ts";
 import { HelloLimiter } from "./hello_limiter.ts";
 import { KeyShare } from "../seal/key_share.ts";
 import { NonceSequence } from "../seal/nonce_sequence.ts";
+import { encodeControl } from "../wire/control.ts";
 import {
   type Decoded,
   decodePacket,
-  echoOf,
-  encodeControl,
-  HEADER_SIZE,
-  type Join,
-  MAGIC,
   type Packet,
-  PacketType,
-  RefusalReason,
-  type RefusalReasonCode,
   REJECT_REASONS,
   type RejectReason,
-  SEALED_BIT,
   smallestOf,
+} from "../wire/decode_packet.ts";
+import { type Join } from "../wire/handshake.ts";
+import { echoOf, RefusalReason, type RefusalReasonCode } from "../wire/refused.ts";
+import {
+  HEADER_SIZE,
+  isSealedType,
+  MAGIC,
+  OFFSET_MAGIC,
+  OFFSET_SESSION,
+  OFFSET_TYPE,
+  OFFSET_VERSION,
+  PacketType,
+  sessionOf,
+  typeOf,
   VERSION,
-} from "../wire/packet.ts";
+} from "../wire/header.ts";
 import { ReplayWindow } from "../seal/replay_window.ts";
 import type { SessionCipher } from "../seal/session_cipher.ts";
 import type { StreamSecret } from "../seal/stream_secret.ts";
@@ -193,7 +199,7 @@ export class SenderGate {
   seal(plain: Uint8Array, to: string, answering?: Packet): Uint8Array | undefined {
     const secret = this.#secret;
     if (secret === undefined) return plain;
-    switch (plain[3]) {
+    switch (plain[OFFSET_TYPE]) {
       case PacketType.CHALLENGE: {
         if (answering?.type === PacketType.KEEPALIVE) break;
         const challenge = decodePacket(plain);
@@ -264,7 +270,7 @@ export class SenderGate {
         reply: this.#refusal(RefusalReason.NO_KEY, echoOf(datagram)),
       };
     }
-    const type = datagram[3] & 0x7f;
+    const type = typeOf(datagram);
     if (type === PacketType.HELLO) return this.#takeHandshake(datagram, from, hello);
     const keys = this.#joins.get(from);
     // A joined receiver echoes a new cookie in a JOIN without the key tail,
@@ -315,9 +321,9 @@ export class SenderGate {
    * opened, or `undefined` if it did not open.
    */
   #takeHandshake(datagram: Uint8Array, from: string, plain: Uint8Array | undefined): GateResult {
-    const type = datagram[3] & 0x7f;
+    const type = typeOf(datagram);
     if (plain === undefined) {
-      const session = new DataView(datagram.buffer, datagram.byteOffset + 4, 4).getUint32(0);
+      const session = sessionOf(datagram);
       if (session !== this.#session && session !== 0) {
         // Sealed for an earlier run of this sender: its salt is another.
         return { ok: false, reason: "stale", reply: this.#announce(RefusalReason.STALE, datagram) };
@@ -419,16 +425,16 @@ type Shape = Shaped | { ok: false; reason: RejectReason };
 function shapeOf(datagram: Uint8Array): Shape {
   if (datagram.length < HEADER_SIZE) return { ok: false, reason: "short" };
   const view = new DataView(datagram.buffer, datagram.byteOffset, HEADER_SIZE);
-  if (view.getUint16(0) !== MAGIC) return { ok: false, reason: "foreign" };
-  if (view.getUint8(2) !== VERSION) return { ok: false, reason: "version" };
-  const sealed = (datagram[3] & SEALED_BIT) !== 0;
-  const type = datagram[3] & ~SEALED_BIT;
+  if (view.getUint16(OFFSET_MAGIC) !== MAGIC) return { ok: false, reason: "foreign" };
+  if (view.getUint8(OFFSET_VERSION) !== VERSION) return { ok: false, reason: "version" };
+  const sealed = isSealedType(datagram);
+  const type = typeOf(datagram);
   if (!FROM_RECEIVERS.has(type)) return { ok: false, reason: "type" };
   if (datagram.length < smallestOf(type)! + (sealed ? SEAL_OVERHEAD : 0)) {
     return { ok: false, reason: "short" };
   }
   const renewal = sealed && datagram.length === smallestOf(type)! + SEAL_OVERHEAD;
-  return { ok: true, type, sealed, session: view.getUint32(4), renewal };
+  return { ok: true, type, sealed, session: view.getUint32(OFFSET_SESSION), renewal };
 }
 
 /** The host of `host:port`, IPv6 included. */

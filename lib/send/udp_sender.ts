@@ -6,14 +6,10 @@ import type { LinkReport } from "../adapt/link_report.ts";
 import { PeerLink, type PeerLinkStats } from "./peer_link.ts";
 import { SEAL_OVERHEAD } from "../seal/datagram_seal.ts";
 import type { HelloLimiter } from "./hello_limiter.ts";
-import {
-  DATA_HEADER_SIZE,
-  markResent,
-  type Nack,
-  PacketType,
-  type ReceiverReport,
-  type SenderInfo,
-} from "../wire/packet.ts";
+import { type ReceiverReport, type SenderInfo } from "../wire/control.ts";
+import { DATA_HEADER_SIZE, markResent } from "../wire/data.ts";
+import { PacketType } from "../wire/header.ts";
+import { type Nack } from "../wire/nack.ts";
 import { SENDER_REJECTIONS, SenderGate, type SenderRejection } from "./sender_gate.ts";
 import type { StreamSecret } from "../seal/stream_secret.ts";
 import { Pacer } from "./pacer.ts";

@@ -1,4 +1,5 @@
-import { DATA_HEADER_SIZE, MAX_DATAGRAM, MAX_FRAGMENTS, writeDataHeader } from "./packet.ts";
+import { DATA_HEADER_SIZE, encodeDataHeader, MAX_FRAGMENTS } from "./data.ts";
+import { MAX_DATAGRAM } from "./header.ts";
 
 /** Where a frame goes on the wire. */
 export interface FragmentOptions {
@@ -44,7 +45,7 @@ export function fragmentFrame(
     const start = index * fragmentSize;
     const end = Math.min(start + fragmentSize, data.length);
     const datagram = buffer.subarray(at, at + DATA_HEADER_SIZE + end - start);
-    writeDataHeader(datagram, {
+    encodeDataHeader(datagram, {
       session: options.session,
       frame: options.frame,
       frameLength: data.length,

@@ -1,9 +1,9 @@
 import {
   DATA_HEADER_SIZE,
+  encodeParityHeader,
   MAX_PARITY_GROUPS,
   type ParityHeader,
-  writeParityHeader,
-} from "./packet.ts";
+} from "./data.ts";
 
 /** Where a frame's parity goes on the wire. */
 export interface ParityOptions {
@@ -54,7 +54,7 @@ export function parityDatagrams(
   };
   for (let group = 0; group < groups; group++) {
     const datagram = new Uint8Array(DATA_HEADER_SIZE + fragmentSize);
-    writeParityHeader(datagram, { ...header, group });
+    encodeParityHeader(datagram, { ...header, group });
     const parity = datagram.subarray(DATA_HEADER_SIZE);
     for (let index = group; index < count; index += groups) {
       const start = index * fragmentSize;

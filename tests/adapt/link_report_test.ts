@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { linkReport } from "../../lib/adapt/link_report.ts";
-import { EMPTY_REPORT, type ReceiverReport } from "../../lib/wire/packet.ts";
+import { EMPTY_REPORT, type ReceiverReport } from "../../lib/wire/mod.ts";
 
 function report(fields: Partial<ReceiverReport>): ReceiverReport {
   return { ...EMPTY_REPORT, ...fields };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { jpegDimensions } from "../../lib/image/jpeg_dimensions.ts";
-import { MAX_DATAGRAM } from "../../lib/wire/packet.ts";
+import { MAX_DATAGRAM } from "../../lib/wire/mod.ts";
 import { readMjpeg } from "../_mjpeg_client.ts";
 import { clipFrames, digest, withClip } from "../_media.ts";
 import { alive, childPids } from "../_proc.ts";

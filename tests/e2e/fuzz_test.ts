@@ -3,13 +3,13 @@ import { MAX_FRAME_BYTES } from "../../lib/hub/frame.ts";
 import {
   DATA_HEADER_SIZE,
   encodeControl,
+  encodeDataHeader,
+  encodeParityHeader,
   MAX_DATAGRAM,
   MAX_FRAGMENTS,
   MAX_PARITY_GROUPS,
   PacketType,
-  writeDataHeader,
-  writeParityHeader,
-} from "../../lib/wire/packet.ts";
+} from "../../lib/wire/mod.ts";
 import { ImpairRelay } from "../../scripts/impair/impair_relay.ts";
 import { withClip } from "../_media.ts";
 import { type KeyedMaterial, type Mutation, Mutator } from "../_mutator.ts";
@@ -266,13 +266,13 @@ function hugeFrameDatagram(random: Random, session: number, head: number): Uint8
   if (shape >= 8 && count >= 2) {
     const groups = random.int(1, Math.min(count, MAX_PARITY_GROUPS));
     const datagram = random.bytes(DATA_HEADER_SIZE + fragmentSize);
-    writeParityHeader(datagram, { ...fields, group: random.int(0, groups - 1), groups });
+    encodeParityHeader(datagram, { ...fields, group: random.int(0, groups - 1), groups });
     return datagram;
   }
   const index = shape < 5 ? count - 1 : shape < 7 ? 0 : random.int(0, count - 1);
   const length = index === count - 1 ? frameLength - index * fragmentSize : fragmentSize;
   const datagram = random.bytes(DATA_HEADER_SIZE + length);
-  writeDataHeader(datagram, { ...fields, index });
+  encodeDataHeader(datagram, { ...fields, index });
   return datagram;
 }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { ReceivedFrame } from "../../lib/hub/frame.ts";
 import { LatencyHistogram } from "../../lib/metrics/latency_histogram.ts";
 import { LatestValue } from "../../lib/hub/latest_value.ts";
-import { decodePacket, PacketType } from "../../lib/wire/packet.ts";
+import { decodePacket, PacketType } from "../../lib/wire/mod.ts";
 import { createPreviewHandler } from "../../lib/preview/preview_handler.ts";
 import {
   type MetricsInput,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { linkReasonText, REFUSAL_TEXT } from "../../lib/receive/link_reason.ts";
-import { RefusalReason } from "../../lib/wire/packet.ts";
+import { RefusalReason } from "../../lib/wire/mod.ts";
 
 Deno.test("linkReasonText() words the link's own causes as the log has always said them", () => {
   assert.equal(linkReasonText("noAnswer"), "no answer from the sender yet");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fragmentFrame, MIN_MTU } from "../../lib/wire/fragment_frame.ts";
-import { type Data, decodePacket, type NackRange, PacketType } from "../../lib/wire/packet.ts";
+import { type Data, decodePacket, type NackRange, PacketType } from "../../lib/wire/mod.ts";
 import { Reassembler } from "../../lib/receive/reassembler.ts";
 
 const DUE = { reorderMs: 2, retryMs: 10, tailMs: 3, awaitParity: false };

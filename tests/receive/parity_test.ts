@@ -7,7 +7,7 @@ import {
   MAX_PARITY_GROUPS,
   PacketType,
   type Parity,
-} from "../../lib/wire/packet.ts";
+} from "../../lib/wire/mod.ts";
 import { parityDatagrams, parityGroups, xorInto } from "../../lib/wire/parity_datagrams.ts";
 import { type AssembledFrame, Reassembler } from "../../lib/receive/reassembler.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { fragmentFrame } from "../../lib/wire/fragment_frame.ts";
-import { type Data, decodePacket, PacketType, type Parity } from "../../lib/wire/packet.ts";
+import { type Data, decodePacket, PacketType, type Parity } from "../../lib/wire/mod.ts";
 import { parityDatagrams } from "../../lib/wire/parity_datagrams.ts";
 import { Reassembler } from "../../lib/receive/reassembler.ts";
 

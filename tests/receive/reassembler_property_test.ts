@@ -15,6 +15,8 @@ import {
   DATA_HEADER_SIZE,
   decodePacket,
   encodeControl,
+  encodeDataHeader,
+  encodeParityHeader,
   markResent,
   MAX_DATAGRAM,
   MAX_FRAGMENTS,
@@ -22,9 +24,7 @@ import {
   type Packet,
   PacketType,
   type Parity,
-  writeDataHeader,
-  writeParityHeader,
-} from "../../lib/wire/packet.ts";
+} from "../../lib/wire/mod.ts";
 import { parityDatagrams } from "../../lib/wire/parity_datagrams.ts";
 import {
   type AssembledFrame,
@@ -467,13 +467,13 @@ function forgeLayout(random: Random, session: number, sent: SentFrame): Uint8Arr
   if (count >= 2 && random.chance(0.3)) {
     const groups = random.int(1, Math.min(count, MAX_PARITY_GROUPS));
     const datagram = random.bytes(DATA_HEADER_SIZE + fragmentSize);
-    writeParityHeader(datagram, { ...fields, group: random.int(0, groups - 1), groups });
+    encodeParityHeader(datagram, { ...fields, group: random.int(0, groups - 1), groups });
     return datagram;
   }
   const index = random.chance(0.5) ? count - 1 : random.int(0, count - 1);
   const length = index === count - 1 ? frameLength - index * fragmentSize : fragmentSize;
   const datagram = random.bytes(DATA_HEADER_SIZE + length);
-  writeDataHeader(datagram, { ...fields, index });
+  encodeDataHeader(datagram, { ...fields, index });
   return datagram;
 }
 
@@ -603,11 +603,11 @@ function garbage(
   };
   if (count >= 2 && random.chance(0.3)) {
     const groups = random.int(1, Math.min(count, MAX_PARITY_GROUPS));
-    writeParityHeader(buffer, { ...fields, group: random.int(0, groups - 1), groups });
+    encodeParityHeader(buffer, { ...fields, group: random.int(0, groups - 1), groups });
     return buffer.subarray(0, DATA_HEADER_SIZE + fragmentSize);
   }
   const index = random.chance(0.3) ? count - 1 : random.int(0, count - 1);
-  writeDataHeader(buffer, { ...fields, index });
+  encodeDataHeader(buffer, { ...fields, index });
   const length = index === count - 1 ? frameLength - index * fragmentSize : fragmentSize;
   return buffer.subarray(0, DATA_HEADER_SIZE + length);
 }

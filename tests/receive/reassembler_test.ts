@@ -5,9 +5,9 @@ import {
   type Data,
   DATA_HEADER_SIZE,
   decodePacket,
+  encodeDataHeader,
   PacketType,
-  writeDataHeader,
-} from "../../lib/wire/packet.ts";
+} from "../../lib/wire/mod.ts";
 import { Reassembler } from "../../lib/receive/reassembler.ts";
 
 const MTU = MIN_MTU;
@@ -249,7 +249,7 @@ function hugeFrameTail(frame: number): Data {
   const count = Math.ceil(MAX_FRAME_BYTES / fragmentSize);
   const last = MAX_FRAME_BYTES - (count - 1) * fragmentSize;
   const datagram = new Uint8Array(DATA_HEADER_SIZE + last).fill(0xa5);
-  writeDataHeader(datagram, {
+  encodeDataHeader(datagram, {
     session: 1,
     frame,
     frameLength: MAX_FRAME_BYTES,

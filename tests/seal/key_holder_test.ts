@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { fragmentFrame } from "../../lib/wire/fragment_frame.ts";
-import { decodePacket, encodeControl, encodeNack, PacketType } from "../../lib/wire/packet.ts";
+import { decodePacket, encodeControl, encodeNack, PacketType } from "../../lib/wire/mod.ts";
 import {
   KEY,
   pause,

@@ -17,7 +17,7 @@ import {
   RefusalReason,
   SALT_SIZE,
   SHARE_SIZE,
-} from "../../lib/wire/packet.ts";
+} from "../../lib/wire/mod.ts";
 import { KeyShare } from "../../lib/seal/key_share.ts";
 import {
   MAX_COUNTER_JUMP,

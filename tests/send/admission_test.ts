@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { ImpairRelay } from "../../scripts/impair/impair_relay.ts";
-import { encodeControl, PacketType } from "../../lib/wire/packet.ts";
+import { encodeControl, PacketType } from "../../lib/wire/mod.ts";
 import { probeSalt } from "../../lib/receive/probe_salt.ts";
 import { ReceiverGate } from "../../lib/receive/receiver_gate.ts";
 import { StreamKey } from "../../lib/seal/stream_key.ts";

@@ -10,7 +10,7 @@ import {
   MAGIC,
   PacketType,
   VERSION,
-} from "../../lib/wire/packet.ts";
+} from "../../lib/wire/mod.ts";
 import { StreamKey } from "../../lib/seal/stream_key.ts";
 import { StreamSecret } from "../../lib/seal/stream_secret.ts";
 import { UdpSender } from "../../lib/send/udp_sender.ts";

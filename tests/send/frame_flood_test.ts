@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { MAX_FRAME_BYTES } from "../../lib/hub/frame.ts";
-import { DATA_HEADER_SIZE, writeDataHeader } from "../../lib/wire/packet.ts";
+import { DATA_HEADER_SIZE, encodeDataHeader } from "../../lib/wire/mod.ts";
 import { UdpSender } from "../../lib/send/udp_sender.ts";
 import { clockTicks, cpuTimeMs } from "../../scripts/bench/cpu_time.ts";
 import { alive, residentBytes } from "../_proc.ts";
@@ -27,7 +27,7 @@ function hugeFrameTail(frame: number): Uint8Array {
   const fragmentSize = 0xffff;
   const count = Math.ceil(MAX_FRAME_BYTES / fragmentSize);
   const datagram = new Uint8Array(DATA_HEADER_SIZE + MAX_FRAME_BYTES - (count - 1) * fragmentSize);
-  writeDataHeader(datagram, {
+  encodeDataHeader(datagram, {
     session: SESSION,
     frame,
     frameLength: MAX_FRAME_BYTES,

@@ -9,7 +9,7 @@ import {
   type Packet,
   PacketType,
   RefusalReason,
-} from "../../lib/wire/packet.ts";
+} from "../../lib/wire/mod.ts";
 import { CookieSigner } from "../../lib/seal/cookie_signer.ts";
 import { ReceiverGate } from "../../lib/receive/receiver_gate.ts";
 import { ReceiverLink } from "../../lib/receive/receiver_link.ts";

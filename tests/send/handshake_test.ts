@@ -8,7 +8,7 @@ import {
   type Packet,
   PacketType,
   RefusalReason,
-} from "../../lib/wire/packet.ts";
+} from "../../lib/wire/mod.ts";
 import { ReceiverLink } from "../../lib/receive/receiver_link.ts";
 import { ReceiverRegistry, type RegistryEvent } from "../../lib/send/receiver_registry.ts";
 import { Random } from "../_random.ts";

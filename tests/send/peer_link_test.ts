@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { EMPTY_REPORT, type ReceiverReport } from "../../lib/wire/packet.ts";
+import { EMPTY_REPORT, type ReceiverReport } from "../../lib/wire/mod.ts";
 import {
   PeerLink,
   RESEND_CREDIT_MAX_BYTES,

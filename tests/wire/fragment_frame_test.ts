@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fragmentFrame, maxFrameLength } from "../../lib/wire/fragment_frame.ts";
-import { DATA_HEADER_SIZE, decodePacket, PacketType } from "../../lib/wire/packet.ts";
+import { DATA_HEADER_SIZE, decodePacket, PacketType } from "../../lib/wire/mod.ts";
 
 function frameOf(length: number): Uint8Array {
   return Uint8Array.from({ length }, (_, i) => (i * 7) & 0xff);

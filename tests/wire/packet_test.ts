@@ -5,7 +5,9 @@ import {
   DATA_HEADER_SIZE,
   decodePacket,
   encodeControl,
+  encodeDataHeader,
   encodeNack,
+  encodeParityHeader,
   HELLO_SIZE,
   KEEPALIVE_SIZE,
   MAX_FRAGMENTS,
@@ -16,9 +18,7 @@ import {
   type NackRange,
   PacketType,
   type ParityHeader,
-  writeDataHeader,
-  writeParityHeader,
-} from "../../lib/wire/packet.ts";
+} from "../../lib/wire/mod.ts";
 
 const cookie = Uint8Array.from({ length: COOKIE_SIZE }, (_, i) => 0xa0 + i);
 
@@ -63,9 +63,9 @@ Deno.test("encodeControl() writes a hello as this byte vector", () => {
   );
 });
 
-Deno.test("writeDataHeader() writes a DATA header as this byte vector", () => {
+Deno.test("encodeDataHeader() writes a DATA header as this byte vector", () => {
   const bytes = new Uint8Array(DATA_HEADER_SIZE + 2);
-  writeDataHeader(bytes, {
+  encodeDataHeader(bytes, {
     session: 0xdeadbeef,
     frame: 7,
     frameLength: 1002,
@@ -198,7 +198,7 @@ Deno.test("encodeControl() keeps every reply to a hello within 3 times its size"
 
 Deno.test("decodePacket() rejects what is not a well-formed udpcam datagram", () => {
   const data = new Uint8Array(DATA_HEADER_SIZE + 10);
-  writeDataHeader(data, {
+  encodeDataHeader(data, {
     session: 1,
     frame: 0,
     frameLength: 10,
@@ -248,7 +248,7 @@ Deno.test("decodePacket() never throws on random bytes", () => {
 /** A DATA-sized buffer holding a PARITY header and a `payloadLength`-byte payload. */
 function parityBytes(fields: Partial<ParityHeader>, payloadLength = 4): Uint8Array {
   const bytes = new Uint8Array(DATA_HEADER_SIZE + payloadLength);
-  writeParityHeader(bytes, {
+  encodeParityHeader(bytes, {
     session: 1,
     frame: 0,
     frameLength: 10,
@@ -301,9 +301,9 @@ Deno.test("encodeNack() writes a one-range NACK as this byte vector", () => {
   assert.equal(bytes.length, NACK_HEADER_SIZE + NACK_RANGE_SIZE);
 });
 
-Deno.test("writeParityHeader() writes a PARITY header as this byte vector", () => {
+Deno.test("encodeParityHeader() writes a PARITY header as this byte vector", () => {
   const bytes = new Uint8Array(DATA_HEADER_SIZE + 4);
-  writeParityHeader(bytes, {
+  encodeParityHeader(bytes, {
     session: 0xdeadbeef,
     frame: 7,
     frameLength: 10,
