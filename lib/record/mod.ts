@@ -11,4 +11,5 @@ export * from "./record_args.ts";
 export * from "./record_folder.ts";
 export * from "./record_timeline.ts";
 export * from "./recorder.ts";
+export * from "./recorder_event.ts";
 export * from "./segment_clock.ts";
