@@ -3,6 +3,7 @@ import { type Frame, MAX_FRAME_BYTES } from "../hub/frame.ts";
 import type { FrameSource, SourceEvent } from "./frame_source.ts";
 import { describeExit, ffmpegStartError, withLine } from "../ffmpeg/ffmpeg_process.ts";
 import { FfmpegRun, KILL_GRACE_MS } from "../ffmpeg/ffmpeg_run.ts";
+import { RestartBackoff } from "../ffmpeg/restart_backoff.ts";
 import { pause } from "../util/pause.ts";
 import { jpegDimensions } from "../image/jpeg_dimensions.ts";
 import { JpegSplitter } from "./jpeg_splitter.ts";
@@ -95,7 +96,7 @@ export class FfmpegSource implements FrameSource {
   #args: string[];
   #name: string;
   #retry: boolean;
-  #backoffMs: number[];
+  #backoff: RestartBackoff;
   #maxFrameSize: number;
   #onEvent: (event: SourceEvent) => void;
   #fallback: (() => Promise<string[] | undefined>) | undefined;
@@ -125,15 +126,12 @@ export class FfmpegSource implements FrameSource {
       onEvent = () => {},
       now = wallClock,
     } = options;
-    if (backoffMs.length === 0 || backoffMs.some((ms) => !(ms >= 0))) {
-      throw new RangeError("Backoff must be a non-empty list of pauses of 0 ms or more");
-    }
     this.#ffmpeg = ffmpeg;
     this.#args = [...args];
     this.#spec = spec;
     this.#name = formatSourceSpec(spec);
     this.#retry = retry;
-    this.#backoffMs = [...backoffMs];
+    this.#backoff = new RestartBackoff(backoffMs);
     this.#maxFrameSize = maxFrameSize;
     this.#onEvent = onEvent;
     this.#now = now;
@@ -187,7 +185,6 @@ export class FfmpegSource implements FrameSource {
   }
 
   async *#frames(): AsyncGenerator<Frame> {
-    let failures = 0;
     let gaveFrames = false;
     let reconfigured = false;
     while (!this.#closed.signal.aborted) {
@@ -241,7 +238,7 @@ export class FfmpegSource implements FrameSource {
       }
       const exit = withLine(describeExit(status), line);
       if (count > 0) gaveFrames = true;
-      if (count > 0 && lastAt - firstAt > STABLE_RUN_MS) failures = 0;
+      if (count > 0 && lastAt - firstAt > STABLE_RUN_MS) this.#backoff.reset();
 
       if (!this.#retry) {
         if (!status.success) this.#emit({ type: "source_failed", error: exit });
@@ -249,9 +246,8 @@ export class FfmpegSource implements FrameSource {
         return;
       }
       this.#emit({ type: "source_failed", error: exit });
-      const delayMs = this.#backoffMs[Math.min(failures, this.#backoffMs.length - 1)];
-      failures += 1;
-      this.#emit({ type: "source_restarting", attempt: failures, delayMs });
+      const delayMs = this.#backoff.fail();
+      this.#emit({ type: "source_restarting", attempt: this.#backoff.failures, delayMs });
       await pause(delayMs, this.#closed.signal);
     }
   }

@@ -10,6 +10,7 @@ import { RecordTimeline } from "./record_timeline.ts";
 import { SegmentClock } from "./segment_clock.ts";
 import type { RecorderEvent, RecorderStats } from "./recorder_event.ts";
 import { RecordRun } from "./_record_run.ts";
+import { RestartBackoff } from "../ffmpeg/restart_backoff.ts";
 import { checkSegmentFolder, claim, claimTimestamped, exists, removeIfEmpty } from "./_claim.ts";
 
 /** Options for a {@linkcode Recorder}. */
@@ -135,7 +136,7 @@ export class Recorder {
   #ffmpeg: string;
   #onEvent: (event: RecorderEvent) => void;
   #finishMs: number;
-  #backoffMs: number[];
+  #backoff: RestartBackoff;
   #maxFailures: number;
   #now: () => Date;
   #privateFolder: boolean;
@@ -176,9 +177,7 @@ export class Recorder {
     } = options;
     recordArgs(path); // throws on a bad extension
     if (segmentSeconds !== undefined) new SegmentClock({ segmentSeconds }); // and on a bad time
-    if (backoffMs.length === 0 || backoffMs.some((ms) => !(ms >= 0))) {
-      throw new RangeError("Backoff must be a non-empty list of pauses of 0 ms or more");
-    }
+    const backoff = new RestartBackoff(backoffMs);
     if (!(maxFailures >= 1)) throw new RangeError("Maximum failures must be 1 or more");
     if (!(finishMs >= 0)) throw new RangeError("Finishing time must be 0 ms or more");
     this.#frames = frames;
@@ -187,7 +186,7 @@ export class Recorder {
     this.#ffmpeg = ffmpeg;
     this.#onEvent = onEvent;
     this.#finishMs = finishMs;
-    this.#backoffMs = [...backoffMs];
+    this.#backoff = backoff;
     this.#maxFailures = maxFailures;
     this.#now = now;
     this.#privateFolder = privateFolder;
@@ -237,7 +236,6 @@ export class Recorder {
 
   async #record(first: RecordRun): Promise<void> {
     let run = first;
-    let failuresInRow = 0;
     while (true) {
       const outcome = await this.#feed(run);
       const status = await run.finish(outcome === "closed" ? this.#finishMs : 0);
@@ -245,15 +243,13 @@ export class Recorder {
 
       const error = withLine(describeExit(status), run.lastErrorLine);
       this.#stats.failures += 1;
-      if (run.runningMs >= STABLE_RUN_MS) failuresInRow = 0;
-      failuresInRow += 1;
+      if (run.runningMs >= STABLE_RUN_MS) this.#backoff.reset();
+      const pauseMs = this.#backoff.fail();
+      const failuresInRow = this.#backoff.failures;
       if (failuresInRow >= this.#maxFailures) {
         return this.#giveUp(error, failuresInRow);
       }
-      const retryInMs = Math.max(
-        MIN_RESTART_MS,
-        this.#backoffMs[Math.min(failuresInRow - 1, this.#backoffMs.length - 1)],
-      );
+      const retryInMs = Math.max(MIN_RESTART_MS, pauseMs);
       this.#stats.state = "restarting";
       this.#onEvent({ type: "record_failed", path: run.file, error, retryInMs });
       if (!(await pause(retryInMs, this.#closing.signal))) return;
