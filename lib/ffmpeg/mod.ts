@@ -1,6 +1,7 @@
 /**
- * ffmpeg as a child process: running it, what build it is, the hint to install it, and what it can
- * draw.
+ * ffmpeg as a child process: running it (its output, the tail of its stderr, a stop that leaves
+ * nothing behind) and the pauses before starting it again, what build it is, the hint to install
+ * it, and what it can draw.
  *
  * May import: `util`. `tests/layers_test.ts` holds it to that.
  *

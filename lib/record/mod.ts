@@ -9,6 +9,7 @@
 export * from "./matroska.ts";
 export * from "./record_args.ts";
 export * from "./record_folder.ts";
+export * from "./record_stream.ts";
 export * from "./record_timeline.ts";
 export * from "./recorder.ts";
 export * from "./recorder_event.ts";

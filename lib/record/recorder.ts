@@ -1,12 +1,10 @@
 import { type FfmpegBuild, probeFfmpegBuild } from "../ffmpeg/ffmpeg_build.ts";
-import { concatBytes } from "../util/concat_bytes.ts";
 import { describeExit, withLine } from "../ffmpeg/ffmpeg_process.ts";
 import type { ReceivedFrame } from "../hub/frame.ts";
 import type { LatestValue } from "../hub/latest_value.ts";
-import { matroskaCluster, matroskaHeader } from "./matroska.ts";
-import { recordArgs, SEGMENT_SPAN_MS, timestampedPath } from "./record_args.ts";
+import { recordArgs, timestampedPath } from "./record_args.ts";
 import { pause } from "../util/pause.ts";
-import { RecordTimeline } from "./record_timeline.ts";
+import { RecordStream } from "./record_stream.ts";
 import { SegmentClock } from "./segment_clock.ts";
 import type { RecorderEvent, RecorderStats } from "./recorder_event.ts";
 import { RecordRun } from "./_record_run.ts";
@@ -274,13 +272,10 @@ export class Recorder {
     const segments = this.#segmentSeconds === undefined
       ? undefined
       : new SegmentClock({ segmentSeconds: this.#segmentSeconds });
-    // A new segment starts one span further on, at 0 on a new timeline.
-    let segmentStart = 0;
-    let timeline = new RecordTimeline();
+    const stream = new RecordStream();
     // The newest frame is the first one a file gets, unless an earlier file had it:
     // nothing before it counts as skipped.
     let after = Math.max((this.#frames.latest?.seq ?? 0) - 1, this.#lastSeq);
-    let headerWritten = false;
     while (!stop.aborted) {
       const next = await this.#frames.next(after, stop);
       if (next === undefined) break;
@@ -289,17 +284,10 @@ export class Recorder {
       this.#lastSeq = after;
       const frame = next.value;
       if (segments?.cuts(this.#now().getTime()) && !run.opening && await this.#nameFree()) {
-        segmentStart += SEGMENT_SPAN_MS;
-        timeline = new RecordTimeline();
+        stream.cut();
         run.opening = true;
       }
-      const cluster = matroskaCluster(segmentStart + timeline.stamp(frame), frame.data);
-      const bytes = headerWritten ? cluster : concatBytes([
-        matroskaHeader({ width: frame.width, height: frame.height }),
-        cluster,
-      ]);
-      headerWritten = true;
-      const written = run.write(bytes).then(() => {
+      const written = run.write(stream.bytes(frame)).then(() => {
         this.#stats.framesWritten += 1;
         this.#stats.bytesWritten += frame.data.length;
         return true;
