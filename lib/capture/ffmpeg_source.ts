@@ -1,15 +1,10 @@
 import { wallClock } from "../util/clock.ts";
 import { type Frame, MAX_FRAME_BYTES } from "../hub/frame.ts";
 import type { FrameSource, SourceEvent } from "./frame_source.ts";
-import {
-  describeExit,
-  ffmpegStartError,
-  killQuietly,
-  readLines,
-  withLine,
-} from "../ffmpeg/ffmpeg_process.ts";
+import { describeExit, ffmpegStartError, withLine } from "../ffmpeg/ffmpeg_process.ts";
+import { FfmpegRun, KILL_GRACE_MS } from "../ffmpeg/ffmpeg_run.ts";
+import { RestartBackoff } from "../ffmpeg/restart_backoff.ts";
 import { pause } from "../util/pause.ts";
-import { settlesWithin } from "../util/with_timeout.ts";
 import { jpegDimensions } from "../image/jpeg_dimensions.ts";
 import { JpegSplitter } from "./jpeg_splitter.ts";
 import { SourceError } from "../ffmpeg/source_error.ts";
@@ -68,13 +63,6 @@ export interface FfmpegSourceOptions {
 const DEFAULT_BACKOFF_MS = [1000, 2000, 4000, 8000, 16000, 30000];
 /** A run that gave frames for longer than this resets the backoff schedule. */
 const STABLE_RUN_MS = 10_000;
-/** How long ffmpeg gets to exit after SIGTERM, or after closing stdout, before SIGKILL. */
-const KILL_GRACE_MS = 2_000;
-/** How long stderr may stay open after ffmpeg has exited. */
-const STDERR_DRAIN_MS = 500;
-/** How much of ffmpeg's stderr is kept for error messages. */
-const STDERR_LINES = 20;
-const STDERR_LINE_CHARS = 500;
 /** stderr lines that only say that something earlier failed. */
 const GENERIC_STDERR = [
   /^Conversion failed!?$/,
@@ -108,14 +96,14 @@ export class FfmpegSource implements FrameSource {
   #args: string[];
   #name: string;
   #retry: boolean;
-  #backoffMs: number[];
+  #backoff: RestartBackoff;
   #maxFrameSize: number;
   #onEvent: (event: SourceEvent) => void;
   #fallback: (() => Promise<string[] | undefined>) | undefined;
   #now: () => number;
   #closed = new AbortController();
   #started = false;
-  #run: FfmpegRun | undefined;
+  #run: FfmpegRun<Uint8Array> | undefined;
   #restarting = false;
   #spec: SourceSpec;
   /** Seconds into the media where the current run started, and when its first frame came. */
@@ -138,15 +126,12 @@ export class FfmpegSource implements FrameSource {
       onEvent = () => {},
       now = wallClock,
     } = options;
-    if (backoffMs.length === 0 || backoffMs.some((ms) => !(ms >= 0))) {
-      throw new RangeError("Backoff must be a non-empty list of pauses of 0 ms or more");
-    }
     this.#ffmpeg = ffmpeg;
     this.#args = [...args];
     this.#spec = spec;
     this.#name = formatSourceSpec(spec);
     this.#retry = retry;
-    this.#backoffMs = [...backoffMs];
+    this.#backoff = new RestartBackoff(backoffMs);
     this.#maxFrameSize = maxFrameSize;
     this.#onEvent = onEvent;
     this.#now = now;
@@ -200,7 +185,6 @@ export class FfmpegSource implements FrameSource {
   }
 
   async *#frames(): AsyncGenerator<Frame> {
-    let failures = 0;
     let gaveFrames = false;
     let reconfigured = false;
     while (!this.#closed.signal.aborted) {
@@ -241,7 +225,7 @@ export class FfmpegSource implements FrameSource {
       }
 
       const status = await run.status;
-      const line = run.lastErrorLine();
+      const line = lastErrorLine(run.tail);
       if (count === 0 && !gaveFrames) {
         const fallback = this.#fallback;
         this.#fallback = undefined;
@@ -254,7 +238,7 @@ export class FfmpegSource implements FrameSource {
       }
       const exit = withLine(describeExit(status), line);
       if (count > 0) gaveFrames = true;
-      if (count > 0 && lastAt - firstAt > STABLE_RUN_MS) failures = 0;
+      if (count > 0 && lastAt - firstAt > STABLE_RUN_MS) this.#backoff.reset();
 
       if (!this.#retry) {
         if (!status.success) this.#emit({ type: "source_failed", error: exit });
@@ -262,16 +246,19 @@ export class FfmpegSource implements FrameSource {
         return;
       }
       this.#emit({ type: "source_failed", error: exit });
-      const delayMs = this.#backoffMs[Math.min(failures, this.#backoffMs.length - 1)];
-      failures += 1;
-      this.#emit({ type: "source_restarting", attempt: failures, delayMs });
+      const delayMs = this.#backoff.fail();
+      this.#emit({ type: "source_restarting", attempt: this.#backoff.failures, delayMs });
       await pause(delayMs, this.#closed.signal);
     }
   }
 
-  #spawn(): FfmpegRun {
+  #spawn(): FfmpegRun<Uint8Array> {
     try {
-      return new FfmpegRun(this.#ffmpeg, this.#args, this.#maxFrameSize);
+      // ffmpeg's stderr is kept, 20 lines of up to 500 characters, for error messages.
+      return new FfmpegRun(this.#ffmpeg, {
+        args: this.#args,
+        output: new JpegSplitter({ maxFrameSize: this.#maxFrameSize }),
+      });
     } catch (error) {
       throw ffmpegStartError(this.#ffmpeg, error);
     }
@@ -292,86 +279,11 @@ export class FfmpegSource implements FrameSource {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** One ffmpeg process: its JPEGs, its exit status and the tail of its stderr. */
-class FfmpegRun {
-  readonly pid: number;
-  readonly status: Promise<Deno.CommandStatus>;
-  #child: Deno.ChildProcess;
-  #jpegs: ReadableStreamDefaultReader<Uint8Array>;
-  #stderr: ReadableStreamDefaultReader<Uint8Array>;
-  #stderrDone: Promise<void>;
-  #stderrLines: string[] = [];
-  #stopped: Promise<void> | undefined;
-
-  /** Spawns ffmpeg; throws as `Deno.Command.spawn` does. */
-  constructor(ffmpeg: string, args: string[], maxFrameSize: number) {
-    this.#child = new Deno.Command(ffmpeg, {
-      args,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    this.pid = this.#child.pid;
-    this.status = this.#child.status;
-    this.#jpegs = this.#child.stdout.pipeThrough(new JpegSplitter({ maxFrameSize })).getReader();
-    this.#stderr = this.#child.stderr.getReader();
-    this.#stderrDone = readLines(this.#stderr, STDERR_LINE_CHARS, (line) => this.#keepLine(line))
-      .catch(() => {});
-  }
-
-  /** The next JPEG, or `undefined` once ffmpeg's stdout has ended. */
-  async read(): Promise<Uint8Array | undefined> {
-    try {
-      const { done, value } = await this.#jpegs.read();
-      return done ? undefined : value;
-    } catch {
-      return undefined; // stdout failed: treat as the end of this run
-    }
-  }
-
-  /**
-   * Makes sure ffmpeg is gone: waits `graceMs` for it to exit by itself, sends SIGTERM, and
-   * SIGKILL if it still runs after {@linkcode KILL_GRACE_MS}. Then closes its pipes. Safe to call
-   * twice; later calls wait for the first.
-   */
-  stop(graceMs: number): Promise<void> {
-    if (graceMs === 0) this.#kill("SIGTERM");
-    this.#stopped ??= this.#stop(graceMs);
-    return this.#stopped;
-  }
-
-  /** The last stderr line that says what went wrong, without ffmpeg's `@ 0x…` addresses. */
-  lastErrorLine(): string | undefined {
-    const lines = this.#stderrLines.map(cleanStderrLine).filter((line) => line !== "");
-    return lines.findLast((line) => !GENERIC_STDERR.some((generic) => generic.test(line))) ??
-      lines.at(-1);
-  }
-
-  async #stop(graceMs: number) {
-    if (graceMs > 0 && !(await this.#exitsWithin(graceMs))) this.#kill("SIGTERM");
-    if (!(await this.#exitsWithin(KILL_GRACE_MS))) this.#kill("SIGKILL");
-    await this.#jpegs.cancel().catch(() => {});
-    await this.status;
-    // A child that ffmpeg left behind could hold stderr open: stop reading it soon.
-    if (!(await settlesWithin(this.#stderrDone, STDERR_DRAIN_MS))) {
-      await this.#stderr.cancel().catch(() => {});
-      await this.#stderrDone;
-    }
-  }
-
-  #exitsWithin(ms: number): Promise<boolean> {
-    return settlesWithin(this.status, ms);
-  }
-
-  #kill(signal: Deno.Signal) {
-    killQuietly(this.#child, signal);
-  }
-
-  #keepLine(line: string) {
-    if (line.trim() === "") return;
-    this.#stderrLines.push(line);
-    if (this.#stderrLines.length > STDERR_LINES) this.#stderrLines.shift();
-  }
+/** The last stderr line that says what went wrong, without ffmpeg's `@ 0x…` addresses. */
+function lastErrorLine(tail: readonly string[]): string | undefined {
+  const lines = tail.map(cleanStderrLine).filter((line) => line !== "");
+  return lines.findLast((line) => !GENERIC_STDERR.some((generic) => generic.test(line))) ??
+    lines.at(-1);
 }
 
 /** `[video4linux2,v4l2 @ 0x5581c0] Cannot open` becomes `video4linux2,v4l2: Cannot open`. */

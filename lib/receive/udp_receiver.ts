@@ -16,7 +16,7 @@ import { type AssembledFrame, Reassembler, type ReassemblerStats } from "./reass
 import { type LinkEvent, type LinkState, ReceiverLink } from "./receiver_link.ts";
 import { linkReasonText } from "./link_reason.ts";
 import { RateMeter } from "../metrics/rate_meter.ts";
-import { pauseAfterErrors } from "../util/pause_after_errors.ts";
+import { receiveDatagrams } from "../util/receive_datagrams.ts";
 import { SampleWindow } from "../metrics/sample_window.ts";
 
 /** Options for a {@linkcode UdpReceiver}. */
@@ -337,62 +337,57 @@ export class UdpReceiver {
     this.#socket.send(datagram, this.#sender).catch(() => {});
   }
 
-  async #receive(): Promise<void> {
-    const buffer = new Uint8Array(65_536);
+  #receive(): Promise<void> {
+    return receiveDatagrams(this.#socket, (datagram, from) => this.#take(datagram, from), {
+      bufferSize: 65_536,
+      closed: () => this.#closed,
+      onError: () => this.#receiveErrors++,
+    });
+  }
+
+  /** Takes in one datagram from `from`. */
+  #take(datagram: Uint8Array, from: Deno.NetAddr): void {
     const sender = this.#sender;
-    while (!this.#closed) {
-      let datagram: Uint8Array;
-      let from: Deno.NetAddr;
-      try {
-        const [bytes, addr] = await this.#socket.receive(buffer);
-        datagram = bytes;
-        from = addr as Deno.NetAddr;
-      } catch (error) {
-        if (this.#closed || error instanceof Deno.errors.BadResource) return;
-        await pauseAfterErrors(++this.#receiveErrors);
-        continue;
-      }
-      if (from.port !== sender.port || from.hostname !== sender.hostname) {
-        this.#rejected.wrongSender++;
-        continue;
-      }
-      const taken = this.#gate.take(datagram);
-      const now = wallClock();
-      if (!taken.ok) {
-        this.#rejected[taken.reason]++;
-        // Sealed datagrams to a receiver without a key: the sender needs one.
-        if (taken.reason === "sealed") this.#link.refuse(RefusalReason.KEY_REQUIRED, now);
-        // Nothing authenticates what else would say the keys differ: weighed, not believed.
-        if (taken.doubt !== undefined) this.#link.doubt(taken.doubt, now);
-        continue;
-      }
-      this.#stretch();
-      const packet = taken.packet;
-      if (packet === undefined) continue;
-      const { reply, accept, sessionChanged } = this.#link.handle(packet, now);
-      if (reply !== undefined) this.#send(reply);
-      if (sessionChanged) {
-        this.#reassembler.reset();
-        this.#queueDelay.clear();
-      }
-      if (packet.type !== PacketType.DATA && packet.type !== PacketType.PARITY) continue;
-      if (!accept) {
-        this.#wrongSession++;
-        continue;
-      }
-      this.#packetsReceived++;
-      this.#bytesReceived += datagram.length;
-      let frame;
-      if (packet.type === PacketType.DATA) {
-        if (packet.resent) this.#packetsResent++;
-        frame = this.#reassembler.push(packet, now);
-      } else {
-        this.#parityAt = now;
-        frame = this.#reassembler.pushParity(packet, now);
-      }
-      if (frame !== undefined) this.#publish(frame, now);
-      this.#recover(now);
+    if (from.port !== sender.port || from.hostname !== sender.hostname) {
+      this.#rejected.wrongSender++;
+      return;
     }
+    const taken = this.#gate.take(datagram);
+    const now = wallClock();
+    if (!taken.ok) {
+      this.#rejected[taken.reason]++;
+      // Sealed datagrams to a receiver without a key: the sender needs one.
+      if (taken.reason === "sealed") this.#link.refuse(RefusalReason.KEY_REQUIRED, now);
+      // Nothing authenticates what else would say the keys differ: weighed, not believed.
+      if (taken.doubt !== undefined) this.#link.doubt(taken.doubt, now);
+      return;
+    }
+    this.#stretch();
+    const packet = taken.packet;
+    if (packet === undefined) return;
+    const { reply, accept, sessionChanged } = this.#link.handle(packet, now);
+    if (reply !== undefined) this.#send(reply);
+    if (sessionChanged) {
+      this.#reassembler.reset();
+      this.#queueDelay.clear();
+    }
+    if (packet.type !== PacketType.DATA && packet.type !== PacketType.PARITY) return;
+    if (!accept) {
+      this.#wrongSession++;
+      return;
+    }
+    this.#packetsReceived++;
+    this.#bytesReceived += datagram.length;
+    let frame;
+    if (packet.type === PacketType.DATA) {
+      if (packet.resent) this.#packetsResent++;
+      frame = this.#reassembler.push(packet, now);
+    } else {
+      this.#parityAt = now;
+      frame = this.#reassembler.pushParity(packet, now);
+    }
+    if (frame !== undefined) this.#publish(frame, now);
+    this.#recover(now);
   }
 
   /**

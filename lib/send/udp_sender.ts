@@ -14,7 +14,7 @@ import { SENDER_REJECTIONS, SenderGate, type SenderRejection } from "./sender_ga
 import type { StreamSecret } from "../seal/stream_secret.ts";
 import { Pacer } from "./pacer.ts";
 import { parityDatagrams } from "../wire/parity_datagrams.ts";
-import { pauseAfterErrors } from "../util/pause_after_errors.ts";
+import { receiveDatagrams } from "../util/receive_datagrams.ts";
 import { type Peer, ReceiverRegistry, type RegistryEvent } from "./receiver_registry.ts";
 import { SendHistory } from "./send_history.ts";
 import { sleep } from "../util/sleep.ts";
@@ -402,48 +402,37 @@ export class UdpSender {
     if (gap > 0 && gap < 2000) this.#intervalMs = this.#intervalMs * 0.9 + gap * 0.1;
   }
 
-  async #listen(): Promise<void> {
-    const buffer = new Uint8Array(2048);
-    while (!this.#closed) {
-      let datagram: Uint8Array;
-      let from: Deno.NetAddr;
-      try {
-        const [bytes, addr] = await this.#socket.receive(buffer);
-        datagram = bytes;
-        from = addr as Deno.NetAddr;
-      } catch (error) {
-        if (this.#closed || error instanceof Deno.errors.BadResource) return;
-        // Windows reports an earlier send's ICMP "port unreachable" on the next
-        // receive; it says nothing about this socket, so go on, without spinning
-        // if the error persists.
-        this.#stats.receiveErrors++;
-        await pauseAfterErrors(this.#stats.receiveErrors);
-        continue;
-      }
-      const address = `${from.hostname}:${from.port}`;
-      const now = wallClock();
-      const peer = this.#registry.has(address);
-      const taken = this.#gate.take(datagram, address, peer, performance.now());
-      if (!taken.ok) {
-        this.#stats.rejected[taken.reason]++;
-        this.#onRejected(address, taken.reason);
-        if (taken.reply !== undefined) await this.#reply(taken.reply, from);
-        continue;
-      }
-      if (taken.packet === undefined) {
-        await this.#reply(taken.reply, from);
-        continue;
-      }
-      if (taken.packet.type === PacketType.NACK) {
-        this.#nack(taken.packet, from, now);
-        continue;
-      }
-      const reply = this.#registry.handle(taken.packet, from, now);
-      const sealed = reply === undefined
-        ? undefined
-        : this.#gate.seal(reply, address, taken.packet);
-      if (sealed !== undefined) await this.#reply(sealed, from);
+  #listen(): Promise<void> {
+    return receiveDatagrams(this.#socket, (datagram, from) => this.#take(datagram, from), {
+      bufferSize: 2048,
+      closed: () => this.#closed,
+      onError: () => this.#stats.receiveErrors++,
+    });
+  }
+
+  /** Answers or takes in one datagram from `from`. */
+  async #take(datagram: Uint8Array, from: Deno.NetAddr): Promise<void> {
+    const address = `${from.hostname}:${from.port}`;
+    const now = wallClock();
+    const peer = this.#registry.has(address);
+    const taken = this.#gate.take(datagram, address, peer, performance.now());
+    if (!taken.ok) {
+      this.#stats.rejected[taken.reason]++;
+      this.#onRejected(address, taken.reason);
+      if (taken.reply !== undefined) await this.#reply(taken.reply, from);
+      return;
     }
+    if (taken.packet === undefined) {
+      await this.#reply(taken.reply, from);
+      return;
+    }
+    if (taken.packet.type === PacketType.NACK) {
+      this.#nack(taken.packet, from, now);
+      return;
+    }
+    const reply = this.#registry.handle(taken.packet, from, now);
+    const sealed = reply === undefined ? undefined : this.#gate.seal(reply, address, taken.packet);
+    if (sealed !== undefined) await this.#reply(sealed, from);
   }
 }
 

@@ -14,7 +14,8 @@ import {
   timestampedPath,
 } from "../../lib/record/record_args.ts";
 import { RecordTimeline } from "../../lib/record/record_timeline.ts";
-import { Recorder, type RecorderEvent } from "../../lib/record/recorder.ts";
+import { Recorder } from "../../lib/record/recorder.ts";
+import type { RecorderEvent } from "../../lib/record/recorder_event.ts";
 import { SegmentClock } from "../../lib/record/segment_clock.ts";
 import { clipFrames, digest, withClip } from "../_media.ts";
 import { alive } from "../_proc.ts";
