@@ -284,7 +284,8 @@ Deno.test("HttpServer closes a connection that takes nothing for writeTimeoutMs,
         read: false,
       });
       await until(() => server.stats.stalled === 1, "the stuck one dropped", 10_000);
-      assert.equal(counts.cancelled, 1);
+      // Its body is cancelled once the write that waited on it fails, a moment after.
+      await until(() => counts.cancelled === 1, "its body cancelled", 2000);
       assert.equal(server.stats.connections, 1, "the one reading stays");
       await reading.close();
       await stuck.close();
