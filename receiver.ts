@@ -7,7 +7,8 @@
 import config from "./deno.json" with { type: "json" };
 import { ExitCode, exitWithError, UsageError } from "./lib/cli/cli_error.ts";
 import { formatHostPort } from "./lib/cli/host_port.ts";
-import { parseReceiverArgs, RECEIVER_HELP, type ReceiverArgs } from "./lib/app/receiver_args.ts";
+import { parseReceiverArgs, type ReceiverArgs } from "./lib/app/receiver_args.ts";
+import { RECEIVER_HELP } from "./lib/app/receiver_help.ts";
 import { runCli } from "./lib/app/run_cli.ts";
 import { runReceiver } from "./lib/app/run_receiver.ts";
 

@@ -11,7 +11,8 @@ import { resolveFfmpegPath } from "./lib/ffmpeg/ffmpeg_path.ts";
 import { formatHostPort } from "./lib/cli/host_port.ts";
 import { describeError, runCli } from "./lib/app/run_cli.ts";
 import { runSender } from "./lib/app/run_sender.ts";
-import { parseSenderArgs, SENDER_HELP, type SenderArgs } from "./lib/app/sender_args.ts";
+import { parseSenderArgs, type SenderArgs } from "./lib/app/sender_args.ts";
+import { SENDER_HELP } from "./lib/app/sender_help.ts";
 
 async function main(argv: string[]): Promise<void> {
   let args: SenderArgs;

@@ -4,8 +4,8 @@
  * `--help` word for word, and its layout names every stage of `lib/`.
  */
 import assert from "node:assert/strict";
-import { RECEIVER_HELP } from "../lib/app/receiver_args.ts";
-import { SENDER_HELP } from "../lib/app/sender_args.ts";
+import { RECEIVER_HELP } from "../lib/app/receiver_help.ts";
+import { SENDER_HELP } from "../lib/app/sender_help.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const README = await Deno.readTextFile(new URL("README.md", ROOT));

@@ -10,12 +10,15 @@
  */
 export * from "./prepare_start.ts";
 export * from "./receiver_args.ts";
+export * from "./receiver_help.ts";
+export * from "./receiver_outputs.ts";
 export * from "./receiver_text.ts";
 export * from "./resolve_host.ts";
 export * from "./run_cli.ts";
 export * from "./run_receiver.ts";
 export * from "./run_sender.ts";
 export * from "./sender_args.ts";
+export * from "./sender_help.ts";
 export * from "./sender_log.ts";
 export * from "./sender_source.ts";
 export * from "./sender_status.ts";

@@ -12,6 +12,8 @@ import { LINK_STATE_LABELS, type LinkEvent } from "../receive/receiver_link.ts";
 import { linkReasonText } from "../receive/link_reason.ts";
 import { UdpReceiver } from "../receive/udp_receiver.ts";
 import { type LoopLag } from "../metrics/loop_lag_meter.ts";
+import { openBrowser } from "../preview/open_browser.ts";
+import type { FoundKey } from "../seal/key_flags.ts";
 
 /** The log line for something that went wrong in the preview's server. */
 export function httpErrorText(error: HttpServerError): string {
@@ -21,6 +23,7 @@ export function httpErrorText(error: HttpServerError): string {
     : `the preview failed to answer a request: ${reason}`;
 }
 
+/** The receiver's one-line status: link state, rate, size, latency, loss, recovery and viewers. */
 export function statusText(receiver: UdpReceiver, viewers: number, loopLag: LoopLag): string {
   const s = receiver.stats();
   const size = s.width ? `${s.width}x${s.height}` : "-";
@@ -34,6 +37,7 @@ export function statusText(receiver: UdpReceiver, viewers: number, loopLag: Loop
     `frames lost ${framesLost} | viewers ${viewers} | loop lag ${loopLag.maxMs.toFixed(1)} ms`;
 }
 
+/** The preview's URL, with the token if it asks for one; a wildcard address as 127.0.0.1. */
 export function previewUrl(address: HostPort, token: string | undefined): string {
   const wildcard = address.hostname === "0.0.0.0" || address.hostname === "::";
   const host = wildcard ? "127.0.0.1" : address.hostname;
@@ -41,6 +45,7 @@ export function previewUrl(address: HostPort, token: string | undefined): string
   return `http://${formatHostPort({ hostname: host, port: address.port })}/${query}`;
 }
 
+/** Logs the link joining, its sender restarting, and each change of state with its reason. */
 export function logLinkEvent(logger: Logger, event: LinkEvent, sender: string): void {
   switch (event.type) {
     case "joined":
@@ -68,4 +73,32 @@ export function logLinkEvent(logger: Logger, event: LinkEvent, sender: string): 
         { from: event.from, to: event.to, reason: linkReasonText(event.reason) },
       );
   }
+}
+
+/** What {@linkcode logReceiverListening} says. */
+export interface ReceiverListening {
+  url: string;
+  sender: string;
+  /** The receiver's UDP port. */
+  port: number;
+  key: FoundKey | undefined;
+}
+
+/** Says the receiver is up: the sender it joins, whether sealed, and the preview's URL. */
+export function logReceiverListening(logger: Logger, listening: ReceiverListening): void {
+  const { url, sender, port, key } = listening;
+  const sealed = key === undefined ? "" : `, sealed with the key from ${key.from}`;
+  logger.event(
+    "listening",
+    `udpcam receiver: joining udp://${sender}${sealed}; preview at ${url}`,
+    { url, sender, receiver: port, sealed: key !== undefined },
+  );
+}
+
+/** Opens `url` in the user's browser, or says to open it by hand. */
+export function openInBrowser(url: string, logger: Logger): void {
+  openBrowser(url).then((reason) => {
+    if (reason === undefined) return;
+    logger.warn(`cannot open a browser (${reason}); open ${url} by hand`);
+  });
 }

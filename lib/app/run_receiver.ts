@@ -1,18 +1,21 @@
 import { formatHostPort, isLoopbackHost } from "../cli/host_port.ts";
 import { generateHttpToken } from "../preview/http_token.ts";
 import { Logger } from "../cli/logger.ts";
-import { resolveFfmpegPath } from "../ffmpeg/ffmpeg_path.ts";
-import { openBrowser } from "../preview/open_browser.ts";
-import { Recorder } from "../record/recorder.ts";
-import { formatRecorderEvent } from "../record/recorder_event.ts";
 import { HttpServer } from "../preview/http_server.ts";
 import { guardPreview } from "../preview/preview_guard.ts";
 import { createPreviewHandler } from "../preview/preview_handler.ts";
-import { SignalFeed } from "../preview/signal_feed.ts";
 import { NoSignalRenderer } from "../preview/no_signal_renderer.ts";
 import { monotonicMetrics } from "../preview/prometheus_metrics.ts";
 import type { ReceiverArgs } from "./receiver_args.ts";
-import { httpErrorText, logLinkEvent, previewUrl, statusText } from "./receiver_text.ts";
+import { openRecorder, openSignalFeed } from "./receiver_outputs.ts";
+import {
+  httpErrorText,
+  logLinkEvent,
+  logReceiverListening,
+  openInBrowser,
+  previewUrl,
+  statusText,
+} from "./receiver_text.ts";
 import { resolveHost } from "./resolve_host.ts";
 import { StatusLine } from "../cli/status_line.ts";
 import { UdpReceiver } from "../receive/udp_receiver.ts";
@@ -73,9 +76,7 @@ async function receive(
   logger.beforeWrite = () => status.clear();
 
   const { key, streamKey, loopLag, sender, gate } = prepared;
-  if (key?.warning !== undefined) {
-    logger.warn(key.warning);
-  }
+  if (key?.warning !== undefined) logger.warn(key.warning);
   const socket = Deno.listenDatagram({
     transport: "udp",
     hostname: sender.hostname.includes(":") ? "::" : "0.0.0.0",
@@ -91,33 +92,8 @@ async function receive(
     gate,
     onEvent: (event) => logLinkEvent(logger, event, senderAddress),
   });
-  // The recording takes the frames as they came, never the preview's "no signal" frames.
-  const recorder = args.record === undefined ? undefined : new Recorder({
-    frames: receiver.frames,
-    path: args.record,
-    segmentSeconds: args.recordSegmentSeconds,
-    ffmpeg: resolveFfmpegPath(args.ffmpeg, Deno.env.get("FFMPEG")),
-    onEvent: (event) => {
-      const { type, ...fields } = event;
-      logger.event(type, formatRecorderEvent(event), fields);
-    },
-  });
-  // The preview shows a "no signal" frame, in the stream itself, while no video comes.
-  const feed = new SignalFeed({
-    frames: receiver.frames,
-    link: () => ({
-      state: receiver.state,
-      stateReason: receiver.stateReason,
-      sender: senderAddress,
-    }),
-    render: (options) => renderer.render(options),
-    onError: (error) => {
-      const message = `cannot draw the no-signal frame: ${
-        error instanceof Error ? error.message : String(error)
-      }`;
-      logger.warn(message);
-    },
-  });
+  const recorder = openRecorder(args, receiver, logger);
+  const feed = openSignalFeed(receiver, { sender: senderAddress, renderer, logger });
   let server: HttpServer | undefined;
   const handler = createPreviewHandler({
     frames: feed.display,
@@ -155,25 +131,8 @@ async function receive(
     const port = server.addr.port;
     guarded = guardPreview(handler, { port, loopback, token });
     const url = previewUrl({ hostname: args.http.hostname, port }, token);
-    logger.event(
-      "listening",
-      `udpcam receiver: joining udp://${senderAddress}${
-        key === undefined ? "" : `, sealed with the key from ${key.from}`
-      }; preview at ${url}`,
-      {
-        url,
-        sender: senderAddress,
-        receiver: receiver.addr.port,
-        sealed: key !== undefined,
-      },
-    );
-    if (args.open) {
-      openBrowser(url).then((reason) => {
-        if (reason === undefined) return;
-        const message = `cannot open a browser (${reason}); open ${url} by hand`;
-        logger.warn(message);
-      });
-    }
+    logReceiverListening(logger, { url, sender: senderAddress, port: receiver.addr.port, key });
+    if (args.open) openInBrowser(url, logger);
     statusTimer = setInterval(
       () => status.update(statusText(receiver, handler.stats.viewers, loopLag.lag)),
       1000,

@@ -2,7 +2,7 @@ import { UsageError } from "../cli/cli_error.ts";
 import { type HostPort, parseHostPort } from "../cli/host_port.ts";
 import { parseIntFlag } from "../cli/int_flag.ts";
 import type { LogFormat } from "../cli/logger.ts";
-import { KEY_FLAGS, KEY_HELP, type KeyArgs, parseKeyFlags } from "../seal/key_flags.ts";
+import { KEY_FLAGS, type KeyArgs, parseKeyFlags } from "../seal/key_flags.ts";
 import { parseFlags } from "../cli/parse_flags.ts";
 import { parseSourceSpec, type SourceSpec } from "../capture/source_spec.ts";
 import { parseSwitchFlag } from "../cli/switch_flag.ts";
@@ -89,67 +89,6 @@ export interface SenderArgs extends KeyArgs {
   /** Text burnt into every frame. @default {undefined} none */
   overlay?: SenderOverlay;
 }
-
-/** The sender's `--help`. */
-export const SENDER_HELP = `udpcam sender: capture video and stream it over UDP to udpcam receivers
-
-Usage: sender [options]
-
-Options:
-  --listen HOST:PORT   UDP address receivers contact (default 0.0.0.0:8080)
-  --source SPEC        camera (default), camera:NAME (a device name or index),
-                       test (built-in moving test pattern, needs no ffmpeg),
-                       or a file path or URL that ffmpeg reads
-  --loop               repeat a file (or a file over HTTP) forever
-  --list-cameras       print the cameras ffmpeg sees on this system and exit
-  --width N            resize to at most N pixels wide, keeping the aspect ratio
-  --fps N              send at most N frames a second
-  --quality 1-100      JPEG quality (default 80)
-  --copy               send the source's own JPEG frames as they are (MJPEG
-                       cameras and files): no decode, no encode, least CPU
-  --name NAME          the name receivers show for this sender (default: the
-                       host name; at most ${MAX_NAME_BYTES} bytes)
-  --overlay TEXT       burn TEXT into every frame, white on a dark box; it may
-                       hold {time} (HH:MM:SS), {date} (YYYY-MM-DD), {fps}
-                       (frames a second), {host} (host name), and {{ or }}
-                       for a brace; not with --copy
-  --overlay-position top-left|top-right|bottom-left|bottom-right
-                       the corner for --overlay (default ${DEFAULT_OVERLAY_POSITION})
-  --ffmpeg PATH        ffmpeg binary (default: $FFMPEG, else ffmpeg on PATH)
-  --mtu BYTES          largest datagram (default ${SENDER_DEFAULTS.mtu}: never IP-fragmented)
-  --pace MBIT          peak send rate in Mbit/s, in bursts of ${SENDER_DEFAULTS.burstPackets} datagrams
-                       (default ${SENDER_DEFAULTS.paceMbps})
-  --spread MS          spread each frame's datagrams over MS milliseconds, at
-                       most half the frame interval (default ${SENDER_DEFAULTS.spreadMs}; 0: send at --pace)
-  --fec N              forward error correction: one parity datagram per N
-                       data datagrams (2-64; overhead about 100/N %); rebuilds
-                       one lost datagram per group without a round trip
-  --adapt on|off       when receivers report loss or a narrow link, lower JPEG
-                       quality, then fps, then resolution; climb back when
-                       clean (default on)
-${KEY_HELP}
-  --max-receivers N    most receivers at once (default ${SENDER_DEFAULTS.maxReceivers})
-  --log text|json      event log format; json writes one object a line on stdout
-  -h, --help           show this help
-  -V, --version        show the version
-
-Examples:
-  A webcam to the LAN. On the machine with the camera (say 192.168.1.20):
-    sender --name porch
-  and on the machine that watches, then open the preview URL it prints:
-    receiver 192.168.1.20
-  sender --list-cameras                  names the cameras for --source camera:N
-  sender --source camera:1 --width 1280  the second camera, at most 1280 px wide
-  sender --source test                   the built-in test pattern, no camera
-  sender --source clip.mp4 --loop        a file, at real-time speed, forever
-  sender --key-file ~/.udpcam-key        only receivers with the same key get
-                                         video, such as this one:
-    receiver 192.168.1.20 --key-file ~/.udpcam-key
-  sender --overlay "{date} {time}"       a timestamp in the top-left corner
-  sender --overlay "{host} {fps} fps" --overlay-position bottom-right
-  sender --fec 10                        +10 % parity for links where a round trip is slow
-
-Exit codes: 0 done, 1 failure, 2 bad usage, 3 ffmpeg missing, 4 address in use.`;
 
 /**
  * Reads the sender's command line; throws a {@linkcode UsageError} on a mistake.

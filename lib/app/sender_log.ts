@@ -8,8 +8,64 @@ import { type AdaptationChange } from "../adapt/adaptation.ts";
 import type { SourceEvent } from "../capture/frame_source.ts";
 import { Logger } from "../cli/logger.ts";
 import type { RegistryEvent } from "../send/receiver_registry.ts";
+import type { RejectionTally } from "../send/rejection_tally.ts";
 import type { SenderRejection } from "../send/sender_gate.ts";
+import type { UdpSender } from "../send/udp_sender.ts";
+import { formatHostPort, isLoopbackHost } from "../cli/host_port.ts";
+import { formatSourceSpec } from "../capture/source_spec.ts";
+import { type FoundKey, KEY_ENV } from "../seal/key_flags.ts";
+import { formatSession } from "../wire/format_session.ts";
+import type { SenderArgs } from "./sender_args.ts";
 
+/**
+ * Says the sender is up, where receivers connect, and whether its datagrams
+ * are sealed; with no key beyond loopback, warns that anyone may watch.
+ */
+export function logListening(
+  logger: Logger,
+  { args, udp, key }: { args: SenderArgs; udp: UdpSender; key: FoundKey | undefined },
+): void {
+  const address = formatHostPort({ hostname: args.listen.hostname, port: udp.addr.port });
+  const source = formatSourceSpec(args.spec); // with any URL password hidden
+  const fec = args.fec > 0 ? `, FEC 1 per ${args.fec} (+${(100 / args.fec).toFixed(0)} %)` : "";
+  logger.event(
+    "listening",
+    `udpcam sender: ${source} on udp://${address}, session ${formatSession(udp.session)}${fec}; ` +
+      `receivers connect with: receiver HOST:${udp.addr.port}`,
+    {
+      address,
+      session: formatSession(udp.session),
+      source,
+      fec: args.fec,
+      adapt: args.adapt,
+      sealed: udp.sealed,
+    },
+  );
+  if (key !== undefined) {
+    logger.event("sealed", `every datagram is sealed with the key from ${key.from}`, {
+      from: key.from,
+    });
+  } else if (!isLoopbackHost(args.listen.hostname)) {
+    const message = `no key: anyone who can reach udp://${address} can watch this stream; ` +
+      `give both sides the same --key (or --key-file, ${KEY_ENV})`;
+    logger.warn(message);
+  }
+}
+
+/** Logs a rejected datagram's sender, but only the first of a burst from it (see {@linkcode RejectionTally}). */
+export function logRejection(
+  logger: Logger,
+  tally: RejectionTally,
+): (address: string, reason: SenderRejection) => void {
+  return (address, reason) => {
+    const line = tally.add(address, REJECTION_TEXT[reason], performance.now());
+    if (line !== undefined) {
+      logger.event("rejected", line.message, { address, reason: REJECTION_TEXT[reason] });
+    }
+  };
+}
+
+/** Logs a change of rung: quality and width for all, or the share of frames for one receiver. */
 export function logAdaptation(logger: Logger, change: AdaptationChange): void {
   const { to, reason } = change;
   if (change.type === "shared") {
@@ -28,6 +84,7 @@ export function logAdaptation(logger: Logger, change: AdaptationChange): void {
   }
 }
 
+/** Logs a receiver that joined, left or was refused. */
 export function logRegistryEvent(logger: Logger, event: RegistryEvent): void {
   switch (event.type) {
     case "receiver_joined":
@@ -75,6 +132,7 @@ const leaveText = {
   replaced: "a new receiver took its address",
 };
 
+/** Logs the source starting, failing, restarting or ending. */
 export function logSourceEvent(logger: Logger, event: SourceEvent): void {
   const fields = { ...event, type: undefined };
   switch (event.type) {

@@ -9,7 +9,7 @@ import { SourceError } from "../ffmpeg/source_error.ts";
 import { drawtextFilter, drawtextFont } from "../overlay/drawtext_filter.ts";
 import { ffmpegArgs, isHttp } from "../capture/ffmpeg_args.ts";
 import { resolveFfmpegPath } from "../ffmpeg/ffmpeg_path.ts";
-import { type FfmpegBuild, probeFfmpegBuild } from "../ffmpeg/ffmpeg_build.ts";
+import { type FfmpegBuild, FfmpegTooOldError, probeFfmpegBuild } from "../ffmpeg/ffmpeg_build.ts";
 import { FfmpegSource } from "../capture/ffmpeg_source.ts";
 import type { FrameSource, SourceEvent } from "../capture/frame_source.ts";
 import { listCameras, resolveCamera } from "../capture/camera_list.ts";
@@ -153,4 +153,17 @@ async function nameWindowsCamera(spec: SourceSpec, ffmpeg: string): Promise<Sour
   } catch (error) {
     throw new SourceError(`${(error as Error).message}; see --list-cameras`);
   }
+}
+
+/** A camera that cannot start gets the hint of what to try; other errors pass as they are. */
+export function cameraHint(error: unknown, args: SenderArgs): unknown {
+  if (
+    error instanceof SourceError && !(error instanceof FfmpegTooOldError) &&
+    args.spec.kind === "camera"
+  ) {
+    return new SourceError(
+      `${error.message}; is the camera connected? See sender --list-cameras, or try --source test`,
+    );
+  }
+  return error;
 }

@@ -1,5 +1,12 @@
+import type { Adaptation } from "../adapt/adaptation.ts";
 import type { Rung } from "../adapt/rate_ladder.ts";
-import type { UdpSenderStats } from "../send/udp_sender.ts";
+import type { Logger } from "../cli/logger.ts";
+import type { StatusLine } from "../cli/status_line.ts";
+import { type LoopLag, loopLagReport } from "../metrics/loop_lag_meter.ts";
+import type { RateMeter } from "../metrics/rate_meter.ts";
+import type { RejectionTally } from "../send/rejection_tally.ts";
+import type { UdpSender, UdpSenderStats } from "../send/udp_sender.ts";
+import { wallClock } from "../util/clock.ts";
 
 /** What the sender's status line is made of. */
 export interface SenderStatus {
@@ -37,4 +44,62 @@ export function senderStatusText(status: SenderStatus): string {
   return `udpcam sender | ${status.fps.toFixed(1)} fps | ${status.mbps.toFixed(1)} Mbit/s | ` +
     `${receivers}${link} | resent ${resent.toFixed(1)} %${quality} | skipped ${status.skipped} | ` +
     `loop lag ${status.loopLagMs.toFixed(1)} ms`;
+}
+
+/** What {@linkcode startSenderStatus} reads each second, and where it writes. */
+export interface SenderStatusOptions {
+  logger: Logger;
+  status: StatusLine;
+  /** The rejections to sum up, once a burst of them is over. */
+  tally: RejectionTally;
+  /** The bytes sent a second, to one receiver. */
+  rate: RateMeter;
+  udp: UdpSender;
+  adaptation: Adaptation | undefined;
+  loopLag: { readonly lag: LoopLag };
+  /** Frames skipped so far. */
+  skipped: () => number;
+}
+
+/**
+ * Updates the status line each second, logs the rejections' summary when one
+ * is due and, in a JSON log, the same figures every 5 s. Returns the stop.
+ */
+export function startSenderStatus(options: SenderStatusOptions): () => void {
+  const { logger, status, tally, rate, udp, adaptation, loopLag } = options;
+  let ticks = 0;
+  const timer = setInterval(() => {
+    const summary = tally.flush(performance.now());
+    if (summary !== undefined) {
+      const { type: _, message, ...fields } = summary;
+      logger.event("rejected_summary", message, fields);
+    }
+    const { perSecond, bitsPerSecond } = rate.rate(wallClock());
+    const stats = udp.stats;
+    const rung = adaptation?.shared;
+    const lag = loopLag.lag;
+    const skipped = options.skipped();
+    status.update(senderStatusText({
+      fps: perSecond,
+      mbps: (bitsPerSecond * udp.receivers) / 1e6,
+      stats,
+      rung,
+      skipped,
+      loopLagMs: lag.maxMs,
+    }));
+    // A log read by a program gets the same, every 5 s.
+    if (logger.format === "json" && ++ticks % 5 === 0) {
+      logger.event("stats", "", {
+        fps: perSecond,
+        skipped,
+        quality: rung?.quality,
+        stats,
+        eventLoopLagMs: loopLagReport(lag),
+      });
+    }
+  }, 1000);
+  return () => {
+    clearInterval(timer);
+    status.clear();
+  };
 }

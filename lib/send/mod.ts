@@ -12,6 +12,7 @@ export * from "./peer_link.ts";
 export * from "./receiver_registry.ts";
 export * from "./rejection_tally.ts";
 export * from "./send_history.ts";
+export * from "./send_newest.ts";
 export * from "./sender_defaults.ts";
 export * from "./sender_gate.ts";
 export * from "./udp_sender.ts";

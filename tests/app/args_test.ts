@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../../lib/cli/cli_error.ts";
-import { parseReceiverArgs, RECEIVER_HELP } from "../../lib/app/receiver_args.ts";
-import { parseSenderArgs, SENDER_HELP } from "../../lib/app/sender_args.ts";
+import { parseReceiverArgs } from "../../lib/app/receiver_args.ts";
+import { RECEIVER_HELP } from "../../lib/app/receiver_help.ts";
+import { parseSenderArgs } from "../../lib/app/sender_args.ts";
+import { SENDER_HELP } from "../../lib/app/sender_help.ts";
 import { parseSwitchFlag } from "../../lib/cli/switch_flag.ts";
 import { SENDER_DEFAULTS } from "../../lib/send/sender_defaults.ts";
 

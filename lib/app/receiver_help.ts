@@ -1,0 +1,72 @@
+import { KEY_HELP } from "../seal/key_flags.ts";
+
+/** The receiver's `--help`. */
+export const RECEIVER_HELP =
+  `udpcam receiver: receive a udpcam sender's stream and show it in a browser
+
+Usage: receiver [HOST[:PORT]] [options]
+
+Arguments:
+  HOST[:PORT]          the sender's UDP address (default 127.0.0.1:8080)
+
+Options:
+  --connect HOST:PORT  the same, as a flag
+  --http HOST:PORT     where the preview listens (default 127.0.0.1:8081; port 0
+                       picks a free port). Beyond loopback every request needs
+                       the token: the logged preview URL carries it
+  --http-token TOKEN   the token the preview asks for, even on loopback (8 to
+                       256 printable characters, no spaces; default: a random
+                       one each run, beyond loopback only)
+  --latency MS         how long a frame may wait for a lost datagram to be sent
+                       again (default: 3 round trips + 25 ms, at least 30 ms);
+                       a newer whole frame is shown at once all the same
+  --nack on|off        ask the sender again for lost datagrams (default on)
+${KEY_HELP}
+  --record FILE        record the video to FILE (.mkv, .avi or .mjpeg) through
+                       ffmpeg, the JPEGs as they came (no encoding), each at its
+                       capture time; never overwrites a file. If ffmpeg fails,
+                       recording goes on in FILE's name with the time added
+  --record-segment DURATION
+                       a new file every DURATION (1s to 24h: 90, 30s, 10m, 1h),
+                       cut on the clock and named with the time it starts:
+                       cam.mkv becomes cam-20261124-153000.mkv, ...
+  --ffmpeg PATH        ffmpeg binary for --record (default: $FFMPEG, else
+                       ffmpeg on PATH)
+  --open               open the preview in the default browser
+  --log text|json      event log format; json writes one object a line on stdout
+  -h, --help           show this help
+  -V, --version        show the version
+
+Preview:
+  /              the live video and its stats
+  /stream.mjpg   MJPEG stream (multipart/x-mixed-replace), for browsers, VLC, ffplay;
+                 ?fps=N caps this viewer's rate. While no video comes, it shows
+                 a drawn "no signal" frame with the time the signal was lost
+  /snapshot.jpg  the newest frame
+  /stats         JSON stats (with --record, under "recording": frames written
+                 and skipped, bytes, the current file, failures and restarts)
+  /metrics       the same for Prometheus (text format)
+  Beyond loopback, or with --http-token, every request needs the token: as
+  ?token=TOKEN (the page passes it on; no cookie) or Authorization: Bearer TOKEN
+
+Examples:
+  receiver --open              a sender on this machine, shown in the browser
+  receiver 192.168.1.20        a sender on the LAN (port 8080); there run:
+                                 sender
+  receiver 192.168.1.20:9000   there run: sender --listen 0.0.0.0:9000
+  receiver 192.168.1.20 --key-file ~/.udpcam-key
+                               a sender with a key; there run, same key:
+                                 sender --key-file ~/.udpcam-key
+  receiver 192.168.1.20 --record cam.mkv --record-segment 10m
+                               record while watching, a new file every 10 minutes,
+                               named like cam-20261124-153000.mkv
+  receiver 192.168.1.20 --http 0.0.0.0:8081
+                               serve the LAN: on another machine, open the logged
+                               URL (with its token) at this machine's address
+  receiver 192.168.1.20 --http 0.0.0.0:8081 --http-token "$TOKEN"
+                               the same with a token of your own
+  receiver 10.8.0.5 --latency 300
+                               a far sender: more time to recover
+
+Exit codes: 0 done, 1 failure, 2 bad usage, 3 ffmpeg missing (--record),
+4 address in use.`;
