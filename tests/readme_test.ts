@@ -1,7 +1,8 @@
 /**
  * The README is a contract with its readers and with the tools that run it:
  * its two commands are the ones CI runs, its flag blocks are the tools'
- * `--help` word for word, and its layout names every stage of `lib/`.
+ * `--help` word for word, and the layout it links to (in docs/DESIGN.md) names
+ * every stage of `lib/`.
  */
 import assert from "node:assert/strict";
 import { RECEIVER_HELP } from "../lib/app/receiver_help.ts";
@@ -10,10 +11,10 @@ import { SENDER_HELP } from "../lib/app/sender_help.ts";
 const ROOT = new URL("../", import.meta.url);
 const README = await Deno.readTextFile(new URL("README.md", ROOT));
 
-/** The body of every fenced block of `README.md` in `language`. */
-function fencedBlocks(language: string): string[] {
+/** The body of every fenced block of `page` (`README.md` unless told) in `language`. */
+function fencedBlocks(language: string, page: string = README): string[] {
   const fence = new RegExp("^```" + language + "\\n([\\s\\S]*?)^```$", "gm");
-  return [...README.matchAll(fence)].map((match) => match[1]);
+  return [...page.matchAll(fence)].map((match) => match[1]);
 }
 
 /** The help from its `Usage:` line up to the section named `end`, as the README shows it. */
@@ -46,9 +47,13 @@ Deno.test("README.md's flag blocks are sender --help and receiver --help word fo
   );
 });
 
-Deno.test("README.md's layout names every stage of lib/", async () => {
-  const layout = fencedBlocks("text").find((block) => block.startsWith("sender.ts, receiver.ts"));
-  assert.ok(layout, "README.md has a layout block");
+Deno.test("the layout README.md links to names every stage of lib/", async () => {
+  assert.match(README, /\]\(docs\/DESIGN\.md#layout\)/);
+  const design = await Deno.readTextFile(new URL("docs/DESIGN.md", ROOT));
+  const layout = fencedBlocks("text", design).find((block) =>
+    block.startsWith("sender.ts, receiver.ts")
+  );
+  assert.ok(layout, "docs/DESIGN.md has a layout block");
   for await (const entry of Deno.readDir(new URL("lib/", ROOT))) {
     if (entry.isDirectory) assert.match(layout, new RegExp(`^  ${entry.name}/ `, "m"));
   }
