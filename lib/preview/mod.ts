@@ -18,6 +18,7 @@ export * from "./http_token.ts";
 export * from "./mjpeg.ts";
 export * from "./no_signal_frame.ts";
 export * from "./no_signal_renderer.ts";
+export * from "./no_signal_text.ts";
 export * from "./open_browser.ts";
 export * from "./preview_guard.ts";
 export * from "./preview_handler.ts";
