@@ -14,6 +14,7 @@
 export * from "./favicon.ts";
 export * from "./http_request_head.ts";
 export * from "./http_server.ts";
+export * from "./http_server_options.ts";
 export * from "./http_token.ts";
 export * from "./mjpeg.ts";
 export * from "./no_signal_frame.ts";
