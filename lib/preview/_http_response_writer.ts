@@ -69,7 +69,7 @@ export async function writeResponse(
   const reader = body.getReader();
   // A body that fails (a viewer dropped for taking nothing) ends the connection at once,
   // even while a write to it waits.
-  reader.closed.catch(how.onBodyError);
+  reader.closed.catch(() => how.onBodyError());
   try {
     for (;;) {
       const { value, done } = await reader.read();
@@ -100,7 +100,7 @@ export async function writeResponse(
 }
 
 /** Writes all of `bytes`; false if the connection broke or was closed. */
-export async function writeAll(connection: HttpConnection, bytes: Uint8Array): Promise<boolean> {
+async function writeAll(connection: HttpConnection, bytes: Uint8Array): Promise<boolean> {
   let offset = 0;
   try {
     while (offset < bytes.length) {
