@@ -3,23 +3,22 @@
  * test pattern, "no signal" frames and overlays.
  *
  * Each character is rasterized once per size with imagescript's
- * `Image.renderText` and cached as a coverage mask; drawing a string then only
- * blends cached masks into the target bitmap, so text that changes every frame
- * (a clock) costs microseconds instead of a font parse per call.
+ * `Image.renderText` and cached as a coverage mask (`_glyphs.ts`); drawing a
+ * string then only blends cached masks into the target bitmap (`_blend.ts`),
+ * so text that changes every frame (a clock) costs microseconds instead of a
+ * font parse per call.
  *
- * The font file is read from the `dejavu-fonts-ttf` npm package, which needs
- * read permission (a compiled executable serves it from its embedded files).
+ * The font file is read from the `dejavu-fonts-ttf` npm package
+ * (`font_file.ts`), which needs read permission (a compiled executable serves
+ * it from its embedded files).
  *
  * @module
  */
 
-// Puts the font package into the module graph, so that Deno installs it and
-// `deno compile` embeds it; the font file itself is read at run time.
-import "dejavu-fonts-ttf/package.json" with { type: "json" };
-import { createRequire } from "node:module";
-import { Image } from "imagescript";
+import type { Image } from "imagescript";
+import { blendGlyph, fillRect } from "./_blend.ts";
+import { loadFontSize, rasterizeGlyphs } from "./_glyphs.ts";
 
-const FONT_FILE = "dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf";
 const MIN_SCALE = 4;
 const MAX_SCALE = 512;
 
@@ -53,26 +52,6 @@ export interface TextBox {
   /** Height in pixels. */
   height: number;
 }
-
-/** One character rasterized at one size: how much each pixel is covered, 0 to 255. */
-interface Glyph {
-  width: number;
-  height: number;
-  coverage: Uint8Array;
-}
-
-/** The metrics of the font at one size and the glyphs rasterized at it so far. */
-interface FontSize {
-  /** Horizontal distance from one character to the next, in pixels. */
-  advance: number;
-  /** Height of one line of text, in pixels. */
-  lineHeight: number;
-  /** `null` for a character that draws nothing, such as a space. */
-  glyphs: Map<string, Promise<Glyph | null>>;
-}
-
-let fontBytes: Promise<Uint8Array> | undefined;
-const fontSizes = new Map<number, Promise<FontSize>>();
 
 /**
  * Draws text onto an image, blending it over what is there, and returns the
@@ -169,7 +148,7 @@ export async function loadGlyphs(
   const size = await loadFontSize(scale);
   const missing = [...new Set(text.replaceAll("\n", ""))].filter((char) => !size.glyphs.has(char));
   if (missing.length === 0) return;
-  const batch = rasterizeAll(missing, scale, size.advance);
+  const batch = rasterizeGlyphs(missing, scale, size.advance);
   missing.forEach((char, i) => {
     const glyph = batch.then((glyphs) => glyphs[i]);
     size.glyphs.set(char, glyph);
@@ -193,138 +172,4 @@ function resolvePadding(options: MeasureTextOptions): number {
     throw new RangeError(`Text padding must be a non-negative integer, got ${padding}`);
   }
   return padding;
-}
-
-/**
- * The path of the DejaVu Sans Mono file; inside a compiled executable, a path
- * in its embedded files, which only this process can read.
- */
-export function fontFilePath(): string {
-  return createRequire(import.meta.url).resolve(FONT_FILE);
-}
-
-function loadFont(): Promise<Uint8Array> {
-  if (fontBytes === undefined) {
-    fontBytes = (async () => {
-      installDenoCoreShim();
-      return await Deno.readFile(fontFilePath());
-    })();
-    fontBytes.catch(() => fontBytes = undefined);
-  }
-  return fontBytes;
-}
-
-function loadFontSize(scale: number): Promise<FontSize> {
-  let size = fontSizes.get(scale);
-  if (size === undefined) {
-    size = (async () => {
-      const font = await loadFont();
-      // The layout puts characters a whole number of pixels apart; a run of
-      // eleven gives the advance without depending on the last glyph's width.
-      const one = await Image.renderText(font, scale, "0");
-      const eleven = await Image.renderText(font, scale, "0".repeat(11));
-      return {
-        advance: (eleven.width - one.width) / 10,
-        lineHeight: one.height,
-        glyphs: new Map(),
-      };
-    })();
-    fontSizes.set(scale, size);
-    size.catch(() => fontSizes.delete(scale));
-  }
-  return size;
-}
-
-/**
- * Rasterizes `chars` at one size in one call: laid out with a space between
- * each two, so that no glyph runs into the next, then cut at each character's
- * place. The layout puts character `k` at `round(k * advance)`, as
- * {@linkcode drawText} does, so each cut is the glyph as drawn alone.
- */
-async function rasterizeAll(
-  chars: string[],
-  scale: number,
-  advance: number,
-): Promise<Array<Glyph | null>> {
-  if (chars.every((char) => char.trim() === "")) return chars.map(() => null);
-  const font = await loadFont();
-  const line = await Image.renderText(font, scale, chars.join(" "), 0xffffffff);
-  return chars.map((_, i) => {
-    const left = Math.round(2 * i * advance);
-    const width = Math.max(0, Math.min(line.width, Math.round((2 * i + 2) * advance)) - left);
-    const height = line.height;
-    const coverage = new Uint8Array(width * height);
-    let inked = false;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const alpha = line.bitmap[(y * line.width + left + x) * 4 + 3];
-        coverage[y * width + x] = alpha;
-        inked ||= alpha !== 0;
-      }
-    }
-    // A character with no outline (a space) draws nothing.
-    return inked ? { width, height, coverage } : null;
-  });
-}
-
-/**
- * imagescript's font code calls `Deno.core.encode` and `Deno.core.decode`
- * whenever a `Deno` global exists; Deno 2 no longer exposes `Deno.core`. This
- * supplies the two functions it uses, only where they are missing.
- */
-function installDenoCoreShim(): void {
-  type Core = { encode?: (text: string) => Uint8Array; decode?: (bytes: Uint8Array) => string };
-  const deno = Deno as unknown as { core?: Core };
-  if (deno.core?.encode !== undefined && deno.core?.decode !== undefined) return;
-  const core: Core = deno.core ?? {};
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-  core.encode ??= (text) => encoder.encode(text);
-  core.decode ??= (bytes) => decoder.decode(bytes);
-  if (deno.core === undefined) {
-    Object.defineProperty(Deno, "core", { value: core, configurable: true, writable: true });
-  }
-}
-
-/** Blends `color` (`0xRRGGBBAA`) over the image where the glyph covers it. */
-function blendGlyph(image: Image, glyph: Glyph, left: number, top: number, color: number): void {
-  const x0 = Math.max(0, -left);
-  const y0 = Math.max(0, -top);
-  const x1 = Math.min(glyph.width, image.width - left);
-  const y1 = Math.min(glyph.height, image.height - top);
-  const alpha = color & 0xff;
-  for (let gy = y0; gy < y1; gy++) {
-    let source = gy * glyph.width + x0;
-    let target = ((top + gy) * image.width + left + x0) * 4;
-    for (let gx = x0; gx < x1; gx++, source++, target += 4) {
-      const cover = glyph.coverage[source];
-      if (cover !== 0) blendPixel(image.bitmap, target, color, (cover * alpha) / 255);
-    }
-  }
-}
-
-/** Blends `color` (`0xRRGGBBAA`) over a rectangle of the image, clipped to it. */
-function fillRect(image: Image, box: TextBox, color: number): void {
-  const x0 = Math.max(0, box.x);
-  const y0 = Math.max(0, box.y);
-  const x1 = Math.min(image.width, box.x + box.width);
-  const y1 = Math.min(image.height, box.y + box.height);
-  const alpha = color & 0xff;
-  for (let y = y0; y < y1; y++) {
-    for (let target = (y * image.width + x0) * 4, x = x0; x < x1; x++, target += 4) {
-      blendPixel(image.bitmap, target, color, alpha);
-    }
-  }
-}
-
-/** Composites `color` with opacity `alpha` (0 to 255) over one RGBA pixel. */
-function blendPixel(bitmap: Uint8ClampedArray, offset: number, color: number, alpha: number): void {
-  const a = alpha / 255;
-  const below = (bitmap[offset + 3] / 255) * (1 - a);
-  const out = a + below;
-  if (out === 0) return;
-  bitmap[offset] = (((color >>> 24) & 0xff) * a + bitmap[offset] * below) / out;
-  bitmap[offset + 1] = (((color >>> 16) & 0xff) * a + bitmap[offset + 1] * below) / out;
-  bitmap[offset + 2] = (((color >>> 8) & 0xff) * a + bitmap[offset + 2] * below) / out;
-  bitmap[offset + 3] = out * 255;
 }

@@ -6,5 +6,6 @@
  * @module
  */
 export * from "./draw_text.ts";
+export * from "./font_file.ts";
 export * from "./jpeg_dimensions.ts";
 export * from "./jpeg_markers.ts";

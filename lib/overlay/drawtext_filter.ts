@@ -18,7 +18,7 @@
  * @module
  */
 
-import { fontFilePath } from "../image/draw_text.ts";
+import { fontFilePath } from "../image/font_file.ts";
 import {
   OVERLAY_BOX_COLOR,
   OVERLAY_HEIGHT_DIVISOR,

@@ -1,114 +1,14 @@
-import { concatBytes } from "../util/concat_bytes.ts";
 import { pause } from "../util/pause.ts";
-import {
-  headEnd,
-  parseRequestHead,
-  type RequestHead,
-  RequestHeadError,
-} from "./http_request_head.ts";
+import { parseRequestHead, type RequestHead, RequestHeadError } from "./http_request_head.ts";
+import type { HttpServerError, HttpServerOptions, HttpServerStats } from "./http_server_options.ts";
+import { type HttpConnection, readHead } from "./_http_connection.ts";
+import { writeResponse } from "./_http_response_writer.ts";
+import { requestFromHead } from "./_request_from_head.ts";
 
-/** Options for an {@linkcode HttpServer}. */
-export interface HttpServerOptions {
-  /** The address to listen on. */
-  hostname: string;
-  /** The port to listen on; 0 for any free one. */
-  port: number;
-  /**
-   * The most connections open at once. A new one beyond it takes the place of
-   * the connection that has waited longest for a request, or is closed at
-   * once when every connection is busy answering one.
-   * @default {128}
-   */
-  maxConnections?: number;
-  /**
-   * How long a request's head may take to arrive whole, in ms, counted from
-   * the connection's opening or from the end of the response before it: an
-   * idle connection, a half head or a head sent a byte at a time are closed
-   * after this long.
-   * @default {5000}
-   */
-  headersTimeoutMs?: number;
-  /**
-   * How long a write to a client may make no progress, in ms, before the
-   * connection is closed: a client that stops reading frees its place.
-   * @default {10000}
-   */
-  writeTimeoutMs?: number;
-  /**
-   * The largest request head, in bytes.
-   * @default {16384}
-   */
-  maxHeadBytes?: number;
-  /**
-   * Called when a handler throws (the client gets 500), and when accepting a
-   * connection fails (such as for want of file descriptors), at most once
-   * every 10 s: the server outlasts that by retrying, with pauses doubling
-   * from 10 ms to 1 s.
-   * @default {undefined} nothing is said
-   */
-  onError?: (error: HttpServerError) => void;
-}
-
-/** Something that went wrong in the server, for the log. */
-export type HttpServerError =
-  | { type: "handler"; error: unknown }
-  | { type: "accept"; error: unknown };
-
-/** Counters of an {@linkcode HttpServer}'s connections. */
-export interface HttpServerStats {
-  /** Connections open now. */
-  connections: number;
-  /** Connections accepted, all told. */
-  accepted: number;
-  /** Connections closed at once, or made to give way, because as many as allowed were open. */
-  refused: number;
-  /** Connections closed because a request's head did not come whole in time (idle ones too). */
-  timedOut: number;
-  /** Connections closed because a write made no progress in time. */
-  stalled: number;
-  /** Connections dropped for a head that broke the syntax or the limits (answered 400, 431 or 505). */
-  malformed: number;
-  /** Times accepting a connection failed (such as for want of file descriptors). */
-  acceptErrors: number;
-}
-
-const encoder = new TextEncoder();
-const CRLF = encoder.encode("\r\n");
-const LAST_CHUNK = encoder.encode("0\r\n\r\n");
-/** Chunks up to this size are copied into one write with their framing; larger ones are written as they are. */
-const COPY_CHUNK_BYTES = 16 * 1024;
 /** The pauses between failed accepts. */
 const ACCEPT_BACKOFF = { firstMs: 10, maxMs: 1000 } as const;
 /** The shortest time between two reports of failed accepts. */
 const ACCEPT_REPORT_MS = 10_000;
-/** Header fields the server writes itself, never taken from a handler's response. */
-const FRAMING_FIELDS = new Set(["connection", "content-length", "keep-alive", "transfer-encoding"]);
-const REASONS: Record<number, string> = {
-  200: "OK",
-  204: "No Content",
-  304: "Not Modified",
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  431: "Request Header Fields Too Large",
-  500: "Internal Server Error",
-  503: "Service Unavailable",
-  505: "HTTP Version Not Supported",
-};
-
-/** One client connection and what it is doing, for the timeouts and the cap. */
-interface Connection {
-  conn: Deno.TcpConn;
-  /** When it began to wait for a request's head (ms, performance.now), or undefined while it answers one. */
-  waitingSince: number | undefined;
-  /** When the write under way began, or undefined while none is. */
-  writingSince: number | undefined;
-  /** Ends once the connection is closed and forgotten. */
-  done: Promise<void>;
-  closed: boolean;
-}
 
 /**
  * A small HTTP/1.1 server for a `Request => Response` handler, made to hold
@@ -141,7 +41,7 @@ export class HttpServer {
   #maxHeadBytes: number;
   #onError: (error: HttpServerError) => void;
   /** Every connection until its serving ends, closed or not. */
-  #connections = new Set<Connection>();
+  #connections = new Set<HttpConnection>();
   /** How many of them are not closed yet: what the cap counts. */
   #open = 0;
   #sweeper: ReturnType<typeof setInterval>;
@@ -256,7 +156,7 @@ export class HttpServer {
 
   /** Closes the connection that has waited longest for a request; false if every one is busy. */
   #makeRoom(): boolean {
-    let oldest: Connection | undefined;
+    let oldest: HttpConnection | undefined;
     for (const connection of this.#connections) {
       const since = connection.waitingSince;
       if (connection.closed || since === undefined) continue;
@@ -274,7 +174,7 @@ export class HttpServer {
     } catch {
       // Already reset by the client.
     }
-    const connection: Connection = {
+    const connection: HttpConnection = {
       conn,
       waitingSince: performance.now(),
       writingSince: undefined,
@@ -289,7 +189,7 @@ export class HttpServer {
     });
   }
 
-  #close(connection: Connection): void {
+  #close(connection: HttpConnection): void {
     if (connection.closed) return;
     connection.closed = true;
     this.#open--;
@@ -322,20 +222,30 @@ export class HttpServer {
   }
 
   /** Serves one connection's requests until it closes, or a response ends it. */
-  async #serve(connection: Connection): Promise<void> {
+  async #serve(connection: HttpConnection): Promise<void> {
     const buffer = new Uint8Array(this.#maxHeadBytes);
     let filled = 0;
     while (!connection.closed) {
       connection.waitingSince = performance.now();
-      const head = await this.#readHead(connection, buffer, filled);
-      if (head === undefined) return;
+      const head = await readHead(connection, buffer, filled);
+      if (head === "closed") return;
+      if (head === "full") {
+        this.#stats.malformed++;
+        connection.waitingSince = undefined;
+        await this.#respond(
+          connection,
+          new Response(`Request head over ${buffer.length} bytes\n`, { status: 431 }),
+          { head: false, keepAlive: false, chunked: true },
+        );
+        return;
+      }
       connection.waitingSince = undefined;
       const { end } = head;
       let parsed: RequestHead;
       let request: Request;
       try {
         parsed = parseRequestHead(buffer.subarray(0, end));
-        request = this.#request(parsed, connection.conn.localAddr);
+        request = requestFromHead(parsed, connection.conn.localAddr);
       } catch (error) {
         this.#stats.malformed++;
         const status = error instanceof RequestHeadError ? error.status : 400;
@@ -367,70 +277,6 @@ export class HttpServer {
     }
   }
 
-  /**
-   * Reads until `buffer` holds a whole head: its end and how much was read,
-   * or undefined if the client closed, the deadline closed it, or the head
-   * would not fit (answered 431).
-   */
-  async #readHead(
-    connection: Connection,
-    buffer: Uint8Array,
-    filled: number,
-  ): Promise<{ end: number; filled: number } | undefined> {
-    let end = headEnd(buffer.subarray(0, filled));
-    while (end === -1) {
-      if (filled === buffer.length) {
-        this.#stats.malformed++;
-        connection.waitingSince = undefined;
-        await this.#respond(
-          connection,
-          new Response(`Request head over ${buffer.length} bytes\n`, { status: 431 }),
-          { head: false, keepAlive: false, chunked: true },
-        );
-        return undefined;
-      }
-      let read: number | null;
-      try {
-        read = await connection.conn.read(buffer.subarray(filled));
-      } catch {
-        return undefined;
-      }
-      if (read === null) return undefined;
-      const from = Math.max(0, filled - 3);
-      filled += read;
-      end = headEnd(buffer.subarray(0, filled), from);
-    }
-    return { end, filled };
-  }
-
-  /** The Request for a head, or a throw for one no handler should see. */
-  #request(head: RequestHead, local: Deno.Addr): Request {
-    const hosts = head.headers.filter(([name]) => name === "host").map(([, value]) => value);
-    if (hosts.length > 1) throw new RequestHeadError(400, "More than one Host");
-    const [host] = hosts;
-    if (host !== undefined && !/^[^\s/?#@\\]+$/.test(host)) {
-      throw new RequestHeadError(400, "The Host is not a host and port");
-    }
-    if (host === undefined && head.version === "HTTP/1.1") {
-      throw new RequestHeadError(400, "HTTP/1.1 needs a Host");
-    }
-    let url: string;
-    if (head.target.startsWith("/")) {
-      // Joined as text: a target like //example.com/ stays a path on this host.
-      const { hostname, port } = local as Deno.NetAddr;
-      const authority = host ??
-        (hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`);
-      url = `http://${authority}${head.target}`;
-    } else if (/^http:\/\//i.test(head.target)) {
-      url = head.target;
-    } else {
-      throw new RequestHeadError(400, "The target is neither a path nor an http: URL");
-    }
-    const headers = new Headers();
-    for (const [name, value] of head.headers) headers.append(name, value);
-    return new Request(url, { method: head.method, headers });
-  }
-
   async #answer(request: Request): Promise<Response> {
     try {
       return await this.#handler(request);
@@ -440,77 +286,15 @@ export class HttpServer {
     }
   }
 
-  /**
-   * Writes `response`; true once it is all written, false if the connection
-   * broke, stalled or closed first, or the body failed.
-   */
-  async #respond(
-    connection: Connection,
+  /** Writes `response` as {@linkcode writeResponse} does, a failing body closing the connection. */
+  #respond(
+    connection: HttpConnection,
     response: Response,
     how: { head: boolean; keepAlive: boolean; chunked: boolean },
   ): Promise<boolean> {
-    const body = how.head ? null : response.body;
-    const chunked = body !== null && how.chunked;
-    const keepAlive = how.keepAlive && (body === null || chunked);
-    let text = `HTTP/1.1 ${response.status} ${REASONS[response.status] ?? ""}\r\n`;
-    for (const [name, value] of response.headers) {
-      if (!FRAMING_FIELDS.has(name)) text += `${name}: ${value}\r\n`;
-    }
-    if (chunked) text += "transfer-encoding: chunked\r\n";
-    else if (body === null && !how.head) text += "content-length: 0\r\n";
-    text += keepAlive ? "\r\n" : "connection: close\r\n\r\n";
-    let pending = encoder.encode(text);
-    if (body === null) {
-      if (how.head) await response.body?.cancel().catch(() => {});
-      return await this.#write(connection, pending);
-    }
-    const reader = body.getReader();
-    // A body that fails (a viewer dropped for taking nothing) ends the connection at once,
-    // even while a write to it waits.
-    reader.closed.catch(() => this.#close(connection));
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        if (value.length === 0) continue;
-        if (!chunked) {
-          if (!(await this.#write(connection, concatBytes([pending, value])))) return false;
-          pending = new Uint8Array(0);
-          continue;
-        }
-        const size = encoder.encode(`${value.length.toString(16)}\r\n`);
-        if (value.length <= COPY_CHUNK_BYTES) {
-          if (!(await this.#write(connection, concatBytes([pending, size, value])))) return false;
-        } else {
-          if (!(await this.#write(connection, concatBytes([pending, size])))) return false;
-          if (!(await this.#write(connection, value))) return false;
-        }
-        // A chunk's CRLF goes out with what follows it.
-        pending = CRLF;
-      }
-      if (!chunked) return pending.length === 0 || await this.#write(connection, pending);
-      return await this.#write(connection, concatBytes([pending, LAST_CHUNK]));
-    } catch {
-      return false;
-    } finally {
-      await reader.cancel().catch(() => {});
-    }
-  }
-
-  /** Writes all of `bytes`; false if the connection broke or was closed. */
-  async #write(connection: Connection, bytes: Uint8Array): Promise<boolean> {
-    let offset = 0;
-    try {
-      while (offset < bytes.length) {
-        if (connection.closed) return false;
-        connection.writingSince = performance.now();
-        offset += await connection.conn.write(bytes.subarray(offset));
-      }
-      return true;
-    } catch {
-      return false;
-    } finally {
-      connection.writingSince = undefined;
-    }
+    return writeResponse(connection, response, {
+      ...how,
+      onBodyError: () => this.#close(connection),
+    });
   }
 }

@@ -3,8 +3,9 @@
  * snapshots, the no-signal frames, and the metrics.
  *
  * The page's sources are `preview_page.html`, `preview_page.css` and the browser script
- * `preview_page_script.ts` (not exported: it runs in the browser, not here); `deno task build-page`
- * writes them into `_preview_page_template.ts`, which the tools embed.
+ * `preview_page_script.ts` with the `preview_page_*.ts` modules it imports (not exported: they run
+ * in the browser, not here); `deno task build-page` writes them into `_preview_page_template.ts`,
+ * which the tools embed.
  *
  * May import: `cli`, `hub`, `image`, `metrics`, `receive`, `util`. `tests/layers_test.ts` holds it
  * to that.
@@ -14,10 +15,12 @@
 export * from "./favicon.ts";
 export * from "./http_request_head.ts";
 export * from "./http_server.ts";
+export * from "./http_server_options.ts";
 export * from "./http_token.ts";
 export * from "./mjpeg.ts";
 export * from "./no_signal_frame.ts";
 export * from "./no_signal_renderer.ts";
+export * from "./no_signal_text.ts";
 export * from "./open_browser.ts";
 export * from "./preview_guard.ts";
 export * from "./preview_handler.ts";

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { isLoopbackHost } from "../cli/host_port.ts";
+import { textResponse } from "./_text_response.ts";
 
 /** Options for {@linkcode guardPreview}. */
 export interface PreviewGuardOptions {
@@ -52,7 +53,7 @@ export function guardPreview(
     if (loopback) {
       const hosts = [url.host, request.headers.get("host") ?? url.host];
       if (!hosts.every((host) => isLoopbackAuthority(host, port))) {
-        return text(
+        return textResponse(
           403,
           `Refused: this preview answers only as localhost:${port}, 127.0.0.1:${port} or ` +
             `[::1]:${port}; open http://localhost:${port}/\n`,
@@ -62,7 +63,7 @@ export function guardPreview(
     if (expected === undefined) return undefined;
     const given = presentedToken(request, url);
     if (given === undefined) {
-      const response = text(
+      const response = textResponse(
         401,
         "Token needed: open the preview URL with ?token=... from the receiver's log, " +
           "or send Authorization: Bearer TOKEN\n",
@@ -72,7 +73,7 @@ export function guardPreview(
     }
     // Digests of equal length, compared in constant time: no hint of the token, not even its length.
     if (!timingSafeEqual(sha256(given), expected)) {
-      return text(
+      return textResponse(
         403,
         "Wrong token: use the ?token=... of the preview URL in the receiver's log " +
           "(a new one each run unless --http-token is given)\n",
@@ -109,11 +110,4 @@ function presentedToken(request: Request, url: URL): string | undefined {
 
 function sha256(text: string): Uint8Array {
   return createHash("sha256").update(text).digest();
-}
-
-function text(status: number, body: string): Response {
-  return new Response(body, {
-    status,
-    headers: { "cache-control": "no-store", "content-type": "text/plain; charset=utf-8" },
-  });
 }

@@ -16,9 +16,10 @@ import { PREVIEW_PAGE_TEMPLATE } from "./_preview_page_template.ts";
  * 'self'` and inline script and style): the charts are drawn on canvases.
  *
  * Its sources are `preview_page.html`, `preview_page.css` and
- * `preview_page_script.ts` beside this file; `scripts/build_page.ts` puts
- * them together into `_preview_page_template.ts`, and this fills in the link
- * states' wording, the same as the log's.
+ * `preview_page_script.ts` with the `preview_page_*.ts` modules it imports,
+ * beside this file; `scripts/build_page.ts` puts them together into
+ * `_preview_page_template.ts`, and this fills in the link states' wording,
+ * the same as the log's.
  *
  * The page script defines a few global functions that its tests call:
  * `formatDuration(seconds)`, `niceCeil(value)` and `snapshotName(date)`.

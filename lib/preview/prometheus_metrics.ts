@@ -4,10 +4,10 @@
  * TYPE lines, names prefixed `udpcam_`, base units (seconds, bytes), counters
  * suffixed `_total`, label values escaped.
  *
- * The text is written by hand: the format is small and fixed, and the
- * receiver already keeps every total, whereas a client library such as
- * prom-client keeps its own counters and would need them set from outside
- * on each scrape.
+ * The text is written by hand (`_prometheus_text.ts`): the format is small
+ * and fixed, and the receiver already keeps every total, whereas a client
+ * library such as prom-client keeps its own counters and would need them set
+ * from outside on each scrape.
  *
  * Rates are left to Prometheus: frames per second is
  * `rate(udpcam_receiver_frames_total[1m])`, the bitrate
@@ -21,10 +21,11 @@
  */
 import type { LatencyHistogramSnapshot } from "../metrics/latency_histogram.ts";
 import type { LoopLag } from "../metrics/loop_lag_sampler.ts";
-import type { HttpServerStats } from "./http_server.ts";
+import type { HttpServerStats } from "./http_server_options.ts";
 import type { PreviewStats } from "./preview_handler.ts";
 import { LINK_STATE_LABELS, type LinkState } from "../receive/receiver_link.ts";
 import type { UdpReceiverStats } from "../receive/udp_receiver.ts";
+import { formatNumber, formatPrometheus, type MetricFamily } from "./_prometheus_text.ts";
 
 /** The part of the receiver's stats that {@linkcode renderMetrics} reads. */
 export type MetricsReceiverStats = Pick<
@@ -67,25 +68,9 @@ export interface MetricsInput {
 /** Every state, each a series of `udpcam_receiver_state`. */
 const LINK_STATES = Object.keys(LINK_STATE_LABELS) as LinkState[];
 
-type Labels = Record<string, string>;
-
-interface Sample {
-  /** Appended to the family's name: `_bucket`, `_sum`, `_count`. */
-  suffix?: string;
-  labels?: Labels;
-  value: number;
-}
-
-interface Family {
-  name: string;
-  help: string;
-  type: "counter" | "gauge" | "histogram";
-  samples: Sample[];
-}
-
 /** Renders the metrics exposition text for one scrape. */
 export function renderMetrics(input: MetricsInput): string {
-  return format(families(input));
+  return formatPrometheus(families(input));
 }
 
 /**
@@ -98,18 +83,19 @@ export function renderMetrics(input: MetricsInput): string {
  */
 export function monotonicMetrics(source: () => MetricsInput): () => string {
   const highest = new Map<string, number>();
-  return () => format(families(source()), highest);
+  return () => formatPrometheus(families(source()), highest);
 }
 
-function families(input: MetricsInput): Family[] {
+/** Every family of one scrape, in the order they are written. */
+function families(input: MetricsInput): MetricFamily[] {
   const { receiver: s, latency, preview, http, loopLag } = input;
-  const counter = (name: string, help: string, value: number): Family => ({
+  const counter = (name: string, help: string, value: number): MetricFamily => ({
     name,
     help,
     type: "counter",
     samples: [{ value }],
   });
-  const byReason = (name: string, help: string, counts: Record<string, number>): Family => ({
+  const byReason = (name: string, help: string, counts: Record<string, number>): MetricFamily => ({
     name,
     help,
     type: "counter",
@@ -118,7 +104,7 @@ function families(input: MetricsInput): Family[] {
       value,
     })),
   });
-  const gauge = (name: string, help: string, value: number | undefined): Family => ({
+  const gauge = (name: string, help: string, value: number | undefined): MetricFamily => ({
     name,
     help,
     type: "gauge",
@@ -280,46 +266,6 @@ function families(input: MetricsInput): Family[] {
       loopLag.p99Ms / 1000,
     ),
   ];
-}
-
-/** The exposition text; with `highest`, counters never fall below the values kept there. */
-function format(families: Family[], highest?: Map<string, number>): string {
-  const lines: string[] = [];
-  for (const family of families) {
-    lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`);
-    lines.push(`# TYPE ${family.name} ${family.type}`);
-    for (const sample of family.samples) {
-      const name = family.name + (sample.suffix ?? "");
-      const series = name + formatLabels(sample.labels ?? {});
-      let value = sample.value;
-      if (highest !== undefined && family.type === "counter") {
-        value = Math.max(value, highest.get(series) ?? value);
-        highest.set(series, value);
-      }
-      lines.push(`${series} ${formatNumber(value)}`);
-    }
-  }
-  return lines.join("\n") + "\n";
-}
-
-function formatLabels(labels: Labels): string {
-  const pairs = Object.entries(labels).map(([name, value]) => `${name}="${escapeLabel(value)}"`);
-  return pairs.length === 0 ? "" : `{${pairs.join(",")}}`;
-}
-
-function formatNumber(value: number): string {
-  if (Number.isNaN(value)) return "NaN";
-  if (value === Infinity) return "+Inf";
-  if (value === -Infinity) return "-Inf";
-  return String(value);
-}
-
-function escapeLabel(value: string): string {
-  return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
-}
-
-function escapeHelp(text: string): string {
-  return text.replaceAll("\\", "\\\\").replaceAll("\n", "\\n");
 }
 
 /** `wrongKey` as `wrong_key`: label values in the case of metric names. */

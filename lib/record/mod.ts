@@ -13,4 +13,5 @@ export * from "./record_stream.ts";
 export * from "./record_timeline.ts";
 export * from "./recorder.ts";
 export * from "./recorder_event.ts";
+export * from "./recorder_options.ts";
 export * from "./segment_clock.ts";

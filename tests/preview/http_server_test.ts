@@ -6,11 +6,8 @@ import {
   RequestHeadError,
 } from "../../lib/preview/http_request_head.ts";
 import { TcpClient } from "../_tcp_client.ts";
-import {
-  HttpServer,
-  type HttpServerError,
-  type HttpServerOptions,
-} from "../../lib/preview/http_server.ts";
+import { HttpServer } from "../../lib/preview/http_server.ts";
+import type { HttpServerError, HttpServerOptions } from "../../lib/preview/http_server_options.ts";
 
 const encoder = new TextEncoder();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

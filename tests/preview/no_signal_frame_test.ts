@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
-import {
-  noSignalFrameSize,
-  noSignalText,
-  renderNoSignalFrame,
-} from "../../lib/preview/no_signal_frame.ts";
+import { noSignalFrameSize, renderNoSignalFrame } from "../../lib/preview/no_signal_frame.ts";
 import { runScript } from "../_tool.ts";
 
 /** 14:03:07 local time on a winter day, whatever the time zone. */
@@ -57,62 +53,6 @@ Deno.test("noSignalFrameSize() keeps a real frame's size up to 1920x1080 and shr
   }
   assert.throws(() => noSignalFrameSize(0, 360), RangeError);
   assert.throws(() => noSignalFrameSize(640.5, 360), RangeError);
-});
-
-Deno.test("noSignalText() says when the signal was lost, in local time, and how long ago", () => {
-  const cases: Array<[number, string]> = [
-    [0, "lost at 14:03:07 (0 s ago)"],
-    [59_999, "lost at 14:03:07 (59 s ago)"],
-    [125_000, "lost at 14:03:07 (2 min 5 s ago)"],
-    [3_780_000, "lost at 14:03:07 (1 h 3 min ago)"],
-    [-5000, "lost at 14:03:07 (0 s ago)"],
-    [36 * 3_600_000, "lost at 2024-01-15 14:03:07 (1 d 12 h ago)"],
-  ];
-  for (const [ago, detail] of cases) {
-    const text = noSignalText({
-      lostAt: LOST_AT,
-      now: LOST_AT + ago,
-      reason: "sender said goodbye",
-      sender: "192.0.2.7:5000",
-    });
-    assert.deepEqual(text, {
-      title: "NO SIGNAL",
-      detail: [detail],
-      note: ["sender said goodbye", "sender 192.0.2.7:5000"],
-    });
-  }
-});
-
-Deno.test("noSignalText() names the sender while waiting and the reason when refused", () => {
-  assert.deepEqual(
-    noSignalText({
-      signal: "waiting",
-      reason: "no answer from the sender yet",
-      sender: "192.0.2.7:5000",
-    }),
-    {
-      title: "WAITING FOR SENDER",
-      detail: ["waiting for the sender at 192.0.2.7:5000"],
-      note: ["no answer from the sender yet"],
-    },
-  );
-  assert.deepEqual(
-    noSignalText({
-      signal: "refused",
-      reason: REASON,
-      sender: "192.0.2.7:5000",
-      lostAt: LOST_AT,
-      now: LOST_AT + 4000,
-    }),
-    {
-      title: "REFUSED",
-      detail: [REASON],
-      note: ["sender 192.0.2.7:5000", "last frame at 14:03:07 (4 s ago)"],
-    },
-  );
-  assert.deepEqual(noSignalText({ signal: "refused" }).detail, [
-    "the sender refused this receiver",
-  ]);
 });
 
 Deno.test("renderNoSignalFrame() draws a JPEG the size of the last frame, 640x360 by default", async () => {
