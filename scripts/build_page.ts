@@ -2,8 +2,8 @@
  * Builds the receiver's preview page into code: reads
  * `lib/preview/preview_page.html`, its style `preview_page.css` and its
  * script `preview_page_script.ts` with the modules that imports
- * (`preview_page_*.ts`), puts the modules together into one script (see
- * {@linkcode bundleScripts}) with their types stripped, writes style and
+ * (`preview_page_*.ts`), bundles them with esbuild into one script (see
+ * {@linkcode bundleScripts}), writes style and
  * script inline into the page, and writes the result to
  * `lib/preview/_preview_page_template.ts`, so the tools (and the executables
  * `deno compile` makes of them) serve the page with no file to read.
@@ -15,7 +15,7 @@
  *
  * @module
  */
-import ts from "typescript";
+import * as esbuild from "esbuild";
 
 /** The folder of the page's files. */
 const PREVIEW = new URL("../lib/preview/", import.meta.url);
@@ -59,79 +59,75 @@ export async function readPageFiles(): Promise<PageFiles> {
   const read = async (name: string): Promise<void> => {
     if (name in scripts) return;
     scripts[name] = await Deno.readTextFile(new URL(name, PREVIEW));
-    for (const imported of localImports(name, scripts[name])) await read(imported);
+    for (const imported of localImports(scripts[name])) await read(imported);
   };
   await read(PAGE_SCRIPT);
   return { html, css, scripts };
 }
 
 /**
- * The script as JavaScript, for a classic `<script>`: its types stripped by
- * the TypeScript compiler, nothing else changed but the layout (`const`,
- * `"use strict"` and the comments stay), and its `/// <reference>` lines left
- * out.
- */
-export function transpileScript(script: string, fileName = PAGE_SCRIPT): string {
-  const { outputText, diagnostics } = ts.transpileModule(script, {
-    compilerOptions: {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ESNext,
-      removeComments: false,
-    },
-    fileName,
-    reportDiagnostics: true,
-  });
-  if (diagnostics !== undefined && diagnostics.length > 0) {
-    const text = ts.flattenDiagnosticMessageText(diagnostics[0].messageText, "\n");
-    throw new SyntaxError(`${fileName} does not transpile: ${text}`);
-  }
-  return outputText.replace(/^\/\/\/ <reference .*\/>\n/gm, "");
-}
-
-/**
- * The page's scripts as one classic script: each module after the modules it
- * imports, in the order a browser runs modules, its imports left out and its
- * `export` keywords dropped, its types stripped by {@linkcode transpileScript};
- * one `"use strict"` for all. Their top-level names become the page's
- * globals, so no two modules may declare the same; a module imports only
- * declarations of its own folder's `preview_page_*.ts` files, by their own
- * names (`import { a } from "./preview_page_b.ts"`).
+ * The page's scripts as one classic script, bundled by esbuild: each module
+ * after those it imports, in the order a browser runs modules, types
+ * stripped, imports and exports gone, and one `"use strict"` for all (the
+ * modules were written as modules, which are strict). Their top-level names
+ * become the page's globals, where the page's tests reach them. The files are
+ * given, not read, so a test can bundle files of its own; a module may import
+ * only `./preview_page_*.ts` files among them.
  *
- * @throws {SyntaxError} If a module imports or exports otherwise, imports in
- * a cycle, or declares a name another one declares.
+ * @throws {SyntaxError} If a script does not compile, imports anything else,
+ * or the entry script exports something (a classic script cannot).
  */
-export function bundleScripts(scripts: Record<string, string>): string {
-  const order: string[] = [];
-  const visiting = new Set<string>();
-  const visit = (name: string) => {
-    if (order.includes(name)) return;
-    if (visiting.has(name)) throw new SyntaxError(`${name} is imported in a cycle`);
-    const script = scripts[name];
-    if (script === undefined) throw new SyntaxError(`${name} is not among the page's scripts`);
-    visiting.add(name);
-    for (const imported of localImports(name, script)) visit(imported);
-    visiting.delete(name);
-    order.push(name);
+export async function bundleScripts(scripts: Record<string, string>): Promise<string> {
+  if (scripts[PAGE_SCRIPT] === undefined) {
+    throw new SyntaxError(`${PAGE_SCRIPT} is not among the page's scripts`);
+  }
+  const pageFiles: esbuild.Plugin = {
+    name: "page-files",
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, ({ path, importer }) => {
+        const name = importer === "" ? path : /^\.\/(preview_page_[a-z_]+\.ts)$/.exec(path)?.[1];
+        if (name === undefined) {
+          return { errors: [{ text: `${importer} may import only ./preview_page_*.ts files` }] };
+        }
+        if (scripts[name] === undefined) {
+          return { errors: [{ text: `${name} is not among the page's scripts` }] };
+        }
+        return { path: name, namespace: "page" };
+      });
+      build.onLoad({ filter: /.*/, namespace: "page" }, ({ path }) => ({
+        contents: scripts[path],
+        loader: "ts",
+      }));
+    },
   };
-  visit(PAGE_SCRIPT);
-  const declaredIn = new Map<string, string>();
-  const parts = order.map((name) => {
-    const script = withoutModuleSyntax(name, scripts[name]);
-    for (const declared of topLevelNames(name, script)) {
-      const other = declaredIn.get(declared);
-      if (other !== undefined) {
-        throw new SyntaxError(`${name} and ${other} both declare ${declared}`);
-      }
-      declaredIn.set(declared, name);
-    }
-    return transpileScript(script, name).replace(/^"use strict";\n/, "");
-  });
-  return `"use strict";\n${parts.join("\n")}`;
+  try {
+    const result = await esbuild.build({
+      entryPoints: [PAGE_SCRIPT],
+      bundle: true,
+      write: false,
+      format: "esm",
+      target: "es2022",
+      charset: "utf8",
+      legalComments: "none",
+      logLevel: "silent",
+      banner: { js: '"use strict";' },
+      plugins: [pageFiles],
+    });
+    const js = result.outputFiles[0].text;
+    if (/^export /m.test(js)) throw new SyntaxError(`${PAGE_SCRIPT} may not export`);
+    return js;
+  } catch (error) {
+    if (error instanceof SyntaxError) throw error;
+    const first = (error as esbuild.BuildFailure).errors?.[0];
+    throw new SyntaxError(first?.text ?? String(error));
+  } finally {
+    await esbuild.stop();
+  }
 }
 
 /** The page as served, its style and script inline, the link states' wording still to fill in. */
-export function buildPage(files: PageFiles): string {
-  const js = bundleScripts(files.scripts);
+export async function buildPage(files: PageFiles): Promise<string> {
+  const js = await bundleScripts(files.scripts);
   if (count(js, LABELS_PLACEHOLDER) !== 1) {
     throw new Error(`the page's scripts must hold ${LABELS_PLACEHOLDER} once`);
   }
@@ -158,81 +154,10 @@ export const PREVIEW_PAGE_TEMPLATE = \`${literal}\`;
 `;
 }
 
-/** The files a page script imports, in order; each must be a `preview_page_*.ts` beside it. */
-function localImports(name: string, script: string): string[] {
-  const source = ts.createSourceFile(name, script, ts.ScriptTarget.ES2022, true);
-  const imported: string[] = [];
-  for (const statement of source.statements) {
-    if (!ts.isImportDeclaration(statement) && !ts.isExportDeclaration(statement)) continue;
-    const specifier = statement.moduleSpecifier;
-    if (specifier === undefined) continue;
-    const match = ts.isStringLiteral(specifier)
-      ? /^\.\/(preview_page_[a-z_]+\.ts)$/.exec(specifier.text)
-      : null;
-    if (match === null) {
-      throw new SyntaxError(`${name} may import only ./preview_page_*.ts files`);
-    }
-    imported.push(match[1]);
-  }
-  return imported;
-}
-
-/**
- * A page script with its imports left out and its `export` keywords dropped,
- * or a throw for module syntax that has no place in a classic script.
- */
-function withoutModuleSyntax(name: string, script: string): string {
-  const source = ts.createSourceFile(name, script, ts.ScriptTarget.ES2022, true);
-  const cuts: Array<[number, number]> = [];
-  const through = (end: number, space: RegExp) =>
-    end + (space.exec(script.slice(end))?.[0].length ?? 0);
-  for (const statement of source.statements) {
-    if (ts.isImportDeclaration(statement)) {
-      const bindings = statement.importClause?.namedBindings;
-      const renamed = statement.importClause?.name !== undefined ||
-        (bindings !== undefined &&
-          (!ts.isNamedImports(bindings) || bindings.elements.some((e) => e.propertyName)));
-      if (renamed) throw new SyntaxError(`${name} must import names as they are declared`);
-      cuts.push([statement.getStart(source), through(statement.end, /^[ \t]*\n?/)]);
-      continue;
-    }
-    if (ts.isExportDeclaration(statement) || ts.isExportAssignment(statement)) {
-      throw new SyntaxError(`${name} may export only as it declares, as in export function`);
-    }
-    const modifiers = ts.canHaveModifiers(statement) ? ts.getModifiers(statement) : undefined;
-    const exported = modifiers?.find((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-    if (exported === undefined) continue;
-    if (modifiers!.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) {
-      throw new SyntaxError(`${name} may not export default`);
-    }
-    cuts.push([exported.getStart(source), through(exported.end, /^\s*/)]);
-  }
-  let text = script;
-  for (const [start, end] of cuts.reverse()) text = text.slice(0, start) + text.slice(end);
-  return text;
-}
-
-/** The names a script declares at its top level that stay in JavaScript. */
-function topLevelNames(name: string, script: string): string[] {
-  const source = ts.createSourceFile(name, script, ts.ScriptTarget.ES2022, true);
-  const names: string[] = [];
-  const bind = (node: ts.BindingName) => {
-    if (ts.isIdentifier(node)) names.push(node.text);
-    else {
-      for (const element of node.elements) if (!ts.isOmittedExpression(element)) bind(element.name);
-    }
-  };
-  for (const statement of source.statements) {
-    if (
-      (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) ||
-        ts.isEnumDeclaration(statement)) && statement.name !== undefined
-    ) {
-      names.push(statement.name.text);
-    } else if (ts.isVariableStatement(statement)) {
-      for (const declaration of statement.declarationList.declarations) bind(declaration.name);
-    }
-  }
-  return names;
+/** The `./preview_page_*.ts` files a page script imports, to read them too. */
+function localImports(script: string): string[] {
+  return [...script.matchAll(/^import [^;]*? from "\.\/(preview_page_[a-z_]+\.ts)";$/gm)]
+    .map((match) => match[1]);
 }
 
 function count(text: string, part: string): number {
@@ -240,6 +165,6 @@ function count(text: string, part: string): number {
 }
 
 if (import.meta.main) {
-  await Deno.writeTextFile(PAGE_MODULE, pageModule(buildPage(await readPageFiles())));
+  await Deno.writeTextFile(PAGE_MODULE, pageModule(await buildPage(await readPageFiles())));
   console.log(`wrote ${PAGE_MODULE.pathname}`);
 }

@@ -389,496 +389,369 @@ body[data-stale="true"] dd {
     </aside>
     <script>
 "use strict";
-/**
- * The preview page's elements and requests, for its other scripts: \`$\` for
- * an element by id, the video and its stage, the \`?token=\` the page was
- * opened with carried on to every request it makes (\`own\`), and \`setText\`.
- *
- * @module
- */
-/** The page's element with this id. */
-const $ = (id) => document.getElementById(id);
-/** The \`<img>\` that shows the MJPEG stream. */
-const video = $("video");
-// The token this page was opened with, if any, goes on to every request it makes.
-const TOKEN = new URLSearchParams(location.search).get("token");
-/** \`path\` with this page's ?token=, if it was opened with one. */
+
+// page:preview_page_dom.ts
+var $ = (id) => document.getElementById(id);
+var video = $("video");
+var TOKEN = new URLSearchParams(location.search).get("token");
 function own(path) {
-    if (TOKEN === null)
-        return path;
-    return path + (path.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(TOKEN);
+  if (TOKEN === null) return path;
+  return path + (path.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(TOKEN);
 }
 if (TOKEN !== null) {
-    document.querySelector('link[rel="icon"]').href = own("favicon.svg");
+  document.querySelector('link[rel="icon"]').href = own("favicon.svg");
 }
-/** The video's frame, what goes fullscreen. */
-const stage = $("stage");
-/** Sets an element's text, only when it changes. */
+var stage = $("stage");
 function setText(id, text) {
-    const element = $(id);
-    // Only on change: screen readers announce the live state region each time it is written.
-    if (element.textContent !== text)
-        element.textContent = text;
+  const element = $(id);
+  if (element.textContent !== text) element.textContent = text;
 }
 
-/**
- * The preview page's wording of numbers, durations and names. Once the build
- * has put the page's scripts together these are globals of the page, and its
- * tests call \`formatDuration(seconds)\`, \`niceCeil(value)\` and
- * \`snapshotName(date)\`.
- *
- * @module
- */
-/** "45 s", "12 min 5 s", "3 h 12 min", "2 d 5 h". */
+// page:preview_page_format.ts
 function formatDuration(seconds) {
-    const s = Math.floor(seconds);
-    if (!(s >= 0))
-        return "-";
-    if (s < 60)
-        return s + " s";
-    const m = Math.floor(s / 60);
-    if (m < 60)
-        return m + " min " + (s % 60) + " s";
-    const h = Math.floor(m / 60);
-    if (h < 24)
-        return h + " h " + (m % 60) + " min";
-    return Math.floor(h / 24) + " d " + (h % 24) + " h";
+  const s = Math.floor(seconds);
+  if (!(s >= 0)) return "-";
+  if (s < 60) return s + " s";
+  const m = Math.floor(s / 60);
+  if (m < 60) return m + " min " + s % 60 + " s";
+  const h = Math.floor(m / 60);
+  if (h < 24) return h + " h " + m % 60 + " min";
+  return Math.floor(h / 24) + " d " + h % 24 + " h";
 }
-/** The smallest round number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) at least value. */
 function niceCeil(value) {
-    if (!(value > 0))
-        return 1;
-    const power = Math.pow(10, Math.floor(Math.log10(value)));
-    const steps = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
-    const step = steps.find((n) => n * power >= value * (1 - 1e-9));
-    return Number((step * power).toPrecision(3));
+  if (!(value > 0)) return 1;
+  const power = Math.pow(10, Math.floor(Math.log10(value)));
+  const steps = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
+  const step = steps.find((n) => n * power >= value * (1 - 1e-9));
+  return Number((step * power).toPrecision(3));
 }
-/** "udpcam-YYYYMMDD-HHMMSS.jpg" in local time. */
 function snapshotName(date) {
-    const two = (n) => String(n).padStart(2, "0");
-    return "udpcam-" + date.getFullYear() + two(date.getMonth() + 1) + two(date.getDate()) + "-" +
-        two(date.getHours()) + two(date.getMinutes()) + two(date.getSeconds()) + ".jpg";
+  const two = (n) => String(n).padStart(2, "0");
+  return "udpcam-" + date.getFullYear() + two(date.getMonth() + 1) + two(date.getDate()) + "-" + two(date.getHours()) + two(date.getMinutes()) + two(date.getSeconds()) + ".jpg";
 }
-/** A number with \`digits\` decimals and its unit, or "-" for none. */
 function fixed(value, digits, unit) {
-    if (typeof value !== "number" || !Number.isFinite(value))
-        return "-";
-    return value.toFixed(digits) + (unit ? " " + unit : "");
+  if (typeof value !== "number" || !Number.isFinite(value)) return "-";
+  return value.toFixed(digits) + (unit ? " " + unit : "");
 }
 
-/**
- * The preview page's reading of \`/stats\`: what it reads of it, and one poll.
- *
- * @module
- */
-/**
- * How often the page polls \`/stats\`, in ms. Stats come from polling /stats
- * once a second, on purpose not from server-sent events: the MJPEG <img>
- * already holds one of the browser's six HTTP/1.1 connections to this host,
- * and an EventSource would hold a second one per tab, so three open tabs
- * would leave a fourth without a connection at all.
- */
-const POLL_MS = 1000;
-/** The stats, or why there are none. */
+// page:preview_page_stats.ts
+var POLL_MS = 1e3;
 async function fetchStats() {
-    let response;
-    try {
-        response = await fetch(own("stats"), {
-            cache: "no-store",
-            signal: typeof AbortSignal.timeout === "function"
-                ? AbortSignal.timeout(3 * POLL_MS)
-                : undefined,
-        });
-        if (response.ok)
-            return { stats: await response.json() };
-    }
-    catch {
-        return { reason: "no answer from the receiver: it may have stopped" };
-    }
-    // A receiver restarted with a new random token no longer takes this page's.
-    return {
-        reason: response.status === 401 || response.status === 403
-            ? "the receiver turned this page away (HTTP " + response.status +
-                "): open the preview URL from its log again"
-            : "the receiver answered HTTP " + response.status,
-    };
+  let response;
+  try {
+    response = await fetch(own("stats"), {
+      cache: "no-store",
+      signal: typeof AbortSignal.timeout === "function" ? AbortSignal.timeout(3 * POLL_MS) : void 0
+    });
+    if (response.ok) return { stats: await response.json() };
+  } catch {
+    return { reason: "no answer from the receiver: it may have stopped" };
+  }
+  return {
+    reason: response.status === 401 || response.status === 403 ? "the receiver turned this page away (HTTP " + response.status + "): open the preview URL from its log again" : "the receiver answered HTTP " + response.status
+  };
 }
 
-/**
- * The preview page's charts: the last 60 s, one sample a poll, drawn on
- * canvases.
- *
- * @module
- */
-const WINDOW_MS = 60000;
-/** One chart: its canvas, its unit, and the samples it draws. */
-class Chart {
-    canvas;
-    unit;
-    samples;
-    constructor(canvas, unit) {
-        this.canvas = canvas;
-        this.unit = unit;
-        this.samples = [];
+// page:preview_page_charts.ts
+var WINDOW_MS = 6e4;
+var Chart = class {
+  canvas;
+  unit;
+  samples;
+  constructor(canvas, unit) {
+    this.canvas = canvas;
+    this.unit = unit;
+    this.samples = [];
+  }
+  push(at, value) {
+    this.samples.push({
+      at,
+      value: typeof value === "number" && Number.isFinite(value) ? value : null
+    });
+    while (this.samples.length > 0 && this.samples[0].at < at - WINDOW_MS - POLL_MS) {
+      this.samples.shift();
     }
-    push(at, value) {
-        this.samples.push({
-            at,
-            value: typeof value === "number" && Number.isFinite(value) ? value : null,
-        });
-        while (this.samples.length > 0 && this.samples[0].at < at - WINDOW_MS - POLL_MS) {
-            this.samples.shift();
-        }
-        this.canvas.dataset.samples = String(this.samples.filter((s) => s.value !== null).length);
+    this.canvas.dataset.samples = String(this.samples.filter((s) => s.value !== null).length);
+  }
+  draw(now) {
+    const canvas = this.canvas;
+    const width = canvas.clientWidth;
+    const height = canvas.clientHeight;
+    if (width === 0 || height === 0) return;
+    const ratio = globalThis.devicePixelRatio || 1;
+    const pixelWidth = Math.round(width * ratio);
+    const pixelHeight = Math.round(height * ratio);
+    if (canvas.width !== pixelWidth) canvas.width = pixelWidth;
+    if (canvas.height !== pixelHeight) canvas.height = pixelHeight;
+    const context = canvas.getContext("2d");
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.clearRect(0, 0, width, height);
+    const style = getComputedStyle(canvas);
+    const fontSize = parseFloat(style.fontSize) || 10;
+    const values = this.samples.filter((s) => s.value !== null).map((s) => s.value);
+    const top = niceCeil(Math.max(0, ...values));
+    const plotTop = Math.ceil(fontSize * 1.3);
+    const plotBottom = height - 1;
+    const x = (at) => width - (now - at) / WINDOW_MS * width;
+    const y = (value) => plotBottom - Math.min(value, top) / top * (plotBottom - plotTop);
+    context.strokeStyle = "rgba(255, 255, 255, 0.14)";
+    context.lineWidth = 1 / ratio;
+    context.beginPath();
+    for (const value of [top, top / 2, 0]) {
+      const line = (Math.round(y(value) * ratio) + 0.5) / ratio;
+      context.moveTo(0, line);
+      context.lineTo(width, line);
     }
-    draw(now) {
-        const canvas = this.canvas;
-        const width = canvas.clientWidth;
-        const height = canvas.clientHeight;
-        if (width === 0 || height === 0)
-            return;
-        // Drawn in device pixels, so lines stay crisp on HiDPI screens.
-        const ratio = globalThis.devicePixelRatio || 1;
-        const pixelWidth = Math.round(width * ratio);
-        const pixelHeight = Math.round(height * ratio);
-        if (canvas.width !== pixelWidth)
-            canvas.width = pixelWidth;
-        if (canvas.height !== pixelHeight)
-            canvas.height = pixelHeight;
-        const context = canvas.getContext("2d");
-        context.setTransform(ratio, 0, 0, ratio, 0, 0);
-        context.clearRect(0, 0, width, height);
-        const style = getComputedStyle(canvas);
-        const fontSize = parseFloat(style.fontSize) || 10;
-        const values = this.samples.filter((s) => s.value !== null).map((s) => s.value);
-        const top = niceCeil(Math.max(0, ...values));
-        const plotTop = Math.ceil(fontSize * 1.3);
-        const plotBottom = height - 1;
-        const x = (at) => width - (now - at) / WINDOW_MS * width;
-        const y = (value) => plotBottom - Math.min(value, top) / top * (plotBottom - plotTop);
-        // Guides at the top (the labelled maximum) and half way, on whole device pixels.
-        context.strokeStyle = "rgba(255, 255, 255, 0.14)";
-        context.lineWidth = 1 / ratio;
-        context.beginPath();
-        for (const value of [top, top / 2, 0]) {
-            const line = (Math.round(y(value) * ratio) + 0.5) / ratio;
-            context.moveTo(0, line);
-            context.lineTo(width, line);
-        }
-        context.stroke();
-        // The samples, as runs broken where the receiver did not answer.
-        const runs = [];
-        let run = [];
-        for (const sample of this.samples) {
-            if (sample.value === null) {
-                if (run.length > 0)
-                    runs.push(run);
-                run = [];
-            }
-            else {
-                run.push([x(sample.at), y(sample.value)]);
-            }
-        }
-        if (run.length > 0)
-            runs.push(run);
-        context.strokeStyle = style.color;
-        context.fillStyle = style.color;
-        context.lineWidth = 1.5;
-        context.lineJoin = "round";
-        for (const points of runs) {
-            context.globalAlpha = 0.18;
-            context.beginPath();
-            context.moveTo(points[0][0], plotBottom);
-            for (const [px, py] of points)
-                context.lineTo(px, py);
-            context.lineTo(points[points.length - 1][0], plotBottom);
-            context.closePath();
-            context.fill();
-            context.globalAlpha = 1;
-            context.beginPath();
-            for (const [px, py] of points)
-                context.lineTo(px, py);
-            if (points.length === 1)
-                context.arc(points[0][0], points[0][1], 1.5, 0, 2 * Math.PI);
-            context.stroke();
-        }
-        context.fillStyle = "rgba(255, 255, 255, 0.6)";
-        context.font = fontSize + "px system-ui, sans-serif";
-        context.textBaseline = "top";
-        context.fillText(top + " " + this.unit, 2, 1);
-        canvas.dataset.max = String(top);
+    context.stroke();
+    const runs = [];
+    let run = [];
+    for (const sample of this.samples) {
+      if (sample.value === null) {
+        if (run.length > 0) runs.push(run);
+        run = [];
+      } else {
+        run.push([x(sample.at), y(sample.value)]);
+      }
     }
-}
-/** The page's charts, by what they show. */
-const charts = {
-    fps: new Chart($("chart-fps"), "fps"),
-    bitrate: new Chart($("chart-bitrate"), "Mbit/s"),
-    latency: new Chart($("chart-latency"), "ms"),
+    if (run.length > 0) runs.push(run);
+    context.strokeStyle = style.color;
+    context.fillStyle = style.color;
+    context.lineWidth = 1.5;
+    context.lineJoin = "round";
+    for (const points of runs) {
+      context.globalAlpha = 0.18;
+      context.beginPath();
+      context.moveTo(points[0][0], plotBottom);
+      for (const [px, py] of points) context.lineTo(px, py);
+      context.lineTo(points[points.length - 1][0], plotBottom);
+      context.closePath();
+      context.fill();
+      context.globalAlpha = 1;
+      context.beginPath();
+      for (const [px, py] of points) context.lineTo(px, py);
+      if (points.length === 1) context.arc(points[0][0], points[0][1], 1.5, 0, 2 * Math.PI);
+      context.stroke();
+    }
+    context.fillStyle = "rgba(255, 255, 255, 0.6)";
+    context.font = fontSize + "px system-ui, sans-serif";
+    context.textBaseline = "top";
+    context.fillText(top + " " + this.unit, 2, 1);
+    canvas.dataset.max = String(top);
+  }
 };
-/** Draws every chart, unless the page is hidden. */
+var charts = {
+  fps: new Chart($("chart-fps"), "fps"),
+  bitrate: new Chart($("chart-bitrate"), "Mbit/s"),
+  latency: new Chart($("chart-latency"), "ms")
+};
 function drawCharts() {
-    if (document.hidden)
-        return;
-    const now = performance.now();
-    for (const chart of Object.values(charts))
-        chart.draw(now);
+  if (document.hidden) return;
+  const now = performance.now();
+  for (const chart of Object.values(charts)) chart.draw(now);
 }
 if (typeof ResizeObserver === "function") {
-    new ResizeObserver(drawCharts).observe($("charts"));
+  new ResizeObserver(drawCharts).observe($("charts"));
 }
 
-/**
- * The preview page's MJPEG stream, opened again when it breaks or stands
- * still.
- *
- * @module
- */
-// The image may stand still this long while frames arrive before the stream is
-// opened again; doubled after each try that changes nothing (a still scene).
-const STALE_MS = 4000;
-const STALE_MAX_MS = 60000;
-// A stream that failed is opened again after this long, doubled while it keeps failing.
-const RETRY_MS = 2000;
-const RETRY_MAX_MS = 30000;
-// Browsers never reopen an MJPEG <img> whose connection ended (the receiver
-// restarted, the network dropped): the page opens it again, with a new query
-// so no cache answers, when the image reports an error, when /stats answers
-// again after failing, or when the picture stands still while /stats counts
-// frames coming in (Chromium ends such a stream without an error event).
-// The load event is no use here: Firefox fires it for every frame, Chromium
-// once or never. Firefox also keeps downloading MJPEG in a hidden tab, so the
-// stream is dropped while the page is hidden and opened again when it shows.
-// Chromium shows a part only once the boundary after it arrives; the receiver
-// writes that boundary right after each frame (lib/preview/mjpeg.ts), so no frame
-// waits for the next one.
-const stream = {
-    open: true,
-    broken: false,
-    openedAt: performance.now(),
-    staleMs: STALE_MS,
-    retryMs: RETRY_MS,
-    fingerprint: undefined,
-    changedAt: performance.now(),
-    framesAtChange: 0,
+// page:preview_page_stream.ts
+var STALE_MS = 4e3;
+var STALE_MAX_MS = 6e4;
+var RETRY_MS = 2e3;
+var RETRY_MAX_MS = 3e4;
+var stream = {
+  open: true,
+  broken: false,
+  openedAt: performance.now(),
+  staleMs: STALE_MS,
+  retryMs: RETRY_MS,
+  fingerprint: void 0,
+  changedAt: performance.now(),
+  framesAtChange: 0
 };
-const thumbnail = document.createElement("canvas");
+var thumbnail = document.createElement("canvas");
 thumbnail.width = 32;
 thumbnail.height = 18;
-const thumbnailContext = thumbnail.getContext("2d", { willReadFrequently: true });
+var thumbnailContext = thumbnail.getContext("2d", { willReadFrequently: true });
 function openStream() {
-    stream.open = true;
-    stream.broken = false;
-    stream.openedAt = performance.now();
-    stream.changedAt = stream.openedAt;
-    stream.fingerprint = undefined;
-    video.src = own("stream.mjpg?t=" + Date.now().toString(36));
-    video.dataset.opened = String(Number(video.dataset.opened || 0) + 1);
+  stream.open = true;
+  stream.broken = false;
+  stream.openedAt = performance.now();
+  stream.changedAt = stream.openedAt;
+  stream.fingerprint = void 0;
+  video.src = own("stream.mjpg?t=" + Date.now().toString(36));
+  video.dataset.opened = String(Number(video.dataset.opened || 0) + 1);
 }
 function dropStream() {
-    stream.open = false;
-    // Without a src the browser ends the request (an empty src would fire an error instead).
-    video.removeAttribute("src");
+  stream.open = false;
+  video.removeAttribute("src");
 }
 video.addEventListener("error", () => {
-    if (stream.open)
-        stream.broken = true;
+  if (stream.open) stream.broken = true;
 });
 document.addEventListener("visibilitychange", () => {
-    if (document.hidden) {
-        dropStream();
-    }
-    else {
-        openStream();
-        drawCharts();
-    }
-});
-if (document.hidden)
+  if (document.hidden) {
     dropStream();
-else
+  } else {
     openStream();
-/** A cheap digest of the picture on show, or undefined before the first frame. */
+    drawCharts();
+  }
+});
+if (document.hidden) dropStream();
+else openStream();
 function pictureFingerprint() {
-    if (!video.getAttribute("src") || video.naturalWidth === 0)
-        return undefined;
-    try {
-        thumbnailContext.drawImage(video, 0, 0, thumbnail.width, thumbnail.height);
-        const data = thumbnailContext.getImageData(0, 0, thumbnail.width, thumbnail.height).data;
-        let hash = 2166136261;
-        for (let i = 0; i < data.length; i++)
-            hash = Math.imul(hash ^ data[i], 16777619);
-        return hash >>> 0;
-    }
-    catch {
-        return undefined;
-    }
+  if (!video.getAttribute("src") || video.naturalWidth === 0) return void 0;
+  try {
+    thumbnailContext.drawImage(video, 0, 0, thumbnail.width, thumbnail.height);
+    const data = thumbnailContext.getImageData(0, 0, thumbnail.width, thumbnail.height).data;
+    let hash = 2166136261;
+    for (let i = 0; i < data.length; i++) hash = Math.imul(hash ^ data[i], 16777619);
+    return hash >>> 0;
+  } catch {
+    return void 0;
+  }
 }
-/** Opens the stream again if it broke, or if the picture stands still while frames arrive. */
 function checkStream(stats, recovered) {
-    if (!stream.open)
-        return;
-    const now = performance.now();
-    if (recovered) {
-        stream.retryMs = RETRY_MS;
-        openStream();
-        return;
+  if (!stream.open) return;
+  const now = performance.now();
+  if (recovered) {
+    stream.retryMs = RETRY_MS;
+    openStream();
+    return;
+  }
+  if (stream.broken) {
+    if (now - stream.openedAt > stream.retryMs) {
+      stream.retryMs = Math.min(2 * stream.retryMs, RETRY_MAX_MS);
+      openStream();
     }
-    if (stream.broken) {
-        if (now - stream.openedAt > stream.retryMs) {
-            stream.retryMs = Math.min(2 * stream.retryMs, RETRY_MAX_MS);
-            openStream();
-        }
-        return;
+    return;
+  }
+  const fingerprint = pictureFingerprint();
+  const frames = stats.framesReceived;
+  if (fingerprint !== void 0 && fingerprint !== stream.fingerprint) {
+    if (stream.fingerprint !== void 0) {
+      stream.staleMs = STALE_MS;
+      stream.retryMs = RETRY_MS;
     }
-    const fingerprint = pictureFingerprint();
-    const frames = stats.framesReceived;
-    if (fingerprint !== undefined && fingerprint !== stream.fingerprint) {
-        if (stream.fingerprint !== undefined) {
-            stream.staleMs = STALE_MS;
-            stream.retryMs = RETRY_MS;
-        }
-        stream.fingerprint = fingerprint;
-        stream.changedAt = now;
-        stream.framesAtChange = frames;
-        return;
-    }
-    const still = now - Math.max(stream.changedAt, stream.openedAt);
-    if (stats.state === "live" && frames > stream.framesAtChange + 1 && still > stream.staleMs) {
-        stream.staleMs = Math.min(2 * stream.staleMs, STALE_MAX_MS);
-        openStream();
-    }
+    stream.fingerprint = fingerprint;
+    stream.changedAt = now;
+    stream.framesAtChange = frames;
+    return;
+  }
+  const still = now - Math.max(stream.changedAt, stream.openedAt);
+  if (stats.state === "live" && frames > stream.framesAtChange + 1 && still > stream.staleMs) {
+    stream.staleMs = Math.min(2 * stream.staleMs, STALE_MAX_MS);
+    openStream();
+  }
 }
 
-/**
- * The preview page's fullscreen button and snapshot link.
- *
- * @module
- */
-const fullscreenButton = $("fullscreen");
+// page:preview_page_controls.ts
+var fullscreenButton = $("fullscreen");
 if (!document.fullscreenEnabled || typeof stage.requestFullscreen !== "function") {
-    fullscreenButton.hidden = true;
+  fullscreenButton.hidden = true;
 }
 function toggleFullscreen() {
-    if (document.fullscreenElement) {
-        document.exitFullscreen().catch(() => { });
-    }
-    else if (document.fullscreenEnabled) {
-        stage.requestFullscreen().catch(() => { });
-    }
+  if (document.fullscreenElement) {
+    document.exitFullscreen().catch(() => {
+    });
+  } else if (document.fullscreenEnabled) {
+    stage.requestFullscreen().catch(() => {
+    });
+  }
 }
 fullscreenButton.addEventListener("click", toggleFullscreen);
 video.addEventListener("dblclick", toggleFullscreen);
 document.addEventListener("keydown", (event) => {
-    const plain = !event.ctrlKey && !event.metaKey && !event.altKey;
-    if (plain && (event.key === "f" || event.key === "F"))
-        toggleFullscreen();
+  const plain = !event.ctrlKey && !event.metaKey && !event.altKey;
+  if (plain && (event.key === "f" || event.key === "F")) toggleFullscreen();
 });
-// Escape leaves fullscreen by itself; the label follows whichever way it went.
 document.addEventListener("fullscreenchange", () => {
-    const on = document.fullscreenElement === stage;
-    fullscreenButton.querySelector("span").textContent = on ? "Exit fullscreen" : "Fullscreen";
-    fullscreenButton.setAttribute("aria-pressed", String(on));
+  const on = document.fullscreenElement === stage;
+  fullscreenButton.querySelector("span").textContent = on ? "Exit fullscreen" : "Fullscreen";
+  fullscreenButton.setAttribute("aria-pressed", String(on));
 });
-let framesReceived = 0;
-const snapshotLink = $("snapshot");
+var framesReceived = 0;
+var snapshotLink = $("snapshot");
 snapshotLink.href = own("snapshot.jpg");
 snapshotLink.addEventListener("click", (event) => {
-    // Before the first frame the receiver has no snapshot to give.
-    if (framesReceived === 0) {
-        event.preventDefault();
-        return;
-    }
-    // Same origin, so the download attribute names the file in Chromium and Firefox.
-    snapshotLink.download = snapshotName(new Date());
+  if (framesReceived === 0) {
+    event.preventDefault();
+    return;
+  }
+  snapshotLink.download = snapshotName(/* @__PURE__ */ new Date());
 });
-/** Tells the snapshot link how many frames the receiver has had: none leaves it disabled. */
 function enableSnapshot(frames) {
-    framesReceived = frames;
-    snapshotLink.setAttribute("aria-disabled", String(framesReceived === 0));
+  framesReceived = frames;
+  snapshotLink.setAttribute("aria-disabled", String(framesReceived === 0));
 }
 
-/**
- * The script of the preview page (\`preview_page.html\`), browser code: the
- * build (\`scripts/build_page.ts\`) strips the types of this and the modules it
- * imports (\`preview_page_*.ts\`) and writes them inline into the page, one
- * after another in the order a browser would run them as modules. The page
- * runs them as one classic script, so their top-level names are the page's
- * globals; its tests call \`formatDuration(seconds)\`, \`niceCeil(value)\` and
- * \`snapshotName(date)\`. This one shows the link's state and the stats,
- * polled from \`/stats\`.
- *
- * @module
- */
-/**
- * Each state's wording, as the receiver's log words it, and \`unreachable\`: the
- * receiver writes them in place of this placeholder as it serves the page.
- */
-const LABELS = JSON.parse("__LINK_STATE_LABELS__");
+// page:preview_page_script.ts
+var LABELS = JSON.parse("__LINK_STATE_LABELS__");
 function showState(state, reason) {
-    const label = LABELS[state] || String(state);
-    // Why the sender refuses (a wrong key, none, or a full sender) is worth reading at a glance.
-    setText("state", state === "refused" ? label + ": " + reason : label);
-    $("state").dataset.state = state;
-    setText("state-reason", state === "refused" ? "" : reason || "");
-    const overlay = $("overlay");
-    overlay.hidden = state === "live";
-    overlay.dataset.state = state;
-    setText("overlay", label);
-    document.title = label + " · udpcam";
+  const label = LABELS[state] || String(state);
+  setText("state", state === "refused" ? label + ": " + reason : label);
+  $("state").dataset.state = state;
+  setText("state-reason", state === "refused" ? "" : reason || "");
+  const overlay = $("overlay");
+  overlay.hidden = state === "live";
+  overlay.dataset.state = state;
+  setText("overlay", label);
+  document.title = label + " · udpcam";
 }
 function showStats(s, at) {
-    document.body.dataset.stale = "false";
-    showState(String(s.state), s.stateReason);
-    const framesReceived = Number(s.framesReceived) || 0;
-    enableSnapshot(framesReceived);
-    const latency = s.latencyMs || {};
-    setText("fps", fixed(s.fps, 1));
-    setText("bitrate", fixed(s.bitrateMbps, 2, "Mbit/s"));
-    setText("resolution", s.width && s.height ? s.width + "x" + s.height : "-");
-    setText("loss", fixed(s.lossPercent, 1, "%"));
-    setText("rtt", fixed(s.rttMs, 1, "ms"));
-    setText("latency", fixed(latency.p50, 1, "ms"));
-    setText("latency-p99", fixed(latency.p99, 1, "ms"));
-    setText("frames", String(framesReceived));
-    const dropped = Object.values(s.framesDropped || {}).reduce((sum, n) => sum + (Number(n) || 0), 0);
-    setText("dropped", String(dropped));
-    setText("recovered", String((Number(s.packetsRecovered) || 0) + (Number(s.packetsRebuilt) || 0)));
-    setText("viewers", s.preview ? String(s.preview.viewers) : "-");
-    // The sender's name comes from the network: text only, never markup.
-    setText("sender-name", typeof s.senderName === "string" && s.senderName !== "" ? s.senderName : "-");
-    $("sender-name").title = typeof s.sender === "string" ? s.sender : "";
-    // Both times from the receiver's clock, so this browser's clock does not matter.
-    const up = (Date.parse(s.time) - Date.parse(s.senderStartedAt)) / 1000;
-    setText("uptime", typeof s.senderStartedAt === "string" ? formatDuration(up) : "-");
-    charts.fps.push(at, s.fps);
-    charts.bitrate.push(at, s.bitrateMbps);
-    charts.latency.push(at, latency.p50);
+  document.body.dataset.stale = "false";
+  showState(String(s.state), s.stateReason);
+  const framesReceived2 = Number(s.framesReceived) || 0;
+  enableSnapshot(framesReceived2);
+  const latency = s.latencyMs || {};
+  setText("fps", fixed(s.fps, 1));
+  setText("bitrate", fixed(s.bitrateMbps, 2, "Mbit/s"));
+  setText("resolution", s.width && s.height ? s.width + "x" + s.height : "-");
+  setText("loss", fixed(s.lossPercent, 1, "%"));
+  setText("rtt", fixed(s.rttMs, 1, "ms"));
+  setText("latency", fixed(latency.p50, 1, "ms"));
+  setText("latency-p99", fixed(latency.p99, 1, "ms"));
+  setText("frames", String(framesReceived2));
+  const dropped = Object.values(s.framesDropped || {}).reduce(
+    (sum, n) => sum + (Number(n) || 0),
+    0
+  );
+  setText("dropped", String(dropped));
+  setText("recovered", String((Number(s.packetsRecovered) || 0) + (Number(s.packetsRebuilt) || 0)));
+  setText("viewers", s.preview ? String(s.preview.viewers) : "-");
+  setText(
+    "sender-name",
+    typeof s.senderName === "string" && s.senderName !== "" ? s.senderName : "-"
+  );
+  $("sender-name").title = typeof s.sender === "string" ? s.sender : "";
+  const up = (Date.parse(s.time) - Date.parse(s.senderStartedAt)) / 1e3;
+  setText("uptime", typeof s.senderStartedAt === "string" ? formatDuration(up) : "-");
+  charts.fps.push(at, s.fps);
+  charts.bitrate.push(at, s.bitrateMbps);
+  charts.latency.push(at, latency.p50);
 }
 function showUnreachable(reason, at) {
-    showState("unreachable", reason);
-    document.body.dataset.stale = "true";
-    for (const chart of Object.values(charts))
-        chart.push(at, null);
+  showState("unreachable", reason);
+  document.body.dataset.stale = "true";
+  for (const chart of Object.values(charts)) chart.push(at, null);
 }
-let failures = 0;
+var failures = 0;
 async function poll() {
-    const started = performance.now();
-    try {
-        const { stats, reason } = await fetchStats();
-        if (stats === undefined) {
-            failures++;
-            showUnreachable(reason, performance.now());
-        }
-        else {
-            const recovered = failures > 0;
-            failures = 0;
-            showStats(stats, performance.now());
-            checkStream(stats, recovered);
-        }
-        drawCharts();
+  const started = performance.now();
+  try {
+    const { stats, reason } = await fetchStats();
+    if (stats === void 0) {
+      failures++;
+      showUnreachable(reason, performance.now());
+    } else {
+      const recovered = failures > 0;
+      failures = 0;
+      showStats(stats, performance.now());
+      checkStream(stats, recovered);
     }
-    finally {
-        setTimeout(poll, Math.max(0, POLL_MS - (performance.now() - started)));
-    }
+    drawCharts();
+  } finally {
+    setTimeout(poll, Math.max(0, POLL_MS - (performance.now() - started)));
+  }
 }
 poll();
 </script>
