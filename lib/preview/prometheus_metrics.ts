@@ -24,7 +24,7 @@ import type { LoopLag } from "../metrics/loop_lag_sampler.ts";
 import type { HttpServerStats } from "./http_server.ts";
 import type { PreviewStats } from "./preview_handler.ts";
 import { LINK_STATE_LABELS, type LinkState } from "../receive/receiver_link.ts";
-import type { UdpReceiverStats } from "../receive/udp_receiver.ts";
+import type { UdpReceiverStats } from "../receive/receiver_stats.ts";
 
 /** The part of the receiver's stats that {@linkcode renderMetrics} reads. */
 export type MetricsReceiverStats = Pick<

@@ -8,9 +8,11 @@
  * @module
  */
 export * from "./link_reason.ts";
+export * from "./nack_policy.ts";
 export * from "./partial_frame.ts";
 export * from "./probe_salt.ts";
 export * from "./reassembler.ts";
 export * from "./receiver_gate.ts";
 export * from "./receiver_link.ts";
+export * from "./receiver_stats.ts";
 export * from "./udp_receiver.ts";
