@@ -2,6 +2,9 @@ import { MAX_FRAME_BYTES } from "../hub/frame.ts";
 import type { Data, Parity } from "../wire/data.ts";
 import type { NackRange } from "../wire/nack.ts";
 import { type DueOptions, PartialFrame } from "./partial_frame.ts";
+import type { ReassemblerStats } from "./reassembler_stats.ts";
+import { RecoveryWaits } from "./recovery_waits.ts";
+import { StartBudget, startsFor } from "./start_budget.ts";
 
 /** Limits on what a {@linkcode Reassembler} holds. */
 export interface ReassemblerOptions {
@@ -64,64 +67,6 @@ export interface AssembledFrame {
 }
 
 /**
- * Why a frame was never emitted:
- * - `late`: still incomplete at its deadline;
- * - `superseded`: a newer frame was complete first;
- * - `evicted`: no room, for newer frames;
- * - `lost`: no datagram of it ever came (lost whole, or left out by the
- *   sender to lower this receiver's frame rate);
- * - `oversize`: larger than the limits.
- */
-export type FrameDropReason = "late" | "superseded" | "evicted" | "lost" | "oversize";
-/**
- * Why a fragment was not used: the same twice, too late for its frame, not
- * of its frame's layout, larger than the limits, or the first of a new frame
- * beyond the budget of frames started ({@linkcode ReassemblerOptions.startsPerSecond}).
- */
-export type FragmentDropReason =
-  | "duplicate"
-  | "late"
-  | "inconsistent"
-  | "oversize"
-  | "throttled";
-
-/** Counters kept by a {@linkcode Reassembler}, over its whole life. */
-export interface ReassemblerStats {
-  /** Frames emitted whole. */
-  framesCompleted: number;
-  /** Frames never emitted, by reason. */
-  framesDropped: Record<FrameDropReason, number>;
-  /** Fragments accepted into a frame, from the network. */
-  packetsUsed: number;
-  /** Fragments not used, by reason. */
-  packetsDropped: Record<FragmentDropReason, number>;
-  /** Fragments found missing, before any recovery. */
-  packetsMissing: number;
-  /** Missing fragments that came after being asked for again. */
-  packetsRecovered: number;
-  /** Missing fragments rebuilt from parity. */
-  packetsRebuilt: number;
-  /** Fragments never had: exact for frames seen in part, estimated for frames never seen. */
-  packetsLost: number;
-  /** Times the reassembler started over after a frame number far ahead turned out wrong. */
-  resyncs: number;
-  /** Bytes held by frames in progress now: fragments, parity and bookkeeping. */
-  pendingBytes: number;
-  /** Frames in progress now. */
-  pendingFrames: number;
-}
-
-/** What a frame's silence is measured against before any gap has been seen, in ms. */
-const INITIAL_GAP_MS = 20;
-/** How fast the longest recent gap is forgotten, per datagram. */
-const GAP_DECAY = 0.995;
-/** The longest learnt wait for reordered datagrams, ms. */
-const MAX_REORDER_MS = 20;
-/** How fast a learnt reorder wait is forgotten, per frame. */
-const REORDER_DECAY = 0.995;
-/** A frame silent for this many times the longest recent gap has lost its tail. */
-const TAIL_GAPS = 3;
-/**
  * When every datagram for this long (ms), and at least this many, has been
  * older than the newest frame, that frame's number was wrong (a corrupted or
  * forged datagram far ahead): the reassembler starts over from what arrives.
@@ -130,8 +75,6 @@ const RESYNC_MS = 1000;
 const RESYNC_DATAGRAMS = 30;
 /** A jump ahead of more frames than this is a discontinuity, not frames lost. */
 const MAX_LOST_RUN = 1000;
-/** A frame costs one start of the budget per this many fragments. */
-const FRAGMENTS_PER_START = 256;
 /**
  * The most bytes of fragments and parity received that may be spent on
  * buffers allocated whole at a frame's start (see {@linkcode Reassembler}).
@@ -160,18 +103,15 @@ const MAX_CREDIT = 8 * 1024 * 1024;
 export class Reassembler {
   /** How long a frame may wait for a missing fragment, in ms. */
   budgetMs: number;
-  /** Extra wait for reordered datagrams, learnt from gaps asked for too soon. */
-  #reorderMs = 0;
+  /** What was learnt of the network's pace and reordering. */
+  #waits = new RecoveryWaits();
   #maxAgeMs: number;
   #maxFrames: number;
   #maxFrameBytes: number;
   #maxPendingBytes: number;
-  #startsPerSecond: number;
-  #startBurst: number;
   #partials = new Map<number, PartialFrame>();
-  /** Starts left in the budget, and when it was last topped up. */
-  #starts: number;
-  #startsAt = NaN;
+  /** Frames that may start and never complete. */
+  #starts: StartBudget;
   /** Bytes of fragments and parity received and not yet spent on a buffer allocated whole. */
   #credit = 0;
   /** What the frames in progress held when last asked (see {@linkcode PartialFrame.bytesHeld}). */
@@ -184,12 +124,6 @@ export class Reassembler {
   #lateRun = 0;
   #lateSince = 0;
   #fragmentsPerFrame = 0;
-  /**
-   * The longest recent wait between two datagrams of one frame, decaying: a
-   * frame silent for a few times this long has lost its tail. It starts long,
-   * so the first frames of a slowly paced sender are not taken for lost.
-   */
-  #gapMs = INITIAL_GAP_MS;
   #stats = {
     framesCompleted: 0,
     framesDropped: { late: 0, superseded: 0, evicted: 0, lost: 0, oversize: 0 },
@@ -208,16 +142,17 @@ export class Reassembler {
     this.#maxFrames = options.maxFrames ?? 8;
     this.#maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.#maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
-    this.#startsPerSecond = options.startsPerSecond ?? 64;
-    this.#startBurst = options.startBurst ?? 256;
-    this.#starts = this.#startBurst;
+    this.#starts = new StartBudget({
+      perSecond: options.startsPerSecond ?? 64,
+      burst: options.startBurst ?? 256,
+    });
     this.budgetMs = options.budgetMs ?? 1000;
     this.#maxAgeMs = options.maxAgeMs ?? 2000;
   }
 
   /** The wait for reordered datagrams learnt so far, ms (0 until reordering is seen). */
   get reorderMs(): number {
-    return this.#reorderMs;
+    return this.#waits.reorderMs;
   }
 
   /** Frames in progress now. */
@@ -261,7 +196,7 @@ export class Reassembler {
     for (const partial of this.#partials.values()) this.#drop(partial, "evicted");
     this.#floor = -1;
     this.#highest = -1;
-    this.#gapMs = INITIAL_GAP_MS;
+    this.#waits.resetGap();
   }
 
   /**
@@ -286,7 +221,7 @@ export class Reassembler {
       // Asked for, but the first send came after all: it was reordered, not
       // lost. Wait longer before asking for gaps from now on.
       this.#stats.packetsMissing--;
-      this.#reorderMs = Math.min(MAX_REORDER_MS, Math.max(this.#reorderMs, arrival.lateMs * 1.25));
+      this.#waits.reordered(arrival.lateMs);
     }
     return this.#settle(partial);
   }
@@ -319,11 +254,7 @@ export class Reassembler {
    */
   due(now: number, options: DueOptions): NackRange[] {
     const ranges: NackRange[] = [];
-    const waits = {
-      ...options,
-      tailMs: Math.max(options.tailMs, TAIL_GAPS * this.#gapMs),
-      reorderMs: Math.max(options.reorderMs, this.#reorderMs),
-    };
+    const waits = this.#waits.waits(options);
     for (const partial of this.#partials.values()) {
       const held = partial.bytesHeld;
       const due = partial.due(now, waits, this.#countMissing);
@@ -354,7 +285,7 @@ export class Reassembler {
     if (partial === undefined) return this.#start(packet, now);
     // Resends come a round trip later: they say nothing of the sender's pace.
     if (!("resent" in packet && packet.resent)) {
-      this.#gapMs = Math.max(now - partial.lastArrival, this.#gapMs * GAP_DECAY);
+      this.#waits.gap(now - partial.lastArrival);
     }
     if (this.#isLate(partial, now)) {
       this.#drop(partial, "late");
@@ -396,20 +327,6 @@ export class Reassembler {
     while (this.#pendingBytes > this.#maxPendingBytes) this.#drop(this.#oldest(), "evicted");
   }
 
-  /** Tops the budget of starts up to `now`, and says whether `cost` starts are left. */
-  #canStart(cost: number, now: number): boolean {
-    const elapsed = now - this.#startsAt;
-    if (elapsed > 0) {
-      this.#starts = Math.min(
-        this.#startBurst,
-        this.#starts + (elapsed * this.#startsPerSecond) / 1000,
-      );
-    }
-    // From the first call on; a clock that stepped back tops up nothing.
-    this.#startsAt = now;
-    return this.#starts >= cost;
-  }
-
   #start(packet: Data | Parity, now: number): PartialFrame | undefined {
     const { frameLength, fragmentSize } = packet;
     if (
@@ -421,7 +338,7 @@ export class Reassembler {
     }
     const count = Math.ceil(frameLength / fragmentSize);
     const starts = startsFor(count);
-    if (!this.#canStart(starts, now)) {
+    if (!this.#starts.canStart(starts, now)) {
       this.#stats.packetsDropped.throttled++;
       return undefined;
     }
@@ -446,7 +363,7 @@ export class Reassembler {
       }
       this.#drop(oldest, "evicted");
     }
-    this.#starts -= starts;
+    this.#starts.spend(starts);
     if (upFront) this.#credit -= frameLength;
     this.#countLost(packet.frame);
     const partial = new PartialFrame(packet, now, { upFront });
@@ -493,13 +410,13 @@ export class Reassembler {
   #emit(partial: PartialFrame): AssembledFrame {
     this.#remove(partial);
     // A frame that completes was worth its start: the budget is for those that do not.
-    this.#starts = Math.min(this.#startBurst, this.#starts + startsFor(partial.count));
+    this.#starts.giveBack(startsFor(partial.count));
     // Everything older than the frame emitted can no longer be shown.
     for (const other of this.#partials.values()) {
       if (other.frame < partial.frame) this.#drop(other, "superseded");
     }
     this.#floor = partial.frame;
-    this.#reorderMs *= REORDER_DECAY;
+    this.#waits.frameEmitted();
     this.#fragmentsPerFrame = this.#fragmentsPerFrame === 0
       ? partial.count
       : this.#fragmentsPerFrame * 0.9 + partial.count * 0.1;
@@ -512,9 +429,4 @@ export class Reassembler {
       firstArrival: partial.firstArrival,
     };
   }
-}
-
-/** What starting a frame of `count` fragments costs of the budget. */
-function startsFor(count: number): number {
-  return Math.ceil(count / FRAGMENTS_PER_START);
 }

@@ -8,7 +8,8 @@ import { RateMeter } from "../metrics/rate_meter.ts";
 import { SampleWindow } from "../metrics/sample_window.ts";
 import { linkReasonText } from "./link_reason.ts";
 import { RECOVERY } from "./nack_policy.ts";
-import type { AssembledFrame, Reassembler, ReassemblerStats } from "./reassembler.ts";
+import type { AssembledFrame, Reassembler } from "./reassembler.ts";
+import type { ReassemblerStats } from "./reassembler_stats.ts";
 import { RECEIVER_REJECTIONS, type ReceiverRejection } from "./receiver_gate.ts";
 import type { LinkState, ReceiverLink } from "./receiver_link.ts";
 
