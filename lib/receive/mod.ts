@@ -7,6 +7,7 @@
  *
  * @module
  */
+export * from "./fragment_buffer.ts";
 export * from "./link_reason.ts";
 export * from "./nack_policy.ts";
 export * from "./partial_frame.ts";
