@@ -8,7 +8,9 @@
  * @module
  */
 export * from "./fragment_buffer.ts";
+export * from "./link_pace.ts";
 export * from "./link_reason.ts";
+export * from "./link_state.ts";
 export * from "./nack_policy.ts";
 export * from "./partial_frame.ts";
 export * from "./probe_salt.ts";
@@ -18,5 +20,6 @@ export * from "./receiver_gate.ts";
 export * from "./receiver_link.ts";
 export * from "./receiver_stats.ts";
 export * from "./recovery_waits.ts";
+export * from "./round_trip.ts";
 export * from "./start_budget.ts";
 export * from "./udp_receiver.ts";

@@ -11,7 +11,8 @@ import { RECOVERY } from "./nack_policy.ts";
 import type { AssembledFrame, Reassembler } from "./reassembler.ts";
 import type { ReassemblerStats } from "./reassembler_stats.ts";
 import { RECEIVER_REJECTIONS, type ReceiverRejection } from "./receiver_gate.ts";
-import type { LinkState, ReceiverLink } from "./receiver_link.ts";
+import type { LinkState } from "./link_state.ts";
+import type { ReceiverLink } from "./receiver_link.ts";
 
 /** Everything the receiver measures, as `/stats` serves it. */
 export interface UdpReceiverStats {

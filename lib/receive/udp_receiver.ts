@@ -12,7 +12,8 @@ import { linkReasonText } from "./link_reason.ts";
 import { autoLatencyMs, NackPolicy } from "./nack_policy.ts";
 import { type AssembledFrame, Reassembler } from "./reassembler.ts";
 import { ReceiverGate } from "./receiver_gate.ts";
-import { type LinkEvent, type LinkState, ReceiverLink } from "./receiver_link.ts";
+import type { LinkEvent, LinkState } from "./link_state.ts";
+import { ReceiverLink } from "./receiver_link.ts";
 import { ReceiverStats, type UdpReceiverStats } from "./receiver_stats.ts";
 
 /** Options for a {@linkcode UdpReceiver}. */

@@ -5,7 +5,7 @@ import { isLoopbackHost } from "../../lib/cli/host_port.ts";
 import { guardPreview, SECURITY_HEADERS } from "../../lib/preview/preview_guard.ts";
 import { createPreviewHandler } from "../../lib/preview/preview_handler.ts";
 import type { ReceivedFrame } from "../../lib/hub/frame.ts";
-import { LINK_STATE_LABELS } from "../../lib/receive/receiver_link.ts";
+import { LINK_STATE_LABELS } from "../../lib/receive/link_state.ts";
 
 function frame(n: number): ReceivedFrame {
   return {
