@@ -10,7 +10,7 @@ import { linkReasonText } from "./link_reason.ts";
 import { RECOVERY } from "./nack_policy.ts";
 import type { AssembledFrame, Reassembler } from "./reassembler.ts";
 import type { ReassemblerStats } from "./reassembler_stats.ts";
-import { RECEIVER_REJECTIONS, type ReceiverRejection } from "./receiver_gate.ts";
+import { RECEIVER_REJECTIONS, type ReceiverRejection } from "./receiver_rejection.ts";
 import type { LinkState } from "./link_state.ts";
 import type { ReceiverLink } from "./receiver_link.ts";
 
