@@ -8,6 +8,7 @@
  * @module
  */
 export * from "./fragment_buffer.ts";
+export * from "./frame_order.ts";
 export * from "./link_pace.ts";
 export * from "./link_reason.ts";
 export * from "./link_state.ts";

@@ -2,7 +2,13 @@ import { MAX_FRAME_BYTES } from "../hub/frame.ts";
 import type { Data, Parity } from "../wire/data.ts";
 import type { NackRange } from "../wire/nack.ts";
 import { type DueOptions, PartialFrame } from "./partial_frame.ts";
-import type { ReassemblerStats } from "./reassembler_stats.ts";
+import { FrameOrder } from "./frame_order.ts";
+import {
+  emptyCounters,
+  framesLost,
+  type ReassemblerStats,
+  reassemblerStats,
+} from "./reassembler_stats.ts";
 import { RecoveryWaits } from "./recovery_waits.ts";
 import { StartBudget, startsFor } from "./start_budget.ts";
 
@@ -67,15 +73,6 @@ export interface AssembledFrame {
 }
 
 /**
- * When every datagram for this long (ms), and at least this many, has been
- * older than the newest frame, that frame's number was wrong (a corrupted or
- * forged datagram far ahead): the reassembler starts over from what arrives.
- */
-const RESYNC_MS = 1000;
-const RESYNC_DATAGRAMS = 30;
-/** A jump ahead of more frames than this is a discontinuity, not frames lost. */
-const MAX_LOST_RUN = 1000;
-/**
  * The most bytes of fragments and parity received that may be spent on
  * buffers allocated whole at a frame's start (see {@linkcode Reassembler}).
  */
@@ -99,6 +96,11 @@ const MAX_CREDIT = 8 * 1024 * 1024;
  * end. How many frames may start and never complete is budgeted too
  * (`startsPerSecond`), as each start costs bookkeeping for every fragment
  * it claims.
+ *
+ * Its learnt waits, budget of starts, frame order and counters are in files
+ * of their own; the rest stays one class of about 400 lines, as the frames
+ * in progress, the memory they hold and the counters move together at every
+ * datagram.
  */
 export class Reassembler {
   /** How long a frame may wait for a missing fragment, in ms. */
@@ -116,25 +118,10 @@ export class Reassembler {
   #credit = 0;
   /** What the frames in progress held when last asked (see {@linkcode PartialFrame.bytesHeld}). */
   #pendingBytes = 0;
-  /** No frame at or below this number is started again: it was emitted or given up. */
-  #floor = -1;
-  /** The highest frame number that has had a datagram. */
-  #highest = -1;
-  /** Datagrams in a row older than the floor, and since when. */
-  #lateRun = 0;
-  #lateSince = 0;
+  /** The floor and the highest frame number. */
+  #order = new FrameOrder();
   #fragmentsPerFrame = 0;
-  #stats = {
-    framesCompleted: 0,
-    framesDropped: { late: 0, superseded: 0, evicted: 0, lost: 0, oversize: 0 },
-    packetsUsed: 0,
-    packetsDropped: { duplicate: 0, late: 0, inconsistent: 0, oversize: 0, throttled: 0 },
-    packetsMissing: 0,
-    packetsRecovered: 0,
-    packetsRebuilt: 0,
-    packetsLost: 0,
-    resyncs: 0,
-  };
+  #stats = emptyCounters();
   #countMissing = () => this.#stats.packetsMissing++;
 
   /** Creates a reassembler with the given limits. */
@@ -162,20 +149,10 @@ export class Reassembler {
 
   /** The counters so far. */
   get stats(): ReassemblerStats {
-    const s = this.#stats;
-    return {
-      framesCompleted: s.framesCompleted,
-      framesDropped: { ...s.framesDropped },
-      packetsUsed: s.packetsUsed,
-      packetsDropped: { ...s.packetsDropped },
-      packetsMissing: s.packetsMissing,
-      packetsRecovered: s.packetsRecovered,
-      packetsRebuilt: s.packetsRebuilt,
-      packetsLost: Math.round(s.packetsLost),
-      resyncs: s.resyncs,
+    return reassemblerStats(this.#stats, {
       pendingBytes: this.#pendingBytes,
       pendingFrames: this.#partials.size,
-    };
+    });
   }
 
   /**
@@ -184,8 +161,7 @@ export class Reassembler {
    * sending this receiver fewer frames.
    */
   get framesLost(): number {
-    const d = this.#stats.framesDropped;
-    return d.late + d.superseded + d.evicted + d.oversize;
+    return framesLost(this.#stats.framesDropped);
   }
 
   /**
@@ -194,8 +170,7 @@ export class Reassembler {
    */
   reset(): void {
     for (const partial of this.#partials.values()) this.#drop(partial, "evicted");
-    this.#floor = -1;
-    this.#highest = -1;
+    this.#order.reset();
     this.#waits.resetGap();
   }
 
@@ -272,15 +247,16 @@ export class Reassembler {
 
   #partialFor(packet: Data | Parity, now: number): PartialFrame | undefined {
     const { frame } = packet;
-    if (frame <= this.#floor) {
-      if (this.#lateRun++ === 0) this.#lateSince = now;
-      if (this.#lateRun < RESYNC_DATAGRAMS || now - this.#lateSince < RESYNC_MS) {
-        this.#stats.packetsDropped.late++;
-        return undefined;
-      }
-      this.#resync();
+    const admission = this.#order.admit(frame, now);
+    if (admission === "late") {
+      this.#stats.packetsDropped.late++;
+      return undefined;
     }
-    this.#lateRun = 0;
+    if (admission === "resync") {
+      // Starts over from the frames that arrive now, forgetting a wrong newest frame.
+      for (const partial of [...this.#partials.values()]) this.#remove(partial);
+      this.#stats.resyncs++;
+    }
     const partial = this.#partials.get(frame);
     if (partial === undefined) return this.#start(packet, now);
     // Resends come a round trip later: they say nothing of the sender's pace.
@@ -297,14 +273,6 @@ export class Reassembler {
       return undefined;
     }
     return partial;
-  }
-
-  /** Starts over from the frames that arrive now, forgetting a wrong newest frame. */
-  #resync(): void {
-    for (const partial of [...this.#partials.values()]) this.#remove(partial);
-    this.#floor = -1;
-    this.#highest = -1;
-    this.#stats.resyncs++;
   }
 
   #isLate(partial: PartialFrame, now: number): boolean {
@@ -375,12 +343,10 @@ export class Reassembler {
   /** Frames skipped over count as lost until a datagram of theirs turns up. */
   #countLost(frame: number): void {
     const stats = this.#stats;
-    if (frame > this.#highest) {
-      const run = this.#highest < 0 ? 0 : frame - this.#highest - 1;
-      const skipped = run > MAX_LOST_RUN ? 0 : run;
+    const skipped = this.#order.start(frame);
+    if (skipped >= 0) {
       stats.framesDropped.lost += skipped;
       stats.packetsLost += skipped * this.#fragmentsPerFrame;
-      this.#highest = frame;
     } else if (stats.framesDropped.lost > 0) {
       stats.framesDropped.lost--;
       stats.packetsLost = Math.max(0, stats.packetsLost - this.#fragmentsPerFrame);
@@ -402,7 +368,7 @@ export class Reassembler {
 
   #drop(partial: PartialFrame, reason: "late" | "superseded" | "evicted"): void {
     this.#remove(partial);
-    if (partial.frame > this.#floor) this.#floor = partial.frame;
+    this.#order.gaveUp(partial.frame);
     this.#stats.framesDropped[reason]++;
     this.#stats.packetsLost += partial.missing;
   }
@@ -415,7 +381,7 @@ export class Reassembler {
     for (const other of this.#partials.values()) {
       if (other.frame < partial.frame) this.#drop(other, "superseded");
     }
-    this.#floor = partial.frame;
+    this.#order.emitted(partial.frame);
     this.#waits.frameEmitted();
     this.#fragmentsPerFrame = this.#fragmentsPerFrame === 0
       ? partial.count

@@ -45,3 +45,55 @@ export interface ReassemblerStats {
   /** Frames in progress now. */
   pendingFrames: number;
 }
+
+/** The counters behind {@linkcode ReassemblerStats}: all but what is in progress now. */
+export type ReassemblerCounters = Omit<ReassemblerStats, "pendingBytes" | "pendingFrames">;
+
+/** Counters that have counted nothing yet. */
+export function emptyCounters(): ReassemblerCounters {
+  return {
+    framesCompleted: 0,
+    framesDropped: { late: 0, superseded: 0, evicted: 0, lost: 0, oversize: 0 },
+    packetsUsed: 0,
+    packetsDropped: { duplicate: 0, late: 0, inconsistent: 0, oversize: 0, throttled: 0 },
+    packetsMissing: 0,
+    packetsRecovered: 0,
+    packetsRebuilt: 0,
+    packetsLost: 0,
+    resyncs: 0,
+  };
+}
+
+/**
+ * A copy of `counters` with what is in progress now; `packetsLost`, in part
+ * an estimate, rounded to a whole number.
+ */
+export function reassemblerStats(
+  counters: ReassemblerCounters,
+  pending: { pendingBytes: number; pendingFrames: number },
+): ReassemblerStats {
+  const s = counters;
+  return {
+    framesCompleted: s.framesCompleted,
+    framesDropped: { ...s.framesDropped },
+    packetsUsed: s.packetsUsed,
+    packetsDropped: { ...s.packetsDropped },
+    packetsMissing: s.packetsMissing,
+    packetsRecovered: s.packetsRecovered,
+    packetsRebuilt: s.packetsRebuilt,
+    packetsLost: Math.round(s.packetsLost),
+    resyncs: s.resyncs,
+    pendingBytes: pending.pendingBytes,
+    pendingFrames: pending.pendingFrames,
+  };
+}
+
+/**
+ * Frames given up after some of their datagrams came. Frames of which
+ * nothing came are left out: the sender may have left them out on purpose,
+ * sending this receiver fewer frames.
+ */
+export function framesLost(framesDropped: Record<FrameDropReason, number>): number {
+  const d = framesDropped;
+  return d.late + d.superseded + d.evicted + d.oversize;
+}
