@@ -13,6 +13,7 @@ export * from "./link_pace.ts";
 export * from "./link_reason.ts";
 export * from "./link_state.ts";
 export * from "./nack_policy.ts";
+export * from "./parity_groups.ts";
 export * from "./partial_frame.ts";
 export * from "./probe_salt.ts";
 export * from "./reassembler.ts";

@@ -2,6 +2,7 @@ import type { Data, Parity } from "../wire/data.ts";
 import type { NackRange } from "../wire/nack.ts";
 import { xorInto } from "../wire/parity_datagrams.ts";
 import { FragmentBuffer, type FragmentBufferOptions } from "./fragment_buffer.ts";
+import { ParityGroups } from "./parity_groups.ts";
 
 /** What became of a fragment offered to a {@linkcode PartialFrame}. */
 export type AddResult = "new" | "duplicate" | "inconsistent";
@@ -46,10 +47,10 @@ export type PartialFrameOptions = Pick<FragmentBufferOptions, "upFront">;
  * once the frame's buffer is allocated, and the parity and bookkeeping once
  * needed. {@linkcode bytesHeld} says how much.
  *
- * Where the fragments' bytes are kept is {@linkcode FragmentBuffer}'s; the
- * rest stays in this one class, over 300 lines, because what is missing and
- * since when, what was asked for, and what parity can rebuild all read and
- * write the same per-fragment arrays.
+ * Where the fragments' bytes are kept is {@linkcode FragmentBuffer}'s, and
+ * the parity groups are {@linkcode ParityGroups}'; the rest stays in this one
+ * class, a little over 300 lines, because what is missing and since when and
+ * what was asked for read and write the same per-fragment arrays.
  */
 export class PartialFrame {
   /** The frame number. */
@@ -79,15 +80,12 @@ export class PartialFrame {
   /** When each fragment was last asked for, NaN if never; made with `#missingSince`. */
   #askedAt: Float64Array | undefined;
 
-  #groups = 0;
-  #parity: Array<Uint8Array | undefined> = [];
-  #paritiesSeen = 0;
+  /** The frame's parity, if the sender sends it. */
+  #parity: ParityGroups;
   /** What {@linkcode bytesHeld} says but for the fragments' buffer, kept up to date. */
   #held = 0;
   /** Fragments marked missing and not yet here: `due` has work only when some are. */
   #missingCount = 0;
-  #lastParityGroup = -1;
-  #groupReceived: Uint16Array | undefined;
   /** When the longest-missing fragment went missing, as of the last `due`; NaN if none. */
   #oldestMissing = NaN;
 
@@ -106,6 +104,7 @@ export class PartialFrame {
       upFront: options.upFront,
     });
     this.#seen = new Uint8Array(this.count);
+    this.#parity = new ParityGroups(this.count);
     this.#held = this.count;
   }
 
@@ -127,7 +126,7 @@ export class PartialFrame {
    * fragments kept so far), its parity payloads, and its bookkeeping.
    */
   get bytesHeld(): number {
-    return this.#held + this.#buffer.bytesHeld;
+    return this.#held + this.#buffer.bytesHeld + this.#parity.bytesHeld;
   }
 
   /** The whole frame's bytes, once {@linkcode complete}. */
@@ -142,7 +141,7 @@ export class PartialFrame {
 
   /** Parity datagrams taken, one a group. */
   get parities(): number {
-    return this.#paritiesSeen;
+    return this.#parity.taken;
   }
 
   /** Whether every fragment is here. */
@@ -207,21 +206,8 @@ export class PartialFrame {
   addParity(packet: Parity, now: number): number {
     if (!this.matches(packet)) return -1;
     this.lastArrival = now;
-    if (this.#groups === 0) {
-      this.#groups = packet.groups;
-      this.#groupReceived = new Uint16Array(packet.groups);
-      this.#held += this.#groupReceived.byteLength;
-      for (let i = 0; i < this.count; i++) {
-        if (this.#seen[i] === 1) this.#groupReceived[i % packet.groups]++;
-      }
-    } else if (packet.groups !== this.#groups) {
-      return -1;
-    }
-    if (this.#parity[packet.group] !== undefined) return 0;
-    this.#parity[packet.group] = packet.payload.slice();
-    this.#held += packet.payload.length;
-    this.#paritiesSeen++;
-    if (packet.group > this.#lastParityGroup) this.#lastParityGroup = packet.group;
+    const added = this.#parity.add(packet, this.#seen);
+    if (added <= 0) return added;
     // Parity comes after the frame's data: anything not here yet is missing.
     for (let i = this.#highest + 1; i < this.count; i++) this.#markMissing(i, now);
     return this.#rebuild(packet.group) ? 1 : 0;
@@ -250,7 +236,7 @@ export class PartialFrame {
     }
     // Parity follows the frame's data, group after group: before the first
     // comes, any gap may be rebuilt; after it, only groups still to come.
-    const noParityYet = options.awaitParity && this.#paritiesSeen === 0 &&
+    const noParityYet = options.awaitParity && this.#parity.taken === 0 &&
       now - this.lastArrival < options.tailMs;
     const moreParity = options.awaitParity && now - this.lastArrival < options.reorderMs;
     const ranges: NackRange[] = [];
@@ -266,9 +252,7 @@ export class PartialFrame {
         if (!(since >= oldest)) oldest = since;
         const asked = askedAt[i];
         if (Number.isNaN(asked)) {
-          const group = this.#groups > 0 ? i % this.#groups : -1;
-          const parityPending = noParityYet ||
-            (moreParity && group > this.#lastParityGroup && this.#parity[group] === undefined);
+          const parityPending = noParityYet || (moreParity && this.#parity.mayCome(i));
           ask = now - since >= options.reorderMs && !parityPending;
           if (ask) onLost();
         } else {
@@ -313,24 +297,20 @@ export class PartialFrame {
     }
     this.#buffer.set(index, payload);
     this.received++;
-    if (this.#groupReceived !== undefined) this.#groupReceived[index % this.#groups]++;
+    this.#parity.stored(index);
   }
 
   /** Rebuilds the one missing fragment of `index`'s group, if that is all it lacks. */
   #rebuild(index: number): boolean {
-    if (this.#groups === 0) return false;
-    const group = index % this.#groups;
-    const parity = this.#parity[group];
-    if (parity === undefined) return false;
-    const members = Math.floor((this.count - 1 - group) / this.#groups) + 1;
-    if (this.#groupReceived![group] !== members - 1) return false;
+    const found = this.#parity.rebuildable(index);
+    if (found === undefined) return false;
+    const { group, groups, parity } = found;
     let missing = -1;
-    for (let i = group; i < this.count; i += this.#groups) {
+    for (let i = group; i < this.count; i += groups) {
       if (this.#seen[i] === 0) missing = i;
       else xorInto(parity, this.#buffer.get(i));
     }
     this.#store(missing, parity.subarray(0, this.#buffer.lengthOf(missing)));
-    this.#parity[group] = parity; // spent, but keeps the group marked as covered
     this.rebuilt++;
     return true;
   }
