@@ -8,7 +8,7 @@ import { formatSession } from "../wire/format_session.ts";
 import { formatHostPort, type HostPort } from "../cli/host_port.ts";
 import { Logger } from "../cli/logger.ts";
 import { type HttpServerError } from "../preview/http_server_options.ts";
-import { LINK_STATE_LABELS, type LinkEvent } from "../receive/receiver_link.ts";
+import { LINK_STATE_LABELS, type LinkEvent } from "../receive/link_state.ts";
 import { linkReasonText } from "../receive/link_reason.ts";
 import { UdpReceiver } from "../receive/udp_receiver.ts";
 import { type LoopLag } from "../metrics/loop_lag_meter.ts";

@@ -1,4 +1,4 @@
-import { LINK_STATE_LABELS } from "../receive/receiver_link.ts";
+import { LINK_STATE_LABELS } from "../receive/link_state.ts";
 import { PREVIEW_PAGE_TEMPLATE } from "./_preview_page_template.ts";
 
 /**

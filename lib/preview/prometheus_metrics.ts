@@ -23,8 +23,8 @@ import type { LatencyHistogramSnapshot } from "../metrics/latency_histogram.ts";
 import type { LoopLag } from "../metrics/loop_lag_sampler.ts";
 import type { HttpServerStats } from "./http_server_options.ts";
 import type { PreviewStats } from "./preview_handler.ts";
-import { LINK_STATE_LABELS, type LinkState } from "../receive/receiver_link.ts";
-import type { UdpReceiverStats } from "../receive/udp_receiver.ts";
+import { LINK_STATE_LABELS, type LinkState } from "../receive/link_state.ts";
+import type { UdpReceiverStats } from "../receive/receiver_stats.ts";
 import { formatNumber, formatPrometheus, type MetricFamily } from "./_prometheus_text.ts";
 
 /** The part of the receiver's stats that {@linkcode renderMetrics} reads. */

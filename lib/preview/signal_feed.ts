@@ -3,7 +3,7 @@ import type { FrameSignal, ReceivedFrame } from "../hub/frame.ts";
 import { LatestValue } from "../hub/latest_value.ts";
 import { noSignalFrameSize, type RenderNoSignalFrameOptions } from "./no_signal_frame.ts";
 import { NoSignalRenderer } from "./no_signal_renderer.ts";
-import type { LinkState } from "../receive/receiver_link.ts";
+import type { LinkState } from "../receive/link_state.ts";
 
 /** What a {@linkcode SignalFeed} needs to know of the link, as `UdpReceiver.stats()` gives it. */
 export interface SignalLinkStatus {

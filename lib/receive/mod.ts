@@ -7,10 +7,23 @@
  *
  * @module
  */
+export * from "./fragment_buffer.ts";
+export * from "./frame_order.ts";
+export * from "./link_pace.ts";
 export * from "./link_reason.ts";
+export * from "./link_state.ts";
+export * from "./nack_policy.ts";
+export * from "./parity_groups.ts";
 export * from "./partial_frame.ts";
 export * from "./probe_salt.ts";
 export * from "./reassembler.ts";
+export * from "./reassembler_stats.ts";
 export * from "./receiver_gate.ts";
 export * from "./receiver_link.ts";
+export * from "./receiver_rejection.ts";
+export * from "./receiver_stats.ts";
+export * from "./recovery_waits.ts";
+export * from "./round_trip.ts";
+export * from "./session_keys.ts";
+export * from "./start_budget.ts";
 export * from "./udp_receiver.ts";

@@ -1,6 +1,8 @@
 import type { Data, Parity } from "../wire/data.ts";
 import type { NackRange } from "../wire/nack.ts";
 import { xorInto } from "../wire/parity_datagrams.ts";
+import { FragmentBuffer, type FragmentBufferOptions } from "./fragment_buffer.ts";
+import { ParityGroups } from "./parity_groups.ts";
 
 /** What became of a fragment offered to a {@linkcode PartialFrame}. */
 export type AddResult = "new" | "duplicate" | "inconsistent";
@@ -32,31 +34,8 @@ export interface DueOptions {
   awaitParity: boolean;
 }
 
-/** How a {@linkcode PartialFrame} keeps its bytes. */
-export interface PartialFrameOptions {
-  /**
-   * Allocate the whole frame's buffer at once: as much memory as the frame
-   * claims, before it has sent any. Otherwise its first fragments are kept in
-   * a buffer that grows as they come, and the whole frame's buffer is
-   * allocated once an eighth of its bytes have come (see {@linkcode PROMOTE_AT}).
-   * @default {false}
-   */
-  upFront?: boolean;
-}
-
-/**
- * What a `Map` entry costs V8, in bytes, about: the fragments of a frame kept
- * as they come are found through one.
- */
-const MAP_ENTRY_BYTES = 32;
-/** The smallest buffer a frame kept as its fragments come starts with, in bytes. */
-const MIN_SLAB = 1024;
-/**
- * A frame not allocated up front gets its whole buffer once this share of its
- * bytes has come: it then holds at most this many times what came, and the
- * fragments kept until then, copied twice, are no more than this share.
- */
-export const PROMOTE_AT = 1 / 8;
+/** How a {@linkcode PartialFrame} keeps its bytes (see {@linkcode FragmentBufferOptions.upFront}). */
+export type PartialFrameOptions = Pick<FragmentBufferOptions, "upFront">;
 
 /**
  * One frame being put back together: which fragments came, which are
@@ -67,6 +46,11 @@ export const PROMOTE_AT = 1 / 8;
  * claims (unless `upFront`): the fragments' bytes, at most eight times them
  * once the frame's buffer is allocated, and the parity and bookkeeping once
  * needed. {@linkcode bytesHeld} says how much.
+ *
+ * Where the fragments' bytes are kept is {@linkcode FragmentBuffer}'s, and
+ * the parity groups are {@linkcode ParityGroups}'; the rest stays in this one
+ * class, a little over 300 lines, because what is missing and since when and
+ * what was asked for read and write the same per-fragment arrays.
  */
 export class PartialFrame {
   /** The frame number. */
@@ -87,14 +71,8 @@ export class PartialFrame {
   received = 0;
   /** Fragments rebuilt from parity and not yet counted by the caller. */
   rebuilt = 0;
-  /** The frame's bytes, each fragment in its place, once allocated. */
-  #data: Uint8Array<ArrayBuffer> | undefined;
-  /** Until then, the fragments in the order they came, each at a multiple of `fragmentSize`. */
-  #slab: Uint8Array<ArrayBuffer> | undefined;
-  /** Where each fragment kept in `#slab` starts in it. */
-  #slots: Map<number, number> | undefined;
-  /** Bytes of the fragments kept in `#slab`. */
-  #kept = 0;
+  /** The fragments' bytes. */
+  #buffer: FragmentBuffer;
   #seen: Uint8Array;
   #highest = -1;
   /** When each fragment was found missing, NaN while it is not; made when one first is. */
@@ -102,15 +80,12 @@ export class PartialFrame {
   /** When each fragment was last asked for, NaN if never; made with `#missingSince`. */
   #askedAt: Float64Array | undefined;
 
-  #groups = 0;
-  #parity: Array<Uint8Array | undefined> = [];
-  #paritiesSeen = 0;
-  /** What {@linkcode bytesHeld} says, kept up to date as buffers are made. */
+  /** The frame's parity, if the sender sends it. */
+  #parity: ParityGroups;
+  /** What {@linkcode bytesHeld} says but for the fragments' buffer, kept up to date. */
   #held = 0;
   /** Fragments marked missing and not yet here: `due` has work only when some are. */
   #missingCount = 0;
-  #lastParityGroup = -1;
-  #groupReceived: Uint16Array | undefined;
   /** When the longest-missing fragment went missing, as of the last `due`; NaN if none. */
   #oldestMissing = NaN;
 
@@ -123,10 +98,14 @@ export class PartialFrame {
     this.captureTime = first.captureTime;
     this.firstArrival = now;
     this.lastArrival = now;
-    if (options.upFront) this.#data = new Uint8Array(this.frameLength);
-    else this.#slots = new Map();
+    this.#buffer = new FragmentBuffer({
+      frameLength: first.frameLength,
+      fragmentSize: first.fragmentSize,
+      upFront: options.upFront,
+    });
     this.#seen = new Uint8Array(this.count);
-    this.#held = this.count + (options.upFront ? this.frameLength : 0);
+    this.#parity = new ParityGroups(this.count);
+    this.#held = this.count;
   }
 
   /**
@@ -136,10 +115,10 @@ export class PartialFrame {
    */
   static maxBytes(frameLength: number, fragmentSize: number): number {
     const count = Math.ceil(frameLength / fragmentSize);
-    // Its buffer, or the fragments kept as they come in slots of fragmentSize;
-    // for each fragment whether it came, when it went missing and was asked
-    // for, and where it was kept.
-    return count * fragmentSize + count * (1 + 16 + MAP_ENTRY_BYTES);
+    // Its buffer, or the fragments kept as they come in slots of fragmentSize
+    // and where; for each fragment whether it came, and when it went missing
+    // and was asked for.
+    return FragmentBuffer.maxBytes(frameLength, fragmentSize) + count * (1 + 16);
   }
 
   /**
@@ -147,21 +126,22 @@ export class PartialFrame {
    * fragments kept so far), its parity payloads, and its bookkeeping.
    */
   get bytesHeld(): number {
-    return this.#held;
+    return this.#held + this.#buffer.bytesHeld + this.#parity.bytesHeld;
   }
 
   /** The whole frame's bytes, once {@linkcode complete}. */
   get data(): Uint8Array<ArrayBuffer> {
     // A frame whole has had all its bytes: its buffer was allocated by then.
-    if (!this.complete || this.#data === undefined) {
+    const data = this.#buffer.data;
+    if (!this.complete || data === undefined) {
       throw new RangeError(`Frame ${this.frame} is not complete`);
     }
-    return this.#data;
+    return data;
   }
 
   /** Parity datagrams taken, one a group. */
   get parities(): number {
-    return this.#paritiesSeen;
+    return this.#parity.taken;
   }
 
   /** Whether every fragment is here. */
@@ -226,21 +206,8 @@ export class PartialFrame {
   addParity(packet: Parity, now: number): number {
     if (!this.matches(packet)) return -1;
     this.lastArrival = now;
-    if (this.#groups === 0) {
-      this.#groups = packet.groups;
-      this.#groupReceived = new Uint16Array(packet.groups);
-      this.#held += this.#groupReceived.byteLength;
-      for (let i = 0; i < this.count; i++) {
-        if (this.#seen[i] === 1) this.#groupReceived[i % packet.groups]++;
-      }
-    } else if (packet.groups !== this.#groups) {
-      return -1;
-    }
-    if (this.#parity[packet.group] !== undefined) return 0;
-    this.#parity[packet.group] = packet.payload.slice();
-    this.#held += packet.payload.length;
-    this.#paritiesSeen++;
-    if (packet.group > this.#lastParityGroup) this.#lastParityGroup = packet.group;
+    const added = this.#parity.add(packet, this.#seen);
+    if (added <= 0) return added;
     // Parity comes after the frame's data: anything not here yet is missing.
     for (let i = this.#highest + 1; i < this.count; i++) this.#markMissing(i, now);
     return this.#rebuild(packet.group) ? 1 : 0;
@@ -269,7 +236,7 @@ export class PartialFrame {
     }
     // Parity follows the frame's data, group after group: before the first
     // comes, any gap may be rebuilt; after it, only groups still to come.
-    const noParityYet = options.awaitParity && this.#paritiesSeen === 0 &&
+    const noParityYet = options.awaitParity && this.#parity.taken === 0 &&
       now - this.lastArrival < options.tailMs;
     const moreParity = options.awaitParity && now - this.lastArrival < options.reorderMs;
     const ranges: NackRange[] = [];
@@ -285,9 +252,7 @@ export class PartialFrame {
         if (!(since >= oldest)) oldest = since;
         const asked = askedAt[i];
         if (Number.isNaN(asked)) {
-          const group = this.#groups > 0 ? i % this.#groups : -1;
-          const parityPending = noParityYet ||
-            (moreParity && group > this.#lastParityGroup && this.#parity[group] === undefined);
+          const parityPending = noParityYet || (moreParity && this.#parity.mayCome(i));
           ask = now - since >= options.reorderMs && !parityPending;
           if (ask) onLost();
         } else {
@@ -330,73 +295,22 @@ export class PartialFrame {
       this.#missingCount--;
       this.#missingSince[index] = NaN;
     }
-    if (this.#data !== undefined) this.#data.set(payload, index * this.fragmentSize);
-    else this.#keep(index, payload);
+    this.#buffer.set(index, payload);
     this.received++;
-    if (this.#groupReceived !== undefined) this.#groupReceived[index % this.#groups]++;
-  }
-
-  /**
-   * Copies a fragment into the next slot of `#slab`, growing it (to twice its
-   * size, at most to every fragment's slot) when it is full: never more than
-   * about twice the bytes that came. Once {@linkcode PROMOTE_AT} of the
-   * frame has come, allocates the frame's buffer and moves them into place.
-   */
-  #keep(index: number, payload: Uint8Array): void {
-    const slots = this.#slots!;
-    const at = slots.size * this.fragmentSize;
-    const end = at + payload.length;
-    let slab = this.#slab;
-    if (slab === undefined || end > slab.length) {
-      const most = this.count * this.fragmentSize;
-      const grown = new Uint8Array(
-        Math.min(most, Math.max(end, MIN_SLAB, 2 * (slab?.length ?? 0))),
-      );
-      if (slab !== undefined) grown.set(slab.subarray(0, at));
-      this.#held += grown.length - (slab?.length ?? 0);
-      this.#slab = slab = grown;
-    }
-    slab.set(payload, at);
-    slots.set(index, at);
-    this.#held += MAP_ENTRY_BYTES;
-    this.#kept += payload.length;
-    if (this.#kept < this.frameLength * PROMOTE_AT) return;
-    const data = new Uint8Array(this.frameLength);
-    for (const [kept, start] of slots) {
-      data.set(slab.subarray(start, start + this.#lengthOf(kept)), kept * this.fragmentSize);
-    }
-    this.#held += data.length - slab.length - slots.size * MAP_ENTRY_BYTES;
-    this.#data = data;
-    this.#slab = undefined;
-    this.#slots = undefined;
-  }
-
-  /** How long fragment `index` is: `fragmentSize`, but for the last. */
-  #lengthOf(index: number): number {
-    return Math.min(this.fragmentSize, this.frameLength - index * this.fragmentSize);
-  }
-
-  /** Fragment `index`'s bytes, which must be here. */
-  #fragment(index: number): Uint8Array {
-    const start = this.#data !== undefined ? index * this.fragmentSize : this.#slots!.get(index)!;
-    return (this.#data ?? this.#slab!).subarray(start, start + this.#lengthOf(index));
+    this.#parity.stored(index);
   }
 
   /** Rebuilds the one missing fragment of `index`'s group, if that is all it lacks. */
   #rebuild(index: number): boolean {
-    if (this.#groups === 0) return false;
-    const group = index % this.#groups;
-    const parity = this.#parity[group];
-    if (parity === undefined) return false;
-    const members = Math.floor((this.count - 1 - group) / this.#groups) + 1;
-    if (this.#groupReceived![group] !== members - 1) return false;
+    const found = this.#parity.rebuildable(index);
+    if (found === undefined) return false;
+    const { group, groups, parity } = found;
     let missing = -1;
-    for (let i = group; i < this.count; i += this.#groups) {
+    for (let i = group; i < this.count; i += groups) {
       if (this.#seen[i] === 0) missing = i;
-      else xorInto(parity, this.#fragment(i));
+      else xorInto(parity, this.#buffer.get(i));
     }
-    this.#store(missing, parity.subarray(0, this.#lengthOf(missing)));
-    this.#parity[group] = parity; // spent, but keeps the group marked as covered
+    this.#store(missing, parity.subarray(0, this.#buffer.lengthOf(missing)));
     this.rebuilt++;
     return true;
   }

@@ -2,6 +2,15 @@ import { MAX_FRAME_BYTES } from "../hub/frame.ts";
 import type { Data, Parity } from "../wire/data.ts";
 import type { NackRange } from "../wire/nack.ts";
 import { type DueOptions, PartialFrame } from "./partial_frame.ts";
+import { FrameOrder } from "./frame_order.ts";
+import {
+  emptyCounters,
+  framesLost,
+  type ReassemblerStats,
+  reassemblerStats,
+} from "./reassembler_stats.ts";
+import { RecoveryWaits } from "./recovery_waits.ts";
+import { StartBudget, startsFor } from "./start_budget.ts";
 
 /** Limits on what a {@linkcode Reassembler} holds. */
 export interface ReassemblerOptions {
@@ -64,75 +73,6 @@ export interface AssembledFrame {
 }
 
 /**
- * Why a frame was never emitted:
- * - `late`: still incomplete at its deadline;
- * - `superseded`: a newer frame was complete first;
- * - `evicted`: no room, for newer frames;
- * - `lost`: no datagram of it ever came (lost whole, or left out by the
- *   sender to lower this receiver's frame rate);
- * - `oversize`: larger than the limits.
- */
-export type FrameDropReason = "late" | "superseded" | "evicted" | "lost" | "oversize";
-/**
- * Why a fragment was not used: the same twice, too late for its frame, not
- * of its frame's layout, larger than the limits, or the first of a new frame
- * beyond the budget of frames started ({@linkcode ReassemblerOptions.startsPerSecond}).
- */
-export type FragmentDropReason =
-  | "duplicate"
-  | "late"
-  | "inconsistent"
-  | "oversize"
-  | "throttled";
-
-/** Counters kept by a {@linkcode Reassembler}, over its whole life. */
-export interface ReassemblerStats {
-  /** Frames emitted whole. */
-  framesCompleted: number;
-  /** Frames never emitted, by reason. */
-  framesDropped: Record<FrameDropReason, number>;
-  /** Fragments accepted into a frame, from the network. */
-  packetsUsed: number;
-  /** Fragments not used, by reason. */
-  packetsDropped: Record<FragmentDropReason, number>;
-  /** Fragments found missing, before any recovery. */
-  packetsMissing: number;
-  /** Missing fragments that came after being asked for again. */
-  packetsRecovered: number;
-  /** Missing fragments rebuilt from parity. */
-  packetsRebuilt: number;
-  /** Fragments never had: exact for frames seen in part, estimated for frames never seen. */
-  packetsLost: number;
-  /** Times the reassembler started over after a frame number far ahead turned out wrong. */
-  resyncs: number;
-  /** Bytes held by frames in progress now: fragments, parity and bookkeeping. */
-  pendingBytes: number;
-  /** Frames in progress now. */
-  pendingFrames: number;
-}
-
-/** What a frame's silence is measured against before any gap has been seen, in ms. */
-const INITIAL_GAP_MS = 20;
-/** How fast the longest recent gap is forgotten, per datagram. */
-const GAP_DECAY = 0.995;
-/** The longest learnt wait for reordered datagrams, ms. */
-const MAX_REORDER_MS = 20;
-/** How fast a learnt reorder wait is forgotten, per frame. */
-const REORDER_DECAY = 0.995;
-/** A frame silent for this many times the longest recent gap has lost its tail. */
-const TAIL_GAPS = 3;
-/**
- * When every datagram for this long (ms), and at least this many, has been
- * older than the newest frame, that frame's number was wrong (a corrupted or
- * forged datagram far ahead): the reassembler starts over from what arrives.
- */
-const RESYNC_MS = 1000;
-const RESYNC_DATAGRAMS = 30;
-/** A jump ahead of more frames than this is a discontinuity, not frames lost. */
-const MAX_LOST_RUN = 1000;
-/** A frame costs one start of the budget per this many fragments. */
-const FRAGMENTS_PER_START = 256;
-/**
  * The most bytes of fragments and parity received that may be spent on
  * buffers allocated whole at a frame's start (see {@linkcode Reassembler}).
  */
@@ -156,51 +96,32 @@ const MAX_CREDIT = 8 * 1024 * 1024;
  * end. How many frames may start and never complete is budgeted too
  * (`startsPerSecond`), as each start costs bookkeeping for every fragment
  * it claims.
+ *
+ * Its learnt waits, budget of starts, frame order and counters are in files
+ * of their own; the rest stays one class of about 400 lines, as the frames
+ * in progress, the memory they hold and the counters move together at every
+ * datagram.
  */
 export class Reassembler {
   /** How long a frame may wait for a missing fragment, in ms. */
   budgetMs: number;
-  /** Extra wait for reordered datagrams, learnt from gaps asked for too soon. */
-  #reorderMs = 0;
+  /** What was learnt of the network's pace and reordering. */
+  #waits = new RecoveryWaits();
   #maxAgeMs: number;
   #maxFrames: number;
   #maxFrameBytes: number;
   #maxPendingBytes: number;
-  #startsPerSecond: number;
-  #startBurst: number;
   #partials = new Map<number, PartialFrame>();
-  /** Starts left in the budget, and when it was last topped up. */
-  #starts: number;
-  #startsAt = NaN;
+  /** Frames that may start and never complete. */
+  #starts: StartBudget;
   /** Bytes of fragments and parity received and not yet spent on a buffer allocated whole. */
   #credit = 0;
   /** What the frames in progress held when last asked (see {@linkcode PartialFrame.bytesHeld}). */
   #pendingBytes = 0;
-  /** No frame at or below this number is started again: it was emitted or given up. */
-  #floor = -1;
-  /** The highest frame number that has had a datagram. */
-  #highest = -1;
-  /** Datagrams in a row older than the floor, and since when. */
-  #lateRun = 0;
-  #lateSince = 0;
+  /** The floor and the highest frame number. */
+  #order = new FrameOrder();
   #fragmentsPerFrame = 0;
-  /**
-   * The longest recent wait between two datagrams of one frame, decaying: a
-   * frame silent for a few times this long has lost its tail. It starts long,
-   * so the first frames of a slowly paced sender are not taken for lost.
-   */
-  #gapMs = INITIAL_GAP_MS;
-  #stats = {
-    framesCompleted: 0,
-    framesDropped: { late: 0, superseded: 0, evicted: 0, lost: 0, oversize: 0 },
-    packetsUsed: 0,
-    packetsDropped: { duplicate: 0, late: 0, inconsistent: 0, oversize: 0, throttled: 0 },
-    packetsMissing: 0,
-    packetsRecovered: 0,
-    packetsRebuilt: 0,
-    packetsLost: 0,
-    resyncs: 0,
-  };
+  #stats = emptyCounters();
   #countMissing = () => this.#stats.packetsMissing++;
 
   /** Creates a reassembler with the given limits. */
@@ -208,16 +129,17 @@ export class Reassembler {
     this.#maxFrames = options.maxFrames ?? 8;
     this.#maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.#maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
-    this.#startsPerSecond = options.startsPerSecond ?? 64;
-    this.#startBurst = options.startBurst ?? 256;
-    this.#starts = this.#startBurst;
+    this.#starts = new StartBudget({
+      perSecond: options.startsPerSecond ?? 64,
+      burst: options.startBurst ?? 256,
+    });
     this.budgetMs = options.budgetMs ?? 1000;
     this.#maxAgeMs = options.maxAgeMs ?? 2000;
   }
 
   /** The wait for reordered datagrams learnt so far, ms (0 until reordering is seen). */
   get reorderMs(): number {
-    return this.#reorderMs;
+    return this.#waits.reorderMs;
   }
 
   /** Frames in progress now. */
@@ -227,20 +149,10 @@ export class Reassembler {
 
   /** The counters so far. */
   get stats(): ReassemblerStats {
-    const s = this.#stats;
-    return {
-      framesCompleted: s.framesCompleted,
-      framesDropped: { ...s.framesDropped },
-      packetsUsed: s.packetsUsed,
-      packetsDropped: { ...s.packetsDropped },
-      packetsMissing: s.packetsMissing,
-      packetsRecovered: s.packetsRecovered,
-      packetsRebuilt: s.packetsRebuilt,
-      packetsLost: Math.round(s.packetsLost),
-      resyncs: s.resyncs,
+    return reassemblerStats(this.#stats, {
       pendingBytes: this.#pendingBytes,
       pendingFrames: this.#partials.size,
-    };
+    });
   }
 
   /**
@@ -249,8 +161,7 @@ export class Reassembler {
    * sending this receiver fewer frames.
    */
   get framesLost(): number {
-    const d = this.#stats.framesDropped;
-    return d.late + d.superseded + d.evicted + d.oversize;
+    return framesLost(this.#stats.framesDropped);
   }
 
   /**
@@ -259,9 +170,8 @@ export class Reassembler {
    */
   reset(): void {
     for (const partial of this.#partials.values()) this.#drop(partial, "evicted");
-    this.#floor = -1;
-    this.#highest = -1;
-    this.#gapMs = INITIAL_GAP_MS;
+    this.#order.reset();
+    this.#waits.resetGap();
   }
 
   /**
@@ -286,7 +196,7 @@ export class Reassembler {
       // Asked for, but the first send came after all: it was reordered, not
       // lost. Wait longer before asking for gaps from now on.
       this.#stats.packetsMissing--;
-      this.#reorderMs = Math.min(MAX_REORDER_MS, Math.max(this.#reorderMs, arrival.lateMs * 1.25));
+      this.#waits.reordered(arrival.lateMs);
     }
     return this.#settle(partial);
   }
@@ -319,11 +229,7 @@ export class Reassembler {
    */
   due(now: number, options: DueOptions): NackRange[] {
     const ranges: NackRange[] = [];
-    const waits = {
-      ...options,
-      tailMs: Math.max(options.tailMs, TAIL_GAPS * this.#gapMs),
-      reorderMs: Math.max(options.reorderMs, this.#reorderMs),
-    };
+    const waits = this.#waits.waits(options);
     for (const partial of this.#partials.values()) {
       const held = partial.bytesHeld;
       const due = partial.due(now, waits, this.#countMissing);
@@ -341,20 +247,21 @@ export class Reassembler {
 
   #partialFor(packet: Data | Parity, now: number): PartialFrame | undefined {
     const { frame } = packet;
-    if (frame <= this.#floor) {
-      if (this.#lateRun++ === 0) this.#lateSince = now;
-      if (this.#lateRun < RESYNC_DATAGRAMS || now - this.#lateSince < RESYNC_MS) {
-        this.#stats.packetsDropped.late++;
-        return undefined;
-      }
-      this.#resync();
+    const admission = this.#order.admit(frame, now);
+    if (admission === "late") {
+      this.#stats.packetsDropped.late++;
+      return undefined;
     }
-    this.#lateRun = 0;
+    if (admission === "resync") {
+      // Starts over from the frames that arrive now, forgetting a wrong newest frame.
+      for (const partial of [...this.#partials.values()]) this.#remove(partial);
+      this.#stats.resyncs++;
+    }
     const partial = this.#partials.get(frame);
     if (partial === undefined) return this.#start(packet, now);
     // Resends come a round trip later: they say nothing of the sender's pace.
     if (!("resent" in packet && packet.resent)) {
-      this.#gapMs = Math.max(now - partial.lastArrival, this.#gapMs * GAP_DECAY);
+      this.#waits.gap(now - partial.lastArrival);
     }
     if (this.#isLate(partial, now)) {
       this.#drop(partial, "late");
@@ -366,14 +273,6 @@ export class Reassembler {
       return undefined;
     }
     return partial;
-  }
-
-  /** Starts over from the frames that arrive now, forgetting a wrong newest frame. */
-  #resync(): void {
-    for (const partial of [...this.#partials.values()]) this.#remove(partial);
-    this.#floor = -1;
-    this.#highest = -1;
-    this.#stats.resyncs++;
   }
 
   #isLate(partial: PartialFrame, now: number): boolean {
@@ -396,20 +295,6 @@ export class Reassembler {
     while (this.#pendingBytes > this.#maxPendingBytes) this.#drop(this.#oldest(), "evicted");
   }
 
-  /** Tops the budget of starts up to `now`, and says whether `cost` starts are left. */
-  #canStart(cost: number, now: number): boolean {
-    const elapsed = now - this.#startsAt;
-    if (elapsed > 0) {
-      this.#starts = Math.min(
-        this.#startBurst,
-        this.#starts + (elapsed * this.#startsPerSecond) / 1000,
-      );
-    }
-    // From the first call on; a clock that stepped back tops up nothing.
-    this.#startsAt = now;
-    return this.#starts >= cost;
-  }
-
   #start(packet: Data | Parity, now: number): PartialFrame | undefined {
     const { frameLength, fragmentSize } = packet;
     if (
@@ -421,7 +306,7 @@ export class Reassembler {
     }
     const count = Math.ceil(frameLength / fragmentSize);
     const starts = startsFor(count);
-    if (!this.#canStart(starts, now)) {
+    if (!this.#starts.canStart(starts, now)) {
       this.#stats.packetsDropped.throttled++;
       return undefined;
     }
@@ -446,7 +331,7 @@ export class Reassembler {
       }
       this.#drop(oldest, "evicted");
     }
-    this.#starts -= starts;
+    this.#starts.spend(starts);
     if (upFront) this.#credit -= frameLength;
     this.#countLost(packet.frame);
     const partial = new PartialFrame(packet, now, { upFront });
@@ -458,12 +343,10 @@ export class Reassembler {
   /** Frames skipped over count as lost until a datagram of theirs turns up. */
   #countLost(frame: number): void {
     const stats = this.#stats;
-    if (frame > this.#highest) {
-      const run = this.#highest < 0 ? 0 : frame - this.#highest - 1;
-      const skipped = run > MAX_LOST_RUN ? 0 : run;
+    const skipped = this.#order.start(frame);
+    if (skipped >= 0) {
       stats.framesDropped.lost += skipped;
       stats.packetsLost += skipped * this.#fragmentsPerFrame;
-      this.#highest = frame;
     } else if (stats.framesDropped.lost > 0) {
       stats.framesDropped.lost--;
       stats.packetsLost = Math.max(0, stats.packetsLost - this.#fragmentsPerFrame);
@@ -485,7 +368,7 @@ export class Reassembler {
 
   #drop(partial: PartialFrame, reason: "late" | "superseded" | "evicted"): void {
     this.#remove(partial);
-    if (partial.frame > this.#floor) this.#floor = partial.frame;
+    this.#order.gaveUp(partial.frame);
     this.#stats.framesDropped[reason]++;
     this.#stats.packetsLost += partial.missing;
   }
@@ -493,13 +376,13 @@ export class Reassembler {
   #emit(partial: PartialFrame): AssembledFrame {
     this.#remove(partial);
     // A frame that completes was worth its start: the budget is for those that do not.
-    this.#starts = Math.min(this.#startBurst, this.#starts + startsFor(partial.count));
+    this.#starts.giveBack(startsFor(partial.count));
     // Everything older than the frame emitted can no longer be shown.
     for (const other of this.#partials.values()) {
       if (other.frame < partial.frame) this.#drop(other, "superseded");
     }
-    this.#floor = partial.frame;
-    this.#reorderMs *= REORDER_DECAY;
+    this.#order.emitted(partial.frame);
+    this.#waits.frameEmitted();
     this.#fragmentsPerFrame = this.#fragmentsPerFrame === 0
       ? partial.count
       : this.#fragmentsPerFrame * 0.9 + partial.count * 0.1;
@@ -512,9 +395,4 @@ export class Reassembler {
       firstArrival: partial.firstArrival,
     };
   }
-}
-
-/** What starting a frame of `count` fragments costs of the budget. */
-function startsFor(count: number): number {
-  return Math.ceil(count / FRAGMENTS_PER_START);
 }

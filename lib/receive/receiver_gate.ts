@@ -2,7 +2,7 @@ import { isSealed, SEAL_OVERHEAD } from "../seal/datagram_seal.ts";
 import { KeyShare } from "../seal/key_share.ts";
 import { NonceSequence } from "../seal/nonce_sequence.ts";
 import { encodeControl } from "../wire/control.ts";
-import { decodePacket, type Packet, REJECT_REASONS, smallestOf } from "../wire/decode_packet.ts";
+import { decodePacket, type Packet, smallestOf } from "../wire/decode_packet.ts";
 import {
   type Challenge,
   HELLO_NONCE_SIZE,
@@ -10,43 +10,13 @@ import {
   OFFSET_TIME,
 } from "../wire/handshake.ts";
 import { echoOf, RefusalReason } from "../wire/refused.ts";
-import {
-  OFFSET_RECEIVER,
-  OFFSET_TYPE,
-  PacketType,
-  sessionOf,
-  setSession,
-  typeOf,
-} from "../wire/header.ts";
+import { OFFSET_RECEIVER, OFFSET_TYPE, PacketType, setSession, typeOf } from "../wire/header.ts";
 import type { Refusal } from "./link_reason.ts";
+import type { ReceiverRejection } from "./receiver_rejection.ts";
+import { SessionKeys } from "./session_keys.ts";
 import { ReplayWindow } from "../seal/replay_window.ts";
-import type { SessionCipher } from "../seal/session_cipher.ts";
 import type { StreamKey } from "../seal/stream_key.ts";
 import type { StreamSecret } from "../seal/stream_secret.ts";
-
-/**
- * Why the receiver dropped a datagram from its sender: the decoder's reasons, and
- * - `wrongKey`: sealed, and it did not authenticate with this receiver's keys;
- * - `unsealed`: in the clear, to a receiver with a key, and not an answer to
- *   a datagram it sent;
- * - `sealed`: sealed, to a receiver without a key;
- * - `replayed`: authenticated, but seen before, older than the replay window
- *   or too far ahead of it; or an answer to nothing this receiver still
- *   waits on (a CHALLENGE or REFUSED played back);
- * - `stale`: sealed for a session this receiver has no keys for (not joined
- *   yet, or the sender restarted).
- */
-export type ReceiverRejection = typeof RECEIVER_REJECTIONS[number];
-
-/** Every {@linkcode ReceiverRejection}, for counters. */
-export const RECEIVER_REJECTIONS = [
-  ...REJECT_REASONS,
-  "wrongKey",
-  "unsealed",
-  "sealed",
-  "replayed",
-  "stale",
-] as const;
 
 /**
  * What {@linkcode ReceiverGate.take} makes of a datagram: a packet for the
@@ -65,14 +35,6 @@ const PENDING = 256;
 interface HelloSent {
   receiver: number;
   time: number;
-}
-
-/** The keys of one join. */
-interface JoinKeys {
-  session: number;
-  nonce: Uint8Array;
-  cipher: SessionCipher;
-  window: ReplayWindow;
 }
 
 /**
@@ -104,10 +66,8 @@ export class ReceiverGate {
   #clearHellos = new Map<string, HelloSent>();
   /** What a REFUSED may echo, of datagrams sent. */
   #echoes = new Set<string>();
-  #current: JoinKeys | undefined;
-  #next: JoinKeys | undefined;
-  /** The keys of the join whose new cookie was taken last, until a CHALLENGE answers a hello. */
-  #renewing: JoinKeys | undefined;
+  /** The keys of the joins. */
+  #keys = new SessionKeys();
   /** One sequence for every join's keys, from a random start. */
   #nonces = NonceSequence.random();
 
@@ -155,7 +115,7 @@ export class ReceiverGate {
     // keys of the join, as the rest of the session.
     const handshake = type === PacketType.REFUSED ||
       (type === PacketType.CHALLENGE && datagram.length !== smallestOf(type)! + SEAL_OVERHEAD);
-    return handshake ? this.#takeHandshake(datagram) : this.#takeSession(datagram);
+    return handshake ? this.#takeHandshake(datagram) : this.#keys.open(datagram);
   }
 
   /**
@@ -171,9 +131,9 @@ export class ReceiverGate {
         return this.#sealHello(plain);
       case PacketType.JOIN: {
         // It echoes a new cookie: sealed with the keys that brought it.
-        const renewing = this.#renewing;
+        const renewing = this.#keys.renewing;
         if (renewing !== undefined) return renewing.cipher.seal(plain);
-        const next = this.#next;
+        const next = this.#keys.next;
         const join = decodePacket(plain);
         if (next === undefined || this.#secret === undefined) return undefined;
         if (!join.ok || join.packet.type !== PacketType.JOIN) return undefined;
@@ -185,7 +145,7 @@ export class ReceiverGate {
         return sealed;
       }
       default: {
-        const sealed = this.#current?.cipher.seal(plain);
+        const sealed = this.#keys.seal(plain);
         if (sealed !== undefined && plain[OFFSET_TYPE] === PacketType.KEEPALIVE) {
           this.#expect(echoOf(sealed));
         }
@@ -292,51 +252,20 @@ export class ReceiverGate {
     if (agreed === undefined) return { ok: false, reason: "malformed" };
     // The hello is answered, and every other one pending with it.
     this.#hellos.clear();
-    this.#renewing = undefined;
+    this.#keys.stopRenewing();
     const cipher = secret.receiverJoin({
       agreed,
       nonce: packet.nonce,
       receiverShare: this.#share!.share,
       senderShare: packet.share,
     }, this.#nonces);
-    this.#next = {
+    this.#keys.join({
       session: packet.session,
       nonce: packet.nonce,
       cipher,
       window: new ReplayWindow(),
-    };
+    });
     return decoded;
-  }
-
-  /** A datagram of a session: opened with the keys of the join it belongs to. */
-  #takeSession(datagram: Uint8Array): ReceiverGateResult {
-    const session = sessionOf(datagram);
-    let known = false;
-    for (const join of [this.#current, this.#next]) {
-      if (join === undefined || join.session !== session) continue;
-      known = true;
-      const opened = join.cipher.open(datagram);
-      if (opened === undefined) continue;
-      if (!join.window.accept(opened.counter)) return { ok: false, reason: "replayed" };
-      if (join === this.#next) {
-        // The sender uses the new join's keys: the old ones are done with.
-        this.#current = join;
-        this.#next = undefined;
-      }
-      const decoded = decodePacket(opened.plain);
-      if (!decoded.ok) return decoded;
-      const packet = decoded.packet;
-      const type = packet.type;
-      if (type === PacketType.CHALLENGE && packet.nonce === undefined) {
-        this.#renewing = join;
-        return decoded;
-      }
-      return type === PacketType.DATA || type === PacketType.PARITY ||
-          type === PacketType.ACK || type === PacketType.BYE
-        ? decoded
-        : { ok: false, reason: "malformed" };
-    }
-    return { ok: false, reason: known ? "wrongKey" : "stale" };
   }
 
   #expect(echo: Uint8Array): void {

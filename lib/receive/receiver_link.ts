@@ -8,26 +8,9 @@ import { type Packet } from "../wire/decode_packet.ts";
 import { RefusalReason } from "../wire/refused.ts";
 import { PacketType } from "../wire/header.ts";
 import type { LinkReason, Refusal } from "./link_reason.ts";
-
-/**
- * Where a receiver stands with its sender:
- * - `connecting`: no answer from the sender yet;
- * - `live`: joined, and frames arrive;
- * - `stalled`: joined, but no frame for a while (the sender's source is down);
- * - `waiting`: the sender said goodbye or went silent; the last frame stays on show;
- * - `refused`: the sender will not stream to this receiver (a key missing or
- *   wrong, or the sender full); it keeps trying.
- */
-export type LinkState = "connecting" | "live" | "stalled" | "waiting" | "refused";
-
-/** The states as people read them, in the log as on the page; every state, in this order. */
-export const LINK_STATE_LABELS: Readonly<Record<LinkState, string>> = {
-  connecting: "connecting",
-  live: "live",
-  stalled: "no video",
-  waiting: "waiting for sender",
-  refused: "refused",
-};
+import type { LinkEvent, LinkState } from "./link_state.ts";
+import { LinkPace, type LinkPaceOptions } from "./link_pace.ts";
+import { RoundTrip } from "./round_trip.ts";
 
 /** A CHALLENGE that echoes a hello older than this, in ms, is a replay and ignored. */
 const CHALLENGE_MAX_AGE_MS = 10_000;
@@ -41,46 +24,10 @@ const DOUBT_QUIET_MS = 2000;
 /** ...and believed at the third such sign in a row. */
 const DOUBTS = 3;
 
-/** What the link reports to the receiver's log. */
-export type LinkEvent =
-  | { type: "joined"; session: number; rttMs: number }
-  | { type: "session_changed"; from: number; to: number }
-  | { type: "state"; from: LinkState; to: LinkState; reason: LinkReason };
-
-/** How many keepalive round trips the clock offset is chosen from. */
-const OFFSET_WINDOW = 128;
-/** The smoothed round trip takes the least of this many newest round trips. */
-const RTT_FILTER = 3;
-
 /** Options for a {@linkcode ReceiverLink}. */
-export interface ReceiverLinkOptions {
+export interface ReceiverLinkOptions extends LinkPaceOptions {
   /** This receiver's id. @default a random 32-bit number */
   receiver?: number;
-  /**
-   * How often to send a hello while not joined, in ms, once
-   * `quickHellosForMs` have passed.
-   * @default {1000}
-   */
-  helloMs?: number;
-  /**
-   * How often to send a hello in the first `quickHellosForMs` of not being
-   * joined (at start, or once the sender said goodbye or went silent), and a
-   * keepalive while joined to a sender not heard from for two keepalives (it
-   * may be restarting), in ms: a sender that starts or restarts then is
-   * joined within this long of opening its socket, before its first frame.
-   * @default {50}
-   */
-  quickHelloMs?: number;
-  /**
-   * How long hellos go out every `quickHelloMs`, in ms.
-   * @default {10000}
-   */
-  quickHellosForMs?: number;
-  /**
-   * How often to send a keepalive, with its report, while joined, in ms.
-   * @default {250}
-   */
-  keepaliveMs?: number;
   /** What each keepalive reports. @default all zeros */
   report?: () => ReceiverReport;
   /**
@@ -103,16 +50,16 @@ export interface ReceiverLinkOptions {
  * which DATA packets belong to the session joined; it never touches a socket.
  * Its states and the handshake are drawn in `docs/PROTOCOL.md`, "The
  * receiver's states".
+ *
+ * Its pace ({@linkcode LinkPace}) and round trip ({@linkcode RoundTrip}) are
+ * their own; the state machine stays one class, a little over 300 lines,
+ * as every packet it handles reads and moves the same state.
  */
 export class ReceiverLink {
   /** This receiver's id, carried in every control message. */
   readonly receiver: number;
-  #helloMs: number;
-  #quickHelloMs: number;
-  #quickHellosForMs: number;
-  /** When the link was last found not joined, while it still is. */
-  #apartSince: number | undefined;
-  #keepaliveMs: number;
+  /** When hellos and keepalives go out. */
+  #pace: LinkPace;
   #report: () => ReceiverReport;
   #silenceMs: number;
   #stallMs: number;
@@ -124,25 +71,15 @@ export class ReceiverLink {
   #joined = false;
   #lastHeard = -Infinity;
   #lastFrame = -Infinity;
-  #lastSent = -Infinity;
-  /** When a STALE last made the link say hello. */
-  #staleHelloAt = -Infinity;
   /** Signs in a row that the keys differ, weighed while the sender is silent. */
   #doubts = 0;
-  #rttMs: number | undefined;
-  #srttMs: number | undefined;
-  #clockOffsetMs = 0;
+  #roundTrip = new RoundTrip();
   #senderInfo: SenderInfo | undefined;
-  /** Recent round trips and the clock offsets they gave, newest last. */
-  #samples: Array<{ rtt: number; offset: number }> = [];
 
   /** Creates a link that has not yet sent anything. */
   constructor(options: ReceiverLinkOptions = {}) {
     this.receiver = options.receiver ?? crypto.getRandomValues(new Uint32Array(1))[0];
-    this.#helloMs = options.helloMs ?? 1000;
-    this.#quickHelloMs = options.quickHelloMs ?? 50;
-    this.#quickHellosForMs = options.quickHellosForMs ?? 10_000;
-    this.#keepaliveMs = options.keepaliveMs ?? 250;
+    this.#pace = new LinkPace(options);
     this.#report = options.report ?? (() => EMPTY_REPORT);
     this.#silenceMs = options.silenceMs ?? 3000;
     this.#stallMs = options.stallMs ?? 2000;
@@ -166,7 +103,7 @@ export class ReceiverLink {
 
   /** The last round trip measured, in ms. */
   get rttMs(): number | undefined {
-    return this.#rttMs;
+    return this.#roundTrip.rttMs;
   }
 
   /**
@@ -174,7 +111,7 @@ export class ReceiverLink {
    * three round trips), in ms.
    */
   get srttMs(): number | undefined {
-    return this.#srttMs;
+    return this.#roundTrip.srttMs;
   }
 
   /** Who the sender says it is, from its latest ACK that said. */
@@ -192,7 +129,7 @@ export class ReceiverLink {
    * delay; add it to a local time to compare with a capture time.
    */
   get clockOffsetMs(): number {
-    return this.#clockOffsetMs;
+    return this.#roundTrip.clockOffsetMs;
   }
 
   /**
@@ -211,14 +148,8 @@ export class ReceiverLink {
       this.#setState("stalled", "noFrames");
     }
     const joined = this.#joined && this.#cookie !== undefined;
-    if (joined) this.#apartSince = undefined;
-    else this.#apartSince ??= now;
-    const quick = joined
-      ? now - this.#lastHeard > 2 * this.#keepaliveMs
-      : this.#state !== "refused" && now - this.#apartSince! < this.#quickHellosForMs;
-    const every = quick ? this.#quickHelloMs : joined ? this.#keepaliveMs : this.#helloMs;
-    if (now - this.#lastSent < every) return undefined;
-    this.#lastSent = now;
+    const refused = this.#state === "refused";
+    if (!this.#pace.due(now, { joined, refused, lastHeard: this.#lastHeard })) return undefined;
     if (joined) {
       return encodeControl({
         type: PacketType.KEEPALIVE,
@@ -266,7 +197,7 @@ export class ReceiverLink {
    * seal one it could not before (its key is stretched for the sender's salt).
    */
   helloNow(now: number): Uint8Array {
-    this.#lastSent = now;
+    this.#pace.sent(now);
     return this.#hello(now);
   }
 
@@ -306,11 +237,11 @@ export class ReceiverLink {
           }
           this.#session = packet.session;
           this.#joined = false;
-          this.#samples = [];
+          this.#roundTrip.forgetSamples();
           this.#senderInfo = undefined;
         }
         this.#cookie = packet.cookie;
-        this.#lastSent = now;
+        this.#pace.sent(now);
         return {
           sessionChanged,
           reply: encodeControl({
@@ -325,12 +256,16 @@ export class ReceiverLink {
       case PacketType.ACK: {
         if (packet.receiver !== this.receiver || packet.session !== this.#session) return {};
         this.#heard(now);
-        this.#measure(packet.echoTime, packet.senderTime, now);
+        this.#roundTrip.measure(packet.echoTime, packet.senderTime, now);
         if (packet.info !== undefined) this.#senderInfo = packet.info;
         if (!this.#joined) {
           this.#joined = true;
-          this.#apartSince = undefined;
-          this.#onEvent({ type: "joined", session: this.#session, rttMs: this.#rttMs ?? 0 });
+          this.#pace.joined();
+          this.#onEvent({
+            type: "joined",
+            session: this.#session,
+            rttMs: this.#roundTrip.rttMs ?? 0,
+          });
           if (this.#state !== "live") this.#setState("stalled", "joinedNoFrames");
         }
         return {};
@@ -350,10 +285,7 @@ export class ReceiverLink {
           // The sender has no session with this receiver: say hello, but
           // only at the pace of hellos however many come. The link stays
           // joined until a new join or the sender's silence ends it.
-          if (now - this.#staleHelloAt < this.#helloMs) return {};
-          this.#staleHelloAt = now;
-          this.#lastSent = now;
-          return { reply: this.#hello(now) };
+          return this.#pace.staleHello(now) ? { reply: this.#hello(now) } : {};
         }
         this.#joined = false;
         this.refuse(packet.reason, now);
@@ -384,27 +316,6 @@ export class ReceiverLink {
       receiver: this.receiver,
       cookie: this.#cookie,
     });
-  }
-
-  #measure(echoTime: number, senderTime: number, now: number): void {
-    const rtt = now - echoTime;
-    if (!(rtt >= 0) || rtt > 60_000) return;
-    this.#rttMs = rtt;
-    // The sample with the least delay over the last half minute or so gives the
-    // offset: the window lets it follow clocks that drift apart.
-    this.#samples.push({ rtt, offset: senderTime - (echoTime + now) / 2 });
-    if (this.#samples.length > OFFSET_WINDOW) this.#samples.shift();
-    // A stall of either side only ever lengthens a round trip: the least of the
-    // last few keeps one stalled answer out of the smoothed value, and a value
-    // far below it (the first round trip was stalled) replaces it at once.
-    let least = rtt;
-    for (const sample of this.#samples.slice(-RTT_FILTER)) least = Math.min(least, sample.rtt);
-    this.#srttMs = this.#srttMs === undefined || least < this.#srttMs / 2
-      ? least
-      : this.#srttMs * 0.875 + least * 0.125;
-    let best = this.#samples[0];
-    for (const sample of this.#samples) if (sample.rtt <= best.rtt) best = sample;
-    this.#clockOffsetMs = best.offset;
   }
 
   #setState(to: LinkState, reason: LinkReason): void {

@@ -1,23 +1,20 @@
 import { wallClock } from "../util/clock.ts";
-import { formatSession } from "../wire/format_session.ts";
 import type { ReceivedFrame } from "../hub/frame.ts";
-import { jpegDimensions } from "../image/jpeg_dimensions.ts";
-import { LatencyHistogram, type LatencyHistogramSnapshot } from "../metrics/latency_histogram.ts";
 import { LatestValue } from "../hub/latest_value.ts";
-import { type ReceiverReport } from "../wire/control.ts";
-import { RefusalReason } from "../wire/refused.ts";
-import { PacketType } from "../wire/header.ts";
-import { encodeNack, MAX_NACK_RANGES, type NackRange } from "../wire/nack.ts";
-import { RECEIVER_REJECTIONS, ReceiverGate, type ReceiverRejection } from "./receiver_gate.ts";
+import { jpegDimensions } from "../image/jpeg_dimensions.ts";
+import type { LatencyHistogramSnapshot } from "../metrics/latency_histogram.ts";
+import type { SampleWindow } from "../metrics/sample_window.ts";
 import type { StreamKey } from "../seal/stream_key.ts";
-import { linkReport } from "../adapt/link_report.ts";
-import { QueueDelayMeter } from "../metrics/queue_delay_meter.ts";
-import { type AssembledFrame, Reassembler, type ReassemblerStats } from "./reassembler.ts";
-import { type LinkEvent, type LinkState, ReceiverLink } from "./receiver_link.ts";
-import { linkReasonText } from "./link_reason.ts";
-import { RateMeter } from "../metrics/rate_meter.ts";
 import { receiveDatagrams } from "../util/receive_datagrams.ts";
-import { SampleWindow } from "../metrics/sample_window.ts";
+import { PacketType } from "../wire/header.ts";
+import { RefusalReason } from "../wire/refused.ts";
+import { linkReasonText } from "./link_reason.ts";
+import { autoLatencyMs, NackPolicy } from "./nack_policy.ts";
+import { type AssembledFrame, Reassembler } from "./reassembler.ts";
+import { ReceiverGate } from "./receiver_gate.ts";
+import type { LinkEvent, LinkState } from "./link_state.ts";
+import { ReceiverLink } from "./receiver_link.ts";
+import { ReceiverStats, type UdpReceiverStats } from "./receiver_stats.ts";
 
 /** Options for a {@linkcode UdpReceiver}. */
 export interface UdpReceiverOptions {
@@ -47,72 +44,6 @@ export interface UdpReceiverOptions {
   gate?: ReceiverGate;
 }
 
-/** Recovery timing: how long gaps wait before they count as lost, and retries. */
-export const RECOVERY = {
-  /** A gap waits this long, in ms, for a reordered datagram before it is asked for. */
-  reorderMs: 1,
-  /** A frame silent this long, in ms, lost the datagrams after its last one. */
-  tailMs: 3,
-} as const;
-
-/**
- * The default latency budget for a round-trip time: room for three rounds of
- * asking again, plus 25 ms for the frame's own spread and jitter; from 30 ms
- * to 1 s.
- */
-export function autoLatencyMs(rttMs: number | undefined): number {
-  return Math.min(1000, Math.max(30, 3 * (rttMs ?? 0) + 25));
-}
-
-/** When a fragment asked for and still missing is asked for again, in ms. */
-export function retryMs(rttMs: number | undefined): number {
-  return Math.max(3, 1.25 * (rttMs ?? 0) + 2);
-}
-
-/** Everything the receiver measures, as `/stats` serves it. */
-export interface UdpReceiverStats {
-  state: LinkState;
-  /** Why the link is in its state, in words. */
-  stateReason: string;
-  /** Whether the stream is sealed with a key. */
-  sealed: boolean;
-  sender: string;
-  session: string;
-  /** The name the sender gives, once it has said. */
-  senderName: string | undefined;
-  /** When the sender started, on this receiver's clock (ISO 8601), once it has said. */
-  senderStartedAt: string | undefined;
-  fps: number;
-  bitrateMbps: number;
-  width: number | undefined;
-  height: number | undefined;
-  framesReceived: number;
-  framesDropped: ReassemblerStats["framesDropped"];
-  packetsReceived: number;
-  /** Bytes of the datagrams in {@linkcode packetsReceived}, as received. */
-  bytesReceived: number;
-  /** DATA datagrams received with the resent mark: answers to NACKs. */
-  packetsResent: number;
-  packetsMissing: number;
-  packetsRecovered: number;
-  packetsRebuilt: number;
-  packetsLost: number;
-  lossPercent: number;
-  nacksSent: number;
-  latencyBudgetMs: number;
-  reorderWaitMs: number;
-  queueDelayMs: number;
-  packetsDropped: ReassemblerStats["packetsDropped"] & { wrongSession: number };
-  /** Bytes held now by frames being put together: fragments, parity and bookkeeping. */
-  pendingBytes: number;
-  /** Times frame numbering started over after a frame number far ahead turned out wrong. */
-  resyncs: number;
-  rejected: Record<ReceiverRejection | "wrongSender", number>;
-  rttMs: number | undefined;
-  latencyMs: { p50: number | undefined; p99: number | undefined };
-  lastFrameAt: string | undefined;
-}
-
 /**
  * The receiver's network side: it joins the sender, keeps the link alive,
  * puts frames back together and publishes each whole frame in {@linkcode frames}.
@@ -128,39 +59,35 @@ export class UdpReceiver {
   #stretching = false;
   #reassembler = new Reassembler();
   #latencyMs: number | undefined;
-  #nack: boolean;
-  #nacksSent = 0;
-  #queueDelay = new QueueDelayMeter();
-  #parityAt = -Infinity;
-  #recoveryTimer: ReturnType<typeof setTimeout> | undefined;
-  #lossSnapshot: { at: number; report: ReceiverReport } | undefined;
-  #lossPercent = 0;
-  #rate = new RateMeter(2000);
-  #latency = new SampleWindow(1024);
-  #latencyHistogram = new LatencyHistogram();
+  #nacks: NackPolicy;
+  #stats: ReceiverStats;
   #ticker: ReturnType<typeof setInterval>;
   #closed = false;
   #receiving: Promise<void>;
-  #packetsReceived = 0;
-  #bytesReceived = 0;
-  #packetsResent = 0;
-  #receiveErrors = 0;
-  #wrongSession = 0;
-  #rejected = Object.fromEntries(
-    [...RECEIVER_REJECTIONS, "wrongSender"].map((reason) => [reason, 0]),
-  ) as Record<ReceiverRejection | "wrongSender", number>;
-  #size: { width: number; height: number } | undefined;
-  #lastFrameAt: number | undefined;
 
   /** Starts joining `options.sender`. */
   constructor(options: UdpReceiverOptions) {
     this.#socket = options.socket;
     this.#sender = options.sender;
     this.#latencyMs = options.latencyMs;
-    this.#nack = options.nack ?? true;
     this.#key = options.key;
     this.#gate = options.gate ?? new ReceiverGate(options.key);
-    this.#link = new ReceiverLink({ onEvent: options.onEvent, report: () => this.#report() });
+    this.#link = new ReceiverLink({
+      onEvent: options.onEvent,
+      report: () => this.#stats.report(),
+    });
+    this.#nacks = new NackPolicy({
+      reassembler: this.#reassembler,
+      link: this.#link,
+      send: (message) => this.#send(message),
+      nack: options.nack,
+    });
+    this.#stats = new ReceiverStats({
+      sender: this.#sender,
+      link: this.#link,
+      reassembler: this.#reassembler,
+      sealed: () => this.#gate.sealed,
+    });
     this.#tick();
     // Every 50 ms: quick hellos and keepalives go at this pace (see ReceiverLink).
     this.#ticker = setInterval(() => this.#tick(), 50);
@@ -184,12 +111,12 @@ export class UdpReceiver {
 
   /** Latency samples, capture to whole frame here, in ms. */
   get latency(): SampleWindow {
-    return this.#latency;
+    return this.#stats.latency;
   }
 
   /** Every latency sample since the start, capture to whole frame here, in fixed buckets. */
   get latencyHistogram(): LatencyHistogramSnapshot {
-    return this.#latencyHistogram.snapshot();
+    return this.#stats.latencyHistogram;
   }
 
   /** The link's clock offset to the sender, in ms. */
@@ -197,58 +124,9 @@ export class UdpReceiver {
     return this.#link.clockOffsetMs;
   }
 
-  #senderStartedAt(): string | undefined {
-    const info = this.#link.senderInfo;
-    if (info === undefined) return undefined;
-    const local = info.startedAt - this.#link.clockOffsetMs;
-    return Number.isFinite(local) && Math.abs(local) < 8.64e15
-      ? new Date(local).toISOString()
-      : undefined;
-  }
-
   /** Everything measured so far. */
   stats(now: number = wallClock()): UdpReceiverStats {
-    const r = this.#reassembler.stats;
-    const rate = this.#rate.rate(now);
-    return {
-      state: this.#link.state,
-      stateReason: linkReasonText(this.#link.reason),
-      sealed: this.#gate.sealed,
-      sender: `${this.#sender.hostname}:${this.#sender.port}`,
-      session: formatSession(this.#link.session),
-      senderName: this.#link.senderInfo?.name,
-      senderStartedAt: this.#senderStartedAt(),
-      fps: round(rate.perSecond, 1),
-      bitrateMbps: round(rate.bitsPerSecond / 1e6, 2),
-      width: this.#size?.width,
-      height: this.#size?.height,
-      framesReceived: r.framesCompleted,
-      framesDropped: r.framesDropped,
-      packetsReceived: this.#packetsReceived,
-      bytesReceived: this.#bytesReceived,
-      packetsResent: this.#packetsResent,
-      packetsMissing: r.packetsMissing,
-      packetsRecovered: r.packetsRecovered,
-      packetsRebuilt: r.packetsRebuilt,
-      packetsLost: r.packetsLost,
-      lossPercent: round(this.#lossPercent, 2),
-      nacksSent: this.#nacksSent,
-      latencyBudgetMs: round(this.#reassembler.budgetMs, 1),
-      reorderWaitMs: round(Math.max(RECOVERY.reorderMs, this.#reassembler.reorderMs), 1),
-      queueDelayMs: round(this.#queueDelay.value(now), 1),
-      packetsDropped: { ...r.packetsDropped, wrongSession: this.#wrongSession },
-      pendingBytes: r.pendingBytes,
-      resyncs: r.resyncs,
-      rejected: { ...this.#rejected },
-      rttMs: this.#link.srttMs === undefined ? undefined : round(this.#link.srttMs, 2),
-      latencyMs: {
-        p50: roundOrUndefined(this.#latency.percentile(50)),
-        p99: roundOrUndefined(this.#latency.percentile(99)),
-      },
-      lastFrameAt: this.#lastFrameAt === undefined
-        ? undefined
-        : new Date(this.#lastFrameAt).toISOString(),
-    };
+    return this.#stats.snapshot(now, this.#nacks.nacksSent);
   }
 
   /** Says goodbye to the sender, then closes the socket. */
@@ -256,7 +134,7 @@ export class UdpReceiver {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#ticker);
-    clearTimeout(this.#recoveryTimer);
+    this.#nacks.close();
     const bye = this.#link.bye();
     const sealed = bye === undefined ? undefined : this.#gate.seal(bye);
     if (sealed !== undefined) await this.#socket.send(sealed, this.#sender).catch(() => {});
@@ -270,63 +148,7 @@ export class UdpReceiver {
     this.#reassembler.budgetMs = this.#latencyMs ?? autoLatencyMs(this.#link.srttMs);
     const message = this.#link.tick(now);
     if (message !== undefined) this.#send(message);
-    const snapshot = this.#lossSnapshot;
-    if (snapshot === undefined || now - snapshot.at >= 2000) {
-      const report = this.#report(now);
-      const change = snapshot && linkReport(snapshot.report, report);
-      if (change !== undefined) this.#lossPercent = change.lossFraction * 100;
-      this.#lossSnapshot = { at: now, report };
-    }
-  }
-
-  /** The running totals each keepalive carries to the sender. */
-  #report(now: number = wallClock()): ReceiverReport {
-    const r = this.#reassembler.stats;
-    return {
-      fragments: r.packetsUsed + r.packetsRebuilt,
-      missing: r.packetsMissing,
-      recovered: r.packetsRecovered + r.packetsRebuilt,
-      framesShown: r.framesCompleted,
-      framesLost: this.#reassembler.framesLost,
-      rttMs: this.#link.srttMs ?? 0,
-      queueDelayMs: this.#queueDelay.value(now),
-    };
-  }
-
-  /**
-   * Asks for the missing fragments that are due, and gives up frames past
-   * their deadline; runs after each datagram and every 2 ms while frames are
-   * in progress.
-   */
-  #recover(now: number): void {
-    const ranges = this.#reassembler.due(now, {
-      reorderMs: RECOVERY.reorderMs,
-      retryMs: retryMs(this.#link.srttMs),
-      tailMs: RECOVERY.tailMs,
-      awaitParity: now - this.#parityAt < 2000,
-    });
-    const cookie = this.#link.cookie;
-    if (ranges.length > 0 && this.#nack && cookie !== undefined) {
-      for (let i = 0; i < ranges.length; i += MAX_NACK_RANGES) {
-        const nack = encodeNack({
-          session: this.#link.session,
-          receiver: this.#link.receiver,
-          cookie,
-          ranges: ranges.slice(i, i + MAX_NACK_RANGES) as NackRange[],
-        });
-        // Twice, a moment apart: a NACK is small, and losing it costs a round trip.
-        // Each copy is sealed on its own, so that the second is not a replay.
-        this.#send(nack);
-        setTimeout(() => this.#send(nack), 1);
-        this.#nacksSent++;
-      }
-    }
-    if (this.#reassembler.pendingFrames > 0 && this.#recoveryTimer === undefined) {
-      this.#recoveryTimer = setTimeout(() => {
-        this.#recoveryTimer = undefined;
-        if (!this.#closed) this.#recover(wallClock());
-      }, 2);
-    }
+    this.#stats.tick(now);
   }
 
   #send(message: Uint8Array): void {
@@ -341,7 +163,7 @@ export class UdpReceiver {
     return receiveDatagrams(this.#socket, (datagram, from) => this.#take(datagram, from), {
       bufferSize: 65_536,
       closed: () => this.#closed,
-      onError: () => this.#receiveErrors++,
+      onError: () => this.#stats.receiveFailed(),
     });
   }
 
@@ -349,13 +171,13 @@ export class UdpReceiver {
   #take(datagram: Uint8Array, from: Deno.NetAddr): void {
     const sender = this.#sender;
     if (from.port !== sender.port || from.hostname !== sender.hostname) {
-      this.#rejected.wrongSender++;
+      this.#stats.reject("wrongSender");
       return;
     }
     const taken = this.#gate.take(datagram);
     const now = wallClock();
     if (!taken.ok) {
-      this.#rejected[taken.reason]++;
+      this.#stats.reject(taken.reason);
       // Sealed datagrams to a receiver without a key: the sender needs one.
       if (taken.reason === "sealed") this.#link.refuse(RefusalReason.KEY_REQUIRED, now);
       // Nothing authenticates what else would say the keys differ: weighed, not believed.
@@ -369,25 +191,24 @@ export class UdpReceiver {
     if (reply !== undefined) this.#send(reply);
     if (sessionChanged) {
       this.#reassembler.reset();
-      this.#queueDelay.clear();
+      this.#stats.sessionChanged();
     }
     if (packet.type !== PacketType.DATA && packet.type !== PacketType.PARITY) return;
     if (!accept) {
-      this.#wrongSession++;
+      this.#stats.wrongSession();
       return;
     }
-    this.#packetsReceived++;
-    this.#bytesReceived += datagram.length;
     let frame;
     if (packet.type === PacketType.DATA) {
-      if (packet.resent) this.#packetsResent++;
+      this.#stats.datagram(datagram.length, packet.resent);
       frame = this.#reassembler.push(packet, now);
     } else {
-      this.#parityAt = now;
+      this.#stats.datagram(datagram.length, false);
+      this.#nacks.parityCame(now);
       frame = this.#reassembler.pushParity(packet, now);
     }
     if (frame !== undefined) this.#publish(frame, now);
-    this.#recover(now);
+    this.#nacks.recover(now);
   }
 
   /**
@@ -415,19 +236,12 @@ export class UdpReceiver {
     const size = jpegDimensions(data);
     if (size === undefined) {
       // A frame that is whole but not a JPEG would show as a broken image.
-      this.#rejected.malformed++;
+      this.#stats.reject("malformed");
       return;
     }
-    this.#size = size;
-    this.#lastFrameAt = now;
-    this.#rate.add(data.length, now);
-    this.#link.frameShown(now);
     const localCaptureTime = captureTime - this.#link.clockOffsetMs;
-    this.#latency.add(now - localCaptureTime);
-    this.#latencyHistogram.observe(now - localCaptureTime);
-    // The sender's own capture time, not corrected by the clock offset: that
-    // estimate moves, and a queue must not.
-    this.#queueDelay.add(captureTime, assembled.firstArrival, now);
+    this.#stats.frameShown(assembled, now, { size, localCaptureTime });
+    this.#link.frameShown(now);
     this.frames.publish({
       data,
       captureTime,
@@ -438,13 +252,4 @@ export class UdpReceiver {
       frame,
     });
   }
-}
-
-function round(value: number, digits: number): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}
-
-function roundOrUndefined(value: number | undefined): number | undefined {
-  return value === undefined ? undefined : round(value, 2);
 }

@@ -1,4 +1,4 @@
-import type { UdpReceiverStats } from "../../lib/receive/udp_receiver.ts";
+import type { UdpReceiverStats } from "../../lib/receive/receiver_stats.ts";
 import { delay } from "./abortable.ts";
 
 /** The receiver's `/stats`, as the bench reads it. */

@@ -10,7 +10,7 @@ import {
   monotonicMetrics,
   renderMetrics,
 } from "../../lib/preview/prometheus_metrics.ts";
-import type { LinkState } from "../../lib/receive/receiver_link.ts";
+import type { LinkState } from "../../lib/receive/link_state.ts";
 import { UdpReceiver } from "../../lib/receive/udp_receiver.ts";
 import { UdpSender } from "../../lib/send/udp_sender.ts";
 import { withTimeout } from "../../lib/util/with_timeout.ts";

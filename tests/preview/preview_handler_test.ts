@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { generateHttpToken } from "../../lib/preview/http_token.ts";
 import { isLoopbackHost } from "../../lib/cli/host_port.ts";
 import { guardPreview, SECURITY_HEADERS } from "../../lib/preview/preview_guard.ts";
-import { LINK_STATE_LABELS } from "../../lib/receive/receiver_link.ts";
+import { LINK_STATE_LABELS } from "../../lib/receive/link_state.ts";
 import { frame, get, setup } from "./_preview_fixture.ts";
 
 Deno.test("/snapshot.jpg is 503 with a clear body before the first frame, then the newest", async () => {

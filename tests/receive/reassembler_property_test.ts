@@ -30,8 +30,8 @@ import {
   type AssembledFrame,
   Reassembler,
   type ReassemblerOptions,
-  type ReassemblerStats,
 } from "../../lib/receive/reassembler.ts";
+import type { ReassemblerStats } from "../../lib/receive/reassembler_stats.ts";
 import { ReceiverLink } from "../../lib/receive/receiver_link.ts";
 import { Random } from "../_random.ts";
 
