@@ -263,7 +263,7 @@ Deno.test("the page words each link state as the log does, and unreachable", asy
   const html = await setup().handler(get("/")).text();
   const labels = { ...LINK_STATE_LABELS, unreachable: "receiver unreachable" };
   assert.ok(
-    html.includes(`const LABELS = ${JSON.stringify(labels)};`),
+    html.includes(`LABELS = ${JSON.stringify(labels)};`),
     "the labels are in the page",
   );
   assert.doesNotMatch(html, /__LINK_STATE_LABELS__/);
