@@ -1,5 +1,5 @@
 import type { Rung } from "../adapt/rate_ladder.ts";
-import type { UdpSenderStats } from "../send/udp_sender.ts";
+import type { UdpSenderStats } from "../send/udp_sender_stats.ts";
 
 /** What the sender's status line is made of. */
 export interface SenderStatus {
