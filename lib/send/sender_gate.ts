@@ -13,19 +13,7 @@ import {
 } from "../wire/decode_packet.ts";
 import { type Join } from "../wire/handshake.ts";
 import { echoOf, RefusalReason, type RefusalReasonCode } from "../wire/refused.ts";
-import {
-  HEADER_SIZE,
-  isSealedType,
-  MAGIC,
-  OFFSET_MAGIC,
-  OFFSET_SESSION,
-  OFFSET_TYPE,
-  OFFSET_VERSION,
-  PacketType,
-  sessionOf,
-  typeOf,
-  VERSION,
-} from "../wire/header.ts";
+import { decodeHeader, OFFSET_TYPE, PacketType, sessionOf, typeOf } from "../wire/header.ts";
 import { ReplayWindow } from "../seal/replay_window.ts";
 import type { SessionCipher } from "../seal/session_cipher.ts";
 import type { StreamSecret } from "../seal/stream_secret.ts";
@@ -423,18 +411,15 @@ type Shape = Shaped | { ok: false; reason: RejectReason };
  * the smallest of that type (with the seal's nonce and tag, if sealed).
  */
 function shapeOf(datagram: Uint8Array): Shape {
-  if (datagram.length < HEADER_SIZE) return { ok: false, reason: "short" };
-  const view = new DataView(datagram.buffer, datagram.byteOffset, HEADER_SIZE);
-  if (view.getUint16(OFFSET_MAGIC) !== MAGIC) return { ok: false, reason: "foreign" };
-  if (view.getUint8(OFFSET_VERSION) !== VERSION) return { ok: false, reason: "version" };
-  const sealed = isSealedType(datagram);
-  const type = typeOf(datagram);
+  const header = decodeHeader(datagram);
+  if (!header.ok) return header;
+  const { type, sealed, session } = header;
   if (!FROM_RECEIVERS.has(type)) return { ok: false, reason: "type" };
   if (datagram.length < smallestOf(type)! + (sealed ? SEAL_OVERHEAD : 0)) {
     return { ok: false, reason: "short" };
   }
   const renewal = sealed && datagram.length === smallestOf(type)! + SEAL_OVERHEAD;
-  return { ok: true, type, sealed, session: view.getUint32(OFFSET_SESSION), renewal };
+  return { ok: true, type, sealed, session, renewal };
 }
 
 /** The host of `host:port`, IPv6 included. */
