@@ -8,7 +8,7 @@ import { type AdaptationChange } from "../adapt/adaptation.ts";
 import type { SourceEvent } from "../capture/frame_source.ts";
 import { Logger } from "../cli/logger.ts";
 import type { RegistryEvent } from "../send/receiver_registry.ts";
-import type { SenderRejection } from "../send/sender_gate.ts";
+import type { SenderRejection } from "../send/sender_rejection.ts";
 
 export function logAdaptation(logger: Logger, change: AdaptationChange): void {
   const { to, reason } = change;

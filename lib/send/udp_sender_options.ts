@@ -3,7 +3,7 @@ import type { StreamSecret } from "../seal/stream_secret.ts";
 import type { SenderInfo } from "../wire/control.ts";
 import type { HelloLimiter } from "./hello_limiter.ts";
 import type { RegistryEvent } from "./receiver_registry.ts";
-import type { SenderRejection } from "./sender_gate.ts";
+import type { SenderRejection } from "./sender_rejection.ts";
 
 /** What the sender does with each receiver's frames; see {@linkcode UdpSenderOptions.fpsScale}. */
 export type FpsScale = (receiver: string) => number;

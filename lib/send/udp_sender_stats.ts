@@ -1,6 +1,6 @@
 import type { PeerLinkStats } from "./peer_link.ts";
 import type { ResendStats } from "./resend_queue.ts";
-import { SENDER_REJECTIONS, type SenderRejection } from "./sender_gate.ts";
+import { SENDER_REJECTIONS, type SenderRejection } from "./sender_rejection.ts";
 
 /** The sender's network counters, as `UdpSender.stats` gives them. */
 export interface UdpSenderStats {
