@@ -6,6 +6,7 @@
  *
  * @module
  */
+export * from "./address_proof.ts";
 export * from "./frame_plan.ts";
 export * from "./hello_limiter.ts";
 export * from "./pacer.ts";
