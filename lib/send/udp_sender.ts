@@ -24,6 +24,11 @@ import { SENDER_DEFAULTS } from "./sender_defaults.ts";
  * the list of receivers, sends each frame to all of them (fragmented at the
  * MTU, with optional parity, spread over a few ms), keeps the last second of
  * datagrams to answer NACKs, and passes each receiver's reports on.
+ *
+ * What comes in passes the {@linkcode SenderGate}, then goes to the
+ * {@linkcode ReceiverRegistry} (the handshake) or, for a NACK, to the
+ * {@linkcode ResendQueue}; each frame out is planned ({@linkcode planFrame}),
+ * paced ({@linkcode Pacer}) and transmitted to each receiver in turn.
  */
 export class UdpSender {
   /** The session id, new each run. */
