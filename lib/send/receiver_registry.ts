@@ -97,7 +97,7 @@ export interface RegistryStats {
  *   before, for its address: a JOIN captured earlier, replayed after, is
  *   refused however young its cookie.
  *
- * With a key, the same holds, and more (see `sender_gate.ts`): everything
+ * With a key, the same holds, and more (see `sealed_joins.ts`): everything
  * a receiver sends after its JOIN is sealed with keys of that join alone and
  * checked against a replay window, so a capture played back counts for
  * nothing at once; and the new CHALLENGE is sealed with those keys, so only
