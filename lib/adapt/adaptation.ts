@@ -1,9 +1,5 @@
-import {
-  LinkController,
-  type LinkControllerOptions,
-  type LinkReport,
-  type LinkStep,
-} from "./link_controller.ts";
+import { LinkController, type LinkControllerOptions, type LinkStep } from "./link_controller.ts";
+import type { LinkReport } from "./link_report.ts";
 import type { Rung } from "./rate_ladder.ts";
 
 /** A change of what is sent, reported by an {@linkcode Adaptation}. */

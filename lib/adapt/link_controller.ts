@@ -1,12 +1,11 @@
-/** What a receiver reports of its link, about every 250 ms. */
-export interface LinkReport {
-  /** Packets lost before any retransmission over the last interval, 0 to 1. */
-  lossFraction: number;
-  /** Frames not delivered after recovery over the last interval, 0 to 1. */
-  framesLostFraction: number;
-  /** The receiver's estimate of the queueing delay now, in ms. */
-  queueDelayMs: number;
-}
+/**
+ * One receiver's congestion controller. The file is longer than most because
+ * each of the controller's thresholds is documented where it is set, and its
+ * down, up and probe rules share their state and read best as one class.
+ *
+ * @module
+ */
+import type { LinkReport } from "./link_report.ts";
 
 /** A step a {@linkcode LinkController} asks for: to a smaller rung, or to a larger one. */
 export type LinkStep = "down" | "up";

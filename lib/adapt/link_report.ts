@@ -1,7 +1,14 @@
-import type { LinkReport } from "./link_controller.ts";
 import type { ReceiverReport } from "../wire/control.ts";
 
-export type { LinkReport };
+/** What a receiver reports of its link, about every 250 ms. */
+export interface LinkReport {
+  /** Packets lost before any retransmission over the last interval, 0 to 1. */
+  lossFraction: number;
+  /** Frames not delivered after recovery over the last interval, 0 to 1. */
+  framesLostFraction: number;
+  /** The receiver's estimate of the queueing delay now, in ms. */
+  queueDelayMs: number;
+}
 
 /**
  * What changed between two reports of one receiver: the counters are running

@@ -9,7 +9,7 @@ import type { SourceEvent } from "../capture/frame_source.ts";
 import { Logger } from "../cli/logger.ts";
 import type { RegistryEvent } from "../send/receiver_registry.ts";
 import type { RejectionTally } from "../send/rejection_tally.ts";
-import type { SenderRejection } from "../send/sender_gate.ts";
+import type { SenderRejection } from "../send/sender_rejection.ts";
 import type { UdpSender } from "../send/udp_sender.ts";
 import { formatHostPort, isLoopbackHost } from "../cli/host_port.ts";
 import { formatSourceSpec } from "../capture/source_spec.ts";

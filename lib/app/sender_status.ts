@@ -5,7 +5,8 @@ import type { StatusLine } from "../cli/status_line.ts";
 import { type LoopLag, loopLagReport } from "../metrics/loop_lag_meter.ts";
 import type { RateMeter } from "../metrics/rate_meter.ts";
 import type { RejectionTally } from "../send/rejection_tally.ts";
-import type { UdpSender, UdpSenderStats } from "../send/udp_sender.ts";
+import type { UdpSender } from "../send/udp_sender.ts";
+import type { UdpSenderStats } from "../send/udp_sender_stats.ts";
 import { wallClock } from "../util/clock.ts";
 
 /** What the sender's status line is made of. */

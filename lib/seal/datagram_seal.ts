@@ -27,16 +27,7 @@
  * @module
  */
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import {
-  HEADER_SIZE,
-  isSealedType,
-  MAGIC,
-  OFFSET_MAGIC,
-  OFFSET_TYPE,
-  OFFSET_VERSION,
-  SEALED_BIT,
-  VERSION,
-} from "../wire/header.ts";
+import { decodeHeader, HEADER_SIZE, OFFSET_TYPE, SEALED_BIT } from "../wire/header.ts";
 
 /** The size of a nonce. */
 export const NONCE_SIZE = 12;
@@ -64,9 +55,9 @@ export const KEY_SIZE = 16;
  * it had been sealed.
  */
 export function isSealed(bytes: Uint8Array): boolean {
-  return bytes.length >= HEADER_SIZE + SEAL_OVERHEAD && bytes[OFFSET_MAGIC] === MAGIC >> 8 &&
-    bytes[OFFSET_MAGIC + 1] === (MAGIC & 0xff) && bytes[OFFSET_VERSION] === VERSION &&
-    isSealedType(bytes);
+  if (bytes.length < HEADER_SIZE + SEAL_OVERHEAD) return false;
+  const header = decodeHeader(bytes);
+  return header.ok && header.sealed;
 }
 
 /**

@@ -6,13 +6,21 @@
  *
  * @module
  */
+export * from "./address_proof.ts";
+export * from "./frame_plan.ts";
 export * from "./hello_limiter.ts";
 export * from "./pacer.ts";
 export * from "./peer_link.ts";
 export * from "./receiver_registry.ts";
 export * from "./rejection_tally.ts";
+export * from "./resend_queue.ts";
+export * from "./sealed_joins.ts";
 export * from "./send_history.ts";
 export * from "./send_newest.ts";
 export * from "./sender_defaults.ts";
 export * from "./sender_gate.ts";
+export * from "./sender_rejection.ts";
+export * from "./shape_of.ts";
 export * from "./udp_sender.ts";
+export * from "./udp_sender_options.ts";
+export * from "./udp_sender_stats.ts";

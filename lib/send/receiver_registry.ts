@@ -1,5 +1,13 @@
+/**
+ * The sender's side of the handshake: who may receive the stream. The file
+ * runs past 300 lines because the handshake's rules are written out in the
+ * class doc, and {@linkcode ReceiverRegistry.handle} answers every message
+ * type in one switch, where the rules read against each other.
+ *
+ * @module
+ */
 import type { CookieSigner } from "../seal/cookie_signer.ts";
-import { timingSafeEqual } from "../seal/cookie_signer.ts";
+import { AddressProof, type ProvenAddress } from "./address_proof.ts";
 import { encodeControl, type ReceiverReport, type SenderInfo } from "../wire/control.ts";
 import { type Packet } from "../wire/decode_packet.ts";
 import { RefusalReason } from "../wire/refused.ts";
@@ -7,17 +15,9 @@ import { PacketType } from "../wire/header.ts";
 import { type Nack } from "../wire/nack.ts";
 
 /** A receiver that proved it receives at its address. */
-export interface Peer {
-  /** `host:port`, the key of the peer. */
-  key: string;
+export interface Peer extends ProvenAddress {
   /** Where datagrams go. */
   address: Deno.NetAddr;
-  /** The id the receiver chose. */
-  receiver: number;
-  /** The newest cookie it echoed; its keepalives, NACKs and byes must carry it, or a newer one. */
-  cookie: Uint8Array;
-  /** When that cookie was made (ms): the receiver was at its address then. */
-  cookieMadeAt: number;
   /** When it joined (ms). */
   joinedAt: number;
   /** When it was last heard from (ms). */
@@ -97,7 +97,7 @@ export interface RegistryStats {
  *   before, for its address: a JOIN captured earlier, replayed after, is
  *   refused however young its cookie.
  *
- * With a key, the same holds, and more (see `sender_gate.ts`): everything
+ * With a key, the same holds, and more (see `sealed_joins.ts`): everything
  * a receiver sends after its JOIN is sealed with keys of that join alone and
  * checked against a replay window, so a capture played back counts for
  * nothing at once; and the new CHALLENGE is sealed with those keys, so only
@@ -119,14 +119,14 @@ export class ReceiverRegistry {
   #onEvent: (event: RegistryEvent) => void;
   #onReport: (peer: Peer, report: ReceiverReport, now: number) => void;
   #peers = new Map<string, Peer>();
-  /** When a receiver last left each address (ms, whole), oldest first: cookies made before are void. */
-  #left = new Map<string, number>();
+  #proof: AddressProof;
   #stats: RegistryStats = { hellos: 0, badCookies: 0, ignored: 0 };
 
   /** Creates an empty registry. */
   constructor(options: ReceiverRegistryOptions) {
     this.#session = options.session;
     this.#signer = options.signer;
+    this.#proof = new AddressProof(options.signer);
     this.#info = options.info;
     this.#timeoutMs = options.timeoutMs ?? 5000;
     this.#reproveMs = options.reproveMs ?? this.#signer.maxAgeMs / 2;
@@ -171,14 +171,14 @@ export class ReceiverRegistry {
         }
         if (peer !== undefined && peer.receiver === packet.receiver) {
           // Its join again: its ACK was lost, or it answers a new challenge.
-          if (this.#check(peer, packet.cookie, now) !== true) {
+          if (this.#proof.check(peer, packet.cookie, now) !== true) {
             this.#stats.badCookies++;
             return undefined;
           }
           peer.lastSeen = now;
           return this.#ack(packet.receiver, packet.time, now);
         }
-        const madeAt = this.#proof(packet.cookie, key, packet.receiver, now);
+        const madeAt = this.#proof.prove(packet.cookie, key, packet.receiver, now);
         if (madeAt === undefined) {
           this.#stats.badCookies++;
           return undefined;
@@ -222,7 +222,7 @@ export class ReceiverRegistry {
           return this.#challenge(key, packet.receiver, packet.time, now);
         }
         const fresh = peer.receiver === packet.receiver
-          ? this.#check(peer, packet.cookie, now)
+          ? this.#proof.check(peer, packet.cookie, now)
           : undefined;
         if (fresh === undefined) {
           this.#stats.badCookies++;
@@ -243,7 +243,7 @@ export class ReceiverRegistry {
         if (
           peer !== undefined && packet.session === this.#session &&
           peer.receiver === packet.receiver &&
-          this.#check(peer, packet.cookie, now) !== undefined
+          this.#proof.check(peer, packet.cookie, now) !== undefined
         ) {
           this.#remove(peer, "bye", now);
         } else {
@@ -266,7 +266,7 @@ export class ReceiverRegistry {
     if (
       peer === undefined || packet.session !== this.#session ||
       peer.receiver !== packet.receiver ||
-      this.#check(peer, packet.cookie, now) !== true
+      this.#proof.check(peer, packet.cookie, now) !== true
     ) {
       this.#stats.badCookies++;
       return undefined;
@@ -279,11 +279,7 @@ export class ReceiverRegistry {
     for (const peer of this.#peers.values()) {
       if (now - peer.lastSeen > this.#timeoutMs) this.#remove(peer, "timeout", now);
     }
-    // Cookies made before these leaves are too old by now anyway.
-    for (const [key, at] of this.#left) {
-      if (now - at <= this.#signer.maxAgeMs) break;
-      this.#left.delete(key);
-    }
+    this.#proof.prune(now);
   }
 
   /** Removes every receiver and returns the goodbye datagram for each. */
@@ -310,10 +306,7 @@ export class ReceiverRegistry {
    */
   #remove(peer: Peer, reason: LeaveReason, now: number | undefined): void {
     this.#peers.delete(peer.key);
-    if (now !== undefined) {
-      this.#left.delete(peer.key);
-      this.#left.set(peer.key, Math.floor(now));
-    }
+    if (now !== undefined) this.#proof.left(peer.key, now);
     this.#onEvent({
       type: "receiver_left",
       address: peer.key,
@@ -321,37 +314,6 @@ export class ReceiverRegistry {
       reason,
       receivers: this.#peers.size,
     });
-  }
-
-  /**
-   * When `cookie` was made, if it proves that `receiver` was at `key` then:
-   * made for them, no older than the signer's `maxAgeMs` at `now`, and not
-   * before a receiver last left that address.
-   */
-  #proof(cookie: Uint8Array, key: string, receiver: number, now: number): number | undefined {
-    const madeAt = this.#signer.verify(cookie, key, receiver, now);
-    if (madeAt === undefined) return undefined;
-    const left = this.#left.get(key);
-    return left !== undefined && madeAt <= left ? undefined : madeAt;
-  }
-
-  /**
-   * What the cookie a joined receiver's datagram carries says at `now`:
-   * `true` if it is its cookie and made at most the signer's `maxAgeMs` ago, or a newer
-   * fresh one made for it (from a challenge whose JOIN was lost: it becomes
-   * its cookie); `false` if it is its cookie, older; `undefined` for any other.
-   */
-  #check(peer: Peer, cookie: Uint8Array, now: number): boolean | undefined {
-    if (timingSafeEqual(peer.cookie, cookie)) {
-      return now - peer.cookieMadeAt <= this.#signer.maxAgeMs;
-    }
-    const madeAt = this.#proof(cookie, peer.key, peer.receiver, now);
-    if (madeAt === undefined) return undefined;
-    if (madeAt > peer.cookieMadeAt) {
-      peer.cookie = cookie;
-      peer.cookieMadeAt = madeAt;
-    }
-    return true;
   }
 
   #challenge(key: string, receiver: number, time: number, now: number): Uint8Array {

@@ -4,15 +4,7 @@
  *
  * @module
  */
-import {
-  HEADER_SIZE,
-  MAGIC,
-  OFFSET_MAGIC,
-  OFFSET_TYPE,
-  OFFSET_VERSION,
-  PacketType,
-  VERSION,
-} from "./header.ts";
+import { decodeHeader, HEADER_REJECT_REASONS, PacketType } from "./header.ts";
 import {
   CHALLENGE_SIZE,
   decodeChallenge,
@@ -52,7 +44,7 @@ export type Packet =
   | Refused;
 
 /** Every reason the decoder rejects a datagram for. */
-export const REJECT_REASONS = ["short", "foreign", "version", "type", "malformed"] as const;
+export const REJECT_REASONS = [...HEADER_REJECT_REASONS, "type", "malformed"] as const;
 /** Why a datagram was rejected. */
 export type RejectReason = typeof REJECT_REASONS[number];
 
@@ -86,11 +78,12 @@ export function smallestOf(type: number): number | undefined {
  * into `bytes`, valid until the caller reuses that buffer.
  */
 export function decodePacket(bytes: Uint8Array): Decoded {
-  if (bytes.length < HEADER_SIZE) return { ok: false, reason: "short" };
+  const header = decodeHeader(bytes);
+  if (!header.ok) return header;
+  // A sealed datagram is opened first (see `lib/seal/`): in the clear, its type is none of these.
+  if (header.sealed) return { ok: false, reason: "type" };
+  const { type } = header;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint16(OFFSET_MAGIC) !== MAGIC) return { ok: false, reason: "foreign" };
-  if (view.getUint8(OFFSET_VERSION) !== VERSION) return { ok: false, reason: "version" };
-  const type = view.getUint8(OFFSET_TYPE);
   if (type === PacketType.DATA) return decodeData(bytes, view);
   if (type === PacketType.PARITY) return decodeParity(bytes, view);
   if (type === PacketType.NACK) return decodeNack(bytes, view);

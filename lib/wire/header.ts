@@ -60,6 +60,43 @@ export const PacketType = {
   REFUSED: 10,
 } as const;
 
+/** Every reason {@linkcode decodeHeader} rejects a datagram for, in the order it checks. */
+export const HEADER_REJECT_REASONS = ["short", "foreign", "version"] as const;
+/** Why a datagram's header was rejected. */
+export type HeaderRejectReason = typeof HEADER_REJECT_REASONS[number];
+
+/** What the header of a datagram says. */
+export interface Header {
+  /** The type, without {@linkcode SEALED_BIT}; not checked to be one this code knows. */
+  type: number;
+  /** Whether {@linkcode SEALED_BIT} is set. */
+  sealed: boolean;
+  /** The session id. */
+  session: number;
+}
+
+/** The result of {@linkcode decodeHeader}: the header's fields, or why there are none. */
+export type DecodedHeader = ({ ok: true } & Header) | { ok: false; reason: HeaderRejectReason };
+
+/**
+ * Decodes the header of `bytes`. Never throws: shorter than
+ * {@linkcode HEADER_SIZE} gives `short`, another magic `foreign`, and another
+ * version `version`. The type is given as it is, whatever it is.
+ */
+export function decodeHeader(bytes: Uint8Array): DecodedHeader {
+  if (bytes.length < HEADER_SIZE) return { ok: false, reason: "short" };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE);
+  if (view.getUint16(OFFSET_MAGIC) !== MAGIC) return { ok: false, reason: "foreign" };
+  if (view.getUint8(OFFSET_VERSION) !== VERSION) return { ok: false, reason: "version" };
+  const byte = view.getUint8(OFFSET_TYPE);
+  return {
+    ok: true,
+    type: byte & ~SEALED_BIT,
+    sealed: (byte & SEALED_BIT) !== 0,
+    session: view.getUint32(OFFSET_SESSION),
+  };
+}
+
 /** Whether the type byte of `datagram` has {@linkcode SEALED_BIT} set. */
 export function isSealedType(datagram: Uint8Array): boolean {
   return (datagram[OFFSET_TYPE] & SEALED_BIT) !== 0;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Adaptation, type AdaptationChange } from "../../lib/adapt/adaptation.ts";
-import type { LinkReport } from "../../lib/adapt/link_controller.ts";
+import type { LinkReport } from "../../lib/adapt/link_report.ts";
 import { buildLadder } from "../../lib/adapt/rate_ladder.ts";
 
 const CLEAN: LinkReport = { lossFraction: 0, framesLostFraction: 0, queueDelayMs: 2 };

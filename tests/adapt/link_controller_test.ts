@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  LinkController,
-  type LinkReport,
-  type LinkStep,
-  stepsFor,
-} from "../../lib/adapt/link_controller.ts";
+import { LinkController, type LinkStep, stepsFor } from "../../lib/adapt/link_controller.ts";
+import type { LinkReport } from "../../lib/adapt/link_report.ts";
 
 const CLEAN: LinkReport = { lossFraction: 0, framesLostFraction: 0, queueDelayMs: 2 };
 const LOSSY: LinkReport = { lossFraction: 0.2, framesLostFraction: 0, queueDelayMs: 2 };

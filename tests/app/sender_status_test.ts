@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { senderStatusText } from "../../lib/app/sender_status.ts";
-import { SENDER_REJECTIONS } from "../../lib/send/sender_gate.ts";
-import type { UdpSenderStats } from "../../lib/send/udp_sender.ts";
+import { SENDER_REJECTIONS } from "../../lib/send/sender_rejection.ts";
+import type { UdpSenderStats } from "../../lib/send/udp_sender_stats.ts";
 
 function stats(fields: Partial<UdpSenderStats>): UdpSenderStats {
   return {
