@@ -11,12 +11,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import {
-  RECEIVER_PERMISSIONS,
-  RUNTIME_FLAGS,
-  SENDER_PERMISSIONS,
-  UNSTABLE_FLAGS,
-} from "./permissions.ts";
+import { TOOL_FLAGS, UNSTABLE_FLAGS } from "./permissions.ts";
 
 /** Every target the project ships. */
 export const TARGETS = [
@@ -45,12 +40,12 @@ export function compileArgs(
   target: Target,
   outDir = "dist",
 ): string[] {
-  const permissions = tool === "sender" ? SENDER_PERMISSIONS : RECEIVER_PERMISSIONS;
+  const { permissions, runtime } = TOOL_FLAGS[tool];
   const suffix = target.includes("windows") ? ".exe" : "";
   return [
     "compile",
     ...UNSTABLE_FLAGS,
-    ...RUNTIME_FLAGS,
+    ...runtime,
     ...permissions,
     "--target",
     target,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { RECEIVER_PERMISSIONS, runArgs, SENDER_PERMISSIONS } from "./permissions.ts";
+import { runArgs } from "./permissions.ts";
 
 const root = new URL("../", import.meta.url);
 const port = Deno.env.get("UDPCAM_DEMO_PORT") ?? "8080";
@@ -16,9 +16,9 @@ const httpPort = Deno.env.get("UDPCAM_DEMO_HTTP_PORT") ?? "8081";
  * pipe, not the terminal, so the two tools' live status lines do not fight
  * over one line; their events still show.
  */
-function start(tool: string, permissions: readonly string[], args: string[]): Deno.ChildProcess {
+function start(tool: "sender" | "receiver", args: string[]): Deno.ChildProcess {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...runArgs(permissions), `${tool}.ts`, ...args],
+    args: [...runArgs(tool), `${tool}.ts`, ...args],
     cwd: root,
     stdin: "null",
     stdout: "piped",
@@ -48,13 +48,13 @@ function lines(): TransformStream<string, string> {
   });
 }
 
-const sender = start("sender", SENDER_PERMISSIONS, [
+const sender = start("sender", [
   "--source",
   "test",
   "--listen",
   `127.0.0.1:${port}`,
 ]);
-const receiver = start("receiver", RECEIVER_PERMISSIONS, [
+const receiver = start("receiver", [
   `127.0.0.1:${port}`,
   "--http",
   `127.0.0.1:${httpPort}`,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { RECEIVER_PERMISSIONS, runArgs, SENDER_PERMISSIONS } from "../scripts/permissions.ts";
+import { runArgs } from "../scripts/permissions.ts";
 
 const root = new URL("../", import.meta.url);
 const decoder = new TextDecoder();
@@ -28,8 +28,7 @@ export type ToolCommand = (
  * and unstable flags, then `denoFlags`; any build of Deno takes them.
  */
 export function toolArgs(tool: Tool, args: string[], denoFlags: readonly string[] = []): string[] {
-  const permissions = tool === "sender" ? SENDER_PERMISSIONS : RECEIVER_PERMISSIONS;
-  return [...runArgs(permissions), ...denoFlags, `${tool}.ts`, ...args];
+  return [...runArgs(tool), ...denoFlags, `${tool}.ts`, ...args];
 }
 
 /** Runs a tool with this Deno. */
@@ -63,9 +62,8 @@ export async function runScript(
   tool: Tool,
   script: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const permissions = tool === "sender" ? SENDER_PERMISSIONS : RECEIVER_PERMISSIONS;
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...runArgs(permissions), "-"],
+    args: [...runArgs(tool), "-"],
     cwd: root,
     env: { NO_COLOR: "1" },
     stdin: "piped",

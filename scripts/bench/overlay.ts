@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { runArgs, SENDER_PERMISSIONS } from "../permissions.ts";
+import { runArgs } from "../permissions.ts";
 import { ToolProcess } from "../../tests/_tool.ts";
 import { delay } from "./abortable.ts";
 import type { BenchClip } from "./bench_clip.ts";
@@ -146,7 +146,7 @@ async function measureHarness(
 ): Promise<OverlayResult> {
   const harness = new Deno.Command(Deno.execPath(), {
     args: [
-      ...runArgs(SENDER_PERMISSIONS),
+      ...runArgs("sender"),
       new URL("./overlay_harness.ts", import.meta.url).pathname,
       ...["--clip", clip.path, "--size", `${clip.size.width}x${clip.size.height}`],
       ...["--encoder", run.encoder],

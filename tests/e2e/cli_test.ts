@@ -1,4 +1,4 @@
-import { RECEIVER_PERMISSIONS, runArgs } from "../../scripts/permissions.ts";
+import { runArgs } from "../../scripts/permissions.ts";
 import assert from "node:assert/strict";
 import { runTool, ToolProcess } from "../_tool.ts";
 
@@ -126,7 +126,7 @@ Deno.test("receiver given something that is not an address says so and exits 2",
 Deno.test("a log reader that goes away does not crash the receiver", async () => {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
-      ...runArgs(RECEIVER_PERMISSIONS),
+      ...runArgs("receiver"),
       "receiver.ts",
       "--http",
       "127.0.0.1:0",

@@ -4,6 +4,7 @@ import {
   RECEIVER_PERMISSIONS,
   RUNTIME_FLAGS,
   SENDER_PERMISSIONS,
+  SENDER_RUNTIME_FLAGS,
   UNSTABLE_FLAGS,
 } from "../../scripts/permissions.ts";
 
@@ -27,11 +28,17 @@ Deno.test("compileArgs() embeds only each tool's own permissions", () => {
     "receiver.ts",
   ]);
   const sender = compileArgs("sender", "x86_64-pc-windows-msvc");
-  assert.deepEqual(sender.slice(1, 3 + SENDER_PERMISSIONS.length), [
-    ...UNSTABLE_FLAGS,
-    ...RUNTIME_FLAGS,
-    ...SENDER_PERMISSIONS,
-  ]);
+  assert.deepEqual(
+    sender.slice(
+      1,
+      1 + UNSTABLE_FLAGS.length + SENDER_RUNTIME_FLAGS.length + SENDER_PERMISSIONS.length,
+    ),
+    [
+      ...UNSTABLE_FLAGS,
+      ...SENDER_RUNTIME_FLAGS,
+      ...SENDER_PERMISSIONS,
+    ],
+  );
   assert.ok(!sender.includes("--allow-all") && !sender.includes("-A"));
   assert.equal(sender.at(-2), "dist/sender-x86_64-pc-windows-msvc.exe");
 });
@@ -75,11 +82,13 @@ Deno.test("chooseTargets() builds every target, or the host's alone with DENORT_
 
 Deno.test("the deno.json tasks run the tools with the permissions and flags they are compiled with", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
-  const flags = RUNTIME_FLAGS.join(" ");
-  assert.equal(config.tasks.sender, `deno run ${flags} ${SENDER_PERMISSIONS.join(" ")} sender.ts`);
+  assert.equal(
+    config.tasks.sender,
+    `deno run ${SENDER_RUNTIME_FLAGS.join(" ")} ${SENDER_PERMISSIONS.join(" ")} sender.ts`,
+  );
   assert.equal(
     config.tasks.receiver,
-    `deno run ${flags} ${RECEIVER_PERMISSIONS.join(" ")} receiver.ts`,
+    `deno run ${RUNTIME_FLAGS.join(" ")} ${RECEIVER_PERMISSIONS.join(" ")} receiver.ts`,
   );
   assert.deepEqual(config.unstable, ["net"]);
 });
