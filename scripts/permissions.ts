@@ -52,10 +52,11 @@ export const RUNTIME_FLAGS: readonly string[] = ["--no-code-cache"];
 /**
  * What the sender runs with besides: every function compiled as its module
  * loads (`--no-lazy`), before the socket opens, not on its first call, which
- * for the sending path comes all at once as the stream starts. In 8 cold
- * starts each at 1080p, the sender's worst event-loop turn read 5.3 to 17.6 ms
- * (mean 11.8) with it, against 11.8 to 32.7 ms (mean 19.2) without; the CPU a
- * frame and the fps of the first 5 s did not change beyond noise. It costs
+ * for the sending path comes all at once as the stream starts. In 4 cold
+ * starts each way at 1080p, clear and sealed, the sender's worst event-loop
+ * turn read 5.3 to 17.6 ms (mean 11.8) with it, against 11.8 to 32.7 ms (mean
+ * 19.2) without; the CPU a frame and the fps of the first 5 s did not change
+ * beyond noise (docs/BENCH.md). It costs
  * the sender about 90 ms more to start. Not the receiver: its worst turn did
  * not change (mean 16.5 against 16.8 ms), and starting later it joined a
  * sender started with it up to 210 ms after the sender's first frame, where
