@@ -17,6 +17,9 @@ import { createCipheriv, createDecipheriv } from "node:crypto";
 
 /** The size of the authentication tag. */
 const TAG_SIZE = 16;
+/** The sizes of the key and the nonce. */
+const KEY_SIZE = 16;
+const NONCE_SIZE = 12;
 /** OpenSSL's `EVP_CTRL_GCM_GET_TAG` and `EVP_CTRL_GCM_SET_TAG`. */
 const GET_TAG = 0x10;
 const SET_TAG = 0x11;
@@ -144,6 +147,7 @@ class OpensslAesGcm implements AesGcm {
   }
 
   #for(key: Uint8Array) {
+    if (key.length !== KEY_SIZE) throw new RangeError("an AES-128 key is 16 bytes");
     let contexts = this.#contexts.get(key);
     if (contexts !== undefined) return contexts;
     const seal = this.#c.EVP_CIPHER_CTX_new();
@@ -171,6 +175,10 @@ class OpensslAesGcm implements AesGcm {
     out: Uint8Array,
     tag: Uint8Array,
   ): void {
+    // libcrypto reads and writes these by pointer, trusting their sizes: checked here.
+    if (nonce.length !== NONCE_SIZE || tag.length !== TAG_SIZE || out.length !== plain.length) {
+      throw new RangeError("a 12-byte nonce, a 16-byte tag and an output the input's size");
+    }
     const c = this.#c;
     const { seal } = this.#for(key);
     const length = this.#length;
@@ -193,6 +201,10 @@ class OpensslAesGcm implements AesGcm {
     tag: Uint8Array,
     out: Uint8Array,
   ): boolean {
+    // libcrypto reads and writes these by pointer, trusting their sizes: checked here.
+    if (nonce.length !== NONCE_SIZE || tag.length !== TAG_SIZE || out.length !== body.length) {
+      return false;
+    }
     const c = this.#c;
     const { open } = this.#for(key);
     const length = this.#length;

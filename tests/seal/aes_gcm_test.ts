@@ -59,3 +59,19 @@ Deno.test("OpenSSL refuses a changed body, aad, tag or nonce, and a wrong key, t
   assert.ok(openssl.open(key, nonce, aad, body, tag, out));
   assert.deepEqual(out, plain);
 });
+
+Deno.test("OpenSSL refuses buffers of the wrong size rather than reading or writing past them", () => {
+  assert.ok(openssl);
+  const key = bytes(16, 1);
+  const nonce = bytes(12, 2);
+  const aad = bytes(20, 3);
+  const plain = bytes(100, 4);
+  const { out: body, tag } = seal(openssl, key, nonce, aad, plain);
+  const out = new Uint8Array(plain.length);
+  assert.equal(openssl.open(key, nonce, aad, body, tag.subarray(0, 4), out), false, "short tag");
+  assert.equal(openssl.open(key, nonce.subarray(0, 8), aad, body, tag, out), false, "short nonce");
+  assert.equal(openssl.open(key, nonce, aad, body, tag, new Uint8Array(10)), false, "short output");
+  assert.throws(() => openssl.open(key.subarray(0, 8), nonce, aad, body, tag, out), RangeError);
+  assert.throws(() => seal(openssl, key, nonce.subarray(0, 4), aad, plain), RangeError);
+  assert.ok(openssl.open(key, nonce, aad, body, tag, out));
+});
