@@ -27,6 +27,13 @@ export interface PrepareStartOptions {
     key: StreamKey,
     workerReady: Promise<void>,
   ) => Promise<StreamSecret | undefined>;
+  /**
+   * Work that only readies the tool, run while the worker loads, when the
+   * thread is idle: waited for too, so it must bound its own time. Its
+   * failure is ignored.
+   * @default none
+   */
+  warm?: () => Promise<unknown>;
 }
 
 /**
@@ -52,9 +59,11 @@ export async function prepareStart(
   const key = await findKey(args);
   const streamKey = key === undefined ? undefined : new StreamKey(key.secret);
   const ready = workerReady ?? Promise.resolve();
+  const warming = options.warm?.().catch(() => {});
   const [, secret] = await Promise.all([
     ready,
     streamKey === undefined ? undefined : options.stretch?.(streamKey, ready),
   ]);
+  await warming;
   return { key, streamKey, secret, loopLag: new LoopLagMeter() };
 }

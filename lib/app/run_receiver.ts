@@ -23,6 +23,7 @@ import { loopLagReport } from "../metrics/loop_lag_meter.ts";
 import { type PreparedStart, prepareStart } from "./prepare_start.ts";
 import { probeSalt } from "../receive/probe_salt.ts";
 import { ReceiverGate } from "../receive/receiver_gate.ts";
+import { rehearseLink } from "./rehearse_link.ts";
 
 /**
  * Runs the receiver until `signal` aborts: joins the sender, serves the
@@ -43,6 +44,8 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
     // it while the worker loads, not once the receiver listens.
     let gate: ReceiverGate | undefined;
     prepared = await prepareStart(renderer.ready(), args, {
+      // The worker takes about 0.6 s to load; this about 0.13 s.
+      warm: () => rehearseLink({ timeoutMs: 500 }),
       stretch: async (key, workerReady) => {
         gate = new ReceiverGate(key);
         const salt = await probeSalt(gate, sender, workerReady);
