@@ -1,5 +1,5 @@
 /**
- * The bench, in five parts:
+ * The bench, in six parts:
  * - sizes: for each frame size, streams a camera-like MJPEG clip from a
  *   sender to a receiver on this machine, reads `/stream.mjpg` as an HTTP
  *   viewer, and measures delivered fps, bitrate, CPU per frame and latency;
@@ -17,14 +17,18 @@
  * - overlay: what `sender --overlay` costs on a 720p clip at 30 fps, by
  *   ffmpeg's drawtext in the sender and by drawing in-process on raw frames,
  *   each beside the same route without text: delivered fps and CPU.
+ * - transport: the CPU a 1080p frame costs udpcam's sender and receiver,
+ *   beside GStreamer's RTP/JPEG on the same clip and MTU, clear and sealed
+ *   (SRTP AES-128-GCM against `--key`), measured one after another.
  * Each prints as a markdown table (or JSON with `--json`).
  *
- *   deno task bench                          all five parts (about 55 minutes)
+ *   deno task bench                          all six parts (about 57 minutes)
  *   deno task bench --only sizes --sizes 1920x1080 --seconds 30 --json
  *   deno task bench --only loss --rows clean,loss5 --loss-seconds 20
  *   deno task bench --only sizes,soak --soak-seconds 300
  *   deno task bench --only overlay
  *   deno task bench --only transients
+ *   deno task bench --only transport --seconds 20
  *
  * Linux only (CPU times come from /proc). A missed target is a result, not a
  * failure: the exit code is 0 unless ffmpeg is missing or a tool cannot start.
@@ -33,7 +37,14 @@
  */
 import { ExitCode, exitWithError, UsageError } from "../lib/cli/cli_error.ts";
 import { BENCH_HELP, type BenchArgs, parseBenchArgs } from "./bench/bench_args.ts";
-import { benchClip, CLIP_FPS, CLIP_NOISE, CLIP_QSCALE, CLIP_SECONDS } from "./bench/bench_clip.ts";
+import {
+  benchClip,
+  CLIP_FPS,
+  CLIP_NOISE,
+  CLIP_QSCALE,
+  CLIP_SECONDS,
+  loopedClip,
+} from "./bench/bench_clip.ts";
 import { clockTicks } from "./bench/cpu_time.ts";
 import { FfmpegMissingError, hostInfo } from "./bench/host_info.ts";
 import { measureSize } from "./bench/measure_size.ts";
@@ -49,6 +60,9 @@ import { formatTransientReport, judgeTransient } from "./bench/transient_report.
 import { formatSoakReport, judgeSoak, resolveSoakLimits } from "./bench/soak_report.ts";
 import type { SizeResult } from "./bench/summarize.ts";
 import { checkTargets, TARGET_SOURCE } from "./bench/targets.ts";
+import { GstreamerMissingError, gstreamerVersion } from "./bench/gstreamer.ts";
+import { measureTransports } from "./bench/transport.ts";
+import { formatTransportReport } from "./bench/transport_report.ts";
 
 /** The key of the sealed runs. */
 const BENCH_KEY = "the bench's key, long enough not to be warned about";
@@ -78,7 +92,7 @@ async function main(argv: string[]): Promise<void> {
   } catch (error) {
     // Every tool has been stopped by now: only this process is left to end.
     if (controller.signal.aborted) exitWithError("interrupted", 130);
-    const code = error instanceof FfmpegMissingError
+    const code = error instanceof FfmpegMissingError || error instanceof GstreamerMissingError
       ? ExitCode.MISSING_DEPENDENCY
       : ExitCode.FAILURE;
     exitWithError(String(error instanceof Error ? error.message : error).split("\n")[0], code);
@@ -100,12 +114,17 @@ function formatBench(report: BenchReport): string {
   if (report.overlay !== undefined) {
     parts.push(`Overlay:\n\n${formatOverlayReport(report.overlay, report)}`);
   }
+  if (report.transport !== undefined) {
+    const { size, gstreamer, results } = report.transport;
+    const options = { size, gstreamer, seconds: report.seconds, warmupSeconds: WARMUP_SECONDS };
+    parts.push(`Transport:\n\n${formatTransportReport(results, options)}`);
+  }
   return parts.join("\n\n");
 }
 
 /**
  * Measures each size in turn, then the loss matrix, then the transients, then
- * the soak, then the overlay, one run at a time.
+ * the soak, then the overlay, then the transports, one run at a time.
  */
 async function runBench(
   args: BenchArgs,
@@ -207,6 +226,25 @@ async function runBench(
       results: runs,
     };
   }
+  let transport: BenchReport["transport"];
+  if (args.only.includes("transport")) {
+    // Checked first: a ratio against nothing is never printed.
+    const gstreamer = await gstreamerVersion();
+    const size = { width: 1920, height: 1080 };
+    const clip = await benchClip(size);
+    // Long enough for the warm-up, the window and the start, played once through.
+    const times = Math.ceil((WARMUP_SECONDS + args.seconds + 10) / CLIP_SECONDS);
+    const long = await loopedClip(clip, times);
+    const results = await measureTransports(clip, long, {
+      seconds: args.seconds,
+      warmupSeconds: WARMUP_SECONDS,
+      ticksPerSecond: ticks.perSecond,
+      key: BENCH_KEY,
+      signal,
+      progress: (message) => progress(`transport: ${message}`),
+    });
+    transport = { size: "1920x1080", gstreamer, results };
+  }
   const target = results.find((result) => result.source === TARGET_SOURCE && !result.sealed);
   return {
     command: ["deno", "run", "-A", "scripts/bench.ts", ...argv].join(" "),
@@ -221,6 +259,7 @@ async function runBench(
     transients,
     soak,
     overlay,
+    transport,
   };
 }
 

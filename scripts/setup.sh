@@ -2,7 +2,7 @@
 # Installs what udpcam needs and is missing, then puts Deno on PATH:
 #   source scripts/setup.sh [deno|all]
 #   deno: Deno from npm, into .deno/ (the demo needs nothing else)
-#   all:  also ffmpeg and Chromium from apt, and the oldest ffmpeg udpcam supports
+#   all:  also ffmpeg, Chromium and GStreamer (the bench's peer) from apt, and the oldest ffmpeg udpcam supports
 #         (4.1, a static build from npm, into .tools/) for the tests; exports CHROMIUM_PATH;
 #         and Wine with the Windows builds of Deno and ffmpeg (scripts/setup_wine.sh)
 set -euo pipefail
@@ -40,6 +40,22 @@ if [ "$what" = all ]; then
     [ "$(id -u)" -eq 0 ] || sudo=sudo
     $sudo apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
+  fi
+  # GStreamer's RTP/JPEG and SRTP: what the bench's transport part measures udpcam against.
+  gst=()
+  if ! command -v gst-inspect-1.0 >/dev/null 2>&1; then
+    gst+=(gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
+  else
+    gst-inspect-1.0 rtpjpegpay >/dev/null 2>&1 || gst+=(gstreamer1.0-plugins-good)
+    gst-inspect-1.0 srtpenc >/dev/null 2>&1 || gst+=(gstreamer1.0-plugins-bad)
+  fi
+  if [ ${#gst[@]} -gt 0 ]; then
+    echo "Installing ${gst[*]} from apt" >&2
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    [ ${#missing[@]} -gt 0 ] || $sudo apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+      "${gst[@]}" >&2
   fi
   if ! CHROMIUM_PATH=$(find_chromium); then
     echo "error: no Chromium found; on Ubuntu, whose chromium package is a snap, install Google Chrome or set CHROMIUM_PATH" >&2

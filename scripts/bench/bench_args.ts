@@ -5,7 +5,7 @@ import { flagMessage } from "../../lib/cli/parse_flags.ts";
 import { LOSS_ROWS } from "./loss_rows.ts";
 
 /** The parts of the bench, in the order they run. */
-export const BENCH_PARTS = ["sizes", "loss", "transients", "soak", "overlay"] as const;
+export const BENCH_PARTS = ["sizes", "loss", "transients", "soak", "overlay", "transport"] as const;
 
 /** One part of the bench. */
 export type BenchPart = typeof BENCH_PARTS[number];
@@ -54,8 +54,8 @@ Options:
   --seconds N          seconds measured for each size, after 2 s of warm-up (default 10);
                        fps over the first 5 s from a cold start is reported apart
   --sizes WxH,...      sizes to measure (default 640x480,1280x720,1920x1080)
-  --only PART,...      run only these parts: sizes, loss, transients, soak, overlay
-                       (default all)
+  --only PART,...      run only these parts: sizes, loss, transients, soak, overlay,
+                       transport (default all)
   --loss-seconds N     seconds each run of the loss matrix lasts, from a cold start
                        (default 60)
   --rows ID,...        loss matrix rows: clean, loss1, loss5, loss10, burst5, cap,
@@ -77,7 +77,10 @@ tools' memory stays flat and that their descriptors, threads, timers and
 resources do not grow. The overlay part measures what sender --overlay
 costs on a 720p clip at 30 fps: ffmpeg's drawtext in the sender against
 drawing in-process on raw frames, each beside the same route without text
-(about 2 minutes).`;
+(about 2 minutes). The transport part measures the CPU a frame costs
+udpcam's sender and receiver at 1080p beside GStreamer's RTP/JPEG on the
+same clip and MTU, clear and with SRTP AES-128-GCM against --key, and fails
+if GStreamer is missing (about 2 minutes).`;
 
 /** Reads the bench's command line; throws a {@linkcode UsageError} on a mistake. */
 export function parseBenchArgs(argv: string[]): BenchArgs {

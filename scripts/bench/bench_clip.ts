@@ -61,3 +61,37 @@ async function exists(path: string): Promise<boolean> {
     throw error;
   }
 }
+
+/**
+ * `clip` played `times` over end to end in one file, for a player that does
+ * not loop a file (GStreamer's `filesrc`): the frames passed through by
+ * ffmpeg, made the first time, then taken from `.bench/`.
+ */
+export async function loopedClip(clip: BenchClip, times: number): Promise<string> {
+  const path = clip.path.replace(/\.avi$/, `-x${times}.avi`);
+  if (await exists(path)) return path;
+  const scratch = `${path}.part.avi`;
+  const out = await new Deno.Command("ffmpeg", {
+    args: [
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-y",
+      "-stream_loop",
+      String(times - 1),
+      "-i",
+      clip.path,
+      "-c",
+      "copy",
+      scratch,
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(`ffmpeg could not loop ${clip.path}: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  // Moved in whole, so an interrupted run leaves no broken clip.
+  await Deno.rename(scratch, path);
+  return path;
+}

@@ -1,3 +1,4 @@
+import type { TransportResult } from "./transport.ts";
 import type { ClockTicks } from "./cpu_time.ts";
 import type { HostInfo } from "./host_info.ts";
 import type { LossVerdict } from "./loss_report.ts";
@@ -38,6 +39,8 @@ export interface BenchReport {
   soak?: SoakReport;
   /** The overlay routes, when they were measured. */
   overlay?: OverlayReport;
+  /** udpcam beside GStreamer, when the transport part was run. */
+  transport?: { size: string; gstreamer: string; results: TransportResult[] };
 }
 
 const COLUMNS: Array<[string, (r: SizeResult) => string]> = [
