@@ -31,7 +31,8 @@
  *   deno task bench --only transport --seconds 20
  *
  * Linux only (CPU times come from /proc). A missed target is a result, not a
- * failure: the exit code is 0 unless ffmpeg is missing or a tool cannot start.
+ * failure: the exit code is 0 unless ffmpeg (or, for the transport part,
+ * GStreamer) is missing or a tool cannot start.
  *
  * @module
  */
@@ -132,6 +133,9 @@ async function runBench(
   signal: AbortSignal,
 ): Promise<BenchReport> {
   const host = await hostInfo();
+  // Before any part runs: a missing peer stops the bench at once, not after
+  // the other parts, and a ratio against nothing is never printed.
+  const gstreamer = args.only.includes("transport") ? await gstreamerVersion() : undefined;
   const ticks = await clockTicks();
   const results: SizeResult[] = [];
   for (const size of args.only.includes("sizes") ? args.sizes : []) {
@@ -228,8 +232,6 @@ async function runBench(
   }
   let transport: BenchReport["transport"];
   if (args.only.includes("transport")) {
-    // Checked first: a ratio against nothing is never printed.
-    const gstreamer = await gstreamerVersion();
     const size = { width: 1920, height: 1080 };
     const clip = await benchClip(size);
     // Long enough for the warm-up, the window and the start, played once through.
@@ -243,7 +245,7 @@ async function runBench(
       signal,
       progress: (message) => progress(`transport: ${message}`),
     });
-    transport = { size: "1920x1080", gstreamer, results };
+    transport = { size: "1920x1080", gstreamer: gstreamer!, results };
   }
   const target = results.find((result) => result.source === TARGET_SOURCE && !result.sealed);
   return {

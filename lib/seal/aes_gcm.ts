@@ -152,14 +152,17 @@ class OpensslAesGcm implements AesGcm {
     if (contexts !== undefined) return contexts;
     const seal = this.#c.EVP_CIPHER_CTX_new();
     const open = this.#c.EVP_CIPHER_CTX_new();
-    if (seal === null || open === null) throw new Error("libcrypto cannot make a context");
     // Keyed once; each call then sets only its nonce.
     const bytes = key.slice();
     if (
+      seal === null || open === null ||
       this.#c.EVP_EncryptInit_ex(seal, this.#aes, null, bytes, null) !== 1 ||
       this.#c.EVP_DecryptInit_ex(open, this.#aes, null, bytes, null) !== 1
     ) {
-      throw new Error("libcrypto refused the key");
+      for (const context of [seal, open]) {
+        if (context !== null) this.#c.EVP_CIPHER_CTX_free(context);
+      }
+      throw new Error("libcrypto cannot key a context");
     }
     contexts = { seal, open };
     this.#contexts.set(key, contexts);
@@ -202,7 +205,10 @@ class OpensslAesGcm implements AesGcm {
     out: Uint8Array,
   ): boolean {
     // libcrypto reads and writes these by pointer, trusting their sizes: checked here.
-    if (nonce.length !== NONCE_SIZE || tag.length !== TAG_SIZE || out.length !== body.length) {
+    if (
+      key.length !== KEY_SIZE || nonce.length !== NONCE_SIZE || tag.length !== TAG_SIZE ||
+      out.length !== body.length
+    ) {
       return false;
     }
     const c = this.#c;

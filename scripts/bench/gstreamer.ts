@@ -156,11 +156,12 @@ export interface GstFrameCount {
 export function countGstFrames(stdout: ReadableStream<Uint8Array>): GstFrameCount {
   let frames = 0;
   let partial = "";
-  const done = stdout.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({
-      write(text) {
-        const lines = (partial + text).split("\n");
-        // A line cut between two chunks is counted once whole.
+  const decoder = new TextDecoder();
+  const done = stdout.pipeTo(
+    new WritableStream<Uint8Array>({
+      write(chunk) {
+        const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
+        // A line cut between two chunks is read once whole.
         partial = lines.pop() ?? "";
         for (const line of lines) {
           const rendered = line.match(/last-message = rendered: (\d+)/);

@@ -124,7 +124,13 @@ function startGstreamer(clip: string, srtpKey: string | undefined): RunningPair 
     new Deno.Command(GST_LAUNCH, { args, stdout, stderr: "null" }).spawn();
   const receiver = spawn(gstReceiverArgs(port, srtpKey), "piped");
   const count = countGstFrames(receiver.stdout);
-  const sender = spawn(gstSenderArgs(clip, port, srtpKey), "null");
+  let sender: Deno.ChildProcess;
+  try {
+    sender = spawn(gstSenderArgs(clip, port, srtpKey), "null");
+  } catch (error) {
+    receiver.kill("SIGKILL");
+    throw error;
+  }
   return {
     pids: { sender: sender.pid, receiver: receiver.pid },
     frames: () => Promise.resolve(count.frames),

@@ -13,7 +13,12 @@ import { freeUdpPort } from "../_tool.ts";
 import { withClip } from "../_media.ts";
 
 /** Frames GStreamer's receiver rebuilds from its sender's RTP/JPEG in `ms`, clear or SRTP. */
-async function gstreamerFrames(clip: string, ms: number, srtpKey?: string): Promise<number> {
+async function gstreamerFrames(
+  clip: string,
+  ms: number,
+  srtpKey?: string,
+  senderKey = srtpKey,
+): Promise<number> {
   const port = freeUdpPort();
   const receiver = new Deno.Command(GST_LAUNCH, {
     args: gstReceiverArgs(port, srtpKey),
@@ -23,7 +28,7 @@ async function gstreamerFrames(clip: string, ms: number, srtpKey?: string): Prom
   // The receiver's socket is bound before the first datagram comes.
   await new Promise((resolve) => setTimeout(resolve, 500));
   const sender = new Deno.Command(GST_LAUNCH, {
-    args: gstSenderArgs(clip, port, srtpKey),
+    args: gstSenderArgs(clip, port, senderKey),
     stdout: "null",
     stderr: "null",
   }).spawn();
@@ -41,7 +46,7 @@ Deno.test("GStreamer is installed with every element the transport part uses", a
   assert.match(await gstreamerVersion(), /GStreamer \d+\.\d+/);
 });
 
-Deno.test("the bench's GStreamer pipelines carry a clip's frames, clear and with SRTP", async () => {
+Deno.test("the bench's GStreamer pipelines carry a clip's frames, clear and with SRTP, not with another key", async () => {
   await withClip(
     { width: 320, height: 240, fps: 30, seconds: 3, noise: 0, qscale: 5 },
     async (clip) => {
@@ -49,6 +54,8 @@ Deno.test("the bench's GStreamer pipelines carry a clip's frames, clear and with
       assert.ok(clear >= 30, `${clear} frames in the clear`);
       const sealed = await gstreamerFrames(clip, 2000, srtpKeyHex());
       assert.ok(sealed >= 30, `${sealed} frames with SRTP`);
+      // So the SRTP row does seal: a receiver with another key gets nothing.
+      assert.equal(await gstreamerFrames(clip, 1500, srtpKeyHex(), srtpKeyHex()), 0, "wrong key");
     },
   );
 });

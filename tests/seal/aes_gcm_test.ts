@@ -71,7 +71,7 @@ Deno.test("OpenSSL refuses buffers of the wrong size rather than reading or writ
   assert.equal(openssl.open(key, nonce, aad, body, tag.subarray(0, 4), out), false, "short tag");
   assert.equal(openssl.open(key, nonce.subarray(0, 8), aad, body, tag, out), false, "short nonce");
   assert.equal(openssl.open(key, nonce, aad, body, tag, new Uint8Array(10)), false, "short output");
-  assert.throws(() => openssl.open(key.subarray(0, 8), nonce, aad, body, tag, out), RangeError);
+  assert.equal(openssl.open(key.subarray(0, 8), nonce, aad, body, tag, out), false, "short key");
   assert.throws(() => seal(openssl, key, nonce.subarray(0, 4), aad, plain), RangeError);
   assert.ok(openssl.open(key, nonce, aad, body, tag, out));
 });
