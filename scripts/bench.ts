@@ -231,7 +231,8 @@ async function runBench(
     };
   }
   let transport: BenchReport["transport"];
-  if (args.only.includes("transport")) {
+  // Known only when the transport part was asked for.
+  if (gstreamer !== undefined) {
     const size = { width: 1920, height: 1080 };
     const clip = await benchClip(size);
     // Long enough for the warm-up, the window and the start, played once through.
@@ -245,7 +246,7 @@ async function runBench(
       signal,
       progress: (message) => progress(`transport: ${message}`),
     });
-    transport = { size: "1920x1080", gstreamer: gstreamer!, results };
+    transport = { size: "1920x1080", gstreamer, results };
   }
   const target = results.find((result) => result.source === TARGET_SOURCE && !result.sealed);
   return {

@@ -1,5 +1,6 @@
 import { UdpReceiver } from "../receive/udp_receiver.ts";
 import { UdpSender } from "../send/udp_sender.ts";
+import { withTimeout } from "../util/with_timeout.ts";
 
 /** Options for {@linkcode rehearseLink}. */
 export interface RehearseOptions {
@@ -46,12 +47,7 @@ export async function rehearseLink(options: RehearseOptions = {}): Promise<numbe
       const next = receiver.frames.next(receiver.frames.latest?.seq ?? 0);
       const data = jpegShaped(frameBytes, i);
       await sender.send({ data, captureTime: performance.timeOrigin + performance.now() });
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - performance.now()));
-      });
-      const frame = await Promise.race([next, late]);
-      clearTimeout(timer);
+      const frame = await withTimeout(next, Math.max(0, deadline - performance.now()));
       if (frame?.value.data.length === frameBytes) whole++;
       // A turn of the event loop between frames, as a stream has.
       await pause(1);

@@ -15,11 +15,12 @@
  */
 import { createCipheriv, createDecipheriv } from "node:crypto";
 
+/** The size of a key. */
+export const KEY_SIZE = 16;
+/** The size of a nonce. */
+export const NONCE_SIZE = 12;
 /** The size of the authentication tag. */
-const TAG_SIZE = 16;
-/** The sizes of the key and the nonce. */
-const KEY_SIZE = 16;
-const NONCE_SIZE = 12;
+export const TAG_SIZE = 16;
 /** OpenSSL's `EVP_CTRL_GCM_GET_TAG` and `EVP_CTRL_GCM_SET_TAG`. */
 const GET_TAG = 0x10;
 const SET_TAG = 0x11;
@@ -214,9 +215,8 @@ class OpensslAesGcm implements AesGcm {
     const c = this.#c;
     const { open } = this.#for(key);
     const length = this.#length;
-    // The tag is copied: libcrypto reads it at the final step, not when it is set.
     return c.EVP_DecryptInit_ex(open, null, null, null, nonce) === 1 &&
-      c.EVP_CIPHER_CTX_ctrl(open, SET_TAG, TAG_SIZE, tag.slice()) === 1 &&
+      c.EVP_CIPHER_CTX_ctrl(open, SET_TAG, TAG_SIZE, tag) === 1 &&
       c.EVP_DecryptUpdate(open, null, length, aad, aad.length) === 1 &&
       (body.length === 0 || c.EVP_DecryptUpdate(open, out, length, body, body.length) === 1) &&
       c.EVP_DecryptFinal_ex(open, this.#scratch, length) === 1;

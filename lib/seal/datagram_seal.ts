@@ -25,13 +25,10 @@
  *
  * @module
  */
-import { AES_GCM } from "./aes_gcm.ts";
+import { AES_GCM, KEY_SIZE, NONCE_SIZE, TAG_SIZE } from "./aes_gcm.ts";
 import { decodeHeader, HEADER_SIZE, OFFSET_TYPE, SEALED_BIT } from "../wire/header.ts";
 
-/** The size of a nonce. */
-export const NONCE_SIZE = 12;
-/** The size of the authentication tag. */
-export const TAG_SIZE = 16;
+export { KEY_SIZE, NONCE_SIZE, TAG_SIZE };
 /** How much larger a sealed datagram is than the same datagram in the clear. */
 export const SEAL_OVERHEAD = NONCE_SIZE + TAG_SIZE;
 /** The size of the nonce's prefix, before its 64-bit counter. */
@@ -43,8 +40,6 @@ export const OFFSET_NONCE_COUNTER = OFFSET_NONCE + NONCE_PREFIX_SIZE;
 /** Where a sealed datagram's encrypted body starts: after header and nonce, the bytes authenticated but not encrypted. */
 export const OFFSET_SEALED_BODY = OFFSET_NONCE + NONCE_SIZE;
 const AAD_SIZE = OFFSET_SEALED_BODY;
-/** The size of a key. */
-export const KEY_SIZE = 16;
 
 /**
  * Whether `bytes` is shaped as a sealed udpcam datagram: long enough for a
