@@ -10,7 +10,7 @@
  * (FFMPEG, UDPCAM_KEY, and the two imagescript reads to choose its codecs),
  * the host name (its default name and the overlay's `{host}`), file reads for
  * the key file, the font and imagescript's codecs, and FFI for imagescript's
- * native JPEG encoder.
+ * native JPEG encoder, libcrypto (sealing) and libc (the system's UDP socket).
  */
 export const SENDER_PERMISSIONS: readonly string[] = [
   "--allow-net",
@@ -26,7 +26,7 @@ export const SENDER_PERMISSIONS: readonly string[] = [
  * system's opener for `--open` as child processes; the key from UDPCAM_KEY or
  * a file; writes for the recording; and imagescript (its codec choice from
  * the environment, its native JPEG encoder through FFI) for the "no signal"
- * frame.
+ * frame; FFI also for libcrypto (sealing) and libc (the system's UDP socket).
  */
 export const RECEIVER_PERMISSIONS: readonly string[] = [
   "--allow-net",

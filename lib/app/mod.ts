@@ -2,7 +2,7 @@
  * The two tools' composition roots: their flags, and the start-up that wires the stages together
  * in the order a frame flows.
  *
- * May import: `adapt`, `capture`, `cli`, `ffmpeg`, `hub`, `image`, `metrics`, `overlay`,
+ * May import: `adapt`, `capture`, `cli`, `ffmpeg`, `hub`, `image`, `metrics`, `net`, `overlay`,
  * `preview`, `receive`, `record`, `seal`, `send`, `util`, `wire`. `tests/layers_test.ts` holds it
  * to that.
  *

@@ -1,3 +1,4 @@
+import { openDatagramSocket } from "../net/open_datagram_socket.ts";
 import { UdpReceiver } from "../receive/udp_receiver.ts";
 import { UdpSender } from "../send/udp_sender.ts";
 import { withTimeout } from "../util/with_timeout.ts";
@@ -32,7 +33,8 @@ export interface RehearseOptions {
 export async function rehearseLink(options: RehearseOptions = {}): Promise<number> {
   const { frames = 8, frameBytes = 80_000, timeoutMs = 1000 } = options;
   const deadline = performance.now() + timeoutMs;
-  const bind = () => Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  // The kind of socket the stream will have, so that the same code runs.
+  const bind = () => openDatagramSocket({ hostname: "127.0.0.1", port: 0 });
   let sender: UdpSender | undefined;
   let receiver: UdpReceiver | undefined;
   let whole = 0;

@@ -1,3 +1,4 @@
+import { openDatagramSocket } from "../net/open_datagram_socket.ts";
 import { formatHostPort, isLoopbackHost } from "../cli/host_port.ts";
 import { generateHttpToken } from "../preview/http_token.ts";
 import { Logger } from "../cli/logger.ts";
@@ -80,8 +81,7 @@ async function receive(
 
   const { key, streamKey, loopLag, sender, gate } = prepared;
   if (key?.warning !== undefined) logger.warn(key.warning);
-  const socket = Deno.listenDatagram({
-    transport: "udp",
+  const socket = openDatagramSocket({
     hostname: sender.hostname.includes(":") ? "::" : "0.0.0.0",
     port: 0,
   });

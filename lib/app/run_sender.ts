@@ -1,3 +1,4 @@
+import { openDatagramSocket } from "../net/open_datagram_socket.ts";
 import { Adaptation } from "../adapt/adaptation.ts";
 import { buildLadder } from "../adapt/rate_ladder.ts";
 import type { FrameSource } from "../capture/frame_source.ts";
@@ -94,7 +95,7 @@ async function send(
     : undefined;
   const tally = new RejectionTally();
   const udp = new UdpSender({
-    socket: Deno.listenDatagram({ transport: "udp", ...args.listen }),
+    socket: openDatagramSocket(args.listen),
     mtu: args.mtu,
     paceBitsPerSecond: args.paceMbps * 1e6,
     spreadMs: args.spreadMs,

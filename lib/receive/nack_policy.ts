@@ -79,8 +79,8 @@ export interface NackPolicyOptions {
 }
 
 /**
- * When the receiver asks for missing fragments again: after each datagram,
- * and every 2 ms while frames are in progress, it asks the reassembler which
+ * When the receiver asks for missing fragments again: after each group of
+ * datagrams that arrived together (each one, on Deno's socket), and every 2 ms while frames are in progress, it asks the reassembler which
  * fragments are due (giving up frames past their deadline) and sends the
  * NACKs for them, each twice.
  */
@@ -114,8 +114,8 @@ export class NackPolicy {
 
   /**
    * Asks for the missing fragments that are due, and gives up frames past
-   * their deadline; runs after each datagram and every 2 ms while frames are
-   * in progress.
+   * their deadline; runs after each group of datagrams that arrived together
+   * and every 2 ms while frames are in progress.
    */
   recover(now: number): void {
     const ranges = this.#reassembler.due(

@@ -5,7 +5,8 @@ import { jpegDimensions } from "../image/jpeg_dimensions.ts";
 import type { LatencyHistogramSnapshot } from "../metrics/latency_histogram.ts";
 import type { SampleWindow } from "../metrics/sample_window.ts";
 import type { StreamKey } from "../seal/stream_key.ts";
-import { receiveDatagrams } from "../util/receive_datagrams.ts";
+import { type DatagramSocket, denoDatagramSocket } from "../net/datagram_socket.ts";
+import { receiveDatagrams } from "../net/receive_datagrams.ts";
 import { PacketType } from "../wire/header.ts";
 import { RefusalReason } from "../wire/refused.ts";
 import { linkReasonText } from "./link_reason.ts";
@@ -19,7 +20,7 @@ import { ReceiverStats, type UdpReceiverStats } from "./receiver_stats.ts";
 /** Options for a {@linkcode UdpReceiver}. */
 export interface UdpReceiverOptions {
   /** A bound UDP socket; the receiver owns it from now on. */
-  socket: Deno.DatagramConn;
+  socket: Deno.DatagramConn | DatagramSocket;
   /** The sender's address (an IP address, not a name). */
   sender: Deno.NetAddr;
   /** Called on joins, session changes and state changes. */
@@ -51,7 +52,7 @@ export interface UdpReceiverOptions {
 export class UdpReceiver {
   /** The newest whole frame; viewers wait on it. */
   readonly frames: LatestValue<ReceivedFrame> = new LatestValue();
-  #socket: Deno.DatagramConn;
+  #socket: DatagramSocket;
   #sender: Deno.NetAddr;
   #link: ReceiverLink;
   #gate: ReceiverGate;
@@ -64,10 +65,12 @@ export class UdpReceiver {
   #ticker: ReturnType<typeof setInterval>;
   #closed = false;
   #receiving: Promise<void>;
+  /** Whether a frame's datagram came since missing fragments were last looked for. */
+  #framesMoved = false;
 
   /** Starts joining `options.sender`. */
   constructor(options: UdpReceiverOptions) {
-    this.#socket = options.socket;
+    this.#socket = denoDatagramSocket(options.socket);
     this.#sender = options.sender;
     this.#latencyMs = options.latencyMs;
     this.#key = options.key;
@@ -106,7 +109,7 @@ export class UdpReceiver {
 
   /** The address the socket is bound to. */
   get addr(): Deno.NetAddr {
-    return this.#socket.addr as Deno.NetAddr;
+    return this.#socket.addr;
   }
 
   /** Latency samples, capture to whole frame here, in ms. */
@@ -164,6 +167,12 @@ export class UdpReceiver {
       bufferSize: 65_536,
       closed: () => this.#closed,
       onError: () => this.#stats.receiveFailed(),
+      // Once for the datagrams that arrived together, not for each.
+      afterSome: () => {
+        if (!this.#framesMoved || this.#closed) return;
+        this.#framesMoved = false;
+        this.#nacks.recover(wallClock());
+      },
     });
   }
 
@@ -208,7 +217,7 @@ export class UdpReceiver {
       frame = this.#reassembler.pushParity(packet, now);
     }
     if (frame !== undefined) this.#publish(frame, now);
-    this.#nacks.recover(now);
+    this.#framesMoved = true;
   }
 
   /**

@@ -59,6 +59,11 @@ export class ResendQueue {
     return { ...this.#stats };
   }
 
+  /** How many resends wait in the queue. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
   /** Keeps the fragments of `frame`, sent at `now` (ms), to answer NACKs. */
   keep(frame: number, fragments: Uint8Array[], now: number): void {
     this.#history.add(frame, fragments, now);

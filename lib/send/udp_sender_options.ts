@@ -1,3 +1,4 @@
+import type { DatagramSocket } from "../net/datagram_socket.ts";
 import type { LinkReport } from "../adapt/link_report.ts";
 import type { StreamSecret } from "../seal/stream_secret.ts";
 import type { SenderInfo } from "../wire/control.ts";
@@ -11,7 +12,7 @@ export type FpsScale = (receiver: string) => number;
 /** Options for a `UdpSender` (see `udp_sender.ts`). */
 export interface UdpSenderOptions {
   /** A bound UDP socket; the sender owns it from now on. */
-  socket: Deno.DatagramConn;
+  socket: Deno.DatagramConn | DatagramSocket;
   /** The largest datagram, in bytes. @default {1200} */
   mtu?: number;
   /** The peak send rate, in bits per second. @default {400e6} */

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { receiveDatagrams } from "../../lib/util/receive_datagrams.ts";
+import { denoDatagramSocket } from "../../lib/net/datagram_socket.ts";
+import { openDatagramSocket, type SocketKind } from "../../lib/net/open_datagram_socket.ts";
+import { receiveDatagrams } from "../../lib/net/receive_datagrams.ts";
 
 const FROM: Deno.NetAddr = { transport: "udp", hostname: "127.0.0.1", port: 9000 };
 
@@ -18,7 +20,7 @@ function scriptedSocket(script: Array<Uint8Array | Error>) {
       return Promise.resolve([buffer.subarray(0, step.length), FROM]);
     },
   };
-  return { socket: socket as unknown as Deno.DatagramConn, buffers };
+  return { socket: denoDatagramSocket(socket as unknown as Deno.DatagramConn), buffers };
 }
 
 Deno.test("receiveDatagrams() hands each datagram on, received into one buffer, and ends once the socket is closed", async () => {
@@ -88,33 +90,25 @@ Deno.test("receiveDatagrams() ends at the first failed receive once its owner ha
   assert.equal(errors, 0);
 });
 
-Deno.test("receiveDatagrams() waits for the handler before it receives again", async () => {
-  const { socket, buffers } = scriptedSocket([new Uint8Array([1]), new Uint8Array([2])]);
-  const receivesAtHandler: number[] = [];
-  await receiveDatagrams(socket, async () => {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    receivesAtHandler.push(buffers.length);
-  }, { bufferSize: 16, closed: () => false });
-  assert.deepEqual(receivesAtHandler, [1, 2]);
-});
-
-Deno.test("receiveDatagrams() ends when a real socket is closed under it", async () => {
-  const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-  const sender = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-  try {
-    const seen: string[] = [];
-    let got!: () => void;
-    const received = new Promise<void>((resolve) => got = resolve);
-    const loop = receiveDatagrams(socket, (datagram, from) => {
-      seen.push(`${new TextDecoder().decode(datagram)} from ${from.port}`);
-      got();
-    }, { bufferSize: 2048, closed: () => false });
-    await sender.send(new TextEncoder().encode("hello"), socket.addr);
-    await received;
-    socket.close();
-    await loop;
-    assert.deepEqual(seen, [`hello from ${(sender.addr as Deno.NetAddr).port}`]);
-  } finally {
-    sender.close();
-  }
-});
+for (const kind of ["auto", "deno"] as SocketKind[]) {
+  Deno.test(`receiveDatagrams() ends when a real socket (${kind}) is closed under it`, async () => {
+    const socket = openDatagramSocket({ hostname: "127.0.0.1", port: 0 }, kind);
+    const sender = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+    try {
+      const seen: string[] = [];
+      let got!: () => void;
+      const received = new Promise<void>((resolve) => got = resolve);
+      const loop = receiveDatagrams(socket, (datagram, from) => {
+        seen.push(`${new TextDecoder().decode(datagram)} from ${from.port}`);
+        got();
+      }, { bufferSize: 2048, closed: () => false });
+      await sender.send(new TextEncoder().encode("hello"), socket.addr);
+      await received;
+      socket.close();
+      await loop;
+      assert.deepEqual(seen, [`hello from ${(sender.addr as Deno.NetAddr).port}`]);
+    } finally {
+      sender.close();
+    }
+  });
+}
