@@ -93,6 +93,7 @@ async function receive(
     nack: args.nack,
     key: streamKey,
     gate,
+    onWork: () => loopLag.touch(),
     onEvent: (event) => logLinkEvent(logger, event, senderAddress),
   });
   const recorder = openRecorder(args, receiver, logger);

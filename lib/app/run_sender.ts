@@ -110,6 +110,7 @@ async function send(
       logRegistryEvent(logger, event);
     },
     onLinkReport: (receiver, report, now) => adaptation?.update(receiver, report, now),
+    onWork: () => loopLag.touch(),
     secret,
     onRejected: logRejection(logger, tally),
     fpsScale: (receiver) => adaptation?.rungFor(receiver).fpsScale ?? 1,

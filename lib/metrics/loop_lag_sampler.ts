@@ -91,6 +91,27 @@ export class LoopLagSampler {
     return this.arm();
   }
 
+  /**
+   * Records a sample taken by other means: a timer that ran `lagMs` late.
+   * The timer armed with {@linkcode LoopLagSampler.arm} stays armed.
+   */
+  record(lagMs: number): void {
+    const now = this.#now();
+    this.#times.push(now);
+    this.#lags.push(Math.max(0, lagMs));
+    this.#trim(now);
+  }
+
+  /**
+   * Arms the timer for `delayMs` from now, not the interval.
+   *
+   * @returns `delayMs`.
+   */
+  armIn(delayMs: number): number {
+    this.#due = this.#now() + delayMs;
+    return delayMs;
+  }
+
   /** The worst and the 99th percentile (nearest rank) of the samples in the window ending now. */
   lag(): LoopLag {
     this.#trim(this.#now());

@@ -8,6 +8,13 @@ export interface ReceiveDatagramsOptions {
   /** Whether the socket's owner has closed it: the loop then ends. */
   closed: () => boolean;
   /**
+   * Called as each group of datagrams that arrived together is handed over,
+   * before the first of them (see `LoopLagMeter.touch`).
+   *
+   * @default {undefined} nothing is called
+   */
+  onWork?: () => void;
+  /**
    * Called after each group of datagrams that arrived together has been
    * handed over: work that can wait for the last of them is done once.
    *
@@ -40,11 +47,20 @@ export async function receiveDatagrams(
   onDatagram: OnDatagram,
   options: ReceiveDatagramsOptions,
 ): Promise<void> {
-  const { closed, onError, afterSome, bufferSize } = options;
+  const { closed, onError, afterSome, onWork, bufferSize } = options;
+  let first = true;
+  const take: OnDatagram = onWork === undefined ? onDatagram : (datagram, from) => {
+    if (first) {
+      first = false;
+      onWork();
+    }
+    onDatagram(datagram, from);
+  };
   let errors = 0;
   while (!closed()) {
     try {
-      await socket.receiveSome(onDatagram, bufferSize);
+      first = true;
+      await socket.receiveSome(take, bufferSize);
       afterSome?.();
     } catch (error) {
       if (closed() || error instanceof Deno.errors.BadResource) return;

@@ -44,7 +44,6 @@ type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 const SOCK_DGRAM = 2;
 const SOCK_CLOEXEC = 0o2000000;
 const SOL_SOCKET = 1;
-const SO_SNDBUF = 7;
 const SO_RCVBUF = 8;
 const MSG_DONTWAIT = 0x40;
 const MSG_TRUNC = 0x20;
@@ -62,15 +61,17 @@ const IOVEC_SIZE = 16;
 /** Datagrams a call: at most 64 at 1,200 bytes, and up to 2 MB of slots for larger ones. */
 const BATCH = 64;
 const SLOTS_BYTES = 2 << 20;
+/** The most `recvmmsg` calls a turn of the event loop: 256 datagrams of 1,200 bytes. */
+const MAX_BATCHES = 4;
 /** The largest datagram UDP over IPv4 carries. */
 const MAX_DATAGRAM = 65_507;
 
 /**
- * What the kernel is asked for each way. It grants at most twice
- * `net.core.rmem_max` (`wmem_max`): 416 KB, about 180 datagrams of 1,200
+ * The receive buffer the kernel is asked for. It grants at most twice
+ * `net.core.rmem_max`: 416 KB, about 180 datagrams of 1,200
  * bytes, where the default holds about 90; more where the system allows it.
  */
-const BUFFER_BYTES = 4 << 20;
+const RECEIVE_BUFFER_BYTES = 4 << 20;
 
 let libc: Libc | null | undefined;
 
@@ -118,9 +119,8 @@ export function systemUdpSocket(
     c.close(fd);
     throw osError(code, "bind");
   }
-  const size = new Uint32Array([BUFFER_BYTES]);
-  c.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, size, 4);
-  c.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, size, 4);
+  // Only the receive buffer: a larger send buffer would only queue longer.
+  c.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, new Uint32Array([RECEIVE_BUFFER_BYTES]), 4);
   const length = new Uint32Array([SOCKADDR_IN_SIZE]);
   c.getsockname(fd, address, length);
   return new SystemUdpSocket(c, errno, fd, netAddrOf(readSockaddrIn(view, 0)));
@@ -225,20 +225,34 @@ class SystemUdpSocket implements DatagramSocket {
 
   /** The error of the last datagram that failed to go. */
   #lastError = 0;
+  /** The sends under way, one after another: they share one batch. */
+  #sends: Promise<unknown> = Promise.resolve();
 
   async send(datagram: Uint8Array, to: Deno.NetAddr): Promise<void> {
     if (await this.sendMany([datagram], [to]) > 0) {
-      throw new Error(`send failed (os error ${this.#lastError})`);
+      throw this.#lastError === 0
+        ? new RangeError("a datagram of at most 65,507 bytes, to an IPv4 address")
+        : osError(this.#lastError, "send");
     }
   }
 
-  async sendMany(datagrams: readonly Uint8Array[], to: readonly Deno.NetAddr[]): Promise<number> {
-    if (this.#closed) throw new Deno.errors.BadResource("the socket is closed");
+  sendMany(datagrams: readonly Uint8Array[], to: readonly Deno.NetAddr[]): Promise<number> {
+    if (this.#closed) return Promise.reject(new Deno.errors.BadResource("the socket is closed"));
+    // Each waits for the one before: a send that waits for room (EAGAIN)
+    // would otherwise find its batch filled again by the next.
+    const sending = this.#sends.then(() => this.#sendMany(datagrams, to));
+    this.#sends = sending.catch(() => {});
+    return sending;
+  }
+
+  async #sendMany(datagrams: readonly Uint8Array[], to: readonly Deno.NetAddr[]): Promise<number> {
+    if (this.#closed) return datagrams.length;
     const largest = datagrams.reduce((most, datagram) => Math.max(most, datagram.length), 0);
     if (largest > this.#out.slotSize && largest <= MAX_DATAGRAM) {
       this.#out = new Batch(2 ** Math.ceil(Math.log2(largest)));
     }
     const out = this.#out;
+    this.#lastError = 0;
     let failed = 0;
     let next = 0;
     while (next < datagrams.length) {
@@ -275,7 +289,7 @@ class SystemUdpSocket implements DatagramSocket {
         if (code === EAGAIN) {
           // The send buffer is full: it drains in well under a millisecond.
           await new Promise((resolve) => setTimeout(resolve, 1));
-          if (this.#closed) return failed + count - done;
+          if (this.#closed) return failed + (count - done) + (datagrams.length - next);
           continue;
         }
         // This one failed (an unreachable network, say): the rest still go.
@@ -297,25 +311,34 @@ class SystemUdpSocket implements DatagramSocket {
     // Waiting on a worker thread is an event-loop turn even when datagrams are
     // there already, so a steady stream never holds the loop.
     this.#polling = true;
-    await this.#c.poll(this.#pollfd, 1n, 1000);
-    this.#polling = false;
-    if (this.#closed) {
-      this.#c.close(this.#fd);
-      throw new Deno.errors.BadResource("the socket is closed");
+    try {
+      await this.#c.poll(this.#pollfd, 1n, 1000);
+    } finally {
+      this.#polling = false;
+      if (this.#closed) this.#c.close(this.#fd);
     }
-    for (;;) {
+    if (this.#closed) throw new Deno.errors.BadResource("the socket is closed");
+    // At most MAX_BATCHES calls a turn: a flood faster than the handlers
+    // would otherwise keep this loop going and hold the event loop.
+    for (let calls = 0; calls < MAX_BATCHES; calls++) {
       const count = this.#c.recvmmsg(this.#fd, batch.bytes, batch.count, MSG_DONTWAIT, null);
-      if (count <= 0) return;
+      if (count < 0) {
+        const code = this.#errno.getInt32();
+        if (code === EAGAIN || code === EINTR) return;
+        throw osError(code, "recvmmsg");
+      }
       for (let i = 0; i < count; i++) {
         const length = batch.received(i);
         const key = readSockaddrIn(batch.view, batch.name(i));
         batch.rearm(i);
+        // Larger than the room for it (or not IPv4): not taken in, as with
+        // Deno's socket, whose receive fails for it.
         if (length < 0 || key < 0) continue;
         let from = this.#from.get(key);
         if (from === undefined) {
           // Bounded: a flood from many addresses starts the map again.
           if (this.#from.size >= 1024) this.#from.clear();
-          from = netAddrOf(key);
+          from = Object.freeze(netAddrOf(key));
           this.#from.set(key, from);
         }
         onDatagram(batch.slot(i, length), from);

@@ -43,6 +43,8 @@ export interface UdpReceiverOptions {
    * sender for its salt already. @default a new one
    */
   gate?: ReceiverGate;
+  /** Called as each group of datagrams is taken in (see `LoopLagMeter.touch`). */
+  onWork?: () => void;
 }
 
 /**
@@ -65,12 +67,14 @@ export class UdpReceiver {
   #ticker: ReturnType<typeof setInterval>;
   #closed = false;
   #receiving: Promise<void>;
+  #onWork: (() => void) | undefined;
   /** Whether a frame's datagram came since missing fragments were last looked for. */
   #framesMoved = false;
 
   /** Starts joining `options.sender`. */
   constructor(options: UdpReceiverOptions) {
     this.#socket = denoDatagramSocket(options.socket);
+    this.#onWork = options.onWork;
     this.#sender = options.sender;
     this.#latencyMs = options.latencyMs;
     this.#key = options.key;
@@ -167,6 +171,7 @@ export class UdpReceiver {
       bufferSize: 65_536,
       closed: () => this.#closed,
       onError: () => this.#stats.receiveFailed(),
+      onWork: this.#onWork,
       // Once for the datagrams that arrived together, not for each.
       afterSome: () => {
         if (!this.#framesMoved || this.#closed) return;

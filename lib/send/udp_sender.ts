@@ -40,6 +40,7 @@ export class UdpSender {
   #onRejected: (address: string, reason: SenderRejection) => void;
   #mtu: number;
   #spreadMs: number;
+  #burstPackets: number;
   #fecGroup: number;
   #pacer: Pacer;
   #resends: ResendQueue;
@@ -50,6 +51,7 @@ export class UdpSender {
   #fpsScale: FpsScale;
   #onLinkReport: (receiver: string, report: LinkReport, now: number) => void;
   #expiry: ReturnType<typeof setInterval>;
+  #onWork: () => void;
   #closed = false;
   #listening: Promise<void>;
   #counters = newSenderCounters();
@@ -59,9 +61,11 @@ export class UdpSender {
     this.#socket = denoDatagramSocket(options.socket);
     this.#mtu = options.mtu ?? SENDER_DEFAULTS.mtu;
     this.#spreadMs = options.spreadMs ?? SENDER_DEFAULTS.spreadMs;
+    this.#burstPackets = options.burstPackets ?? SENDER_DEFAULTS.burstPackets;
     this.#fecGroup = options.fecGroup ?? 0;
     this.#fpsScale = options.fpsScale ?? (() => 1);
     this.#onLinkReport = options.onLinkReport ?? (() => {});
+    this.#onWork = options.onWork ?? (() => {});
     this.session = options.session ?? randomSession();
     this.#gate = new SenderGate({
       session: this.session,
@@ -90,7 +94,7 @@ export class UdpSender {
     });
     this.#pacer = new Pacer({
       bitsPerSecond: options.paceBitsPerSecond ?? SENDER_DEFAULTS.paceMbps * 1e6,
-      burstBytes: (options.burstPackets ?? SENDER_DEFAULTS.burstPackets) * this.#mtu,
+      burstBytes: this.#burstPackets * this.#mtu,
     });
     this.#resends = new ResendQueue({
       seal: (datagram, key) => this.#gate.seal(datagram, key),
@@ -136,6 +140,7 @@ export class UdpSender {
    */
   async send(frame: Frame): Promise<void> {
     if (this.#closed) return;
+    this.#onWork();
     this.#interval.measure(frame.captureTime);
     const peers = this.#registry.peers.filter((peer) => {
       const link = this.#links.get(peer.key);
@@ -215,6 +220,7 @@ export class UdpSender {
     const all = parity.length > 0 ? [...fragments, ...parity] : fragments;
     const due: Uint8Array[] = [];
     const to: Deno.NetAddr[] = [];
+    const clumpMs = clumpFor(plan.gapMs, this.#spreadMs, this.#burstPackets);
     let sent = 0;
     for (let i = 0; i < all.length; i++) {
       const isParity = i >= fragments.length;
@@ -222,7 +228,7 @@ export class UdpSender {
         // Parity would only add to the load of a link already full.
         if (isParity && this.#links.get(peer.key)?.congested) continue;
         const ahead = start + sent * plan.gapMs - performance.now();
-        if (ahead > 0.5) {
+        if (ahead > clumpMs) {
           if (!await this.#sendDue(due, to)) return false;
           await sleep(ahead);
         }
@@ -292,6 +298,7 @@ export class UdpSender {
       bufferSize: 2048,
       closed: () => this.#closed,
       onError: () => this.#counters.receiveErrors++,
+      onWork: this.#onWork,
     });
   }
 
@@ -319,6 +326,17 @@ export class UdpSender {
     const sealed = reply === undefined ? undefined : this.#gate.seal(reply, address, taken.packet);
     if (sealed !== undefined) void this.#reply(sealed, from);
   }
+}
+
+/**
+ * How far ahead of its time a datagram may go, in ms: datagrams due within
+ * this go out together, in one call, after one wait. Each wait costs a wake
+ * of the thread (about 0.1 ms of CPU on these machines, a frame's 70
+ * datagrams at 1080p took 10 wakes at 0.5 ms); a clump is kept to half the
+ * pacer's burst and half the spread, and never under 0.5 ms.
+ */
+export function clumpFor(gapMs: number, spreadMs: number, burstPackets: number): number {
+  return Math.max(0.5, Math.min(spreadMs / 2, gapMs * burstPackets / 2));
 }
 
 function randomSession(): number {

@@ -37,6 +37,8 @@ export interface UdpSenderOptions {
   info?: SenderInfo;
   /** Called on joins and leaves. */
   onEvent?: (event: RegistryEvent) => void;
+  /** Called as work begins: a frame to send, datagrams to take in (see `LoopLagMeter.touch`). */
+  onWork?: () => void;
   /** Called with what each receiver's report says about its link. */
   onLinkReport?: (receiver: string, report: LinkReport, now: number) => void;
   /** The fraction of frames each receiver gets, from 0 to 1. @default all of them */

@@ -88,3 +88,39 @@ Deno.test("LoopLagMeter sees the event loop held up, and stops on close", async 
   assert.ok(after.maxMs >= 100, `${after.maxMs} ms after a 120 ms stall`);
   assert.ok(after.p99Ms <= after.maxMs);
 });
+
+/** Holds the event loop for `ms`. */
+function stall(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // Hold the loop up.
+  }
+}
+
+Deno.test("LoopLagMeter, once settled, samples each turn of work: a stall after touch() is measured", async () => {
+  // Settled at once, and its own timer too far off to run in this test.
+  const meter = new LoopLagMeter({ startMs: 0, intervalMs: 1, settledIntervalMs: 60_000 });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const before = meter.lag.maxMs;
+    stall(60); // not work that was announced: no sample is due
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(meter.lag.maxMs < 50, `${meter.lag.maxMs} ms: nothing was due during that stall`);
+    meter.touch();
+    meter.touch(); // one sample pending at a time
+    stall(60);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(before < 50, `${before} ms before`);
+    assert.ok(meter.lag.maxMs >= 50, `${meter.lag.maxMs} ms after a 60 ms stall in announced work`);
+  } finally {
+    meter.close();
+  }
+  meter.touch(); // closed: nothing is armed, so the test leaks no timer
+});
+
+Deno.test("LoopLagMeter rejects a bad settled interval or work delay", () => {
+  for (const settledIntervalMs of [0, -1, NaN]) {
+    assert.throws(() => new LoopLagMeter({ settledIntervalMs }), RangeError);
+  }
+  assert.throws(() => new LoopLagMeter({ workDelayMs: 0 }), RangeError);
+});

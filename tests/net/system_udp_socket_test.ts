@@ -220,3 +220,58 @@ Deno.test("each tool gets the system socket with the permissions it ships with, 
     "deno",
   );
 });
+
+Deno.test("a flood from another process faster than the handler can take never holds the event loop", async () => {
+  const socket = system();
+  const flood = new Deno.Command(Deno.execPath(), {
+    args: [
+      ...runArgs("sender"),
+      new URL("./_flood.ts", import.meta.url).pathname,
+      `127.0.0.1:${socket.addr.port}`,
+      "3000",
+    ],
+    stdout: "piped",
+  }).spawn();
+  let received = 0;
+  let open = true;
+  const receiving = (async () => {
+    while (open) {
+      await socket.receiveSome(() => {
+        received++;
+        // 20 µs a datagram: slower than the flood comes.
+        const until = performance.now() + 0.02;
+        while (performance.now() < until) {
+          // Work.
+        }
+      }, 2048);
+    }
+  })();
+  try {
+    const spawned = performance.now();
+    const reader = flood.stdout.getReader();
+    await reader.read(); // "flooding"
+    reader.releaseLock();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.ok(received > 0, "the flood arrives");
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const took = performance.now() - started;
+      assert.ok(took < 500, `a 20 ms timer fired after ${took.toFixed(0)} ms under the flood`);
+    }
+    // All of it while the flood lasts (3 s): a loop held by it would get here after.
+    const elapsed = performance.now() - spawned;
+    assert.ok(elapsed < 2500, `the checks ended ${elapsed.toFixed(0)} ms after the flood began`);
+  } finally {
+    open = false;
+    try {
+      flood.kill();
+    } catch {
+      // Done already.
+    }
+    await flood.status;
+    await flood.stdout.cancel().catch(() => {});
+    socket.close();
+    await receiving.catch(() => {});
+  }
+});
