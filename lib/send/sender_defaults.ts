@@ -7,7 +7,7 @@ export const SENDER_DEFAULTS = {
   /** Datagrams sent back to back at most at the peak rate. */
   burstPackets: 32,
   /** A frame's datagrams are spread over this many ms, at most half the frame interval. */
-  spreadMs: 4,
+  spreadMs: 2,
   /** The most receivers at once. */
   maxReceivers: 32,
 } as const;
