@@ -21,8 +21,9 @@ export interface UdpSenderOptions {
   burstPackets?: number;
   /**
    * Each frame's datagrams are sent evenly over this many ms (never more than
-   * half the frame interval); 0 sends them as fast as the peak rate allows.
-   * @default {4}
+   * half the frame interval), those due together in one call (see `clumpFor`);
+   * 0 sends them as fast as the peak rate allows.
+   * @default {2}
    */
   spreadMs?: number;
   /** Fragments per parity datagram (forward error correction); 0 for none. @default {0} */
