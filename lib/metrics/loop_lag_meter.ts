@@ -1,4 +1,4 @@
-import { type LoopLag, LoopLagSampler } from "./loop_lag_sampler.ts";
+import { type LoopLag, LoopLagSampler, requirePositive } from "./loop_lag_sampler.ts";
 
 export type { LoopLag } from "./loop_lag_sampler.ts";
 
@@ -28,7 +28,10 @@ export interface LoopLagMeterOptions {
   startMs?: number;
   /** How often the loop is sampled after that, on its own, in milliseconds. @default {100} */
   settledIntervalMs?: number;
-  /** How soon after work begins ({@linkcode LoopLagMeter.touch}) a sample is due, in milliseconds. @default {1} */
+  /**
+   * How soon after work begins ({@linkcode LoopLagMeter.touch}) a sample is
+   * due, in milliseconds. @default {1}
+   */
   workDelayMs?: number;
   /** How far back samples are kept, in milliseconds. @default {60000} */
   windowMs?: number;
@@ -85,16 +88,8 @@ export class LoopLagMeter {
     });
     this.#settledIntervalMs = options.settledIntervalMs ?? 100;
     this.#workDelayMs = options.workDelayMs ?? 1;
-    for (
-      const [name, value] of [["settledIntervalMs", this.#settledIntervalMs], [
-        "workDelayMs",
-        this.#workDelayMs,
-      ]] as const
-    ) {
-      if (!Number.isFinite(value) || value <= 0) {
-        throw new RangeError(`Loop lag ${name} must be a positive number, got ${value}`);
-      }
-    }
+    requirePositive("settledIntervalMs", this.#settledIntervalMs);
+    requirePositive("workDelayMs", this.#workDelayMs);
     this.#settledAt = performance.now() + (options.startMs ?? 5000);
     this.#schedule(this.#sampler.arm());
   }
@@ -130,9 +125,8 @@ export class LoopLagMeter {
 
   #schedule(delay: number): void {
     const timer = setTimeout(() => {
-      this.#sampler.fired();
       const settled = performance.now() >= this.#settledAt;
-      this.#schedule(settled ? this.#sampler.armIn(this.#settledIntervalMs) : this.#sampler.arm());
+      this.#schedule(this.#sampler.fired(settled ? this.#settledIntervalMs : undefined));
     }, delay);
     Deno.unrefTimer(timer);
     this.#timer = timer;

@@ -53,42 +53,31 @@ export class LoopLagSampler {
     this.#now = options.now;
     this.#intervalMs = options.intervalMs ?? 10;
     this.#windowMs = options.windowMs ?? 60_000;
-    for (
-      const [name, value] of [["intervalMs", this.#intervalMs], [
-        "windowMs",
-        this.#windowMs,
-      ]] as const
-    ) {
-      if (!Number.isFinite(value) || value <= 0) {
-        throw new RangeError(`Loop lag ${name} must be a positive number, got ${value}`);
-      }
-    }
+    requirePositive("intervalMs", this.#intervalMs);
+    requirePositive("windowMs", this.#windowMs);
   }
 
   /**
-   * Starts the wait for the next sample, due one interval from now.
+   * Starts the wait for the next sample, due `delayMs` from now.
    *
+   * @param delayMs @default the interval
    * @returns The delay to schedule the timer with, in milliseconds.
    */
-  arm(): number {
-    this.#due = this.#now() + this.#intervalMs;
-    return this.#intervalMs;
+  arm(delayMs: number = this.#intervalMs): number {
+    this.#due = this.#now() + delayMs;
+    return delayMs;
   }
 
   /**
    * Records how late the timer armed last ran (never less than 0), and arms
-   * the next.
+   * the next, `nextMs` from now.
    *
+   * @param nextMs @default the interval
    * @returns The delay to schedule the next timer with, in milliseconds.
    */
-  fired(): number {
-    const now = this.#now();
-    if (this.#due !== undefined) {
-      this.#times.push(now);
-      this.#lags.push(Math.max(0, now - this.#due));
-      this.#trim(now);
-    }
-    return this.arm();
+  fired(nextMs: number = this.#intervalMs): number {
+    if (this.#due !== undefined) this.record(this.#now() - this.#due);
+    return this.arm(nextMs);
   }
 
   /**
@@ -100,16 +89,6 @@ export class LoopLagSampler {
     this.#times.push(now);
     this.#lags.push(Math.max(0, lagMs));
     this.#trim(now);
-  }
-
-  /**
-   * Arms the timer for `delayMs` from now, not the interval.
-   *
-   * @returns `delayMs`.
-   */
-  armIn(delayMs: number): number {
-    this.#due = this.#now() + delayMs;
-    return delayMs;
   }
 
   /** The worst and the 99th percentile (nearest rank) of the samples in the window ending now. */
@@ -130,5 +109,16 @@ export class LoopLagSampler {
       this.#lags = this.#lags.slice(this.#head);
       this.#head = 0;
     }
+  }
+}
+
+/**
+ * Throws unless `value`, the option `name` of a lag meter, is a positive number.
+ *
+ * @throws {RangeError} If it is not.
+ */
+export function requirePositive(name: string, value: number): void {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`Loop lag ${name} must be a positive number, got ${value}`);
   }
 }

@@ -99,7 +99,8 @@ function loadLibc(): Libc | null {
  * none to be had: another system, no `--allow-ffi` or no full `--allow-net`,
  * or a host that is not an IPv4 address.
  *
- * @throws {Deno.errors.AddrInUse} And the other errors `Deno.listenDatagram` throws for a failed bind.
+ * @throws {Deno.errors.AddrInUse} And the other errors `Deno.listenDatagram`
+ * throws for a failed bind.
  */
 export function systemUdpSocket(
   options: { hostname: string; port: number },
@@ -182,7 +183,8 @@ class Batch {
 
   /** Sets datagram `i`'s length (sending) or the room for it (receiving). */
   setLength(i: number, length: number): void {
-    this.view.setBigUint64(this.count * MMSGHDR_SIZE + i * IOVEC_SIZE + 8, BigInt(length), true);
+    // A 64-bit size_t under 2^32: its low half, the high half staying 0.
+    this.view.setUint32(this.count * MMSGHDR_SIZE + i * IOVEC_SIZE + 8, length, true);
   }
 
   /** The length received into slot `i`, or -1 if the datagram was larger than the slot. */
@@ -211,6 +213,10 @@ class SystemUdpSocket implements DatagramSocket {
   #in: Batch | undefined;
   /** The addresses datagrams came from, by {@linkcode readSockaddrIn}'s number: one object each. */
   #from = new Map<number, Deno.NetAddr>();
+  /** The error of the last datagram that failed to go. */
+  #lastError = 0;
+  /** The sends under way, one after another: they share one batch. */
+  #sends: Promise<unknown> = Promise.resolve();
 
   constructor(c: Libc, errno: Deno.UnsafePointerView, fd: number, addr: Deno.NetAddr) {
     this.#c = c;
@@ -222,11 +228,6 @@ class SystemUdpSocket implements DatagramSocket {
     view.setInt32(0, fd, true);
     view.setInt16(4, POLLIN, true);
   }
-
-  /** The error of the last datagram that failed to go. */
-  #lastError = 0;
-  /** The sends under way, one after another: they share one batch. */
-  #sends: Promise<unknown> = Promise.resolve();
 
   async send(datagram: Uint8Array, to: Deno.NetAddr): Promise<void> {
     if (await this.sendMany([datagram], [to]) > 0) {
@@ -255,12 +256,18 @@ class SystemUdpSocket implements DatagramSocket {
     this.#lastError = 0;
     let failed = 0;
     let next = 0;
+    // A batch mostly goes to one receiver: its address is read once.
+    let host: string | undefined;
+    let ip: number | undefined;
     while (next < datagrams.length) {
       // Fill a batch; a datagram that cannot go (too large, not IPv4) fails alone.
       let count = 0;
       while (count < out.count && next < datagrams.length) {
         const datagram = datagrams[next];
-        const ip = parseIpv4(to[next].hostname);
+        if (to[next].hostname !== host) {
+          host = to[next].hostname;
+          ip = parseIpv4(host);
+        }
         if (ip === undefined || datagram.length > out.slotSize) {
           failed++;
           next++;

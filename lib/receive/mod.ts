@@ -2,8 +2,8 @@
  * The receiver's socket: joining a sender, its link's state, reports and resend requests, and
  * frames put back together from datagrams.
  *
- * May import: `adapt`, `hub`, `image`, `metrics`, `net`, `seal`, `util`, `wire`. `tests/layers_test.ts`
- * holds it to that.
+ * May import: `adapt`, `hub`, `image`, `metrics`, `net`, `seal`, `util`, `wire`.
+ * `tests/layers_test.ts` holds it to that.
  *
  * @module
  */

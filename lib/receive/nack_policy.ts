@@ -80,9 +80,10 @@ export interface NackPolicyOptions {
 
 /**
  * When the receiver asks for missing fragments again: after each group of
- * datagrams that arrived together (each one, on Deno's socket), and every 2 ms while frames are in progress, it asks the reassembler which
- * fragments are due (giving up frames past their deadline) and sends the
- * NACKs for them, each twice.
+ * datagrams that arrived together (each one, on Deno's socket), and every 2
+ * ms while frames are in progress, it asks the reassembler which fragments
+ * are due (giving up frames past their deadline) and sends the NACKs for
+ * them, each twice.
  */
 export class NackPolicy {
   #reassembler: Reassembler;

@@ -2,7 +2,8 @@
  * The sender's socket: who may receive (handshake, cookies, rate limits), pacing, fan-out, parity
  * and resends.
  *
- * May import: `adapt`, `hub`, `net`, `seal`, `util`, `wire`. `tests/layers_test.ts` holds it to that.
+ * May import: `adapt`, `hub`, `net`, `seal`, `util`, `wire`. `tests/layers_test.ts` holds it to
+ * that.
  *
  * @module
  */
