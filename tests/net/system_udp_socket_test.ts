@@ -223,15 +223,19 @@ Deno.test("each tool gets the system socket with the permissions it ships with, 
 
 Deno.test("a flood from another process faster than the handler can take never holds the event loop", async () => {
   const socket = system();
+  // Long enough that a loaded machine still gets the checks done while it lasts.
+  const floodMs = 6000;
   const flood = new Deno.Command(Deno.execPath(), {
     args: [
       ...runArgs("sender"),
       new URL("./_flood.ts", import.meta.url).pathname,
       `127.0.0.1:${socket.addr.port}`,
-      "3000",
+      String(floodMs),
     ],
     stdout: "piped",
   }).spawn();
+  let flooding = true;
+  const ended = flood.status.finally(() => flooding = false);
   let received = 0;
   let open = true;
   const receiving = (async () => {
@@ -247,21 +251,19 @@ Deno.test("a flood from another process faster than the handler can take never h
     }
   })();
   try {
-    const spawned = performance.now();
     const reader = flood.stdout.getReader();
     await reader.read(); // "flooding"
     reader.releaseLock();
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.ok(received > 0, "the flood arrives");
+    const before = received;
+    // A loop held by the flood fires no timer until the flood ends; one that
+    // takes a bounded batch a turn fires each within a turn or two.
     for (let i = 0; i < 5; i++) {
-      const started = performance.now();
       await new Promise((resolve) => setTimeout(resolve, 20));
-      const took = performance.now() - started;
-      assert.ok(took < 500, `a 20 ms timer fired after ${took.toFixed(0)} ms under the flood`);
+      assert.ok(flooding, `timer ${i + 1} of 5 fired only after the ${floodMs} ms flood had ended`);
     }
-    // All of it while the flood lasts (3 s): a loop held by it would get here after.
-    const elapsed = performance.now() - spawned;
-    assert.ok(elapsed < 2500, `the checks ended ${elapsed.toFixed(0)} ms after the flood began`);
+    assert.ok(received > before, "datagrams kept coming in between the timers");
   } finally {
     open = false;
     try {
@@ -269,7 +271,7 @@ Deno.test("a flood from another process faster than the handler can take never h
     } catch {
       // Done already.
     }
-    await flood.status;
+    await ended;
     await flood.stdout.cancel().catch(() => {});
     socket.close();
     await receiving.catch(() => {});
