@@ -64,6 +64,8 @@ import { checkTargets, TARGET_SOURCE } from "./bench/targets.ts";
 import { GstreamerMissingError, gstreamerVersion } from "./bench/gstreamer.ts";
 import { measureTransports } from "./bench/transport.ts";
 import { formatTransportReport } from "./bench/transport_report.ts";
+import { formatRateReport } from "./bench/rate_report.ts";
+import { type HighestRate, highestRate } from "./bench/highest_rate.ts";
 
 /** The key of the sealed runs. */
 const BENCH_KEY = "the bench's key, long enough not to be warned about";
@@ -102,6 +104,32 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/** The sizes of the highest-rate rows. */
+const RATE_SIZES = [{ width: 1920, height: 1080 }, { width: 3840, height: 2160 }];
+
+/** GStreamer's and udpcam's highest rate on each of {@linkcode RATE_SIZES}. */
+async function highestRates(signal: AbortSignal): Promise<HighestRate[]> {
+  const rows: HighestRate[] = [];
+  const dir = await Deno.makeTempDir({ prefix: "udpcam-rates-" });
+  try {
+    for (const size of RATE_SIZES) {
+      const clip = await benchClip(size);
+      for (const transport of ["gstreamer", "udpcam"] as const) {
+        rows.push(
+          await highestRate(transport, clip, {
+            dir,
+            signal,
+            progress: (message) => progress(`highest rate: ${message}`),
+          }),
+        );
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  return rows;
+}
+
 function formatBench(report: BenchReport): string {
   const parts = [];
   if (report.results.length > 0) parts.push(formatReport(report));
@@ -116,9 +144,10 @@ function formatBench(report: BenchReport): string {
     parts.push(`Overlay:\n\n${formatOverlayReport(report.overlay, report)}`);
   }
   if (report.transport !== undefined) {
-    const { size, gstreamer, results } = report.transport;
+    const { size, gstreamer, results, rates } = report.transport;
     const options = { size, gstreamer, seconds: report.seconds, warmupSeconds: WARMUP_SECONDS };
     parts.push(`Transport:\n\n${formatTransportReport(results, options)}`);
+    parts.push(`Highest rate:\n\n${formatRateReport(rates)}`);
   }
   return parts.join("\n\n");
 }
@@ -246,7 +275,8 @@ async function runBench(
       signal,
       progress: (message) => progress(`transport: ${message}`),
     });
-    transport = { size: "1920x1080", gstreamer, results };
+    const rates = await highestRates(signal);
+    transport = { size: "1920x1080", gstreamer, results, rates };
   }
   const target = results.find((result) => result.source === TARGET_SOURCE && !result.sealed);
   return {

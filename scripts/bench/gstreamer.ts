@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { RECEIVE_BUFFER_BYTES } from "../../lib/net/system_udp_socket.ts";
+import type { FrameSize } from "./bench_args.ts";
 
 /** The command that runs a pipeline. */
 export const GST_LAUNCH = "gst-launch-1.0";
@@ -105,13 +107,19 @@ export function gstSenderArgs(clip: string, port: number, srtpKey?: string): str
 
 /**
  * `gst-launch-1.0`'s arguments to receive RTP/JPEG on 127.0.0.1:`port`
- * (SRTP with `srtpKey`, if given), rebuild the JPEGs and count them: `-v`
+ * (SRTP with `srtpKey`, if given; frames of `size`, needed above 2040 pixels), rebuild
+ * the JPEGs and count them: `-v`
  * prints the frames rendered so far 10 times a second, not a line a frame,
  * which would add to the receiver's CPU.
  */
-export function gstReceiverArgs(port: number, srtpKey?: string): string[] {
+export function gstReceiverArgs(port: number, srtpKey?: string, size?: FrameSize): string[] {
+  // RTP/JPEG's header gives a size in 8-pixel units, at most 255: a larger
+  // frame's comes out of band, as SDP's x-dimensions would give it.
+  const dimensions = size !== undefined && (size.width > 2040 || size.height > 2040)
+    ? `,x-dimensions=(string)"${size.width},${size.height}"`
+    : "";
   const media = "media=(string)video,clock-rate=(int)90000,encoding-name=(string)JPEG," +
-    "payload=(int)26";
+    `payload=(int)26${dimensions}`;
   const caps = srtpKey === undefined ? `application/x-rtp,${media}` : [
     `application/x-srtp,${media}`,
     `ssrc=(uint)${SSRC}`,
@@ -127,6 +135,8 @@ export function gstReceiverArgs(port: number, srtpKey?: string): string[] {
     "udpsrc",
     "address=127.0.0.1",
     `port=${port}`,
+    // What udpcam's receiver asks for (lib/net/system_udp_socket.ts).
+    `buffer-size=${RECEIVE_BUFFER_BYTES}`,
     `caps=${caps}`,
     "!",
     ...open,

@@ -1,4 +1,5 @@
 import type { TransportResult } from "./transport.ts";
+import type { HighestRate } from "./highest_rate.ts";
 import type { ClockTicks } from "./cpu_time.ts";
 import type { HostInfo } from "./host_info.ts";
 import type { LossVerdict } from "./loss_report.ts";
@@ -40,7 +41,13 @@ export interface BenchReport {
   /** The overlay routes, when they were measured. */
   overlay?: OverlayReport;
   /** udpcam beside GStreamer, when the transport part was run. */
-  transport?: { size: string; gstreamer: string; results: TransportResult[] };
+  transport?: {
+    size: string;
+    gstreamer: string;
+    results: TransportResult[];
+    /** The highest-rate rows. */
+    rates: HighestRate[];
+  };
 }
 
 const COLUMNS: Array<[string, (r: SizeResult) => string]> = [

@@ -6,6 +6,7 @@
  * @module
  */
 import { freeUdpPort, ToolProcess } from "../../tests/_tool.ts";
+import { runArgs } from "../permissions.ts";
 import { delay } from "./abortable.ts";
 import type { BenchClip } from "./bench_clip.ts";
 import { cpuTimeMs } from "./cpu_time.ts";
@@ -21,11 +22,19 @@ import { stopTool } from "./stop_tool.ts";
 import { waitListening } from "./wait_listening.ts";
 
 /** Which transport a row measured. */
-export type Transport = "gstreamer" | "gstreamer-srtp" | "udpcam" | "udpcam-key";
+export type Transport =
+  | "gstreamer"
+  | "gstreamer-srtp"
+  | "udpcam"
+  | "udpcam-key"
+  | "floor-burst"
+  | "floor-paced";
 
 /** The rows, in the order they run. */
 export const TRANSPORTS: readonly Transport[] = [
   "gstreamer",
+  "floor-burst",
+  "floor-paced",
   "udpcam",
   "gstreamer-srtp",
   "udpcam-key",
@@ -79,6 +88,8 @@ export async function measureTransports(
     options.progress(`${transport}: ${options.seconds} s after ${options.warmupSeconds} s`);
     const pair = transport.startsWith("gstreamer")
       ? startGstreamer(longClip, transport === "gstreamer-srtp" ? srtpKeyHex() : undefined)
+      : transport.startsWith("floor")
+      ? await startFloor(clip, transport === "floor-burst" ? "burst" : "paced")
       : await startUdpcam(clip.path, transport === "udpcam-key" ? options.key : undefined, options);
     try {
       results.push(await measure(transport, pair, options));
@@ -135,17 +146,63 @@ function startGstreamer(clip: string, srtpKey: string | undefined): RunningPair 
     pids: { sender: sender.pid, receiver: receiver.pid },
     frames: () => Promise.resolve(count.frames),
     stop: async () => {
-      for (const child of [sender, receiver]) {
-        try {
-          child.kill("SIGTERM");
-        } catch {
-          // Already gone.
-        }
-        await child.status;
-      }
+      await stopInTurn([sender, receiver]);
       await count.done;
     },
   };
+}
+
+/**
+ * The least any Deno sender and receiver do to carry the clip
+ * (`floor_sender.ts`, `floor_receiver.ts`), with the tools' permissions and
+ * runtime flags; frames counted as the bytes taken in over the clip's mean frame.
+ */
+async function startFloor(clip: BenchClip, mode: "burst" | "paced"): Promise<RunningPair> {
+  const port = freeUdpPort();
+  const script = (name: string) => new URL(`./${name}`, import.meta.url).pathname;
+  const spawn = (tool: "sender" | "receiver", args: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: [...runArgs(tool), ...args],
+      stdout: tool === "receiver" ? "piped" : "null",
+      stderr: "inherit",
+    }).spawn();
+  const receiver = spawn("receiver", [script("floor_receiver.ts"), String(port)]);
+  let bytes = 0;
+  const lines = receiver.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const first = await lines.read(); // "listening"
+  if (first.done) throw new Error("the floor receiver ended before it listened");
+  const reading = (async () => {
+    let partial = "";
+    while (true) {
+      const { value, done } = await lines.read();
+      if (done) return;
+      const split = (partial + value).split("\n");
+      partial = split.pop() ?? "";
+      const last = split.at(-1);
+      if (last !== undefined) bytes = Number(last);
+    }
+  })();
+  const sender = spawn("sender", [script("floor_sender.ts"), clip.path, `127.0.0.1:${port}`, mode]);
+  return {
+    pids: { sender: sender.pid, receiver: receiver.pid },
+    frames: () => Promise.resolve(Math.floor(bytes / clip.meanFrameBytes)),
+    stop: async () => {
+      await stopInTurn([sender, receiver]);
+      await reading.catch(() => {});
+    },
+  };
+}
+
+/** Stops each child in turn (SIGTERM), waiting for it to end. */
+async function stopInTurn(children: Deno.ChildProcess[]): Promise<void> {
+  for (const child of children) {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // Already gone.
+    }
+    await child.status;
+  }
 }
 
 /** udpcam's sender (the clip on a loop, passed through) and a receiver of it; no HTTP viewer. */
