@@ -1,0 +1,13 @@
+/**
+ * RTP/JPEG (RFC 2435): RTP packets read, JPEG headers rebuilt from the
+ * RFC's tables, frames put back together from the packets of GStreamer,
+ * ffmpeg, cameras and anything else that speaks it.
+ *
+ * May import: `image`. `tests/layers_test.ts` holds it to that.
+ *
+ * @module
+ */
+export * from "./jpeg_header.ts";
+export * from "./jpeg_tables.ts";
+export * from "./rtp_jpeg_depacketizer.ts";
+export * from "./rtp_packet.ts";

@@ -1,0 +1,137 @@
+/** Real RTP/JPEG senders (GStreamer, ffmpeg) and what they send, for the rtp tests. */
+import { freeUdpPort } from "../_tool.ts";
+import { gstSenderArgs } from "../../scripts/bench/gstreamer.ts";
+
+/** Options for {@linkcode makeRtpClip}. */
+export interface RtpClipOptions {
+  /** "yuvj420p" (RTP/JPEG type 1) or "yuvj422p" (type 0). */
+  pixelFormat: "yuvj420p" | "yuvj422p";
+  /** Slices make ffmpeg's encoder write restart markers (types 64 and 65). */
+  restartMarkers?: boolean;
+  frames?: number;
+  size?: string;
+}
+
+/**
+ * An MJPEG AVI that RFC 2435 can carry: standard Huffman tables (ffmpeg's
+ * `-huffman default`, libjpeg's own), so that what a receiver rebuilds is the same image.
+ */
+export async function makeRtpClip(dir: string, options: RtpClipOptions): Promise<string> {
+  const path = `${dir}/rtp-${options.pixelFormat}${options.restartMarkers ? "-rst" : ""}.avi`;
+  const [width, height] = (options.size ?? "320x240").split("x");
+  if (options.pixelFormat === "yuvj422p") {
+    // ffmpeg's 4:2:2 JPEG samples luma 2x2 and chroma 1x2, which RFC 2435
+    // cannot carry (its type 0 is 2x1 and 1x1, libjpeg's): GStreamer's jpegenc makes it.
+    await run("gst-launch-1.0", [
+      "-q",
+      "videotestsrc",
+      `num-buffers=${options.frames ?? 10}`,
+      "!",
+      `video/x-raw,format=Y42B,width=${width},height=${height},framerate=30/1`,
+      "!",
+      "jpegenc",
+      "quality=85",
+      "!",
+      "avimux",
+      "!",
+      "filesink",
+      `location=${path}`,
+    ]);
+    return path;
+  }
+  const threads = options.restartMarkers ? ["-threads", "2", "-slices", "2"] : ["-threads", "1"];
+  await run("ffmpeg", [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc2=size=${options.size ?? "320x240"}:rate=30`,
+    "-frames:v",
+    String(options.frames ?? 10),
+    "-pix_fmt",
+    options.pixelFormat,
+    "-c:v",
+    "mjpeg",
+    "-huffman",
+    "default",
+    "-q:v",
+    "5",
+    ...threads,
+    path,
+  ]);
+  return path;
+}
+
+/** Each decoded frame's MD5 (ffmpeg's `framemd5`), of a clip or of JPEGs one after another. */
+export async function frameMd5s(path: string, format?: string): Promise<string[]> {
+  const out = await run("ffmpeg", [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    ...(format === undefined ? [] : ["-f", format]),
+    "-i",
+    path,
+    "-f",
+    "framemd5",
+    "-",
+  ]);
+  return out.split("\n").filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => line.split(",").at(-1)!.trim());
+}
+
+/** The RTP packets `program` sends to a port of ours, in the order they came, until it exits. */
+export async function captureRtp(
+  program: "gstreamer" | "ffmpeg",
+  clip: string,
+): Promise<Uint8Array[]> {
+  const port = freeUdpPort();
+  const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port });
+  const packets: Uint8Array[] = [];
+  let open = true;
+  const receiving = (async () => {
+    const buffer = new Uint8Array(65_536);
+    while (open) {
+      try {
+        const [datagram] = await socket.receive(buffer);
+        packets.push(datagram.slice());
+      } catch {
+        return;
+      }
+    }
+  })();
+  try {
+    const args = program === "gstreamer" ? gstSenderArgs(clip, port) : [
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-re",
+      "-i",
+      clip,
+      "-c:v",
+      "copy",
+      "-f",
+      "rtp",
+      "-pkt_size",
+      "1200",
+      `rtp://127.0.0.1:${port}`,
+    ];
+    await run(program === "gstreamer" ? "gst-launch-1.0" : "ffmpeg", args);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } finally {
+    open = false;
+    socket.close();
+    await receiving;
+  }
+  return packets;
+}
+
+async function run(program: string, args: string[]): Promise<string> {
+  const out = await new Deno.Command(program, { args, stdout: "piped", stderr: "piped" }).output();
+  if (!out.success) {
+    throw new Error(`${program} failed: ${new TextDecoder().decode(out.stderr).trim()}`);
+  }
+  return new TextDecoder().decode(out.stdout);
+}
