@@ -2,6 +2,7 @@ import { wallClock } from "../util/clock.ts";
 import type { ReceivedFrame } from "../hub/frame.ts";
 import { LatestValue } from "../hub/latest_value.ts";
 import { jpegDimensions } from "../image/jpeg_dimensions.ts";
+import { withHuffmanTables } from "../image/with_huffman_tables.ts";
 import type { LatencyHistogramSnapshot } from "../metrics/latency_histogram.ts";
 import type { SampleWindow } from "../metrics/sample_window.ts";
 import type { StreamKey } from "../seal/stream_key.ts";
@@ -257,7 +258,8 @@ export class UdpReceiver {
     this.#stats.frameShown(assembled, now, { size, localCaptureTime });
     this.#link.frameShown(now);
     this.frames.publish({
-      data,
+      // Many webcams' JPEGs leave the standard tables out; Safari shows nothing for them.
+      data: withHuffmanTables(data),
       captureTime,
       localCaptureTime,
       receivedAt: now,

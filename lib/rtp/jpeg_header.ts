@@ -1,5 +1,5 @@
-import { DHT, SOF0, SOI, SOS } from "../image/jpeg_markers.ts";
-import { type HuffmanTable, STANDARD_HUFFMAN_TABLES } from "./jpeg_tables.ts";
+import { SOF0, SOI, SOS } from "../image/jpeg_markers.ts";
+import { standardHuffmanSegment } from "../image/standard_huffman_tables.ts";
 
 /** Define quantization tables. */
 const DQT = 0xdb;
@@ -50,7 +50,7 @@ export function buildJpegHeader(options: JpegHeaderOptions): Uint8Array {
   const dqt: number[] = [];
   for (let t = 0; t < tables; t++) dqt.push(t, ...quantTables.subarray(t * 64, t * 64 + 64));
   segment(DQT, dqt);
-  segment(DHT, huffmanTablesBody(STANDARD_HUFFMAN_TABLES));
+  out.push(...standardHuffmanSegment());
   const chromaTable = tables === 2 ? 1 : 0;
   segment(SOF0, [
     8,
@@ -73,13 +73,4 @@ export function buildJpegHeader(options: JpegHeaderOptions): Uint8Array {
   // Y with tables 0, Cb and Cr with tables 1; the whole spectrum, no approximation.
   segment(SOS, [3, 1, 0x00, 2, 0x11, 3, 0x11, 0, 63, 0]);
   return Uint8Array.from(out);
-}
-
-/** The body of a DHT segment that defines `tables`. */
-export function huffmanTablesBody(tables: readonly HuffmanTable[]): number[] {
-  const body: number[] = [];
-  for (const table of tables) {
-    body.push((table.tableClass << 4) | table.id, ...table.counts, ...table.symbols);
-  }
-  return body;
 }

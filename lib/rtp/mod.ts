@@ -8,6 +8,6 @@
  * @module
  */
 export * from "./jpeg_header.ts";
-export * from "./jpeg_tables.ts";
+export * from "./quant_tables.ts";
 export * from "./rtp_jpeg_depacketizer.ts";
 export * from "./rtp_packet.ts";

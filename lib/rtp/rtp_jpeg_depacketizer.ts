@@ -1,5 +1,5 @@
 import { buildJpegHeader } from "./jpeg_header.ts";
-import { quantTablesForQ } from "./jpeg_tables.ts";
+import { quantTablesForQ } from "./quant_tables.ts";
 import type { RtpPacket } from "./rtp_packet.ts";
 
 /** A JPEG rebuilt from RTP/JPEG packets. */

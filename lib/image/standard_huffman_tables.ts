@@ -1,11 +1,12 @@
 /**
- * The tables a JPEG rebuilt from RTP/JPEG needs: the standard Huffman tables
- * of ITU T.81 Annex K.3, which RFC 2435 assumes and cannot carry, and the
- * quantization tables RFC 2435 derives from its Q factor (its Appendix A).
- * Data from the standards, in the order a DHT or DQT segment holds them.
+ * The standard Huffman tables of ITU T.81 Annex K.3: what RFC 2435 assumes
+ * and cannot carry, and what many webcams' MJPEG leaves out (decoders such as
+ * libjpeg's and ffmpeg's assume them; Safari does not). Data from the
+ * standard, in the order a DHT segment holds them.
  *
  * @module
  */
+import { DHT } from "./jpeg_markers.ts";
 
 /** One Huffman table as a DHT segment holds it: codes of each length 1 to 16, then the symbols. */
 export interface HuffmanTable {
@@ -375,154 +376,12 @@ export const STANDARD_HUFFMAN_TABLES: readonly HuffmanTable[] = [
   },
 ];
 
-/**
- * T.81 K.1's example tables, luminance then chrominance, in zigzag order as
- * a DQT segment holds them: RFC 2435 Appendix A scales them by Q.
- */
-const BASE_QUANTIZERS = [
-  16,
-  11,
-  12,
-  14,
-  12,
-  10,
-  16,
-  14,
-  13,
-  14,
-  18,
-  17,
-  16,
-  19,
-  24,
-  40,
-  26,
-  24,
-  22,
-  22,
-  24,
-  49,
-  35,
-  37,
-  29,
-  40,
-  58,
-  51,
-  61,
-  60,
-  57,
-  51,
-  56,
-  55,
-  64,
-  72,
-  92,
-  78,
-  64,
-  68,
-  87,
-  69,
-  55,
-  56,
-  80,
-  109,
-  81,
-  87,
-  95,
-  98,
-  103,
-  104,
-  103,
-  62,
-  77,
-  113,
-  121,
-  112,
-  100,
-  120,
-  92,
-  101,
-  103,
-  99,
-  17,
-  18,
-  18,
-  24,
-  21,
-  24,
-  47,
-  26,
-  26,
-  47,
-  99,
-  66,
-  56,
-  66,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-  99,
-];
-
-/**
- * The luminance and chrominance quantization tables of RFC 2435's Q factor
- * 1 to 99 (Appendix A), 128 bytes in zigzag order.
- *
- * @throws {RangeError} For a Q outside 1 to 99 (0 and 100 to 127 are reserved; 128 and up come in band).
- */
-export function quantTablesForQ(q: number): Uint8Array {
-  if (!Number.isInteger(q) || q < 1 || q > 99) {
-    throw new RangeError(`RTP/JPEG Q ${q} has no tables of its own: 1 to 99 do`);
+/** A whole DHT segment, marker included, that defines the four standard tables. */
+export function standardHuffmanSegment(): Uint8Array {
+  const body: number[] = [];
+  for (const table of STANDARD_HUFFMAN_TABLES) {
+    body.push((table.tableClass << 4) | table.id, ...table.counts, ...table.symbols);
   }
-  const scale = q < 50 ? Math.floor(5000 / q) : 200 - q * 2;
-  return Uint8Array.from(
-    BASE_QUANTIZERS,
-    (base) => Math.min(255, Math.max(1, Math.floor((base * scale + 50) / 100))),
-  );
+  const length = body.length + 2;
+  return Uint8Array.from([0xff, DHT, length >> 8, length & 0xff, ...body]);
 }
