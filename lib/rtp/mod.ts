@@ -1,5 +1,6 @@
 /**
- * RTP/JPEG (RFC 2435): RTP packets read, JPEG headers rebuilt from the
+ * RTP/JPEG (RFC 2435) both ways: JPEGs cut into RTP packets with the SDP
+ * that describes them, and RTP packets read, JPEG headers rebuilt from the
  * RFC's tables, frames put back together from the packets of GStreamer,
  * ffmpeg, cameras and anything else that speaks it.
  *
@@ -10,4 +11,6 @@
 export * from "./jpeg_header.ts";
 export * from "./quant_tables.ts";
 export * from "./rtp_jpeg_depacketizer.ts";
+export * from "./rtp_jpeg_packetizer.ts";
+export * from "./rtp_jpeg_sdp.ts";
 export * from "./rtp_packet.ts";

@@ -41,10 +41,12 @@ export async function decodedMd5(jpeg: Uint8Array): Promise<string> {
 }
 
 /** One JPEG of a test pattern, with the standard tables written out (`-huffman default`). */
-export async function standardJpeg(
-  size = "320x240",
-  pixelFormat = "yuvj420p",
-): Promise<Uint8Array> {
+export function standardJpeg(size = "320x240", pixelFormat = "yuvj420p"): Promise<Uint8Array> {
+  return encodeJpeg(size, ["-pix_fmt", pixelFormat, "-c:v", "mjpeg", "-huffman", "default"]);
+}
+
+/** One JPEG of a test pattern of `size`, encoded by ffmpeg with `codecArgs`. */
+export async function encodeJpeg(size: string, codecArgs: string[]): Promise<Uint8Array> {
   const out = await new Deno.Command("ffmpeg", {
     args: [
       "-hide_banner",
@@ -56,12 +58,7 @@ export async function standardJpeg(
       `testsrc2=size=${size}`,
       "-frames:v",
       "1",
-      "-pix_fmt",
-      pixelFormat,
-      "-c:v",
-      "mjpeg",
-      "-huffman",
-      "default",
+      ...codecArgs,
       "-f",
       "image2pipe",
       "-",

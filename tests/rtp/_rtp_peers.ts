@@ -135,3 +135,100 @@ async function run(program: string, args: string[]): Promise<string> {
   }
   return new TextDecoder().decode(out.stdout);
 }
+
+/** The JPEGs of `clip`, passed through. */
+export async function clipJpegs(clip: string, dir: string): Promise<Uint8Array[]> {
+  const out = `${dir}/jpegs`;
+  await Deno.mkdir(out, { recursive: true });
+  await run("ffmpeg", [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-i",
+    clip,
+    "-c",
+    "copy",
+    "-f",
+    "image2",
+    `${out}/%03d.jpg`,
+  ]);
+  const names = [...Deno.readDirSync(out)].map((entry) => entry.name).sort();
+  return await Promise.all(names.map((name) => Deno.readFile(`${out}/${name}`)));
+}
+
+/**
+ * Frames a peer receiving RTP/JPEG on 127.0.0.1:`port` decodes while `send`
+ * runs, as ffmpeg's MD5s of them: ffmpeg through `sdp`, or GStreamer's
+ * `udpsrc ! rtpjpegdepay` writing each JPEG it rebuilds.
+ */
+export async function peerDecodes(
+  program: "ffmpeg" | "gstreamer",
+  options: { port: number; sdp: string; dir: string; size?: { width: number; height: number } },
+  send: (stop: AbortSignal) => Promise<void>,
+): Promise<string[]> {
+  const { port, sdp, dir } = options;
+  const out = `${dir}/${program}-out`;
+  await Deno.mkdir(out, { recursive: true });
+  await Deno.writeTextFile(`${dir}/stream.sdp`, sdp);
+  const dimensions = options.size !== undefined && options.size.width > 2040
+    ? `,x-dimensions=(string)"${options.size.width},${options.size.height}"`
+    : "";
+  const child = program === "ffmpeg"
+    ? new Deno.Command("ffmpeg", {
+      args: [
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-protocol_whitelist",
+        "file,udp,rtp",
+        "-i",
+        `${dir}/stream.sdp`,
+        "-frames:v",
+        "6",
+        "-c",
+        "copy",
+        "-f",
+        "image2",
+        `${out}/%03d.jpg`,
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn()
+    : new Deno.Command("gst-launch-1.0", {
+      args: [
+        "-q",
+        "udpsrc",
+        "address=127.0.0.1",
+        `port=${port}`,
+        `caps=application/x-rtp,media=(string)video,clock-rate=(int)90000,encoding-name=(string)JPEG,payload=(int)26${dimensions}`,
+        "!",
+        "rtpjpegdepay",
+        "!",
+        "multifilesink",
+        `location=${out}/%03d.jpg`,
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+  const stop = new AbortController();
+  // The peer's socket is bound before the first packet goes.
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  const sending = send(stop.signal);
+  const ended = program === "ffmpeg"
+    ? await Promise.race([child.status, new Promise((resolve) => setTimeout(resolve, 10_000))])
+    : await new Promise((resolve) => setTimeout(resolve, 1500));
+  stop.abort();
+  await sending;
+  if (ended === undefined || program === "gstreamer") {
+    try {
+      child.kill("SIGINT");
+    } catch {
+      // Done.
+    }
+  }
+  await child.output();
+  const names = [...Deno.readDirSync(out)].map((entry) => entry.name).sort();
+  const md5s: string[] = [];
+  for (const name of names) md5s.push(...await frameMd5s(`${out}/${name}`));
+  return md5s;
+}
