@@ -3,8 +3,8 @@
  * in the order a frame flows.
  *
  * May import: `adapt`, `capture`, `cli`, `ffmpeg`, `hub`, `image`, `metrics`, `net`, `overlay`,
- * `preview`, `receive`, `record`, `seal`, `send`, `util`, `wire`. `tests/layers_test.ts` holds it
- * to that.
+ * `preview`, `receive`, `record`, `rtp`, `seal`, `send`, `util`, `wire`. `tests/layers_test.ts`
+ * holds it to that.
  *
  * @module
  */

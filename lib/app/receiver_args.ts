@@ -21,6 +21,11 @@ export interface ReceiverArgs extends KeyArgs {
   version: boolean;
   /** The sender's UDP address. @default {{hostname: "127.0.0.1", port: 8080}} */
   connect: HostPort;
+  /**
+   * Where to receive RTP/JPEG instead (`rtp://HOST:PORT`): the local address
+   * and port it comes to. @default undefined, udpcam's protocol from `connect`
+   */
+  rtp?: HostPort;
   /** The preview's HTTP address. @default {{hostname: "127.0.0.1", port: 8081}} */
   http: HostPort;
   /**
@@ -67,13 +72,15 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
   if (positionals.length === 1 && values.connect !== undefined) {
     throw new UsageError("give the sender's address once: as HOST[:PORT] or with --connect");
   }
-  const connectText = positionals[0] ?? values.connect ?? "";
+  const rtp = parseRtpSource(positionals[0], values);
+  const connectText = rtp === undefined ? positionals[0] ?? values.connect ?? "" : "";
   const connect = parseHostPort(connectText, { hostname: "127.0.0.1", port: 8080 }, "--connect");
   if (connect.port === 0) throw new UsageError("--connect needs the sender's port, not 0");
   return {
     help,
     version,
     connect,
+    rtp,
     http: parseHostPort(values.http ?? "", { hostname: "127.0.0.1", port: 8081 }, "--http"),
     httpToken: parseHttpToken(values["http-token"], "--http-token"),
     latencyMs: values.latency === "auto"
@@ -85,6 +92,34 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
     ...parseKeyFlags(values),
     log,
   };
+}
+
+/**
+ * Reads an `rtp://HOST:PORT` source, or `undefined` for anything else (udpcam's
+ * own protocol); refuses the flags only udpcam's protocol has.
+ */
+function parseRtpSource(
+  positional: string | undefined,
+  values: { key?: string; "key-file"?: string; nack?: string; latency?: string },
+): HostPort | undefined {
+  if (positional === undefined || !positional.toLowerCase().startsWith("rtp://")) {
+    return undefined;
+  }
+  for (const flag of ["key", "key-file", "nack", "latency"] as const) {
+    if (values[flag] !== undefined) {
+      throw new UsageError(
+        `--${flag} is for udpcam's own protocol; RTP has no such thing, so leave it out with rtp://`,
+      );
+    }
+  }
+  const address = parseHostPort(positional.slice("rtp://".length).replace(/\/$/, ""), {
+    hostname: "0.0.0.0",
+    port: 0,
+  }, "rtp://");
+  if (address.port === 0) {
+    throw new UsageError(`rtp:// needs the port the RTP comes to, such as rtp://0.0.0.0:5004`);
+  }
+  return address;
 }
 
 /** Reads `--record`, `--record-segment` and `--ffmpeg`. */

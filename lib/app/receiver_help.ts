@@ -5,9 +5,16 @@ export const RECEIVER_HELP =
   `udpcam receiver: receive a udpcam sender's stream and show it in a browser
 
 Usage: receiver [HOST[:PORT]] [options]
+       receiver rtp://HOST:PORT [options]
 
 Arguments:
   HOST[:PORT]          the sender's UDP address (default 127.0.0.1:8080)
+  rtp://HOST:PORT      instead, receive RTP/JPEG (RFC 2435, payload type 26)
+                       from GStreamer, ffmpeg or a camera on this address and
+                       port (0.0.0.0 for every interface); a multicast group
+                       (224.0.0.0 to 239.255.255.255) is joined. RTP has no
+                       key, no resends and no handshake: --key, --nack and
+                       --latency are udpcam's own
 
 Options:
   --connect HOST:PORT  the same, as a flag

@@ -10,7 +10,7 @@ import type { NoSignalRenderer } from "../preview/no_signal_renderer.ts";
 import { SignalFeed } from "../preview/signal_feed.ts";
 import { Recorder } from "../record/recorder.ts";
 import { formatRecorderEvent } from "../record/recorder_event.ts";
-import type { UdpReceiver } from "../receive/udp_receiver.ts";
+import type { FrameReceiver } from "../receive/frame_receiver.ts";
 import type { ReceiverArgs } from "./receiver_args.ts";
 
 /**
@@ -19,7 +19,7 @@ import type { ReceiverArgs } from "./receiver_args.ts";
  */
 export function openRecorder(
   args: ReceiverArgs,
-  receiver: UdpReceiver,
+  receiver: FrameReceiver,
   logger: Logger,
 ): Recorder | undefined {
   if (args.record === undefined) return undefined;
@@ -40,7 +40,7 @@ export function openRecorder(
  * "no signal" frame, in the stream itself, that says why.
  */
 export function openSignalFeed(
-  receiver: UdpReceiver,
+  receiver: FrameReceiver,
   options: { sender: string; renderer: NoSignalRenderer; logger: Logger },
 ): SignalFeed {
   const { sender, renderer, logger } = options;

@@ -10,7 +10,7 @@ import { Logger } from "../cli/logger.ts";
 import { type HttpServerError } from "../preview/http_server_options.ts";
 import { LINK_STATE_LABELS, type LinkEvent } from "../receive/link_state.ts";
 import { linkReasonText } from "../receive/link_reason.ts";
-import { UdpReceiver } from "../receive/udp_receiver.ts";
+import type { FrameReceiver } from "../receive/frame_receiver.ts";
 import { type LoopLag } from "../metrics/loop_lag_meter.ts";
 import { openBrowser } from "../preview/open_browser.ts";
 import type { FoundKey } from "../seal/key_flags.ts";
@@ -24,7 +24,7 @@ export function httpErrorText(error: HttpServerError): string {
 }
 
 /** The receiver's one-line status: link state, rate, size, latency, loss, recovery and viewers. */
-export function statusText(receiver: UdpReceiver, viewers: number, loopLag: LoopLag): string {
+export function statusText(receiver: FrameReceiver, viewers: number, loopLag: LoopLag): string {
   const s = receiver.stats();
   const size = s.width ? `${s.width}x${s.height}` : "-";
   const latency = s.latencyMs.p50 === undefined ? "-" : `${s.latencyMs.p50.toFixed(1)} ms`;
@@ -82,15 +82,18 @@ export interface ReceiverListening {
   /** The receiver's UDP port. */
   port: number;
   key: FoundKey | undefined;
+  /** Whether it receives RTP/JPEG (`sender` is then its `rtp://` URL). */
+  rtp?: boolean;
 }
 
 /** Says the receiver is up: the sender it joins, whether sealed, and the preview's URL. */
 export function logReceiverListening(logger: Logger, listening: ReceiverListening): void {
-  const { url, sender, port, key } = listening;
+  const { url, sender, port, key, rtp = false } = listening;
   const sealed = key === undefined ? "" : `, sealed with the key from ${key.from}`;
+  const what = rtp ? `receiving RTP/JPEG on ${sender}` : `joining udp://${sender}${sealed}`;
   logger.event(
     "listening",
-    `udpcam receiver: joining udp://${sender}${sealed}; preview at ${url}`,
+    `udpcam receiver: ${what}; preview at ${url}`,
     { url, sender, receiver: port, sealed: key !== undefined },
   );
 }

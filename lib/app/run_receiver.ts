@@ -20,6 +20,11 @@ import {
 import { resolveHost } from "./resolve_host.ts";
 import { StatusLine } from "../cli/status_line.ts";
 import { UdpReceiver } from "../receive/udp_receiver.ts";
+import { RtpReceiver } from "../receive/rtp_receiver.ts";
+import type { FrameReceiver } from "../receive/frame_receiver.ts";
+import type { DatagramSocket } from "../net/datagram_socket.ts";
+import { isMulticastIpv4 } from "../rtp/rtp_jpeg_sdp.ts";
+import type { HostPort } from "../cli/host_port.ts";
 import { loopLagReport } from "../metrics/loop_lag_meter.ts";
 import { type PreparedStart, prepareStart } from "./prepare_start.ts";
 import { probeSalt } from "../receive/probe_salt.ts";
@@ -39,6 +44,22 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
   const renderer = new NoSignalRenderer();
   let prepared: PreparedStart | undefined;
   try {
+    if (args.rtp !== undefined) {
+      const rtp = args.rtp;
+      prepared = await prepareStart(renderer.ready(), args, {
+        warm: () => rehearseLink({ timeoutMs: 500 }),
+      });
+      const loopLag = prepared.loopLag;
+      await receive(args, signal, prepared, renderer, async () => ({
+        receiver: new RtpReceiver({
+          socket: await openRtpSocket(rtp),
+          source: `rtp://${formatHostPort(rtp)}`,
+          onWork: () => loopLag.touch(),
+        }),
+        source: `rtp://${formatHostPort(rtp)}`,
+      }));
+      return;
+    }
     const senderIp = await resolveHost(args.connect.hostname);
     const sender = { transport: "udp" as const, hostname: senderIp, port: args.connect.port };
     // With a key, the sender's salt is asked for and the key stretched with
@@ -56,48 +77,76 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
         return secret;
       },
     });
-    await receive(args, signal, { ...prepared, sender, gate }, renderer);
+    const { streamKey, loopLag } = prepared;
+    const senderAddress = formatHostPort(sender);
+    await receive(args, signal, prepared, renderer, (logger) => {
+      const socket = openDatagramSocket({
+        hostname: sender.hostname.includes(":") ? "::" : "0.0.0.0",
+        port: 0,
+      });
+      const receiver = new UdpReceiver({
+        socket,
+        sender,
+        latencyMs: args.latencyMs,
+        nack: args.nack,
+        key: streamKey,
+        gate,
+        onWork: () => loopLag.touch(),
+        onEvent: (event) => logLinkEvent(logger, event, senderAddress),
+      });
+      return Promise.resolve({ receiver, source: senderAddress });
+    });
   } finally {
     prepared?.loopLag.close();
     await renderer.close();
   }
 }
 
-/** What the start-up gives the receiver: its sender, and the gate that asked it for its salt. */
-interface ReceiverStart extends PreparedStart {
-  sender: Deno.NetAddr;
-  gate: ReceiverGate | undefined;
+/**
+ * A socket where RTP comes to `address`: bound to it, or for an IPv4
+ * multicast group bound to its port on every interface and joined.
+ */
+async function openRtpSocket(address: HostPort): Promise<Deno.DatagramConn | DatagramSocket> {
+  if (!isMulticastIpv4(address.hostname)) return openDatagramSocket(address);
+  const conn = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "0.0.0.0",
+    port: address.port,
+    reuseAddress: true,
+    loopback: true,
+  });
+  try {
+    await conn.joinMulticastV4(address.hostname, "0.0.0.0");
+  } catch (error) {
+    conn.close();
+    throw error;
+  }
+  return conn;
+}
+
+/** Where the receiver's frames come from, and how the log names it. */
+interface OpenedReceiver {
+  receiver: FrameReceiver;
+  /** The sender's address, or the RTP source's URL. */
+  source: string;
 }
 
 async function receive(
   args: ReceiverArgs,
   signal: AbortSignal,
-  prepared: ReceiverStart,
+  prepared: PreparedStart,
   renderer: NoSignalRenderer,
+  open: (logger: Logger) => Promise<OpenedReceiver>,
 ): Promise<void> {
   const logger = new Logger({ format: args.log });
   const status = new StatusLine();
   logger.beforeWrite = () => status.clear();
 
-  const { key, streamKey, loopLag, sender, gate } = prepared;
+  const { key, loopLag } = prepared;
   if (key?.warning !== undefined) logger.warn(key.warning);
-  const socket = openDatagramSocket({
-    hostname: sender.hostname.includes(":") ? "::" : "0.0.0.0",
-    port: 0,
-  });
-  const senderAddress = formatHostPort(sender);
-  const receiver = new UdpReceiver({
-    socket,
-    sender,
-    latencyMs: args.latencyMs,
-    nack: args.nack,
-    key: streamKey,
-    gate,
-    onWork: () => loopLag.touch(),
-    onEvent: (event) => logLinkEvent(logger, event, senderAddress),
-  });
+  const { receiver, source } = await open(logger);
   const recorder = openRecorder(args, receiver, logger);
-  const feed = openSignalFeed(receiver, { sender: senderAddress, renderer, logger });
+  const feed = openSignalFeed(receiver, { sender: source, renderer, logger });
   let server: HttpServer | undefined;
   const handler = createPreviewHandler({
     frames: feed.display,
@@ -135,7 +184,13 @@ async function receive(
     const port = server.addr.port;
     guarded = guardPreview(handler, { port, loopback, token });
     const url = previewUrl({ hostname: args.http.hostname, port }, token);
-    logReceiverListening(logger, { url, sender: senderAddress, port: receiver.addr.port, key });
+    logReceiverListening(logger, {
+      url,
+      sender: source,
+      port: receiver.addr.port,
+      key,
+      rtp: args.rtp !== undefined,
+    });
     if (args.open) openInBrowser(url, logger);
     statusTimer = setInterval(
       () => status.update(statusText(receiver, handler.stats.viewers, loopLag.lag)),

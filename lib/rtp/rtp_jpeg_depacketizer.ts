@@ -5,7 +5,7 @@ import type { RtpPacket } from "./rtp_packet.ts";
 /** A JPEG rebuilt from RTP/JPEG packets. */
 export interface RtpJpegFrame {
   /** The whole JPEG, headers rebuilt. */
-  data: Uint8Array;
+  data: Uint8Array<ArrayBuffer>;
   /** The frame's RTP timestamp (90 kHz). */
   timestamp: number;
   ssrc: number;

@@ -359,3 +359,25 @@ Deno.test("every command in sender --help's examples is accepted by the tool it 
     else parseReceiverArgs(argv);
   }
 });
+
+Deno.test("parseReceiverArgs() reads rtp://HOST:PORT as an RTP/JPEG source, and refuses udpcam's own flags with it", () => {
+  const args = parseReceiverArgs(["rtp://0.0.0.0:5004"]);
+  assert.deepEqual(args.rtp, { hostname: "0.0.0.0", port: 5004 });
+  assert.deepEqual(parseReceiverArgs(["RTP://239.1.2.3:5004/"]).rtp, {
+    hostname: "239.1.2.3",
+    port: 5004,
+  });
+  assert.equal(parseReceiverArgs(["10.0.0.2:9000"]).rtp, undefined);
+  for (const flag of ["--key", "--nack", "--latency"]) {
+    assert.throws(
+      () => parseReceiverArgs(["rtp://0.0.0.0:5004", flag, flag === "--nack" ? "off" : "50"]),
+      usageError(flag),
+      flag,
+    );
+  }
+  assert.throws(() => parseReceiverArgs(["rtp://0.0.0.0"]), usageError("rtp://"));
+  assert.throws(
+    () => parseReceiverArgs(["rtp://0.0.0.0:5004", "--connect", "a:1"]),
+    usageError("--connect"),
+  );
+});

@@ -103,7 +103,27 @@ export async function captureRtp(
     }
   })();
   try {
-    const args = program === "gstreamer" ? gstSenderArgs(clip, port) : [
+    const out = await rtpSender(program, clip, "127.0.0.1", port).status;
+    if (!out.success) throw new Error(`${program} failed to send ${clip}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } finally {
+    open = false;
+    socket.close();
+    await receiving;
+  }
+  return packets;
+}
+
+/** `program` sending `clip` once, at its own pace, as RTP/JPEG to `host`:`port`. */
+export function rtpSender(
+  program: "gstreamer" | "ffmpeg",
+  clip: string,
+  host: string,
+  port: number,
+): Deno.ChildProcess {
+  const args = program === "gstreamer"
+    ? gstSenderArgs(clip, port).map((arg) => arg === "host=127.0.0.1" ? `host=${host}` : arg)
+    : [
       "-hide_banner",
       "-loglevel",
       "error",
@@ -116,16 +136,13 @@ export async function captureRtp(
       "rtp",
       "-pkt_size",
       "1200",
-      `rtp://127.0.0.1:${port}`,
+      `rtp://${host}:${port}`,
     ];
-    await run(program === "gstreamer" ? "gst-launch-1.0" : "ffmpeg", args);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  } finally {
-    open = false;
-    socket.close();
-    await receiving;
-  }
-  return packets;
+  return new Deno.Command(program === "gstreamer" ? "gst-launch-1.0" : "ffmpeg", {
+    args,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
 }
 
 async function run(program: string, args: string[]): Promise<string> {
