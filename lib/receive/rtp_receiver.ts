@@ -144,7 +144,7 @@ export class RtpReceiver implements FrameReceiver {
       rejected: {
         ...Object.fromEntries(RECEIVER_REJECTIONS.map((reason) => [reason, 0])),
         malformed: this.#notRtp + this.#malformedFrames,
-        wrongSender: 0,
+        wrongSender: counters.packetsOtherSource,
       } as UdpReceiverStats["rejected"],
       rttMs: undefined,
       latencyMs: { p50: undefined, p99: undefined },
@@ -179,7 +179,7 @@ export class RtpReceiver implements FrameReceiver {
       this.#otherPayload++;
       return;
     }
-    const frame = this.#depacketizer.push(packet);
+    const frame = this.#depacketizer.push(packet, performance.now());
     if (frame === undefined) return;
     const size = jpegDimensions(frame.data);
     if (size === undefined) {

@@ -21,6 +21,8 @@ export interface RtpJpegCounters {
   packetsRejected: number;
   /** Packets of a frame already given out or given up on: late, or replayed. */
   packetsLate: number;
+  /** Packets of another source (SSRC) than the one whose frames are being given out. */
+  packetsOtherSource: number;
 }
 
 /** Options for an {@linkcode RtpJpegDepacketizer}. */
@@ -42,9 +44,24 @@ export interface RtpJpegOptions {
   /**
    * The largest frame taken, in bytes; a frame that says it is larger is dropped.
    *
-   * @default {16 << 20}
+   * @default {8 << 20}
    */
   maxFrameBytes?: number;
+  /**
+   * The most packets a frame is put together from; past it, the frame is
+   * dropped. Senders fill their packets: this bounds what tiny fragments cost.
+   *
+   * @default {8192}
+   */
+  maxPackets?: number;
+  /**
+   * How long the source whose frames are given out may be silent before
+   * another SSRC's are taken, in ms: a restarted sender comes with a new SSRC,
+   * and packets with made-up ones must not push its frames out meanwhile.
+   *
+   * @default {2000}
+   */
+  switchAfterMs?: number;
 }
 
 /** What RFC 2435's first packet of a frame says of the image. */
@@ -77,7 +94,9 @@ interface PartialFrame {
  * first or it is pushed out of the window, so no frame with a hole is ever
  * given out. Packets of a frame at or before the last one given out (same
  * SSRC) are late or replayed: counted and not used, so no frame is given out
- * twice. Hand-written: no package does RFC 2435.
+ * twice. Once a source's frame is given out, other sources' packets are not
+ * used until it has been silent `switchAfterMs`. Hand-written: no package
+ * does RFC 2435.
  */
 export class RtpJpegDepacketizer {
   readonly counters: RtpJpegCounters = {
@@ -85,26 +104,38 @@ export class RtpJpegDepacketizer {
     framesDropped: 0,
     packetsRejected: 0,
     packetsLate: 0,
+    packetsOtherSource: 0,
   };
   #size: RtpJpegOptions["size"];
   #maxPending: number;
   #maxFrameBytes: number;
+  #maxPackets: number;
   /** Oldest first. */
   #pending: PartialFrame[] = [];
   /** In-band tables sent once and then named by their Q (128 to 254). */
   #tables = new Map<number, Uint8Array>();
-  /** The last frame given out: packets of it or of one before it are late. */
-  #last: { ssrc: number; timestamp: number } | undefined;
+  /** The last frame given out, and when: packets of it or of one before it are late. */
+  #last: { ssrc: number; timestamp: number; at: number } | undefined;
+  #switchAfterMs: number;
 
   constructor(options: RtpJpegOptions = {}) {
     this.#size = options.size;
     this.#maxPending = options.maxPending ?? 4;
-    this.#maxFrameBytes = options.maxFrameBytes ?? 16 << 20;
+    this.#maxFrameBytes = options.maxFrameBytes ?? 8 << 20;
+    this.#maxPackets = options.maxPackets ?? 8192;
+    this.#switchAfterMs = options.switchAfterMs ?? 2000;
   }
 
-  /** Takes in one packet; returns the JPEG it completes, if it completes one. */
-  push(packet: RtpPacket): RtpJpegFrame | undefined {
+  /**
+   * Takes in one packet, at `now` (ms, any clock that only goes forward);
+   * returns the JPEG it completes, if it completes one.
+   */
+  push(packet: RtpPacket, now: number = performance.now()): RtpJpegFrame | undefined {
     const last = this.#last;
+    if (last !== undefined && packet.ssrc !== last.ssrc && now - last.at < this.#switchAfterMs) {
+      this.counters.packetsOtherSource++;
+      return undefined;
+    }
     // RTP timestamps wrap: compared as the signed distance from the last.
     if (last?.ssrc === packet.ssrc && ((packet.timestamp - last.timestamp) | 0) <= 0) {
       this.counters.packetsLate++;
@@ -122,11 +153,16 @@ export class RtpJpegDepacketizer {
     }
     const partial = this.#partialFor(packet);
     if (partial.fragments.has(offset)) return undefined;
+    if (partial.fragments.size >= this.#maxPackets) {
+      this.#pending.splice(this.#pending.indexOf(partial), 1);
+      this.counters.framesDropped++;
+      return undefined;
+    }
     partial.fragments.set(offset, data.slice());
     partial.bytes += data.length;
     if (header !== undefined) partial.header = header;
     if (packet.marker) partial.end = offset + data.length;
-    return this.#complete(partial);
+    return this.#complete(partial, now);
   }
 
   #partialFor(packet: RtpPacket): PartialFrame {
@@ -148,7 +184,7 @@ export class RtpJpegDepacketizer {
     return partial;
   }
 
-  #complete(partial: PartialFrame): RtpJpegFrame | undefined {
+  #complete(partial: PartialFrame, now: number): RtpJpegFrame | undefined {
     const { header, end } = partial;
     if (header === undefined || end === undefined || partial.bytes < end) return undefined;
     const offsets = [...partial.fragments.keys()].sort((a, b) => a - b);
@@ -175,7 +211,7 @@ export class RtpJpegDepacketizer {
     data[write] = 0xff;
     data[write + 1] = 0xd9;
     this.counters.frames++;
-    this.#last = { ssrc: partial.ssrc, timestamp: partial.timestamp };
+    this.#last = { ssrc: partial.ssrc, timestamp: partial.timestamp, at: now };
     return { data, timestamp: partial.timestamp, ssrc: partial.ssrc };
   }
 

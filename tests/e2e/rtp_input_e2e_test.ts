@@ -4,15 +4,16 @@ import { frameMd5s, makeRtpClip, rtpSender } from "../rtp/_rtp_peers.ts";
 
 const FRAMES = 45;
 
+/** The receiver, as shipped, taking RTP/JPEG on 127.0.0.1:`port`; its preview on a free port. */
+function rtpReceiver(port: number): ToolProcess {
+  return new ToolProcess("receiver", [`rtp://127.0.0.1:${port}`, "--http", "127.0.0.1:0"]);
+}
+
 for (const program of ["gstreamer", "ffmpeg"] as const) {
   Deno.test(`the receiver shows ${program}'s RTP/JPEG from rtp://HOST:PORT: every frame, the very pixels sent`, async () => {
     const dir = await Deno.makeTempDir();
     const port = freeUdpPort();
-    const receiver = new ToolProcess("receiver", [
-      `rtp://127.0.0.1:${port}`,
-      "--http",
-      "127.0.0.1:0",
-    ]);
+    const receiver = rtpReceiver(port);
     try {
       const clip = await makeRtpClip(dir, { pixelFormat: "yuvj420p", frames: FRAMES });
       const { url, sender } = await receiver.waitFor("listening");
@@ -68,6 +69,45 @@ Deno.test("the receiver joins a multicast group from rtp://GROUP:PORT and shows 
     assert.equal(stats.framesReceived, FRAMES, "every frame, through the group");
     assert.equal(stats.sender, "rtp://239.255.42.7:5004");
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("hostile datagrams to rtp:// while a stream plays (junk, other SSRCs, other payload types, tiny fragments) cost it no frame", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = freeUdpPort();
+  const receiver = rtpReceiver(port);
+  const attacker = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  try {
+    const clip = await makeRtpClip(dir, { pixelFormat: "yuvj420p", frames: FRAMES });
+    const { url } = await receiver.waitFor("listening");
+    const peer = rtpSender("gstreamer", clip, "127.0.0.1", port);
+    // The stream's first frames shown, then the attack.
+    while ((await (await fetch(`${url}stats`)).json()).framesReceived < 3) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const to = { transport: "udp" as const, hostname: "127.0.0.1", port };
+    const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+    for (let i = 0; i < 6000; i++) {
+      const body = random(8 + (i % 200));
+      const header = Uint8Array.of(0x80, i % 3 === 0 ? 96 : 26, i >> 8, i & 0xff, ...random(8));
+      // RFC 2435 main header: a small offset, type 1, Q 50, 40x30 blocks.
+      body.set([0, 0, (i >> 4) & 0xff, i & 0x0f, 1, 50, 40, 30]);
+      const datagram = i % 4 === 0 ? random(i % 1500) : Uint8Array.of(...header, ...body);
+      await attacker.send(datagram, to);
+      if (i % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.ok((await peer.status).success);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stats = await (await fetch(`${url}stats`)).json();
+    assert.equal(stats.framesReceived, FRAMES, "every frame of the stream");
+    assert.equal(stats.framesDropped.lost, 0);
+    assert.ok(stats.rejected.wrongSender > 1000, `other SSRCs: ${stats.rejected.wrongSender}`);
+    assert.ok(stats.rejected.malformed > 100, `not RTP: ${stats.rejected.malformed}`);
+    assert.ok(stats.packetsDropped.wrongSession > 1000, "other payload types");
+  } finally {
+    attacker.close();
+    await receiver.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });

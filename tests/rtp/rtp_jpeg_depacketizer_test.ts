@@ -194,9 +194,6 @@ Deno.test("RtpJpegDepacketizer drops the oldest frame past its window, a frame l
   // Three frames begun at once in a window of two: the first is pushed out.
   for (const timestamp of [40, 50, 60]) roomy.push(frame(timestamp)[0]);
   assert.equal(roomy.counters.framesDropped, 2);
-  // Another source's frames are its own; its timestamps are not late.
-  const other = frame(5).map((p) => ({ ...p, ssrc: 99 }));
-  assert.ok(other.map((p) => roomy.push(p)).at(-1) !== undefined);
 });
 
 Deno.test("RtpJpegDepacketizer never throws on random payloads, and what it gives out ends in EOI", () => {
@@ -214,4 +211,28 @@ Deno.test("RtpJpegDepacketizer never throws on random payloads, and what it give
     const out = depacketizer.push(packet(bytes, i >> 2, i % 4 === 3, 1 + (i % 3)));
     if (out !== undefined) assert.deepEqual([...out.data.subarray(-2)], [0xff, 0xd9]);
   }
+});
+
+Deno.test("RtpJpegDepacketizer holds at most maxPackets fragments a frame: a flood of tiny ones is dropped", () => {
+  const depacketizer = new RtpJpegDepacketizer({ maxPackets: 100 });
+  const tiny = (offset: number) => packet(payload({ offset }, Uint8Array.of(1)), 77, false);
+  for (let offset = 0; offset < 1000; offset++) depacketizer.push(tiny(offset));
+  // Dropped at the 101st, then begun again and dropped again, and so on: never more than 100 held.
+  assert.equal(depacketizer.counters.framesDropped, 9);
+  assert.equal(depacketizer.counters.frames, 0);
+  // A real frame after it comes through.
+  assert.ok(frame(78).map((p) => depacketizer.push(p)).at(-1) !== undefined);
+});
+
+Deno.test("RtpJpegDepacketizer keeps to the source it gives frames of, until it has been silent 2 s", () => {
+  const depacketizer = new RtpJpegDepacketizer();
+  assert.ok(frame(10).map((p) => depacketizer.push(p, 1000)).at(-1) !== undefined);
+  // Another SSRC, made up or a second sender: not used, and the first source's next frame comes through.
+  const other = (timestamp: number) => frame(timestamp).map((p) => ({ ...p, ssrc: 99 }));
+  for (let t = 0; t < 20; t++) other(t * 7).forEach((p) => depacketizer.push(p, 1500));
+  assert.equal(depacketizer.counters.packetsOtherSource, 60);
+  assert.ok(frame(20).map((p) => depacketizer.push(p, 1600)).at(-1) !== undefined);
+  // Silent for 2 s: a restarted sender's new SSRC is taken, its timestamps not late.
+  assert.ok(other(5).map((p) => depacketizer.push(p, 3700)).at(-1) !== undefined);
+  assert.equal(depacketizer.counters.frames, 3);
 });

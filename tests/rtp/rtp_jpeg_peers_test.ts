@@ -52,6 +52,7 @@ for (const { program, clip: options } of CASES) {
         framesDropped: 0,
         packetsRejected: 0,
         packetsLate: 0,
+        packetsOtherSource: 0,
       });
       assert.deepEqual(await decoded(dir, frames), await frameMd5s(clip));
     } finally {
