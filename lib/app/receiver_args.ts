@@ -26,6 +26,8 @@ export interface ReceiverArgs extends KeyArgs {
    * and port it comes to. @default undefined, udpcam's protocol from `connect`
    */
   rtp?: HostPort;
+  /** An SDP file that says where RTP/JPEG comes (`--sdp FILE`), read at start. */
+  sdp?: string;
   /** The preview's HTTP address. @default {{hostname: "127.0.0.1", port: 8081}} */
   http: HostPort;
   /**
@@ -63,6 +65,7 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
       "record-segment": { type: "string" },
       ffmpeg: { type: "string" },
       open: { type: "boolean" },
+      sdp: { type: "string" },
       ...KEY_FLAGS,
     },
   });
@@ -72,6 +75,7 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
   if (positionals.length === 1 && values.connect !== undefined) {
     throw new UsageError("give the sender's address once: as HOST[:PORT] or with --connect");
   }
+  const sdp = parseSdpFlag(values.sdp, positionals[0], values);
   const rtp = parseRtpSource(positionals[0], values);
   const connectText = rtp === undefined ? positionals[0] ?? values.connect ?? "" : "";
   const connect = parseHostPort(connectText, { hostname: "127.0.0.1", port: 8080 }, "--connect");
@@ -81,6 +85,7 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
     version,
     connect,
     rtp,
+    sdp,
     http: parseHostPort(values.http ?? "", { hostname: "127.0.0.1", port: 8081 }, "--http"),
     httpToken: parseHttpToken(values["http-token"], "--http-token"),
     latencyMs: values.latency === "auto"
@@ -94,6 +99,35 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
   };
 }
 
+/** Reads `--sdp FILE`: RTP/JPEG as the file says, in place of an address. */
+function parseSdpFlag(
+  sdp: string | undefined,
+  positional: string | undefined,
+  values: { key?: string; "key-file"?: string; nack?: string; latency?: string; connect?: string },
+): string | undefined {
+  if (sdp === undefined) return undefined;
+  if (sdp === "") throw new UsageError("--sdp needs the path of an SDP file");
+  if (positional !== undefined || values.connect !== undefined) {
+    throw new UsageError("--sdp says where the stream comes: give no address with it");
+  }
+  refuseUdpcamFlags(values, "--sdp");
+  return sdp;
+}
+
+/** Refuses the flags only udpcam's own protocol has, with an RTP source given by `how`. */
+function refuseUdpcamFlags(
+  values: { key?: string; "key-file"?: string; nack?: string; latency?: string },
+  how: string,
+): void {
+  for (const flag of ["key", "key-file", "nack", "latency"] as const) {
+    if (values[flag] !== undefined) {
+      throw new UsageError(
+        `--${flag} is for udpcam's own protocol; RTP has no such thing, so leave it out with ${how}`,
+      );
+    }
+  }
+}
+
 /**
  * Reads an `rtp://HOST:PORT` source, or `undefined` for anything else (udpcam's
  * own protocol); refuses the flags only udpcam's protocol has.
@@ -105,13 +139,7 @@ function parseRtpSource(
   if (positional === undefined || !positional.toLowerCase().startsWith("rtp://")) {
     return undefined;
   }
-  for (const flag of ["key", "key-file", "nack", "latency"] as const) {
-    if (values[flag] !== undefined) {
-      throw new UsageError(
-        `--${flag} is for udpcam's own protocol; RTP has no such thing, so leave it out with rtp://`,
-      );
-    }
-  }
+  refuseUdpcamFlags(values, "rtp://");
   const address = parseHostPort(positional.slice("rtp://".length).replace(/\/$/, ""), {
     hostname: "0.0.0.0",
     port: 0,

@@ -6,6 +6,7 @@ export const RECEIVER_HELP =
 
 Usage: receiver [HOST[:PORT]] [options]
        receiver rtp://HOST:PORT [options]
+       receiver --sdp FILE [options]
 
 Arguments:
   HOST[:PORT]          the sender's UDP address (default 127.0.0.1:8080)
@@ -18,6 +19,9 @@ Arguments:
 
 Options:
   --connect HOST:PORT  the same, as a flag
+  --sdp FILE           receive the RTP/JPEG stream an SDP file describes (its
+                       port, payload type, multicast group and x-dimensions),
+                       such as ffmpeg's -sdp_file writes
   --http HOST:PORT     where the preview listens (default 127.0.0.1:8081; port 0
                        picks a free port). Beyond loopback every request needs
                        the token: the logged preview URL carries it

@@ -24,6 +24,8 @@ import { RtpReceiver } from "../receive/rtp_receiver.ts";
 import type { FrameReceiver } from "../receive/frame_receiver.ts";
 import type { DatagramSocket } from "../net/datagram_socket.ts";
 import { isMulticastIpv4 } from "../rtp/rtp_jpeg_sdp.ts";
+import { parseRtpJpegSdp, SdpError } from "../rtp/parse_rtp_jpeg_sdp.ts";
+import { UsageError } from "../cli/cli_error.ts";
 import type { HostPort } from "../cli/host_port.ts";
 import { loopLagReport } from "../metrics/loop_lag_meter.ts";
 import { type PreparedStart, prepareStart } from "./prepare_start.ts";
@@ -44,19 +46,24 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
   const renderer = new NoSignalRenderer();
   let prepared: PreparedStart | undefined;
   try {
-    if (args.rtp !== undefined) {
-      const rtp = args.rtp;
+    if (args.rtp !== undefined || args.sdp !== undefined) {
+      const rtp = args.sdp === undefined
+        ? { address: args.rtp!, payloadType: 26 }
+        : await readSdpSource(args.sdp);
       prepared = await prepareStart(renderer.ready(), args, {
         warm: () => rehearseLink({ timeoutMs: 500 }),
       });
       const loopLag = prepared.loopLag;
+      const source = `rtp://${formatHostPort(rtp.address)}`;
       await receive(args, signal, prepared, renderer, async () => ({
         receiver: new RtpReceiver({
-          socket: await openRtpSocket(rtp),
-          source: `rtp://${formatHostPort(rtp)}`,
+          socket: await openRtpSocket(rtp.address),
+          source,
+          payloadType: rtp.payloadType,
+          size: rtp.size,
           onWork: () => loopLag.touch(),
         }),
-        source: `rtp://${formatHostPort(rtp)}`,
+        source,
       }));
       return;
     }
@@ -99,6 +106,30 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
   } finally {
     prepared?.loopLag.close();
     await renderer.close();
+  }
+}
+
+/** Where and what the RTP of the SDP file at `path` is; a one-line error for one that will not do. */
+async function readSdpSource(path: string): Promise<{
+  address: HostPort;
+  payloadType: number;
+  size?: { width: number; height: number };
+}> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound ? "no such file" : String(error);
+    throw new UsageError(`cannot read --sdp ${path}: ${reason}`);
+  }
+  try {
+    const sdp = parseRtpJpegSdp(text);
+    // A unicast stream comes to this host, whichever of its addresses the SDP names.
+    const hostname = isMulticastIpv4(sdp.address) ? sdp.address : "0.0.0.0";
+    return { address: { hostname, port: sdp.port }, payloadType: sdp.payloadType, size: sdp.size };
+  } catch (error) {
+    if (!(error instanceof SdpError)) throw error;
+    throw new UsageError(`--sdp ${path} will not do: ${error.message}`);
   }
 }
 

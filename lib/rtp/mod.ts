@@ -9,6 +9,7 @@
  * @module
  */
 export * from "./jpeg_header.ts";
+export * from "./parse_rtp_jpeg_sdp.ts";
 export * from "./quant_tables.ts";
 export * from "./rtp_jpeg_depacketizer.ts";
 export * from "./rtp_jpeg_packetizer.ts";

@@ -381,3 +381,13 @@ Deno.test("parseReceiverArgs() reads rtp://HOST:PORT as an RTP/JPEG source, and 
     usageError("--connect"),
   );
 });
+
+Deno.test("parseReceiverArgs() reads --sdp FILE, with no address and none of udpcam's own flags", () => {
+  assert.equal(parseReceiverArgs(["--sdp", "cam.sdp"]).sdp, "cam.sdp");
+  assert.throws(() => parseReceiverArgs(["--sdp", ""]), usageError("--sdp"));
+  assert.throws(
+    () => parseReceiverArgs(["rtp://0.0.0.0:5004", "--sdp", "a.sdp"]),
+    usageError("--sdp"),
+  );
+  assert.throws(() => parseReceiverArgs(["--sdp", "a.sdp", "--key", "k"]), usageError("--key"));
+});

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { freeUdpPort, ToolProcess } from "../_tool.ts";
-import { frameMd5s, makeRtpClip, rtpSender } from "../rtp/_rtp_peers.ts";
+import { freeUdpPort, runTool, ToolProcess } from "../_tool.ts";
+import { rtpJpegSdp } from "../../lib/rtp/mod.ts";
+import { ffmpegRtpArgs, frameMd5s, makeRtpClip, rtpSender } from "../rtp/_rtp_peers.ts";
 
 const FRAMES = 45;
 
@@ -108,6 +109,84 @@ Deno.test("hostile datagrams to rtp:// while a stream plays (junk, other SSRCs, 
   } finally {
     attacker.close();
     await receiver.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the receiver takes the stream an SDP file describes: ffmpeg's own, with a dynamic payload type", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = freeUdpPort();
+  const clip = await makeRtpClip(dir, { pixelFormat: "yuvj420p", frames: FRAMES });
+  const sdp = `${dir}/cam.sdp`;
+  // ffmpeg writes the SDP of what it sends: payload type 96, rtpmap JPEG/90000.
+  const rtp = ffmpegRtpArgs(clip, `rtp://127.0.0.1:${port}`, [
+    "-payload_type",
+    "96",
+    "-sdp_file",
+    sdp,
+  ]);
+  const dry = await new Deno.Command("ffmpeg", {
+    args: [...rtp.filter((a) => a !== "-re"), "-frames:v", "1"],
+  }).output();
+  assert.ok(dry.success);
+  assert.match(await Deno.readTextFile(sdp), /a=rtpmap:96 JPEG\/90000/);
+  const receiver = new ToolProcess("receiver", ["--sdp", sdp, "--http", "127.0.0.1:0"]);
+  try {
+    const { url, sender } = await receiver.waitFor("listening");
+    assert.equal(sender, `rtp://0.0.0.0:${port}`);
+    const sent = await new Deno.Command("ffmpeg", { args: rtp }).output();
+    assert.ok(sent.success);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stats = await (await fetch(`${url}stats`)).json();
+    assert.equal(stats.framesReceived, FRAMES, "every frame, payload type 96");
+  } finally {
+    await receiver.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the receiver shows a frame over 2040 pixels at its size from the SDP's x-dimensions", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = freeUdpPort();
+  const clip = await makeRtpClip(dir, { pixelFormat: "yuvj420p", frames: 10, size: "2560x1440" });
+  const sdp = `${dir}/big.sdp`;
+  await Deno.writeTextFile(
+    sdp,
+    rtpJpegSdp({ address: "127.0.0.1", port, width: 2560, height: 1440 }),
+  );
+  const receiver = new ToolProcess("receiver", ["--sdp", sdp, "--http", "127.0.0.1:0"]);
+  try {
+    const { url } = await receiver.waitFor("listening");
+    assert.ok((await rtpSender("gstreamer", clip, "127.0.0.1", port).status).success);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stats = await (await fetch(`${url}stats`)).json();
+    assert.equal(stats.framesReceived, 10);
+    assert.deepEqual([stats.width, stats.height], [2560, 1440]);
+  } finally {
+    await receiver.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("--sdp with a file that is missing or describes no RTP/JPEG: one line, exit 2", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/h264.sdp`,
+      "v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 96\na=rtpmap:96 H264/90000\n",
+    );
+    for (
+      const [file, said] of [["missing.sdp", /no such file/], [
+        "h264.sdp",
+        /no RTP\/JPEG video/,
+      ]] as const
+    ) {
+      const { code, stderr } = await runTool("receiver", ["--sdp", `${dir}/${file}`]);
+      assert.equal(code, 2, `${file}: ${stderr}`);
+      assert.match(stderr, said);
+      assert.equal(stderr.trim().split("\n").length, 1, `one line: ${stderr}`);
+    }
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -123,26 +123,32 @@ export function rtpSender(
 ): Deno.ChildProcess {
   const args = program === "gstreamer"
     ? gstSenderArgs(clip, port).map((arg) => arg === "host=127.0.0.1" ? `host=${host}` : arg)
-    : [
-      "-hide_banner",
-      "-loglevel",
-      "error",
-      "-re",
-      "-i",
-      clip,
-      "-c:v",
-      "copy",
-      "-f",
-      "rtp",
-      "-pkt_size",
-      "1200",
-      `rtp://${host}:${port}`,
-    ];
+    : ffmpegRtpArgs(clip, `rtp://${host}:${port}`);
   return new Deno.Command(program === "gstreamer" ? "gst-launch-1.0" : "ffmpeg", {
     args,
     stdout: "null",
     stderr: "null",
   }).spawn();
+}
+
+/** ffmpeg's arguments to send `clip` as RTP/JPEG to `url`, `extra` before it (its muxer's options). */
+export function ffmpegRtpArgs(clip: string, url: string, extra: string[] = []): string[] {
+  return [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-re",
+    "-i",
+    clip,
+    "-c:v",
+    "copy",
+    "-f",
+    "rtp",
+    "-pkt_size",
+    "1200",
+    ...extra,
+    url,
+  ];
 }
 
 async function run(program: string, args: string[]): Promise<string> {
