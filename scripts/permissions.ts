@@ -9,8 +9,9 @@
  * The sender: UDP, ffmpeg as a child process, four environment variables
  * (FFMPEG, UDPCAM_KEY, and the two imagescript reads to choose its codecs),
  * the host name (its default name and the overlay's `{host}`), file reads for
- * the key file, the font and imagescript's codecs, and FFI for imagescript's
- * native JPEG encoder, libcrypto (sealing) and libc (the system's UDP socket).
+ * the key file, the font and imagescript's codecs, writes for `--sdp FILE`,
+ * and FFI for imagescript's native JPEG encoder, libcrypto (sealing) and libc
+ * (the system's UDP socket).
  */
 export const SENDER_PERMISSIONS: readonly string[] = [
   "--allow-net",
@@ -18,6 +19,7 @@ export const SENDER_PERMISSIONS: readonly string[] = [
   "--allow-env=FFMPEG,UDPCAM_KEY,IMAGESCRIPT_WASM_SIMD,CODECS_FORCE_WASM",
   "--allow-sys=hostname",
   "--allow-read",
+  "--allow-write",
   "--allow-ffi",
 ];
 

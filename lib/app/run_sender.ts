@@ -15,6 +15,10 @@ import { RateMeter } from "../metrics/rate_meter.ts";
 import { StreamSecret } from "../seal/stream_secret.ts";
 import { RejectionTally } from "../send/rejection_tally.ts";
 import { republishRecent, sendNewest } from "../send/send_newest.ts";
+import { RtpOutput } from "../send/rtp_output.ts";
+import { rtpJpegSdp } from "../rtp/rtp_jpeg_sdp.ts";
+import { type DatagramSocket, denoDatagramSocket } from "../net/datagram_socket.ts";
+import { formatHostPort } from "../cli/host_port.ts";
 import { UdpSender } from "../send/udp_sender.ts";
 import { wallClock } from "../util/clock.ts";
 import { type PreparedStart, prepareStart } from "./prepare_start.ts";
@@ -116,6 +120,8 @@ async function send(
     fpsScale: (receiver) => adaptation?.rungFor(receiver).fpsScale ?? 1,
   });
 
+  const rtp = args.rtp === undefined ? undefined : await openRtpOutput(args.rtp, args.mtu, logger);
+
   // And what it tells: a status line each second, the log at the end.
   const rate = new RateMeter(2000);
   let skipped = 0;
@@ -147,6 +153,7 @@ async function send(
       onSent: (frame) => rate.add(frame.data.length, wallClock()),
       onSkipped: (count) => skipped += count,
     });
+    const sendingRtp = rtp === undefined ? undefined : sendNewest(frames, rtp.output);
     try {
       for await (const frame of source.frames()) {
         // Announce only once the source works, so a failure to start is one line.
@@ -154,6 +161,7 @@ async function send(
           started = true;
           logListening(logger, { args, udp, key });
           baseWidth = jpegDimensions(frame.data)?.width;
+          if (rtp !== undefined) await rtp.announce(jpegDimensions(frame.data));
         }
         frames.publish(frame);
       }
@@ -166,12 +174,14 @@ async function send(
     } finally {
       frames.close();
       await sending;
+      await sendingRtp;
     }
   } finally {
     signal.removeEventListener("abort", onAbort);
     stopStatus();
     await source?.close();
     await udp.close();
+    rtp?.output.close();
     if (started) {
       logger.event("stopped", "udpcam sender stopped", {
         skipped,
@@ -180,4 +190,71 @@ async function send(
       });
     }
   }
+}
+
+/** The `--rtp` output, and how it says where it sends once the first frame's size is known. */
+interface OpenedRtp {
+  output: RtpOutput;
+  /** Writes `--sdp` (the size decides `x-dimensions`) and logs where the RTP goes. */
+  announce(size: { width: number; height: number } | undefined): Promise<void>;
+}
+
+/**
+ * Opens the socket `--rtp` sends from: for a multicast group, one that has
+ * joined it, to set the TTL and loop it back to this host's own receivers.
+ */
+async function openRtpOutput(
+  rtp: NonNullable<SenderArgs["rtp"]>,
+  mtu: number,
+  logger: Logger,
+): Promise<OpenedRtp> {
+  const to = { transport: "udp" as const, ...rtp.to };
+  let socket: DatagramSocket;
+  if (rtp.ttl !== undefined) {
+    const conn = Deno.listenDatagram({
+      transport: "udp",
+      hostname: "0.0.0.0",
+      port: 0,
+      loopback: true,
+    });
+    try {
+      const membership = await conn.joinMulticastV4(rtp.to.hostname, "0.0.0.0");
+      await membership.setTTL(rtp.ttl);
+      await membership.setLoopback(true);
+    } catch (error) {
+      conn.close();
+      throw error;
+    }
+    socket = denoDatagramSocket(conn);
+  } else {
+    socket = openDatagramSocket({
+      hostname: rtp.to.hostname.includes(":") ? "::" : "0.0.0.0",
+      port: 0,
+    });
+  }
+  const output = new RtpOutput({
+    socket,
+    to,
+    mtu,
+    onEvent: (event) => logger.warn(`--rtp sends nothing: ${event.reason}`),
+  });
+  const address = formatHostPort(rtp.to);
+  return {
+    output,
+    announce: async (size) => {
+      if (rtp.sdp !== undefined) {
+        await Deno.writeTextFile(
+          rtp.sdp,
+          rtpJpegSdp({ address: rtp.to.hostname, port: rtp.to.port, ttl: rtp.ttl, ...size }),
+        );
+      }
+      const sdp = rtp.sdp === undefined ? "" : `; its SDP in ${rtp.sdp}`;
+      logger.event("rtp", `udpcam sender: RTP/JPEG to rtp://${address}${sdp}`, {
+        to: address,
+        ttl: rtp.ttl,
+        sdp: rtp.sdp,
+        ssrc: output.ssrc,
+      });
+    },
+  };
 }

@@ -5,6 +5,7 @@ import type { LogFormat } from "../cli/logger.ts";
 import { KEY_FLAGS, type KeyArgs, parseKeyFlags } from "../seal/key_flags.ts";
 import { parseFlags } from "../cli/parse_flags.ts";
 import { parseSourceSpec, type SourceSpec } from "../capture/source_spec.ts";
+import { isMulticastIpv4 } from "../rtp/rtp_jpeg_sdp.ts";
 import { parseSwitchFlag } from "../cli/switch_flag.ts";
 import { MIN_MTU } from "../wire/fragment_frame.ts";
 import {
@@ -47,6 +48,11 @@ export interface SenderArgs extends KeyArgs {
   version: boolean;
   /** Print the cameras ffmpeg sees and exit. */
   listCameras: boolean;
+  /**
+   * Also send RTP/JPEG (RFC 2435) to this address (`--rtp HOST:PORT`), a
+   * unicast address or an IPv4 multicast group. @default undefined, none
+   */
+  rtp?: { to: HostPort; ttl?: number; sdp?: string };
   /** The UDP address receivers contact. @default {{hostname: "0.0.0.0", port: 8080}} */
   listen: HostPort;
   /** `camera`, `camera:NAME`, `test`, a file or a URL, as given. @default {"camera"} */
@@ -122,6 +128,9 @@ export function parseSenderArgs(
       name: { type: "string" },
       overlay: { type: "string" },
       "overlay-position": { type: "string" },
+      rtp: { type: "string" },
+      ttl: { type: "string" },
+      sdp: { type: "string" },
       ...KEY_FLAGS,
     },
   });
@@ -155,6 +164,7 @@ export function parseSenderArgs(
     help,
     version,
     listCameras: values["list-cameras"] ?? false,
+    rtp: parseRtpFlags(values, spec),
     listen: parseHostPort(values.listen ?? "", { hostname: "0.0.0.0", port: 8080 }, "--listen"),
     source,
     spec,
@@ -177,6 +187,37 @@ export function parseSenderArgs(
     host,
     overlay,
   };
+}
+
+/** Reads `--rtp`, `--ttl` and `--sdp`. */
+function parseRtpFlags(
+  values: { rtp?: string; ttl?: string; sdp?: string },
+  spec: SourceSpec,
+): SenderArgs["rtp"] {
+  if (values.rtp === undefined) {
+    if (values.ttl !== undefined) throw new UsageError("--ttl is for --rtp to a multicast group");
+    if (values.sdp !== undefined) {
+      throw new UsageError("--sdp describes --rtp; add --rtp HOST:PORT");
+    }
+    return undefined;
+  }
+  const to = parseHostPort(values.rtp, { hostname: "", port: 0 }, "--rtp");
+  if (to.hostname === "" || to.port === 0) {
+    throw new UsageError(`--rtp needs HOST:PORT, such as 192.168.1.20:5004, got "${values.rtp}"`);
+  }
+  if (spec.kind === "test") {
+    throw new UsageError(
+      "--rtp cannot carry the built-in test pattern (4:4:4 JPEG; RTP/JPEG takes 4:2:0 and 4:2:2): " +
+        "use a camera, file or URL source",
+    );
+  }
+  const multicast = isMulticastIpv4(to.hostname);
+  const ttl = parseIntFlag(values.ttl, "--ttl", 1, 255);
+  if (ttl !== undefined && !multicast) {
+    throw new UsageError("--ttl is for a multicast group (224.0.0.0 to 239.255.255.255)");
+  }
+  if (values.sdp === "") throw new UsageError("--sdp needs a file to write");
+  return { to, ttl: multicast ? ttl ?? 1 : undefined, sdp: values.sdp };
 }
 
 function parseOverlay(

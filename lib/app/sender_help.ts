@@ -41,6 +41,13 @@ Options:
                        quality, then fps, then resolution; climb back when
                        clean (default on)
 ${KEY_HELP}
+  --rtp HOST:PORT      also send RTP/JPEG (RFC 2435) to HOST:PORT, for ffplay,
+                       VLC, GStreamer or a receiver's rtp://: a unicast address
+                       or a multicast group. No handshake and no key: it goes
+                       to the address given, whoever listens there. Encodes
+                       with the standard Huffman tables; not the test pattern
+  --ttl N              a multicast group's TTL for --rtp (1-255, default 1)
+  --sdp FILE           write the SDP of --rtp to FILE, for players to open
   --max-receivers N    most receivers at once (default ${SENDER_DEFAULTS.maxReceivers})
   --log text|json      event log format; json writes one object a line on stdout
   -h, --help           show this help

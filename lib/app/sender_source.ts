@@ -67,6 +67,7 @@ export async function applyRung(
       loop: args.loop,
       startSeconds: position,
       build,
+      standardHuffman: args.rtp !== undefined,
     }));
   }
 }
@@ -124,6 +125,7 @@ export async function openSource(
     overlay,
     loop: args.loop,
     copy: args.copy,
+    standardHuffman: args.rtp !== undefined,
   };
   const newest = ffmpegArgs(resolved, options);
   const source = new FfmpegSource({

@@ -54,6 +54,13 @@ export interface FfmpegArgsOptions {
    * @default {undefined} the newest ffmpeg's arguments
    */
   build?: FfmpegBuild;
+  /**
+   * Encode with the standard Huffman tables (`-huffman default`), which
+   * RTP/JPEG (RFC 2435) assumes and cannot carry; ffmpeg optimises them otherwise.
+   *
+   * @default {false}
+   */
+  standardHuffman?: boolean;
 }
 
 /** Frames may come up to this fraction of the frame interval early and still count as on time. */
@@ -84,8 +91,18 @@ const QUANTIZER_WORST = 31;
  * @throws {RangeError} For a quality, width or fps out of range.
  */
 export function ffmpegArgs(spec: SourceSpec, options: FfmpegArgsOptions): string[] {
-  const { os, width, fps, quality, overlay, loop = false, copy = false, startSeconds = 0, build } =
-    options;
+  const {
+    os,
+    width,
+    fps,
+    quality,
+    overlay,
+    loop = false,
+    copy = false,
+    startSeconds = 0,
+    build,
+    standardHuffman = false,
+  } = options;
   const seek = startSeconds > 0 && !loop ? ["-ss", startSeconds.toFixed(3)] : [];
   const q = jpegQuantizer(quality);
   if (width !== undefined && !(Number.isInteger(width) && width > 0)) {
@@ -136,6 +153,8 @@ export function ffmpegArgs(spec: SourceSpec, options: FfmpegArgsOptions): string
     if (overlay !== undefined) filters.push(overlay);
     if (filters.length > 0) args.push("-vf", filters.join(","));
     args.push("-pix_fmt", "yuvj420p", "-c:v", "mjpeg", "-q:v", String(q));
+    // RTP/JPEG carries no Huffman tables: the standard ones, not ffmpeg's optimised ones.
+    if (standardHuffman) args.push("-huffman", "default");
   }
   args.push(...passthroughArgs(build), "-f", "mjpeg", "-flush_packets", "1", "pipe:1");
   return args;

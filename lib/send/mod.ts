@@ -2,8 +2,8 @@
  * The sender's socket: who may receive (handshake, cookies, rate limits), pacing, fan-out, parity
  * and resends.
  *
- * May import: `adapt`, `hub`, `net`, `seal`, `util`, `wire`. `tests/layers_test.ts` holds it to
- * that.
+ * May import: `adapt`, `hub`, `net`, `rtp`, `seal`, `util`, `wire`. `tests/layers_test.ts` holds it
+ * to that.
  *
  * @module
  */
@@ -15,6 +15,7 @@ export * from "./peer_link.ts";
 export * from "./receiver_registry.ts";
 export * from "./rejection_tally.ts";
 export * from "./resend_queue.ts";
+export * from "./rtp_output.ts";
 export * from "./sealed_joins.ts";
 export * from "./send_history.ts";
 export * from "./send_newest.ts";

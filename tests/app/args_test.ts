@@ -391,3 +391,36 @@ Deno.test("parseReceiverArgs() reads --sdp FILE, with no address and none of udp
   );
   assert.throws(() => parseReceiverArgs(["--sdp", "a.sdp", "--key", "k"]), usageError("--key"));
 });
+
+Deno.test("parseSenderArgs() reads --rtp, --ttl and --sdp, and says what is wrong with them", () => {
+  const unicast = parseSenderArgs([
+    "--source",
+    "a.avi",
+    "--rtp",
+    "10.0.0.5:5004",
+    "--sdp",
+    "a.sdp",
+  ]);
+  assert.deepEqual(unicast.rtp, {
+    to: { hostname: "10.0.0.5", port: 5004 },
+    ttl: undefined,
+    sdp: "a.sdp",
+  });
+  assert.equal(parseSenderArgs(["--source", "a.avi", "--rtp", "239.1.2.3:5004"]).rtp?.ttl, 1);
+  assert.equal(
+    parseSenderArgs(["--source", "a.avi", "--rtp", "239.1.2.3:5004", "--ttl", "4"]).rtp?.ttl,
+    4,
+  );
+  assert.equal(parseSenderArgs([]).rtp, undefined);
+  const cases: Array<[string[], string]> = [
+    [["--source", "a.avi", "--rtp", "10.0.0.5"], "--rtp"],
+    [["--source", "a.avi", "--rtp", "10.0.0.5:5004", "--ttl", "2"], "--ttl"],
+    [["--source", "a.avi", "--rtp", "239.1.2.3:5004", "--ttl", "300"], "--ttl"],
+    [["--source", "a.avi", "--ttl", "2"], "--ttl"],
+    [["--source", "a.avi", "--sdp", "a.sdp"], "--sdp"],
+    [["--source", "test", "--rtp", "10.0.0.5:5004"], "test pattern"],
+  ];
+  for (const [argv, said] of cases) {
+    assert.throws(() => parseSenderArgs(argv), usageError(said), argv.join(" "));
+  }
+});

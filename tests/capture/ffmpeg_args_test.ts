@@ -393,3 +393,16 @@ Deno.test("ffmpegArgs() with an overlay runs in real ffmpeg on a lavfi source an
   assert.ok(notBlue(0, 135) > 500, "the bottom-left corner has the overlay");
   assert.equal(notBlue(160, 0), 0, "the top-right corner is untouched");
 });
+
+Deno.test("ffmpegArgs() asks for the standard Huffman tables for RTP/JPEG, and never with --copy", () => {
+  const file: SourceSpec = { kind: "file", path: "a.avi" };
+  const rtp = ffmpegArgs(file, { os: "linux", quality: 80, standardHuffman: true });
+  const at = rtp.indexOf("-huffman");
+  assert.deepEqual(rtp.slice(at - 2, at + 2), ["-q:v", "8", "-huffman", "default"]);
+  assert.ok(!ffmpegArgs(file, { os: "linux", quality: 80 }).includes("-huffman"));
+  assert.ok(
+    !ffmpegArgs(file, { os: "linux", quality: 80, copy: true, standardHuffman: true }).includes(
+      "-huffman",
+    ),
+  );
+});

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { freeUdpPort, runTool, ToolProcess } from "../_tool.ts";
 import { rtpJpegSdp } from "../../lib/rtp/mod.ts";
+import { multicastInNamespace } from "./_multicast_namespace.ts";
 import { ffmpegRtpArgs, frameMd5s, makeRtpClip, rtpSender } from "../rtp/_rtp_peers.ts";
 
 const FRAMES = 45;
@@ -46,26 +47,7 @@ Deno.test("the receiver joins a multicast group from rtp://GROUP:PORT and shows 
   const dir = await Deno.makeTempDir();
   try {
     const clip = await makeRtpClip(dir, { pixelFormat: "yuvj420p", frames: FRAMES });
-    const inside = new URL("./_rtp_multicast_inside.ts", import.meta.url).pathname;
-    // A namespace of its own, its loopback set to carry multicast (CI runs as root).
-    const setup =
-      "ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo";
-    const out = await new Deno.Command("unshare", {
-      args: [
-        "--net",
-        "sh",
-        "-c",
-        `${setup} && exec "$0" run -A --unstable-net "$1" "$2" 239.255.42.7 5004`,
-        Deno.execPath(),
-        inside,
-        clip,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    assert.ok(out.success, `the namespace ran: ${new TextDecoder().decode(out.stderr)}`);
-    const { sent, stats } = JSON.parse(text.trim().split("\n").at(-1)!);
+    const { sent, stats } = await multicastInNamespace("gstreamer", clip, "239.255.42.7", 5004);
     assert.ok(sent, "GStreamer sent to the group");
     assert.equal(stats.framesReceived, FRAMES, "every frame, through the group");
     assert.equal(stats.sender, "rtp://239.255.42.7:5004");

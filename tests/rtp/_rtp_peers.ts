@@ -179,40 +179,69 @@ export async function clipJpegs(clip: string, dir: string): Promise<Uint8Array[]
   return await Promise.all(names.map((name) => Deno.readFile(`${out}/${name}`)));
 }
 
+/** Options for {@linkcode peerDecodes}. */
+export interface PeerOptions {
+  port: number;
+  /** A scratch folder. */
+  dir: string;
+  /** The SDP's text, written for ffmpeg; or, with `sdpFile`, ignored. */
+  sdp: string;
+  /** The SDP the sender writes: the peer starts once it exists. */
+  sdpFile?: string;
+  /** ffmpeg stops at the first error in the stream (`-xerror`, `-err_detect explode`). */
+  strict?: boolean;
+  size?: { width: number; height: number };
+}
+
 /**
  * Frames a peer receiving RTP/JPEG on 127.0.0.1:`port` decodes while `send`
- * runs, as ffmpeg's MD5s of them: ffmpeg through `sdp`, or GStreamer's
+ * runs, as ffmpeg's MD5s of them: ffmpeg through the SDP, or GStreamer's
  * `udpsrc ! rtpjpegdepay` writing each JPEG it rebuilds.
  */
 export async function peerDecodes(
   program: "ffmpeg" | "gstreamer",
-  options: { port: number; sdp: string; dir: string; size?: { width: number; height: number } },
+  options: PeerOptions,
   send: (stop: AbortSignal) => Promise<void>,
 ): Promise<string[]> {
-  const { port, sdp, dir } = options;
+  const { port, dir } = options;
   const out = `${dir}/${program}-out`;
   await Deno.mkdir(out, { recursive: true });
-  await Deno.writeTextFile(`${dir}/stream.sdp`, sdp);
+  const stop = new AbortController();
+  let sdpPath = options.sdpFile;
+  let sending: Promise<void> | undefined;
+  if (sdpPath === undefined) {
+    sdpPath = `${dir}/stream.sdp`;
+    await Deno.writeTextFile(sdpPath, options.sdp);
+  } else {
+    sending = send(stop.signal);
+    for (let i = 0; i < 200 && !(await exists(sdpPath)); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
   const dimensions = options.size !== undefined && options.size.width > 2040
     ? `,x-dimensions=(string)"${options.size.width},${options.size.height}"`
     : "";
+  const strict = options.strict ? ["-xerror", "-err_detect", "explode"] : [];
   const child = program === "ffmpeg"
     ? new Deno.Command("ffmpeg", {
       args: [
         "-hide_banner",
         "-loglevel",
         "error",
+        ...strict,
         "-protocol_whitelist",
         "file,udp,rtp",
         "-i",
-        `${dir}/stream.sdp`,
+        sdpPath,
         "-frames:v",
         "6",
-        "-c",
-        "copy",
-        "-f",
-        "image2",
-        `${out}/%03d.jpg`,
+        ...(options.strict ? ["-f", "framemd5", `${out}/decoded.txt`] : [
+          "-c",
+          "copy",
+          "-f",
+          "image2",
+          `${out}/%03d.jpg`,
+        ]),
       ],
       stdout: "null",
       stderr: "piped",
@@ -233,10 +262,9 @@ export async function peerDecodes(
       stdout: "null",
       stderr: "piped",
     }).spawn();
-  const stop = new AbortController();
   // The peer's socket is bound before the first packet goes.
   await new Promise((resolve) => setTimeout(resolve, 700));
-  const sending = send(stop.signal);
+  sending ??= send(stop.signal);
   const ended = program === "ffmpeg"
     ? await Promise.race([child.status, new Promise((resolve) => setTimeout(resolve, 10_000))])
     : await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -250,8 +278,21 @@ export async function peerDecodes(
     }
   }
   await child.output();
+  if (options.strict) {
+    const text = await Deno.readTextFile(`${out}/decoded.txt`).catch(() => "");
+    return text.split("\n").filter((line) => line !== "" && !line.startsWith("#"));
+  }
   const names = [...Deno.readDirSync(out)].map((entry) => entry.name).sort();
   const md5s: string[] = [];
   for (const name of names) md5s.push(...await frameMd5s(`${out}/${name}`));
   return md5s;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
