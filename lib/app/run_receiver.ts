@@ -26,6 +26,7 @@ import type { DatagramSocket } from "../net/datagram_socket.ts";
 import { isMulticastIpv4 } from "../rtp/rtp_jpeg_sdp.ts";
 import { parseRtpJpegSdp, SdpError } from "../rtp/parse_rtp_jpeg_sdp.ts";
 import { UsageError } from "../cli/cli_error.ts";
+import { SourceError } from "../ffmpeg/source_error.ts";
 import type { HostPort } from "../cli/host_port.ts";
 import { loopLagReport } from "../metrics/loop_lag_meter.ts";
 import { type PreparedStart, prepareStart } from "./prepare_start.ts";
@@ -138,6 +139,22 @@ async function readSdpSource(path: string): Promise<{
  * multicast group bound to its port on every interface and joined.
  */
 async function openRtpSocket(address: HostPort): Promise<Deno.DatagramConn | DatagramSocket> {
+  try {
+    return await bindRtpSocket(address);
+  } catch (error) {
+    // Said of the RTP address, not of the preview's, which the tool names by default.
+    const where = `rtp://${formatHostPort(address)}`;
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new SourceError(
+        `${where} is already in use: stop the program using it, or choose another port`,
+      );
+    }
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new SourceError(`cannot receive on ${where}: ${reason}`);
+  }
+}
+
+async function bindRtpSocket(address: HostPort): Promise<Deno.DatagramConn | DatagramSocket> {
   if (!isMulticastIpv4(address.hostname)) return openDatagramSocket(address);
   const conn = Deno.listenDatagram({
     transport: "udp",
@@ -220,7 +237,7 @@ async function receive(
       sender: source,
       port: receiver.addr.port,
       key,
-      rtp: args.rtp !== undefined,
+      rtp: args.rtp !== undefined || args.sdp !== undefined,
     });
     if (args.open) openInBrowser(url, logger);
     statusTimer = setInterval(

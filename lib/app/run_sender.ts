@@ -120,7 +120,7 @@ async function send(
     fpsScale: (receiver) => adaptation?.rungFor(receiver).fpsScale ?? 1,
   });
 
-  const rtp = args.rtp === undefined ? undefined : await openRtpOutput(args.rtp, args.mtu, logger);
+  let rtp: OpenedRtp | undefined;
 
   // And what it tells: a status line each second, the log at the end.
   const rate = new RateMeter(2000);
@@ -142,6 +142,7 @@ async function send(
   };
   signal.addEventListener("abort", onAbort, { once: true });
   try {
+    if (args.rtp !== undefined) rtp = await openRtpOutput(args.rtp, args.mtu, logger);
     let failure: string | undefined;
     ({ source, build } = await openSource(args, overlay, testPattern, (event) => {
       if (event.type === "source_failed") failure = event.error;
@@ -223,7 +224,11 @@ async function openRtpOutput(
       await membership.setLoopback(true);
     } catch (error) {
       conn.close();
-      throw error;
+      const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+      throw new SourceError(
+        `--rtp ${rtp.to.hostname}: cannot join the group to set its TTL (${reason}); ` +
+          "is there a route for multicast?",
+      );
     }
     socket = denoDatagramSocket(conn);
   } else {

@@ -24,7 +24,7 @@ export interface RtpReceiverOptions {
   socket: Deno.DatagramConn | DatagramSocket;
   /** What the stream is, for the stats and the page: `rtp://HOST:PORT`. */
   source: string;
-  /** The payload type taken, besides 26 (a dynamic one from an SDP). @default {26} */
+  /** The payload type taken: 26, or a dynamic one from an SDP. @default {26} */
   payloadType?: number;
   /** The size of frames over 2040 pixels (SDP's `x-dimensions`). */
   size?: { width: number; height: number };

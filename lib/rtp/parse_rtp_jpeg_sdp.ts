@@ -37,10 +37,12 @@ export function parseRtpJpegSdp(text: string): RtpJpegSdpSource {
     if (payloadType === undefined || address === undefined) return;
     found = { address, port: media.port, payloadType, ...(size === undefined ? {} : { size }) };
   };
+  let inMedia = false;
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line.startsWith("m=")) {
       finish();
+      inMedia = true;
       rtpmaps.clear();
       size = undefined;
       const [kind, port, proto, ...formats] = line.slice(2).split(/\s+/);
@@ -49,14 +51,18 @@ export function parseRtpJpegSdp(text: string): RtpJpegSdpSource {
         : undefined;
     } else if (line.startsWith("c=")) {
       const address = line.slice(2).split(/\s+/)[2]?.split("/")[0];
-      if (media === undefined) sessionAddress = address;
-      else media.address = address;
+      // A stream's own c= is its alone, whether or not it is the one taken.
+      if (!inMedia) sessionAddress = address;
+      else if (media !== undefined) media.address = address;
     } else if (line.startsWith("a=rtpmap:")) {
       const [pt, encoding] = line.slice("a=rtpmap:".length).split(/\s+/);
       rtpmaps.set(Number(pt), encoding ?? "");
     } else if (line.startsWith("a=x-dimensions:")) {
       const [width, height] = line.slice("a=x-dimensions:".length).split(",").map(Number);
-      if (width > 0 && height > 0) size = { width, height };
+      if (![width, height].every((n) => Number.isInteger(n) && n >= 1 && n <= 0xffff)) {
+        throw new SdpError(`its a=x-dimensions is not a size of 1 to 65535 pixels a side: ${line}`);
+      }
+      size = { width, height };
     }
   }
   finish();

@@ -119,7 +119,11 @@ export class RtpJpegDepacketizer {
   #switchAfterMs: number;
 
   constructor(options: RtpJpegOptions = {}) {
-    this.#size = options.size;
+    const size = options.size;
+    if (size !== undefined && !(isSide(size.width) && isSide(size.height))) {
+      throw new RangeError(`A JPEG is 1 to 65535 pixels a side, got ${size.width}x${size.height}`);
+    }
+    this.#size = size;
     this.#maxPending = options.maxPending ?? 4;
     this.#maxFrameBytes = options.maxFrameBytes ?? 8 << 20;
     this.#maxPackets = options.maxPackets ?? 8192;
@@ -138,8 +142,13 @@ export class RtpJpegDepacketizer {
     }
     // RTP timestamps wrap: compared as the signed distance from the last.
     if (last?.ssrc === packet.ssrc && ((packet.timestamp - last.timestamp) | 0) <= 0) {
-      this.counters.packetsLate++;
-      return undefined;
+      // Nothing but late packets for a while: a sender restarted with the
+      // same SSRC and another timestamp offset. Its frames are taken again.
+      if (now - last.at < this.#switchAfterMs) {
+        this.counters.packetsLate++;
+        return undefined;
+      }
+      this.#last = undefined;
     }
     const parsed = this.#parse(packet.payload);
     if (parsed === undefined) {
@@ -153,16 +162,27 @@ export class RtpJpegDepacketizer {
     }
     const partial = this.#partialFor(packet);
     if (partial.fragments.has(offset)) return undefined;
-    if (partial.fragments.size >= this.#maxPackets) {
-      this.#pending.splice(this.#pending.indexOf(partial), 1);
-      this.counters.framesDropped++;
+    const bytes = partial.bytes + data.length;
+    const end = packet.marker ? offset + data.length : partial.end;
+    // Too many packets or bytes, or more bytes than the frame ends at
+    // (overlapping fragments, which no sender makes): the frame is dropped.
+    if (
+      partial.fragments.size >= this.#maxPackets || bytes > this.#maxFrameBytes ||
+      (end !== undefined && (bytes > end || offset + data.length > end))
+    ) {
+      this.#drop(partial);
       return undefined;
     }
     partial.fragments.set(offset, data.slice());
-    partial.bytes += data.length;
+    partial.bytes = bytes;
+    partial.end = end;
     if (header !== undefined) partial.header = header;
-    if (packet.marker) partial.end = offset + data.length;
     return this.#complete(partial, now);
+  }
+
+  #drop(partial: PartialFrame): void {
+    this.#pending.splice(this.#pending.indexOf(partial), 1);
+    this.counters.framesDropped++;
   }
 
   #partialFor(packet: RtpPacket): PartialFrame {
@@ -186,19 +206,26 @@ export class RtpJpegDepacketizer {
 
   #complete(partial: PartialFrame, now: number): RtpJpegFrame | undefined {
     const { header, end } = partial;
-    if (header === undefined || end === undefined || partial.bytes < end) return undefined;
+    // Checked once: exactly as many bytes as the frame ends at, none past it.
+    if (header === undefined || end === undefined || partial.bytes !== end) return undefined;
     const offsets = [...partial.fragments.keys()].sort((a, b) => a - b);
     let at = 0;
     for (const offset of offsets) {
-      // Overlapping fragments: not what any sender makes; the frame cannot be trusted.
-      if (offset !== at) return undefined;
+      // A gap filled by overlap elsewhere: not what any sender makes.
+      if (offset !== at) {
+        this.#drop(partial);
+        return undefined;
+      }
       at += partial.fragments.get(offset)!.length;
     }
-    if (at !== end) return undefined;
-    // Frames older than this one can no longer complete in order: dropped.
-    const index = this.#pending.indexOf(partial);
-    this.counters.framesDropped += index;
-    this.#pending.splice(0, index + 1);
+    // This frame's older ones of the same source can no longer be shown in
+    // order: dropped. Newer ones, begun before it completed, wait on.
+    const kept = this.#pending.filter((p) =>
+      p !== partial &&
+      (p.ssrc !== partial.ssrc || ((p.timestamp - partial.timestamp) | 0) > 0)
+    );
+    this.counters.framesDropped += this.#pending.length - 1 - kept.length;
+    this.#pending = kept;
     const head = buildJpegHeader(header);
     const data = new Uint8Array(head.length + end + 2);
     data.set(head);
@@ -264,4 +291,8 @@ export class RtpJpegDepacketizer {
       header: { type: type as 0 | 1, width, height, quantTables, restartInterval },
     };
   }
+}
+
+function isSide(pixels: number): boolean {
+  return Number.isInteger(pixels) && pixels >= 1 && pixels <= 0xffff;
 }

@@ -23,8 +23,10 @@ for (const program of ["gstreamer", "ffmpeg"] as const) {
       const before = await (await fetch(`${url}stats`)).json();
       assert.equal(before.state, "waiting");
       const peer = rtpSender(program, clip, "127.0.0.1", port);
-      // Halfway through the clip, the picture is one of its frames.
-      await new Promise((resolve) => setTimeout(resolve, 800));
+      // Once frames come, the picture is one of the clip's.
+      while ((await (await fetch(`${url}stats`)).json()).framesReceived < 5) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       const snapshot = new Uint8Array(await (await fetch(`${url}snapshot.jpg`)).arrayBuffer());
       await Deno.writeFile(`${dir}/snapshot.jpg`, snapshot);
       assert.ok((await peer.status).success, `${program} sent the clip`);

@@ -265,9 +265,10 @@ export async function peerDecodes(
   // The peer's socket is bound before the first packet goes.
   await new Promise((resolve) => setTimeout(resolve, 700));
   sending ??= send(stop.signal);
+  // ffmpeg ends after 6 frames; GStreamer's are counted as it writes them.
   const ended = program === "ffmpeg"
     ? await Promise.race([child.status, new Promise((resolve) => setTimeout(resolve, 10_000))])
-    : await new Promise((resolve) => setTimeout(resolve, 1500));
+    : await waitForFiles(out, 6, 10_000);
   stop.abort();
   await sending;
   if (ended === undefined || program === "gstreamer") {
@@ -286,6 +287,14 @@ export async function peerDecodes(
   const md5s: string[] = [];
   for (const name of names) md5s.push(...await frameMd5s(`${out}/${name}`));
   return md5s;
+}
+
+/** Waits until `dir` holds `count` files, or `ms` have passed. */
+async function waitForFiles(dir: string, count: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while ([...Deno.readDirSync(dir)].length < count && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

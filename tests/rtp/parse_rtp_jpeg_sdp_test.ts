@@ -46,3 +46,14 @@ Deno.test("parseRtpJpegSdp() says what is missing from an SDP it cannot use", ()
     assert.throws(() => parseRtpJpegSdp(text), SdpError, JSON.stringify(text));
   }
 });
+
+Deno.test("parseRtpJpegSdp() keeps another stream's c= to that stream, and refuses an x-dimensions out of range", () => {
+  const text = "v=0\nc=IN IP4 239.1.1.1/1\nm=audio 5000 RTP/AVP 0\nc=IN IP4 239.1.1.2/1\n" +
+    "m=video 5004 RTP/AVP 26\n";
+  assert.equal(parseRtpJpegSdp(text).address, "239.1.1.1");
+  assert.throws(
+    () =>
+      parseRtpJpegSdp("v=0\nc=IN IP4 1.2.3.4\nm=video 5004 RTP/AVP 26\na=x-dimensions:70000,1\n"),
+    SdpError,
+  );
+});

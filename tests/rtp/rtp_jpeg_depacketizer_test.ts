@@ -236,3 +236,38 @@ Deno.test("RtpJpegDepacketizer keeps to the source it gives frames of, until it 
   assert.ok(other(5).map((p) => depacketizer.push(p, 3700)).at(-1) !== undefined);
   assert.equal(depacketizer.counters.frames, 3);
 });
+
+Deno.test("RtpJpegDepacketizer drops a frame whose fragments overlap or outgrow it, at once and for good", () => {
+  const depacketizer = new RtpJpegDepacketizer({ maxFrameBytes: 1000 });
+  // More bytes than the frame's last packet says it ends at: overlap.
+  depacketizer.push(packet(payload({ offset: 0 }, SCAN.subarray(0, 100)), 1, false));
+  depacketizer.push(packet(payload({ offset: 50 }, SCAN.subarray(0, 10)), 1, true));
+  assert.equal(depacketizer.counters.framesDropped, 1);
+  // Overlapping fragments that hold more than maxFrameBytes between them.
+  for (let offset = 0; offset < 10; offset++) {
+    depacketizer.push(packet(payload({ offset }, SCAN.subarray(0, 200)), 2, false));
+  }
+  assert.equal(depacketizer.counters.framesDropped, 2);
+  // Neither held anything up: the next frame comes through.
+  assert.ok(frame(3).map((p) => depacketizer.push(p)).at(-1) !== undefined);
+});
+
+Deno.test("RtpJpegDepacketizer takes a sender restarted with the same SSRC once only late packets have come for 2 s", () => {
+  const depacketizer = new RtpJpegDepacketizer();
+  assert.ok(frame(1_000_000).map((p) => depacketizer.push(p, 1000)).at(-1) !== undefined);
+  // Another timestamp offset, behind the last frame: late, for now.
+  assert.equal(frame(5).map((p) => depacketizer.push(p, 1500)).at(-1), undefined);
+  assert.equal(depacketizer.counters.packetsLate, 3);
+  assert.ok(frame(6).map((p) => depacketizer.push(p, 3100)).at(-1) !== undefined, "taken again");
+});
+
+Deno.test("RtpJpegDepacketizer keeps a newer frame begun before an older one completes", () => {
+  const depacketizer = new RtpJpegDepacketizer();
+  const [b0, b1, b2] = frame(20);
+  depacketizer.push(b0);
+  const older = frame(10).map((p) => depacketizer.push(p)).at(-1);
+  assert.equal(older?.timestamp, 10);
+  depacketizer.push(b1);
+  assert.equal(depacketizer.push(b2)?.timestamp, 20, "the newer one, whole");
+  assert.equal(depacketizer.counters.framesDropped, 0);
+});
