@@ -142,7 +142,9 @@ async function send(
   };
   signal.addEventListener("abort", onAbort, { once: true });
   try {
-    if (args.rtp !== undefined) rtp = await openRtpOutput(args.rtp, args.mtu, logger);
+    if (args.rtp !== undefined) {
+      rtp = await openRtpOutput(args.rtp, { mtu: args.mtu, cname: `udpcam@${args.host}` }, logger);
+    }
     let failure: string | undefined;
     ({ source, build } = await openSource(args, overlay, testPattern, (event) => {
       if (event.type === "source_failed") failure = event.error;
@@ -206,7 +208,7 @@ interface OpenedRtp {
  */
 async function openRtpOutput(
   rtp: NonNullable<SenderArgs["rtp"]>,
-  mtu: number,
+  options: { mtu: number; cname: string },
   logger: Logger,
 ): Promise<OpenedRtp> {
   const to = { transport: "udp" as const, ...rtp.to };
@@ -240,7 +242,7 @@ async function openRtpOutput(
   const output = new RtpOutput({
     socket,
     to,
-    mtu,
+    ...options,
     onEvent: (event) => logger.warn(`--rtp sends nothing: ${event.reason}`),
   });
   const address = formatHostPort(rtp.to);

@@ -11,6 +11,7 @@
 export * from "./jpeg_header.ts";
 export * from "./parse_rtp_jpeg_sdp.ts";
 export * from "./quant_tables.ts";
+export * from "./rtcp_sender_report.ts";
 export * from "./rtp_jpeg_depacketizer.ts";
 export * from "./rtp_jpeg_packetizer.ts";
 export * from "./rtp_jpeg_sdp.ts";

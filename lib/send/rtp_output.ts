@@ -1,5 +1,7 @@
 import type { Frame } from "../hub/frame.ts";
 import { RtpJpegError, RtpJpegPacketizer } from "../rtp/rtp_jpeg_packetizer.ts";
+import { encodeSenderReport } from "../rtp/rtcp_sender_report.ts";
+import { wallClock } from "../util/clock.ts";
 import { sleep } from "../util/sleep.ts";
 import type { DatagramSocket } from "../net/datagram_socket.ts";
 
@@ -11,6 +13,8 @@ import type { DatagramSocket } from "../net/datagram_socket.ts";
  */
 const CLUMP = 64;
 const CLUMP_GAP_MS = 0.5;
+/** How often an RTCP sender report goes to the RTP port + 1, in ms (RFC 3550's 5 s minimum). */
+const REPORT_EVERY_MS = 5000;
 
 /** What an {@linkcode RtpOutput} tells as it goes. */
 export type RtpOutputEvent =
@@ -25,6 +29,8 @@ export interface RtpOutputOptions {
   to: Deno.NetAddr;
   /** The largest RTP packet. */
   mtu: number;
+  /** The source's name in its RTCP reports (SDES CNAME). */
+  cname: string;
   onEvent?: (event: RtpOutputEvent) => void;
 }
 
@@ -42,7 +48,8 @@ export interface RtpOutputStats {
  * RFC 2435 packets and sent to one address, a unicast one or a multicast
  * group, paced in clumps as udpcam's own datagrams are. RTP has no
  * handshake: the address is the user's to choose, never one the network
- * asks for. A frame RFC 2435 cannot carry (a `--copy` source's own Huffman
+ * asks for. An RTCP sender report (with the CNAME) goes to the port above
+ * after the first frame and every 5 s. A frame RFC 2435 cannot carry (a `--copy` source's own Huffman
  * tables, 4:4:4) is not sent, and the first such frame is told once.
  */
 export class RtpOutput {
@@ -53,11 +60,17 @@ export class RtpOutput {
   #to: Deno.NetAddr;
   #packetizer: RtpJpegPacketizer;
   #onEvent: RtpOutputOptions["onEvent"];
+  #rtcpTo: Deno.NetAddr;
+  #cname: string;
+  #payloadOctets = 0;
+  #reports: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
   constructor(options: RtpOutputOptions) {
     this.#socket = options.socket;
     this.#to = options.to;
+    this.#rtcpTo = { ...options.to, port: options.to.port + 1 };
+    this.#cname = options.cname;
     this.#packetizer = new RtpJpegPacketizer({ mtu: options.mtu });
     this.#onEvent = options.onEvent;
   }
@@ -90,14 +103,39 @@ export class RtpOutput {
       const clump = packets.slice(at, at + CLUMP);
       await this.#socket.sendMany(clump, to.slice(at, at + CLUMP)).catch(() => clump.length);
       this.stats.packets += clump.length;
-      for (const packet of clump) this.stats.bytes += packet.length;
+      for (const packet of clump) {
+        this.stats.bytes += packet.length;
+        this.#payloadOctets += packet.length - 12;
+      }
     }
-    this.stats.frames++;
+    if (this.stats.frames++ === 0) this.#startReports();
+  }
+
+  /** A sender report after the first frame, then every {@linkcode REPORT_EVERY_MS}. */
+  #startReports(): void {
+    const report = () => {
+      if (this.#closed) return;
+      const now = wallClock();
+      const datagram = encodeSenderReport({
+        ssrc: this.ssrc,
+        wallMs: now,
+        // The clock the packets are stamped with: 90 kHz of the capture time.
+        rtpTimestamp: Math.round(now * 90) % 2 ** 32,
+        packets: this.stats.packets,
+        octets: this.#payloadOctets,
+        cname: this.#cname,
+      });
+      this.#socket.send(datagram, this.#rtcpTo).catch(() => {});
+    };
+    report();
+    this.#reports = setInterval(report, REPORT_EVERY_MS);
+    Deno.unrefTimer(this.#reports);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#reports);
     this.#socket.close();
   }
 }

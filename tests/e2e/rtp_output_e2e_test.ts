@@ -123,3 +123,53 @@ Deno.test("the sender's --rtp to a multicast group with --ttl reaches a receiver
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the sender's --rtp sends an RTCP sender report to the port above: its SSRC, counts, and clocks that agree", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = freeUdpPort();
+  const rtpSocket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port });
+  const rtcpSocket = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: port + 1,
+  });
+  const sender = new ToolProcess("sender", [
+    "--source",
+    await makeRtpClip(dir, { pixelFormat: "yuvj420p", frames: 30 }),
+    "--loop",
+    "--listen",
+    "127.0.0.1:0",
+    "--rtp",
+    `127.0.0.1:${port}`,
+  ]);
+  try {
+    const [rtp] = await rtpSocket.receive();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const [report] = await Promise.race([
+      rtcpSocket.receive(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("no RTCP report within 8 s")), 8000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    const view = new DataView(report.buffer, report.byteOffset);
+    assert.deepEqual([report[0], report[1]], [0x80, 200], "an SR");
+    assert.equal(view.getUint32(4), new DataView(rtp.buffer).getUint32(8), "the RTP stream's SSRC");
+    const wallMs = (view.getUint32(8) - 2_208_988_800) * 1000 +
+      (view.getUint32(12) / 2 ** 32) * 1000;
+    assert.ok(
+      Math.abs(wallMs - Date.now()) < 5000,
+      `its NTP time ${new Date(wallMs).toISOString()}`,
+    );
+    // Its RTP timestamp is on the packets' clock: 90 kHz of the same wall clock.
+    const expected = Math.round(wallMs * 90) % 2 ** 32;
+    assert.ok(Math.abs(view.getUint32(16) - expected) <= 90, "RTP and NTP time agree within 1 ms");
+    assert.ok(view.getUint32(20) > 0, "packets sent");
+    assert.deepEqual([report[28], report[29], report[36]], [0x81, 202, 1], "then an SDES CNAME");
+    assert.match(new TextDecoder().decode(report.subarray(38, 38 + report[37])), /^udpcam@/);
+  } finally {
+    await sender.stop();
+    rtpSocket.close();
+    rtcpSocket.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
