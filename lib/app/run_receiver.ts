@@ -23,7 +23,7 @@ import { UdpReceiver } from "../receive/udp_receiver.ts";
 import { RtpReceiver } from "../receive/rtp_receiver.ts";
 import type { FrameReceiver } from "../receive/frame_receiver.ts";
 import type { DatagramSocket } from "../net/datagram_socket.ts";
-import { isMulticastIpv4 } from "../rtp/rtp_jpeg_sdp.ts";
+import { isMulticastIpv4 } from "../net/ipv4_address.ts";
 import { parseRtpJpegSdp, SdpError } from "../rtp/parse_rtp_jpeg_sdp.ts";
 import { UsageError } from "../cli/cli_error.ts";
 import { SourceError } from "../ffmpeg/source_error.ts";

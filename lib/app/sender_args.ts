@@ -5,7 +5,7 @@ import type { LogFormat } from "../cli/logger.ts";
 import { KEY_FLAGS, type KeyArgs, parseKeyFlags } from "../seal/key_flags.ts";
 import { parseFlags } from "../cli/parse_flags.ts";
 import { parseSourceSpec, type SourceSpec } from "../capture/source_spec.ts";
-import { isMulticastIpv4 } from "../rtp/rtp_jpeg_sdp.ts";
+import { isMulticastIpv4 } from "../net/ipv4_address.ts";
 import { parseSwitchFlag } from "../cli/switch_flag.ts";
 import { MIN_MTU } from "../wire/fragment_frame.ts";
 import {

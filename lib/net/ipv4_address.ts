@@ -28,6 +28,12 @@ export function parseIpv4(hostname: string): number | undefined {
   return value;
 }
 
+/** Whether `hostname` is an IPv4 multicast group (224.0.0.0/4). */
+export function isMulticastIpv4(hostname: string): boolean {
+  const ip = parseIpv4(hostname);
+  return ip !== undefined && ip >>> 28 === 0xe;
+}
+
 /** Writes `ip` (from {@linkcode parseIpv4}) and `port` as a `sockaddr_in` at `view`'s `offset`. */
 export function writeSockaddrIn(view: DataView, offset: number, ip: number, port: number): void {
   view.setUint16(offset, AF_INET, true);

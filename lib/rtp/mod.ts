@@ -4,7 +4,7 @@
  * RFC's tables, frames put back together from the packets of GStreamer,
  * ffmpeg, cameras and anything else that speaks it.
  *
- * May import: `image`. `tests/layers_test.ts` holds it to that.
+ * May import: `image`, `net`. `tests/layers_test.ts` holds it to that.
  *
  * @module
  */

@@ -1,5 +1,3 @@
-import { isMulticastIpv4 } from "./rtp_jpeg_sdp.ts";
-
 /** What the receiver needs of an SDP to take an RTP/JPEG stream. */
 export interface RtpJpegSdpSource {
   /** The address the stream goes to: a multicast group to join, or a unicast address. */
@@ -73,9 +71,4 @@ export function parseRtpJpegSdp(text: string): RtpJpegSdpSource {
     throw new SdpError(`its video stream's port is not one: ${found.port}`);
   }
   return found;
-}
-
-/** Whether the stream of `source` goes to a multicast group, which the receiver joins. */
-export function sdpIsMulticast(source: RtpJpegSdpSource): boolean {
-  return isMulticastIpv4(source.address);
 }

@@ -1,3 +1,5 @@
+import { isMulticastIpv4 } from "../net/ipv4_address.ts";
+
 /** What an SDP for an RTP/JPEG stream says. */
 export interface RtpJpegSdpOptions {
   /** Where the stream goes: a unicast address, or an IPv4 multicast group. */
@@ -12,12 +14,6 @@ export interface RtpJpegSdpOptions {
   payloadType?: number;
   /** The session's name. @default {"udpcam"} */
   name?: string;
-}
-
-/** Whether `address` is an IPv4 multicast group (224.0.0.0/4). */
-export function isMulticastIpv4(address: string): boolean {
-  const first = Number(address.split(".")[0]);
-  return /^\d+\.\d+\.\d+\.\d+$/.test(address) && first >= 224 && first <= 239;
 }
 
 /**

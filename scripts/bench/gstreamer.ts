@@ -155,6 +155,8 @@ export function gstReceiverArgs(port: number, srtpKey?: string, size?: FrameSize
 export interface GstFrameCount {
   /** Frames so far. */
   readonly frames: number;
+  /** The receiver's average frame rate since its first frame, as of `frames`. */
+  readonly average: number;
   /** Resolves when the output ends. */
   readonly done: Promise<void>;
 }
@@ -165,6 +167,7 @@ export interface GstFrameCount {
  */
 export function countGstFrames(stdout: ReadableStream<Uint8Array>): GstFrameCount {
   let frames = 0;
+  let average = 0;
   let partial = "";
   const decoder = new TextDecoder();
   const done = stdout.pipeTo(
@@ -174,8 +177,10 @@ export function countGstFrames(stdout: ReadableStream<Uint8Array>): GstFrameCoun
         // A line cut between two chunks is read once whole.
         partial = lines.pop() ?? "";
         for (const line of lines) {
-          const rendered = line.match(/last-message = rendered: (\d+)/);
-          if (rendered !== null) frames = Number(rendered[1]);
+          const rendered = line.match(/last-message = rendered: (\d+)(?:.*average: ([\d.]+))?/);
+          if (rendered === null) continue;
+          frames = Number(rendered[1]);
+          average = Number(rendered[2] ?? 0);
         }
       },
     }),
@@ -183,6 +188,9 @@ export function countGstFrames(stdout: ReadableStream<Uint8Array>): GstFrameCoun
   return {
     get frames() {
       return frames;
+    },
+    get average() {
+      return average;
     },
     done,
   };

@@ -8,7 +8,7 @@
 import { freeUdpPort, ToolProcess } from "../../tests/_tool.ts";
 import { delay } from "./abortable.ts";
 import type { BenchClip } from "./bench_clip.ts";
-import { GST_LAUNCH, gstReceiverArgs, gstSenderArgs } from "./gstreamer.ts";
+import { countGstFrames, GST_LAUNCH, gstReceiverArgs, gstSenderArgs } from "./gstreamer.ts";
 import { rateClip } from "./rate_clip.ts";
 import { stopTool } from "./stop_tool.ts";
 import { startViewer } from "./viewer.ts";
@@ -177,21 +177,8 @@ async function gstreamerAt(
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  let last: { rendered: number; average: number } | undefined;
+  const count = countGstFrames(receiver.stdout);
   let drops = 0;
-  const reading = (async () => {
-    let partial = "";
-    for await (const text of receiver.stdout.pipeThrough(new TextDecoderStream())) {
-      const lines = (partial + text).split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) {
-        const match = line.match(
-          /rendered: (\d+), dropped: \d+, current: [\d.]+, average: ([\d.]+)/,
-        );
-        if (match !== null) last = { rendered: Number(match[1]), average: Number(match[2]) };
-      }
-    }
-  })();
   try {
     // Its socket bound before the first datagram comes.
     await delay(500, signal);
@@ -207,14 +194,17 @@ async function gstreamerAt(
   } finally {
     receiver.kill("SIGTERM");
     await receiver.status;
-    await reading.catch(() => {});
+    await count.done;
   }
-  if (last === undefined) return { rate, expected: 1, delivered: 0, loss: 1 };
-  // Over the span the average covers, `rendered` frames came of `rendered / average * rate`.
-  const expected = Math.max(last.rendered, Math.round((last.rendered / last.average) * rate));
+  if (count.frames === 0 || count.average === 0) {
+    return { rate, expected: 1, delivered: 0, loss: 1 };
+  }
+  const { frames, average } = count;
+  // Over the span the average covers, `frames` came of `frames / average * rate`.
+  const expected = Math.max(frames, Math.round((frames / average) * rate));
   // rtpjpegdepay gives out a frame that lost a datagram all the same, broken:
   // each datagram the socket dropped is taken as a frame lost.
-  const delivered = Math.max(0, last.rendered - drops);
+  const delivered = Math.max(0, frames - drops);
   return { rate, expected, delivered, loss: 1 - delivered / expected };
 }
 
