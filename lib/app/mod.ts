@@ -3,7 +3,7 @@
  * in the order a frame flows.
  *
  * May import: `adapt`, `capture`, `cli`, `ffmpeg`, `hub`, `image`, `metrics`, `net`, `overlay`,
- * `preview`, `receive`, `record`, `rtp`, `seal`, `send`, `util`, `wire`. `tests/layers_test.ts`
+ * `preview`, `receive`, `record`, `rtp`, `rtsp`, `seal`, `send`, `tutorial`, `util`, `wire`. `tests/layers_test.ts`
  * holds it to that.
  *
  * @module

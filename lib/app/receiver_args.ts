@@ -28,6 +28,11 @@ export interface ReceiverArgs extends KeyArgs {
   rtp?: HostPort;
   /** An SDP file that says where RTP/JPEG comes (`--sdp FILE`), read at start. */
   sdp?: string;
+  /**
+   * A server of the classic tutorial's protocol to join instead
+   * (`tutorial://HOST:PORT`). @default undefined, udpcam's protocol from `connect`
+   */
+  tutorial?: HostPort;
   /** The preview's HTTP address. @default {{hostname: "127.0.0.1", port: 8081}} */
   http: HostPort;
   /**
@@ -77,7 +82,10 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
   }
   const sdp = parseSdpFlag(values.sdp, positionals[0], values);
   const rtp = parseRtpSource(positionals[0], values);
-  const connectText = rtp === undefined ? positionals[0] ?? values.connect ?? "" : "";
+  const tutorial = parseTutorialSource(positionals[0], values);
+  const connectText = rtp === undefined && tutorial === undefined
+    ? positionals[0] ?? values.connect ?? ""
+    : "";
   const connect = parseHostPort(connectText, { hostname: "127.0.0.1", port: 8080 }, "--connect");
   if (connect.port === 0) throw new UsageError("--connect needs the sender's port, not 0");
   return {
@@ -86,6 +94,7 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
     connect,
     rtp,
     sdp,
+    tutorial,
     http: parseHostPort(values.http ?? "", { hostname: "127.0.0.1", port: 8081 }, "--http"),
     httpToken: parseHttpToken(values["http-token"], "--http-token"),
     latencyMs: values.latency === "auto"
@@ -114,18 +123,44 @@ function parseSdpFlag(
   return sdp;
 }
 
-/** Refuses the flags only udpcam's own protocol has, with an RTP source given by `how`. */
+/** Refuses the flags only udpcam's own protocol has, with another protocol's source given by `how`. */
 function refuseUdpcamFlags(
   values: { key?: string; "key-file"?: string; nack?: string; latency?: string },
   how: string,
+  protocol = "RTP",
 ): void {
   for (const flag of ["key", "key-file", "nack", "latency"] as const) {
     if (values[flag] !== undefined) {
       throw new UsageError(
-        `--${flag} is for udpcam's own protocol; RTP has no such thing, so leave it out with ${how}`,
+        `--${flag} is for udpcam's own protocol; ${protocol} has no such thing, so leave it out with ${how}`,
       );
     }
   }
+}
+
+/**
+ * Reads a `tutorial://HOST:PORT` source (a server of the classic tutorial),
+ * or `undefined` for anything else; refuses the flags only udpcam's protocol has.
+ */
+function parseTutorialSource(
+  positional: string | undefined,
+  values: { key?: string; "key-file"?: string; nack?: string; latency?: string },
+): HostPort | undefined {
+  if (positional === undefined || !positional.toLowerCase().startsWith("tutorial://")) {
+    return undefined;
+  }
+  refuseUdpcamFlags(values, "tutorial://", "the tutorial's protocol");
+  const address = parseHostPort(
+    positional.slice("tutorial://".length).replace(/\/$/, ""),
+    { hostname: "127.0.0.1", port: 8080 },
+    "tutorial://",
+  );
+  if (address.port === 0) {
+    throw new UsageError(
+      "tutorial:// needs the server's port, such as tutorial://192.168.1.20:8080",
+    );
+  }
+  return address;
 }
 
 /**

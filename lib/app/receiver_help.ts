@@ -7,6 +7,7 @@ export const RECEIVER_HELP =
 Usage: receiver [HOST[:PORT]] [options]
        receiver rtp://HOST:PORT [options]
        receiver --sdp FILE [options]
+       receiver tutorial://HOST:PORT [options]
 
 Arguments:
   HOST[:PORT]          the sender's UDP address (default 127.0.0.1:8080)
@@ -16,6 +17,9 @@ Arguments:
                        (224.0.0.0 to 239.255.255.255) is joined. RTP has no
                        key, no resends and no handshake: --key, --nack and
                        --latency are udpcam's own
+  tutorial://HOST:PORT instead, join a server of the classic Python/OpenCV UDP
+                       tutorial (default port 8080): greets it, shows each
+                       datagram of base64 JPEG. No security, no recovery
 
 Options:
   --connect HOST:PORT  the same, as a flag

@@ -82,15 +82,22 @@ export interface ReceiverListening {
   /** The receiver's UDP port. */
   port: number;
   key: FoundKey | undefined;
-  /** Whether it receives RTP/JPEG (`sender` is then its `rtp://` URL). */
-  rtp?: boolean;
+  /**
+   * What it receives: udpcam's own protocol, RTP/JPEG or the tutorial's
+   * (`sender` is then its `rtp://` or `tutorial://` URL). @default {"udpcam"}
+   */
+  protocol?: "udpcam" | "rtp" | "tutorial";
 }
 
 /** Says the receiver is up: the sender it joins, whether sealed, and the preview's URL. */
 export function logReceiverListening(logger: Logger, listening: ReceiverListening): void {
-  const { url, sender, port, key, rtp = false } = listening;
+  const { url, sender, port, key, protocol = "udpcam" } = listening;
   const sealed = key === undefined ? "" : `, sealed with the key from ${key.from}`;
-  const what = rtp ? `receiving RTP/JPEG on ${sender}` : `joining udp://${sender}${sealed}`;
+  const what = protocol === "rtp"
+    ? `receiving RTP/JPEG on ${sender}`
+    : protocol === "tutorial"
+    ? `joining the tutorial's server ${sender} (no security)`
+    : `joining udp://${sender}${sealed}`;
   logger.event(
     "listening",
     `udpcam receiver: ${what}; preview at ${url}`,

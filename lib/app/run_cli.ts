@@ -1,4 +1,4 @@
-import { ExitCode, exitWithError, UsageError } from "../cli/cli_error.ts";
+import { AddressInUseError, ExitCode, exitWithError, UsageError } from "../cli/cli_error.ts";
 import { FfmpegNotFoundError } from "../ffmpeg/ffmpeg_not_found_error.ts";
 import { SourceError } from "../ffmpeg/source_error.ts";
 
@@ -41,6 +41,7 @@ export function describeError(error: unknown, address?: string): [string, number
   if (error instanceof UsageError) return [error.message, ExitCode.USAGE];
   if (error instanceof FfmpegNotFoundError) return [error.message, ExitCode.MISSING_DEPENDENCY];
   if (error instanceof SourceError) return [error.message, ExitCode.FAILURE];
+  if (error instanceof AddressInUseError) return [error.message, ExitCode.ADDRESS_IN_USE];
   const where = address ?? "the address";
   if (error instanceof Deno.errors.AddrInUse) {
     return [

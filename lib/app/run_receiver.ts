@@ -21,6 +21,7 @@ import { resolveHost } from "./resolve_host.ts";
 import { StatusLine } from "../cli/status_line.ts";
 import { UdpReceiver } from "../receive/udp_receiver.ts";
 import { RtpReceiver } from "../receive/rtp_receiver.ts";
+import { TutorialReceiver } from "../receive/tutorial_receiver.ts";
 import type { FrameReceiver } from "../receive/frame_receiver.ts";
 import type { DatagramSocket } from "../net/datagram_socket.ts";
 import { isMulticastIpv4 } from "../net/ipv4_address.ts";
@@ -66,6 +67,32 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
         }),
         source,
       }));
+      return;
+    }
+    if (args.tutorial !== undefined) {
+      const server = {
+        transport: "udp" as const,
+        hostname: await resolveHost(args.tutorial.hostname),
+        port: args.tutorial.port,
+      };
+      prepared = await prepareStart(renderer.ready(), args, {
+        warm: () => rehearseLink({ timeoutMs: 500 }),
+      });
+      const loopLag = prepared.loopLag;
+      const source = `tutorial://${formatHostPort(args.tutorial)}`;
+      await receive(args, signal, prepared, renderer, () =>
+        Promise.resolve({
+          receiver: new TutorialReceiver({
+            socket: openDatagramSocket({
+              hostname: server.hostname.includes(":") ? "::" : "0.0.0.0",
+              port: 0,
+            }),
+            server,
+            source,
+            onWork: () => loopLag.touch(),
+          }),
+          source,
+        }));
       return;
     }
     const senderIp = await resolveHost(args.connect.hostname);
@@ -237,7 +264,11 @@ async function receive(
       sender: source,
       port: receiver.addr.port,
       key,
-      rtp: args.rtp !== undefined || args.sdp !== undefined,
+      protocol: args.rtp !== undefined || args.sdp !== undefined
+        ? "rtp"
+        : args.tutorial !== undefined
+        ? "tutorial"
+        : "udpcam",
     });
     if (args.open) openInBrowser(url, logger);
     statusTimer = setInterval(

@@ -16,6 +16,11 @@ import { StreamSecret } from "../seal/stream_secret.ts";
 import { RejectionTally } from "../send/rejection_tally.ts";
 import { republishRecent, sendNewest } from "../send/send_newest.ts";
 import { RtpOutput } from "../send/rtp_output.ts";
+import { TutorialOutput } from "../send/tutorial_output.ts";
+import { RtspOutput } from "../send/rtsp_output.ts";
+import { JpegFitter } from "../tutorial/jpeg_fitter.ts";
+import { TUTORIAL_MAX_JPEG } from "../tutorial/tutorial_datagram.ts";
+import { AddressInUseError } from "../cli/cli_error.ts";
 import { rtpJpegSdp } from "../rtp/rtp_jpeg_sdp.ts";
 import { type DatagramSocket, denoDatagramSocket } from "../net/datagram_socket.ts";
 import { formatHostPort } from "../cli/host_port.ts";
@@ -28,7 +33,10 @@ import {
   logListening,
   logRegistryEvent,
   logRejection,
+  logRtspEvent,
   logSourceEvent,
+  logTutorialEvent,
+  logTutorialListening,
 } from "./sender_log.ts";
 import {
   applyRung,
@@ -54,15 +62,21 @@ export async function runSender(args: SenderArgs, signal: AbortSignal): Promise<
   // Starting the test pattern's worker holds this thread up: done before the
   // socket exists, and its loading waited for (see prepareStart).
   const testPattern = args.spec.kind === "test" ? openTestPattern(args) : undefined;
+  // So does the worker that makes frames small enough for the tutorial's clients.
+  const fitter = args.tutorialPort === undefined ? undefined : new JpegFitter(TUTORIAL_MAX_JPEG);
   let prepared: PreparedStart | undefined;
   try {
-    prepared = await prepareStart(testPattern?.ready(), args, {
-      stretch: (key) => key.stretch(StreamSecret.salt()),
-    });
-    await send(args, signal, prepared, testPattern);
+    const workers = [testPattern?.ready(), fitter?.ready()].filter((ready) => ready !== undefined);
+    prepared = await prepareStart(
+      workers.length === 0 ? undefined : Promise.all(workers).then(() => {}),
+      args,
+      { stretch: (key) => key.stretch(StreamSecret.salt()) },
+    );
+    await send(args, signal, prepared, testPattern, fitter);
   } finally {
     prepared?.loopLag.close();
     await testPattern?.close();
+    await fitter?.close();
   }
 }
 
@@ -71,6 +85,7 @@ async function send(
   signal: AbortSignal,
   prepared: PreparedStart,
   testPattern: TestPatternSource | undefined,
+  fitter: JpegFitter | undefined,
 ): Promise<void> {
   const logger = new Logger({ format: args.log });
   const status = new StatusLine();
@@ -121,6 +136,14 @@ async function send(
   });
 
   let rtp: OpenedRtp | undefined;
+  let tutorial: TutorialOutput | undefined;
+  const rtsp = args.rtsp === undefined ? undefined : new RtspOutput({
+    url: args.rtsp,
+    mtu: args.mtu,
+    cname: `udpcam@${args.host}`,
+    userAgent: "udpcam",
+    onEvent: (event) => logRtspEvent(logger, event),
+  });
 
   // And what it tells: a status line each second, the log at the end.
   const rate = new RateMeter(2000);
@@ -145,6 +168,12 @@ async function send(
     if (args.rtp !== undefined) {
       rtp = await openRtpOutput(args.rtp, { mtu: args.mtu, cname: `udpcam@${args.host}` }, logger);
     }
+    if (fitter !== undefined && args.tutorialPort !== undefined) {
+      tutorial = openTutorialOutput(args.listen.hostname, args.tutorialPort, fitter, {
+        logger,
+        onWork: () => loopLag.touch(),
+      });
+    }
     let failure: string | undefined;
     ({ source, build } = await openSource(args, overlay, testPattern, (event) => {
       if (event.type === "source_failed") failure = event.error;
@@ -157,6 +186,8 @@ async function send(
       onSkipped: (count) => skipped += count,
     });
     const sendingRtp = rtp === undefined ? undefined : sendNewest(frames, rtp.output);
+    const sendingTutorial = tutorial === undefined ? undefined : sendNewest(frames, tutorial);
+    const sendingRtsp = rtsp === undefined ? undefined : sendNewest(frames, rtsp);
     try {
       for await (const frame of source.frames()) {
         // Announce only once the source works, so a failure to start is one line.
@@ -165,6 +196,8 @@ async function send(
           logListening(logger, { args, udp, key });
           baseWidth = jpegDimensions(frame.data)?.width;
           if (rtp !== undefined) await rtp.announce(jpegDimensions(frame.data));
+          if (tutorial !== undefined) logTutorialListening(logger, args.listen.hostname, tutorial);
+          rtsp?.start(jpegDimensions(frame.data));
         }
         frames.publish(frame);
       }
@@ -178,6 +211,8 @@ async function send(
       frames.close();
       await sending;
       await sendingRtp;
+      await sendingTutorial;
+      await sendingRtsp;
     }
   } finally {
     signal.removeEventListener("abort", onAbort);
@@ -185,14 +220,47 @@ async function send(
     await source?.close();
     await udp.close();
     rtp?.output.close();
+    await tutorial?.close();
+    await rtsp?.close();
     if (started) {
       logger.event("stopped", "udpcam sender stopped", {
         skipped,
         stats: udp.stats,
+        tutorial: tutorial?.stats,
+        rtsp: rtsp?.stats,
         eventLoopLagMs: loopLagReport(loopLag.lag),
       });
     }
   }
+}
+
+/**
+ * Opens the `--tutorial-port` output on the address receivers contact; a
+ * taken port is one line and exit 4, naming the flag.
+ */
+function openTutorialOutput(
+  hostname: string,
+  port: number,
+  fitter: JpegFitter,
+  { logger, onWork }: { logger: Logger; onWork: () => void },
+): TutorialOutput {
+  let socket: DatagramSocket;
+  try {
+    socket = openDatagramSocket({ hostname, port });
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new AddressInUseError(
+        `--tutorial-port ${port} (udp://${formatHostPort({ hostname, port })})`,
+      );
+    }
+    throw error;
+  }
+  return new TutorialOutput({
+    socket,
+    fitter,
+    onWork,
+    onEvent: (event) => logTutorialEvent(logger, event),
+  });
 }
 
 /** The `--rtp` output, and how it says where it sends once the first frame's size is known. */

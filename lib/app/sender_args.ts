@@ -1,3 +1,4 @@
+import { parseRtspUrl, type RtspUrl } from "../rtsp/rtsp_url.ts";
 import { UsageError } from "../cli/cli_error.ts";
 import { type HostPort, parseHostPort } from "../cli/host_port.ts";
 import { parseIntFlag } from "../cli/int_flag.ts";
@@ -53,6 +54,13 @@ export interface SenderArgs extends KeyArgs {
    * unicast address or an IPv4 multicast group. @default undefined, none
    */
   rtp?: { to: HostPort; ttl?: number; sdp?: string };
+  /**
+   * Also serve clients of the classic tutorial on this UDP port
+   * (`--tutorial-port PORT`), on `listen`'s address. @default undefined, none
+   */
+  tutorialPort?: number;
+  /** Also publish RTP/JPEG to this RTSP server (`--rtsp URL`). @default undefined, none */
+  rtsp?: RtspUrl;
   /** The UDP address receivers contact. @default {{hostname: "0.0.0.0", port: 8080}} */
   listen: HostPort;
   /** `camera`, `camera:NAME`, `test`, a file or a URL, as given. @default {"camera"} */
@@ -131,6 +139,8 @@ export function parseSenderArgs(
       rtp: { type: "string" },
       ttl: { type: "string" },
       sdp: { type: "string" },
+      "tutorial-port": { type: "string" },
+      rtsp: { type: "string" },
       ...KEY_FLAGS,
     },
   });
@@ -160,12 +170,25 @@ export function parseSenderArgs(
     );
   }
   const host = options.hostname ?? systemHostname();
+  const listen = parseHostPort(
+    values.listen ?? "",
+    { hostname: "0.0.0.0", port: 8080 },
+    "--listen",
+  );
+  const tutorialPort = parseIntFlag(values["tutorial-port"], "--tutorial-port", 1, 65535);
+  if (tutorialPort !== undefined && tutorialPort === listen.port) {
+    throw new UsageError(
+      `--tutorial-port ${tutorialPort} is the port of --listen; give the tutorial's clients another`,
+    );
+  }
   return {
     help,
     version,
     listCameras: values["list-cameras"] ?? false,
     rtp: parseRtpFlags(values, spec),
-    listen: parseHostPort(values.listen ?? "", { hostname: "0.0.0.0", port: 8080 }, "--listen"),
+    tutorialPort,
+    rtsp: parseRtspFlag(values.rtsp, spec),
+    listen,
     source,
     spec,
     loop: values.loop ?? false,
@@ -189,6 +212,24 @@ export function parseSenderArgs(
   };
 }
 
+/** Reads `--rtsp URL`. */
+function parseRtspFlag(text: string | undefined, spec: SourceSpec): RtspUrl | undefined {
+  if (text === undefined) return undefined;
+  let url: RtspUrl;
+  try {
+    url = parseRtspUrl(text);
+  } catch (error) {
+    throw new UsageError(`--rtsp ${(error as Error).message}`);
+  }
+  if (spec.kind === "test") throw new UsageError(`--rtsp ${TEST_PATTERN_NOT_RTP}`);
+  return url;
+}
+
+/** Why RTP/JPEG outputs refuse the built-in test pattern. */
+const TEST_PATTERN_NOT_RTP =
+  "cannot carry the built-in test pattern (4:4:4 JPEG; RTP/JPEG takes 4:2:0 and 4:2:2): " +
+  "use a camera, file or URL source";
+
 /** Reads `--rtp`, `--ttl` and `--sdp`. */
 function parseRtpFlags(
   values: { rtp?: string; ttl?: string; sdp?: string },
@@ -206,10 +247,7 @@ function parseRtpFlags(
     throw new UsageError(`--rtp needs HOST:PORT, such as 192.168.1.20:5004, got "${values.rtp}"`);
   }
   if (spec.kind === "test") {
-    throw new UsageError(
-      "--rtp cannot carry the built-in test pattern (4:4:4 JPEG; RTP/JPEG takes 4:2:0 and 4:2:2): " +
-        "use a camera, file or URL source",
-    );
+    throw new UsageError(`--rtp ${TEST_PATTERN_NOT_RTP}`);
   }
   const multicast = isMulticastIpv4(to.hostname);
   const ttl = parseIntFlag(values.ttl, "--ttl", 1, 255);

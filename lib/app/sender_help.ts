@@ -48,6 +48,18 @@ ${KEY_HELP}
                        with the standard Huffman tables; not the test pattern
   --ttl N              a multicast group's TTL for --rtp (1-255, default 1)
   --sdp FILE           write the SDP of --rtp to FILE, for players to open
+  --rtsp URL           also publish RTP/JPEG to an RTSP server (MediaMTX, go2rtc,
+                       ...) at URL, such as rtsp://user:pass@server:8554/cam
+                       (ANNOUNCE and RECORD, over the RTSP connection; Digest
+                       or Basic); connects again with backoff when it goes
+                       away. Not the test pattern
+  --tutorial-port PORT also serve clients of the classic Python/OpenCV UDP
+                       tutorial on this UDP port: each frame as one base64
+                       datagram, made smaller when it would not fit. NO
+                       SECURITY: any datagram makes its sender a client, so a
+                       forged one aims the stream at anyone; at most 4 clients,
+                       each dropped after 10 minutes of silence. For old
+                       clients only; udpcam receivers need none of it
   --max-receivers N    most receivers at once (default ${SENDER_DEFAULTS.maxReceivers})
   --log text|json      event log format; json writes one object a line on stdout
   -h, --help           show this help

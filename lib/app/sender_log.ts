@@ -11,6 +11,8 @@ import type { RegistryEvent } from "../send/receiver_registry.ts";
 import type { RejectionTally } from "../send/rejection_tally.ts";
 import type { SenderRejection } from "../send/sender_rejection.ts";
 import type { UdpSender } from "../send/udp_sender.ts";
+import type { TutorialOutput, TutorialOutputEvent } from "../send/tutorial_output.ts";
+import type { RtspOutputEvent } from "../send/rtsp_output.ts";
 import { formatHostPort, isLoopbackHost } from "../cli/host_port.ts";
 import { formatSourceSpec } from "../capture/source_spec.ts";
 import { type FoundKey, KEY_ENV } from "../seal/key_flags.ts";
@@ -152,5 +154,68 @@ export function logSourceEvent(logger: Logger, event: SourceEvent): void {
       break;
     case "source_ended":
       logger.event(event.type, `source ${event.source} ended`, fields);
+  }
+}
+
+/** Says where the tutorial's clients greet, and that nothing guards it. */
+export function logTutorialListening(
+  logger: Logger,
+  hostname: string,
+  tutorial: TutorialOutput,
+): void {
+  const address = formatHostPort({ hostname, port: tutorial.addr.port });
+  logger.event(
+    "tutorial",
+    `udpcam sender: clients of the classic tutorial on udp://${address}; it has no security: ` +
+      "a forged greeting aims frames at any address (at most 4 clients, dropped after 10 min silent)",
+    { address },
+  );
+}
+
+/** Logs each tutorial client that joins, is refused or is dropped, and a frame that cannot fit. */
+export function logTutorialEvent(logger: Logger, event: TutorialOutputEvent): void {
+  switch (event.type) {
+    case "client_joined":
+      logger.event(
+        event.type,
+        `tutorial client ${event.address} joined (${event.clients} served)`,
+        { address: event.address, clients: event.clients },
+      );
+      return;
+    case "client_refused":
+      logger.warn(
+        `tutorial client ${event.address} refused: all clients are taken` +
+          (event.count > 1 ? ` (${event.count} greetings refused since the last said)` : ""),
+      );
+      return;
+    case "client_expired":
+      logger.event(
+        event.type,
+        `tutorial client ${event.address} dropped: nothing heard from it for 10 minutes`,
+        { address: event.address, clients: event.clients },
+      );
+      return;
+    case "frame_unfit":
+      logger.warn(`a frame is not sent to the tutorial's clients: ${event.reason}`);
+      return;
+  }
+}
+
+/** Logs the RTSP output's publishing, each failure with when it tries again, and a refused source. */
+export function logRtspEvent(logger: Logger, event: RtspOutputEvent): void {
+  switch (event.type) {
+    case "rtsp_publishing":
+      logger.event(event.type, `udpcam sender: publishing to ${event.url}`, { url: event.url });
+      return;
+    case "rtsp_failed":
+      logger.event(
+        event.type,
+        `--rtsp ${event.url}: ${event.reason}; trying again in ${event.retryMs / 1000} s`,
+        { url: event.url, reason: event.reason, retryMs: event.retryMs },
+      );
+      return;
+    case "rtp_refused":
+      logger.warn(`--rtsp sends nothing: ${event.reason}`);
+      return;
   }
 }

@@ -67,7 +67,7 @@ export async function applyRung(
       loop: args.loop,
       startSeconds: position,
       build,
-      standardHuffman: args.rtp !== undefined,
+      standardHuffman: args.rtp !== undefined || args.rtsp !== undefined,
     }));
   }
 }
@@ -125,7 +125,7 @@ export async function openSource(
     overlay,
     loop: args.loop,
     copy: args.copy,
-    standardHuffman: args.rtp !== undefined,
+    standardHuffman: args.rtp !== undefined || args.rtsp !== undefined,
   };
   const newest = ffmpegArgs(resolved, options);
   const source = new FfmpegSource({

@@ -21,6 +21,18 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * An address the tool was told to bind besides its main one is taken; the
+ * tool says which and exits with {@linkcode ExitCode.ADDRESS_IN_USE}.
+ */
+export class AddressInUseError extends Error {
+  /** @param where The address, as the user gave it (`--tutorial-port 8090`). */
+  constructor(where: string) {
+    super(`${where} is already in use: stop the program using it, or choose another port`);
+    this.name = "AddressInUseError";
+  }
+}
+
 /** Prints `error: message` on standard error and exits with `code`. */
 export function exitWithError(message: string, code: number): never {
   console.error(`error: ${message}`);

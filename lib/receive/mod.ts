@@ -2,11 +2,13 @@
  * The receiver's socket: joining a sender, its link's state, reports and resend requests, and
  * frames put back together from datagrams; or RTP/JPEG from any sender of it.
  *
- * May import: `adapt`, `hub`, `image`, `metrics`, `net`, `rtp`, `seal`, `util`, `wire`.
+ * May import: `adapt`, `hub`, `image`, `metrics`, `net`, `rtp`, `seal`, `tutorial`, `util`,
+ * `wire`.
  * `tests/layers_test.ts` holds it to that.
  *
  * @module
  */
+export * from "./bare_receiver_stats.ts";
 export * from "./fragment_buffer.ts";
 export * from "./frame_order.ts";
 export * from "./frame_receiver.ts";
@@ -28,4 +30,5 @@ export * from "./round_trip.ts";
 export * from "./rtp_receiver.ts";
 export * from "./session_keys.ts";
 export * from "./start_budget.ts";
+export * from "./tutorial_receiver.ts";
 export * from "./udp_receiver.ts";

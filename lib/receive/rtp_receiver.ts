@@ -10,7 +10,7 @@ import { decodeRtpPacket } from "../rtp/rtp_packet.ts";
 import { wallClock } from "../util/clock.ts";
 import type { FrameReceiver } from "./frame_receiver.ts";
 import type { LinkState } from "./link_state.ts";
-import { RECEIVER_REJECTIONS } from "./receiver_rejection.ts";
+import { bareReceiverStats } from "./bare_receiver_stats.ts";
 import type { UdpReceiverStats } from "./receiver_stats.ts";
 
 /** With no frame for this long, the stream reads as stalled. */
@@ -99,59 +99,25 @@ export class RtpReceiver implements FrameReceiver {
   stats(now: number = wallClock()): UdpReceiverStats {
     const rate = this.#rate.rate(now);
     const counters = this.#depacketizer.counters;
-    return {
+    return bareReceiverStats({
       state: this.#stateAt(now),
       stateReason: this.stateReason,
-      sealed: false,
-      sender: this.#source,
+      source: this.#source,
       session: this.#ssrc === undefined ? "-" : this.#ssrc.toString(16).padStart(8, "0"),
-      senderName: undefined,
-      senderStartedAt: undefined,
       fps: Math.round(rate.perSecond * 10) / 10,
       bitrateMbps: Math.round(rate.bitsPerSecond / 1e4) / 100,
-      width: this.#size?.width,
-      height: this.#size?.height,
+      size: this.#size,
       framesReceived: this.#frames,
-      framesDropped: {
-        late: 0,
-        superseded: 0,
-        evicted: 0,
-        lost: counters.framesDropped,
-        oversize: 0,
-      },
+      framesLost: counters.framesDropped,
       packetsReceived: this.#packets,
       bytesReceived: this.#bytes,
-      packetsResent: 0,
-      packetsMissing: 0,
-      packetsRecovered: 0,
-      packetsRebuilt: 0,
-      packetsLost: 0,
-      lossPercent: 0,
-      nacksSent: 0,
-      latencyBudgetMs: 0,
-      reorderWaitMs: 0,
-      queueDelayMs: 0,
-      packetsDropped: {
-        duplicate: 0,
-        late: counters.packetsLate,
-        inconsistent: counters.packetsRejected,
-        oversize: 0,
-        throttled: 0,
-        wrongSession: this.#otherPayload,
-      },
-      pendingBytes: 0,
-      resyncs: 0,
-      rejected: {
-        ...Object.fromEntries(RECEIVER_REJECTIONS.map((reason) => [reason, 0])),
-        malformed: this.#notRtp + this.#malformedFrames,
-        wrongSender: counters.packetsOtherSource,
-      } as UdpReceiverStats["rejected"],
-      rttMs: undefined,
-      latencyMs: { p50: undefined, p99: undefined },
-      lastFrameAt: this.#lastFrameAt === undefined
-        ? undefined
-        : new Date(this.#lastFrameAt).toISOString(),
-    };
+      packetsLate: counters.packetsLate,
+      packetsInconsistent: counters.packetsRejected,
+      packetsOtherStream: this.#otherPayload,
+      malformed: this.#notRtp + this.#malformedFrames,
+      wrongSender: counters.packetsOtherSource,
+      lastFrameAt: this.#lastFrameAt,
+    });
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,8 @@ export interface RtpJpegSdpOptions {
   payloadType?: number;
   /** The session's name. @default {"udpcam"} */
   name?: string;
+  /** The stream's `a=control` (RTSP names it in SETUP). @default undefined, none */
+  control?: string;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface RtpJpegSdpOptions {
  * @throws {RangeError} For a TTL without a multicast group, or a group without one.
  */
 export function rtpJpegSdp(options: RtpJpegSdpOptions): string {
-  const { address, port, ttl, width, height, payloadType = 26, name = "udpcam" } = options;
+  const { address, port, ttl, width, height, payloadType = 26, name = "udpcam", control } = options;
   const ipv6 = address.includes(":");
   const multicast = isMulticastIpv4(address);
   if (multicast && ttl === undefined) throw new RangeError("A multicast group needs a TTL");
@@ -41,5 +43,6 @@ export function rtpJpegSdp(options: RtpJpegSdpOptions): string {
   if (width !== undefined && height !== undefined && (width > 2040 || height > 2040)) {
     lines.push(`a=x-dimensions:${width},${height}`);
   }
+  if (control !== undefined) lines.push(`a=control:${control}`);
   return lines.join("\r\n") + "\r\n";
 }

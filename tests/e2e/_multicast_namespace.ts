@@ -11,7 +11,21 @@ export async function multicastInNamespace(
   clip: string,
   group: string,
   port: number,
-): Promise<{ sent: boolean; stats: Record<string, unknown> & { framesReceived: number } }> {
+): Promise<{ sent: boolean; stats: Record<string, unknown> & { framesReceived: number } }>;
+/** With "players": what ffmpeg and GStreamer decoded of the sender's `--rtp` to the group. */
+export async function multicastInNamespace(
+  peer: "players",
+  clip: string,
+  group: string,
+  port: number,
+): Promise<{ sent: boolean; ffmpeg: string[]; gstreamer: string[]; sdp: string }>;
+export async function multicastInNamespace(
+  peer: "gstreamer" | "sender" | "players",
+  clip: string,
+  group: string,
+  port: number,
+  // deno-lint-ignore no-explicit-any
+): Promise<any> {
   const inside = new URL("./_rtp_multicast_inside.ts", import.meta.url).pathname;
   const setup =
     "ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo";

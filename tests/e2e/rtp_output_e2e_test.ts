@@ -173,3 +173,22 @@ Deno.test("the sender's --rtp sends an RTCP sender report to the port above: its
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("ffmpeg (through the sender's --sdp) and GStreamer play the sender's --rtp to a multicast group: frames to the pixel", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const clip = await makeRtpClip(dir, { pixelFormat: "yuvj420p", frames: 20 });
+    const played = await multicastInNamespace("players", clip, "239.255.42.9", 5008);
+    assert.match(played.sdp, /c=IN IP4 239\.255\.42\.9\/1/);
+    assert.ok(played.sent, "both players ended on their own");
+    const sent = new Set(await frameMd5s(clip));
+    for (const program of ["ffmpeg", "gstreamer"] as const) {
+      assert.ok(played[program].length >= 6, `${program} decoded ${played[program].length} frames`);
+      for (const md5 of played[program]) {
+        assert.ok(sent.has(md5), `${program}: a frame sent, to the pixel`);
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
