@@ -424,3 +424,52 @@ Deno.test("parseSenderArgs() reads --rtp, --ttl and --sdp, and says what is wron
     assert.throws(() => parseSenderArgs(argv), usageError(said), argv.join(" "));
   }
 });
+
+Deno.test("parseSenderArgs() reads --rtsp URL and --tutorial-port, and says what is wrong with them", () => {
+  const args = parseSenderArgs([
+    "--source",
+    "a.avi",
+    "--rtsp",
+    "rtsp://cam:pw@media.lan:8554/porch",
+    "--tutorial-port",
+    "9999",
+  ]);
+  assert.deepEqual(args.rtsp, {
+    url: "rtsp://media.lan:8554/porch",
+    hostname: "media.lan",
+    port: 8554,
+    username: "cam",
+    password: "pw",
+  });
+  assert.equal(args.tutorialPort, 9999);
+  assert.equal(parseSenderArgs([]).tutorialPort, undefined);
+  assert.equal(parseSenderArgs([]).rtsp, undefined);
+  // The tutorial's clients may greet the test pattern; RTSP cannot carry it.
+  assert.equal(parseSenderArgs(["--source", "test", "--tutorial-port", "9"]).tutorialPort, 9);
+  const cases: Array<[string[], string]> = [
+    [["--source", "a.avi", "--rtsp", "media.lan/porch"], "--rtsp"],
+    [["--source", "a.avi", "--rtsp", "rtsps://media.lan/porch"], "rtsps://"],
+    [["--source", "a.avi", "--rtsp", "rtsp://media.lan"], "path"],
+    [["--source", "test", "--rtsp", "rtsp://media.lan/a"], "test pattern"],
+    [["--tutorial-port", "0"], "--tutorial-port"],
+    [["--tutorial-port", "8080"], "--listen"],
+    [["--listen", "0.0.0.0:7000", "--tutorial-port", "7000"], "another"],
+  ];
+  for (const [argv, said] of cases) {
+    assert.throws(() => parseSenderArgs(argv), usageError(said), argv.join(" "));
+  }
+});
+
+Deno.test("parseReceiverArgs() reads tutorial://HOST:PORT as a tutorial server to join, and refuses udpcam's own flags with it", () => {
+  assert.deepEqual(parseReceiverArgs(["tutorial://192.168.1.20:9999"]).tutorial, {
+    hostname: "192.168.1.20",
+    port: 9999,
+  });
+  assert.deepEqual(parseReceiverArgs(["TUTORIAL://host"]).tutorial, {
+    hostname: "host",
+    port: 8080,
+  });
+  assert.equal(parseReceiverArgs(["10.0.0.2:9000"]).tutorial, undefined);
+  assert.throws(() => parseReceiverArgs(["tutorial://h:1", "--key", "k"]), usageError("--key"));
+  assert.throws(() => parseReceiverArgs(["tutorial://h:0"]), usageError("tutorial://"));
+});
