@@ -24,6 +24,7 @@ function main(argv: string[]): Promise<void> | void {
   if (args.version) return console.log(`udpcam receiver ${config.version}`);
   return runCli((signal) => runReceiver(args, signal), {
     address: `HTTP ${formatHostPort(args.http)}`,
+    flag: "--http",
   });
 }
 

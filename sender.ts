@@ -37,6 +37,7 @@ async function main(argv: string[]): Promise<void> {
   }
   await runCli((signal) => runSender(args, signal), {
     address: `UDP ${formatHostPort(args.listen)}`,
+    flag: "--listen",
   });
 }
 

@@ -83,10 +83,9 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
   const sdp = parseSdpFlag(values.sdp, positionals[0], values);
   const rtp = parseRtpSource(positionals[0], values);
   const tutorial = parseTutorialSource(positionals[0], values);
-  const connectText = rtp === undefined && tutorial === undefined
-    ? positionals[0] ?? values.connect ?? ""
-    : "";
-  const connect = parseHostPort(connectText, { hostname: "127.0.0.1", port: 8080 }, "--connect");
+  const connect = rtp === undefined && tutorial === undefined && positionals[0] !== undefined
+    ? parseSenderAddress(positionals[0])
+    : parseHostPort(values.connect ?? "", DEFAULT_SENDER, "--connect");
   if (connect.port === 0) throw new UsageError("--connect needs the sender's port, not 0");
   return {
     help,
@@ -106,6 +105,35 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
     ...parseKeyFlags(values),
     log,
   };
+}
+
+/** Where the receiver looks for a sender when told nothing. */
+const DEFAULT_SENDER: HostPort = { hostname: "127.0.0.1", port: 8080 };
+
+/**
+ * Reads the sender's address as typed: `HOST[:PORT]`, or as the sender prints
+ * it, `udp://HOST:PORT` (`udpcam://` too); a mistake is told with the text
+ * as typed.
+ */
+function parseSenderAddress(text: string): HostPort {
+  const bare = text.replace(/^(?:udp|udpcam):\/\//i, "").replace(/\/$/, "");
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(bare)) {
+    throw new UsageError(
+      `"${text}" is not an address the receiver takes: give the sender's HOST[:PORT] ` +
+        "(udp:// may lead it), rtp://HOST:PORT or tutorial://HOST:PORT",
+    );
+  }
+  const wrong = new UsageError(
+    `the sender's address needs HOST[:PORT] with a port from 1 to 65535, got "${text}"`,
+  );
+  let address: HostPort;
+  try {
+    address = parseHostPort(bare, DEFAULT_SENDER, "the sender's address");
+  } catch {
+    throw wrong;
+  }
+  if (address.port === 0) throw wrong;
+  return address;
 }
 
 /** Reads `--sdp FILE`: RTP/JPEG as the file says, in place of an address. */

@@ -9,7 +9,7 @@ import { SourceError } from "../ffmpeg/source_error.ts";
  */
 export async function runCli(
   main: (signal: AbortSignal) => Promise<void>,
-  describe: { address?: string } = {},
+  bound?: BoundAddress,
 ): Promise<never> {
   const controller = new AbortController();
   const signals: Deno.Signal[] = Deno.build.os === "windows"
@@ -30,30 +30,45 @@ export async function runCli(
   try {
     await main(controller.signal);
   } catch (error) {
-    const [message, code] = describeError(error, describe.address);
+    const [message, code] = describeError(error, bound);
     exitWithError(message, code);
   }
   Deno.exit(ExitCode.OK);
 }
 
-/** The one line and exit code for an error. */
-export function describeError(error: unknown, address?: string): [string, number] {
+/** The address a tool binds as the user gave it, and the flag that changes it. */
+export interface BoundAddress {
+  /** Such as `UDP 0.0.0.0:8080`. */
+  address: string;
+  /** Such as `--listen`. */
+  flag: string;
+}
+
+/** The one line and exit code for an error; `bound` names the address and its flag. */
+export function describeError(error: unknown, bound?: BoundAddress): [string, number] {
   if (error instanceof UsageError) return [error.message, ExitCode.USAGE];
   if (error instanceof FfmpegNotFoundError) return [error.message, ExitCode.MISSING_DEPENDENCY];
   if (error instanceof SourceError) return [error.message, ExitCode.FAILURE];
   if (error instanceof AddressInUseError) return [error.message, ExitCode.ADDRESS_IN_USE];
-  const where = address ?? "the address";
+  const where = bound?.address ?? "the address";
+  const flag = bound === undefined ? "" : ` with ${bound.flag}`;
   if (error instanceof Deno.errors.AddrInUse) {
     return [
-      `${where} is already in use: stop the program using it, or choose another port`,
+      `${where} is already in use: stop the program using it, or choose another port${flag}`,
       ExitCode.ADDRESS_IN_USE,
     ];
   }
   if (error instanceof Deno.errors.AddrNotAvailable) {
-    return [`cannot listen on ${where}: no such address on this machine`, ExitCode.ADDRESS_IN_USE];
+    return [
+      `cannot listen on ${where}: no such address on this machine; choose one of its own${flag}`,
+      ExitCode.ADDRESS_IN_USE,
+    ];
   }
   if (error instanceof Deno.errors.PermissionDenied) {
-    return [`not allowed to listen on ${where}: choose a port above 1023`, ExitCode.ADDRESS_IN_USE];
+    return [
+      `not allowed to listen on ${where}: choose a port above 1023${flag}`,
+      ExitCode.ADDRESS_IN_USE,
+    ];
   }
   const message = error instanceof Error ? error.message : String(error);
   return [message.split("\n")[0], ExitCode.FAILURE];

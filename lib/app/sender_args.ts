@@ -158,6 +158,12 @@ export function parseSenderArgs(
     throw new UsageError("--loop repeats a file or URL source; drop it for a camera or test");
   }
   const copy = values.copy ?? false;
+  if (copy && spec.kind === "test") {
+    throw new UsageError(
+      "--copy passes a camera's or a file's own JPEG frames through; the test pattern is drawn " +
+        "here and has none: drop --copy",
+    );
+  }
   const width = parseIntFlag(values.width, "--width", 16, 16384);
   const fps = parseIntFlag(values.fps, "--fps", 1, 240);
   if (copy && (width !== undefined || fps !== undefined || values.quality !== undefined)) {

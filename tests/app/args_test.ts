@@ -473,3 +473,32 @@ Deno.test("parseReceiverArgs() reads tutorial://HOST:PORT as a tutorial server t
   assert.throws(() => parseReceiverArgs(["tutorial://h:1", "--key", "k"]), usageError("--key"));
   assert.throws(() => parseReceiverArgs(["tutorial://h:0"]), usageError("tutorial://"));
 });
+
+Deno.test("parseReceiverArgs() takes the sender's address as the sender prints it too: udp://HOST:PORT or udpcam://HOST:PORT", () => {
+  assert.deepEqual(parseReceiverArgs(["udp://10.0.0.2:9000"]).connect, {
+    hostname: "10.0.0.2",
+    port: 9000,
+  });
+  assert.deepEqual(parseReceiverArgs(["udpcam://[::1]:9000/"]).connect, {
+    hostname: "::1",
+    port: 9000,
+  });
+  assert.deepEqual(parseReceiverArgs(["UDP://cam.lan"]).connect, {
+    hostname: "cam.lan",
+    port: 8080,
+  });
+});
+
+Deno.test("parseReceiverArgs() names a wrong address as it was typed, and a scheme it does not speak", () => {
+  const typed = (text: string) => (error: unknown) =>
+    error instanceof UsageError && error.message.includes(`"${text}"`) &&
+    !error.message.includes("--connect");
+  assert.throws(() => parseReceiverArgs(["127.0.0.1:99999"]), typed("127.0.0.1:99999"));
+  assert.throws(() => parseReceiverArgs(["127.0.0.1:0"]), typed("127.0.0.1:0"));
+  assert.throws(() => parseReceiverArgs(["http://cam.lan:8081/"]), typed("http://cam.lan:8081/"));
+  assert.throws(() => parseReceiverArgs(["--connect", "h:99999"]), usageError("--connect"));
+});
+
+Deno.test("parseSenderArgs() refuses --copy with the test pattern, which is drawn here and has no frames of its own", () => {
+  assert.throws(() => parseSenderArgs(["--source", "test", "--copy"]), usageError("--copy"));
+});

@@ -104,7 +104,10 @@ Deno.test("sender on a busy UDP port says so and exits 4", async () => {
     `127.0.0.1:${port}`,
   ]).finally(() => socket.close());
   assert.equal(code, 4, stderr);
-  assertOneLineError(stderr, new RegExp(`UDP 127\\.0\\.0\\.1:${port} is already in use`));
+  assertOneLineError(
+    stderr,
+    new RegExp(`UDP 127\\.0\\.0\\.1:${port} is already in use: .* another port with --listen`),
+  );
 });
 
 Deno.test("receiver on a busy HTTP port says so and exits 4", async () => {
@@ -112,7 +115,10 @@ Deno.test("receiver on a busy HTTP port says so and exits 4", async () => {
   const { port } = listener.addr;
   const { code, stderr } = await runTool("receiver", ["--http", `127.0.0.1:${port}`]);
   assert.equal(code, 4, stderr);
-  assertOneLineError(stderr, new RegExp(`HTTP 127\\.0\\.0\\.1:${port} is already in use`));
+  assertOneLineError(
+    stderr,
+    new RegExp(`HTTP 127\\.0\\.0\\.1:${port} is already in use: .* another port with --http`),
+  );
 });
 
 Deno.test("receiver given something that is not an address says so and exits 2", async () => {
