@@ -11,8 +11,9 @@ export interface FfmpegNotFoundErrorOptions extends ErrorOptions {
 }
 
 /**
- * The ffmpeg program could not be found. The message says how to install it, for example:
- * `ffmpeg not found at "ffmpeg": install it with brew install ffmpeg, or pass --ffmpeg PATH`.
+ * The ffmpeg program could not be found. The message says how to install it, and for a path the
+ * user gave (`--ffmpeg` or `FFMPEG`) that the path is the thing to fix, for example:
+ * `ffmpeg not found on the PATH: install it with brew install ffmpeg, or pass --ffmpeg PATH`.
  */
 export class FfmpegNotFoundError extends Error {
   /** The path or name that was tried. */
@@ -27,7 +28,10 @@ export class FfmpegNotFoundError extends Error {
   constructor(path: string, options: FfmpegNotFoundErrorOptions = {}) {
     const { os = Deno.build.os, ...errorOptions } = options;
     super(
-      `ffmpeg not found at "${path}": install it with ${installHint(os)}, or pass --ffmpeg PATH`,
+      path === "ffmpeg"
+        ? `ffmpeg not found on the PATH: install it with ${installHint(os)}, or pass --ffmpeg PATH`
+        : `ffmpeg not found at "${path}": correct that path (--ffmpeg or FFMPEG), or install ` +
+          `ffmpeg with ${installHint(os)} and leave both out`,
       errorOptions,
     );
     this.name = "FfmpegNotFoundError";

@@ -195,7 +195,10 @@ Deno.test("listCameras() throws FfmpegNotFoundError without ffmpeg", async () =>
   for (const os of ["linux", "windows", "darwin"] as const) {
     await assert.rejects(listCameras({ ffmpeg: "/nonexistent/ffmpeg", os }), (error) => {
       assert.ok(error instanceof FfmpegNotFoundError);
-      assert.match(error.message, /^ffmpeg not found at "\/nonexistent\/ffmpeg": install it with /);
+      assert.match(
+        error.message,
+        /^ffmpeg not found at "\/nonexistent\/ffmpeg": correct that path/,
+      );
       return true;
     });
   }

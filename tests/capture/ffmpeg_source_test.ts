@@ -129,7 +129,7 @@ Deno.test("FfmpegSource throws FfmpegNotFoundError for a missing ffmpeg", async 
     assert.equal(error.path, "/nonexistent/ffmpeg");
     assert.match(
       error.message,
-      /^ffmpeg not found at "\/nonexistent\/ffmpeg": install it with .+, or pass --ffmpeg PATH$/,
+      /^ffmpeg not found at "\/nonexistent\/ffmpeg": correct that path \(--ffmpeg or FFMPEG\), or install ffmpeg with .+ and leave both out$/,
     );
     return true;
   });

@@ -226,7 +226,9 @@ Deno.test("sender --list-cameras without ffmpeg says how to install it and exits
   ]);
   assert.equal(code, 3, stderr);
   assert.equal(stdout, "");
-  assertOneLineError(stderr, /ffmpeg not found at "\/nonexistent\/ffmpeg".*--ffmpeg PATH/);
+  // The path was given: the fix is that path, not "--ffmpeg PATH" back.
+  assertOneLineError(stderr, /ffmpeg not found at "\/nonexistent\/ffmpeg": correct that path/);
+  assert.doesNotMatch(stderr, /pass --ffmpeg PATH/);
 });
 
 Deno.test("receiver on 0.0.0.0 logs a preview URL with a new token, and asks for it", async () => {

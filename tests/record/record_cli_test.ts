@@ -204,7 +204,10 @@ Deno.test("receiver --record without ffmpeg says how to install it and exits 3",
       ...["--record", `${dir}/cam.mkv`, "--ffmpeg", `${dir}/ffmpeg`, "--http", "127.0.0.1:0"],
     ]);
     assert.equal(code, 3);
-    assertOneLineError(stderr, /ffmpeg not found at ".*\/ffmpeg": install it with/);
+    assertOneLineError(
+      stderr,
+      /ffmpeg not found at ".*\/ffmpeg": correct that path .* install ffmpeg with/,
+    );
     assert.deepEqual(await Array.fromAsync(Deno.readDir(dir)), [], "no file left behind");
   } finally {
     await Deno.remove(dir, { recursive: true });
