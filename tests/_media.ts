@@ -88,15 +88,15 @@ export async function clipFrames(path: string): Promise<Uint8Array[]> {
 }
 
 /**
- * Makes a 2 s 640x360 H.264 MP4 at `path`, as a phone or a camera app saves
- * one, with this machine's ffmpeg.
+ * Makes a 640x360 H.264 MP4 of `seconds` (2 unless told) at `path`, as a
+ * phone or a camera app saves one, with this machine's ffmpeg.
  */
-export async function makeMp4(path: string): Promise<void> {
+export async function makeMp4(path: string, seconds = 2): Promise<void> {
   const { code, stderr } = await new Deno.Command("ffmpeg", {
     args: [
       ...["-hide_banner", "-loglevel", "error", "-f", "lavfi"],
-      ...["-i", "testsrc2=size=640x360:rate=30", "-t", "2"],
-      ...["-c:v", "libx264", "-pix_fmt", "yuv420p", path],
+      ...["-i", "testsrc2=size=640x360:rate=30", "-t", String(seconds)],
+      ...["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path],
     ],
   }).output();
   if (code !== 0) {

@@ -175,11 +175,19 @@ async function send(
       });
     }
     let failure: string | undefined;
-    ({ source, build } = await openSource(args, overlay, testPattern, (event) => {
+    let refused: SourceError | undefined;
+    let refusal: Promise<SourceError | undefined>;
+    ({ source, build, refusal } = await openSource(args, overlay, testPattern, (event) => {
       if (event.type === "source_failed") failure = event.error;
       if (event.type === "source_restarting") failure = undefined;
       logSourceEvent(logger, event);
     }));
+    const opened = source;
+    refusal.then((error) => {
+      if (error === undefined || started) return;
+      refused = error;
+      opened.close().catch(() => {});
+    });
     if (signal.aborted) return;
     const sending = sendNewest(frames, udp, {
       onSent: (frame) => rate.add(frame.data.length, wallClock()),
@@ -201,6 +209,7 @@ async function send(
         }
         frames.publish(frame);
       }
+      if (refused !== undefined) throw refused;
       // A file played once whose ffmpeg died did not end well: say so, and exit 1.
       if (failure !== undefined && !signal.aborted) {
         throw new SourceError(`the source stopped: ${failure}`);

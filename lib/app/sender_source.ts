@@ -14,8 +14,9 @@ import { FfmpegSource } from "../capture/ffmpeg_source.ts";
 import type { FrameSource, SourceEvent } from "../capture/frame_source.ts";
 import { listCameras, resolveCamera } from "../capture/camera_list.ts";
 import { checkOverlaySupport } from "../ffmpeg/overlay_support.ts";
+import { probeVideoCodec } from "../ffmpeg/probe_video_codec.ts";
 import type { SenderArgs } from "./sender_args.ts";
-import { type SourceSpec } from "../capture/source_spec.ts";
+import { formatSourceSpec, type SourceSpec } from "../capture/source_spec.ts";
 import { TestPatternSource } from "../capture/test_pattern.ts";
 
 /**
@@ -107,11 +108,11 @@ export async function openSource(
   overlay: string | undefined,
   testPattern: TestPatternSource | undefined,
   onEvent: (event: SourceEvent) => void,
-): Promise<{ source: FrameSource; build: () => FfmpegBuild | undefined }> {
+): Promise<OpenedSource> {
   const { spec } = args;
   if (testPattern !== undefined) {
     onEvent({ type: "source_started", source: "test", detail: "built-in test pattern" });
-    return { source: testPattern, build: () => undefined };
+    return { source: testPattern, build: () => undefined, refusal: Promise.resolve(undefined) };
   }
   const ffmpeg = resolveFfmpegPath(args.ffmpeg, Deno.env.get("FFMPEG"));
   if (overlay !== undefined) await checkOverlaySupport(ffmpeg);
@@ -143,7 +144,41 @@ export async function openSource(
     retry: spec.kind === "camera" || (spec.kind === "url" && !isHttp(spec.url)) || args.loop,
     onEvent,
   });
-  return { source, build: () => build };
+  return { source, build: () => build, refusal: refuseNonMjpeg(ffmpeg, resolved, args.copy) };
+}
+
+/** A source opened, with the ffmpeg build once known and why it cannot go on as asked, if so. */
+export interface OpenedSource {
+  source: FrameSource;
+  build: () => FfmpegBuild | undefined;
+  /**
+   * Resolves, soon after the start, with a one-line error when the source
+   * cannot be sent as asked (`--copy` of a video that is not MJPEG), else
+   * with `undefined`.
+   */
+  refusal: Promise<SourceError | undefined>;
+}
+
+/**
+ * With `--copy` of a file or URL: asks ffmpeg for the video's codec beside
+ * the source's own run (no wait added to the start), and refuses one that is
+ * not MJPEG, whose frames the sender would never find (ffmpeg copies them
+ * out all the same). A camera with `--copy` is asked for MJPEG by ffmpeg's
+ * own arguments.
+ */
+async function refuseNonMjpeg(
+  ffmpeg: string,
+  spec: SourceSpec,
+  copy: boolean,
+): Promise<SourceError | undefined> {
+  if (!copy || (spec.kind !== "file" && spec.kind !== "url")) return undefined;
+  const codec = await probeVideoCodec(ffmpeg, ["-i", spec.kind === "file" ? spec.path : spec.url])
+    .catch(() => undefined);
+  if (codec === undefined || codec === "mjpeg") return undefined;
+  return new SourceError(
+    `--copy passes MJPEG frames through, and ${formatSourceSpec(spec)} is ${codec}: ` +
+      "drop --copy, and the sender encodes JPEG from it",
+  );
 }
 
 /** DirectShow has no default camera and wants names: pick one from ffmpeg's list. */

@@ -14,5 +14,6 @@ export * from "./ffmpeg_process.ts";
 export * from "./ffmpeg_run.ts";
 export * from "./install_hint.ts";
 export * from "./overlay_support.ts";
+export * from "./probe_video_codec.ts";
 export * from "./restart_backoff.ts";
 export * from "./source_error.ts";

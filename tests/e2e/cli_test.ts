@@ -1,6 +1,7 @@
 import { runArgs } from "../../scripts/permissions.ts";
 import assert from "node:assert/strict";
 import { runTool, ToolProcess } from "../_tool.ts";
+import { makeMp4 } from "../_media.ts";
 
 function assertOneLineError(stderr: string, pattern: RegExp) {
   const lines = stderr.trim().split("\n");
@@ -271,5 +272,26 @@ Deno.test("receiver on 0.0.0.0 logs a preview URL with a new token, and asks for
     }
   } finally {
     for (const receiver of receivers) assert.equal((await receiver.stop()).code, 0);
+  }
+});
+
+Deno.test("sender --copy of a source that is not MJPEG says so at once, with what to do, and exits 1", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const clip = `${dir}/phone.mp4`;
+    await makeMp4(clip, 20);
+    const started = Date.now();
+    const { code, stderr } = await runTool("sender", [
+      ...["--source", clip, "--copy", "--listen", "127.0.0.1:0"],
+    ]);
+    assert.equal(code, 1, stderr);
+    assertOneLineError(
+      stderr,
+      /--copy passes MJPEG frames through, and .*phone\.mp4 is h264: drop --copy/,
+    );
+    // The 20 s clip is not played out first.
+    assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
