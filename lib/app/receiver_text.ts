@@ -30,7 +30,9 @@ export function statusText(receiver: FrameReceiver, viewers: number, loopLag: Lo
   const latency = s.latencyMs.p50 === undefined ? "-" : `${s.latencyMs.p50.toFixed(1)} ms`;
   const rtt = s.rttMs === undefined ? "-" : `${s.rttMs.toFixed(1)} ms`;
   const framesLost = Object.values(s.framesDropped).reduce((sum, n) => sum + n, 0);
-  const state = s.state === "refused" ? `refused: ${s.stateReason}` : s.state;
+  const state = s.state === "refused" || s.stateReason.startsWith("no answer for")
+    ? `${s.state}: ${s.stateReason}`
+    : s.state;
   return `udpcam receiver | ${state} | ${s.fps.toFixed(1)} fps | ` +
     `${s.bitrateMbps.toFixed(1)} Mbit/s | ${size} | latency ${latency} | rtt ${rtt} | ` +
     `loss ${s.lossPercent.toFixed(1)} % | recovered ${s.packetsRecovered + s.packetsRebuilt} | ` +
@@ -66,12 +68,19 @@ export function logLinkEvent(logger: Logger, event: LinkEvent, sender: string): 
         { sender, from: formatSession(event.from), to: formatSession(event.to) },
       );
       break;
-    case "state":
+    case "state": {
+      // The wait that has gone on names the address and port to check.
+      const port = sender.slice(sender.lastIndexOf(":") + 1);
+      const text = event.reason === "noAnswerLong"
+        ? `no answer from udp://${sender} for 5 s: is the sender running there, is UDP ${port} ` +
+          "allowed through its firewall, and is it on this network? Still trying"
+        : `${LINK_STATE_LABELS[event.to]}: ${linkReasonText(event.reason)}`;
       logger.event(
         "state",
-        `${LINK_STATE_LABELS[event.to]}: ${linkReasonText(event.reason)}`,
-        { from: event.from, to: event.to, reason: linkReasonText(event.reason) },
+        text,
+        { from: event.from, to: event.to, reason: linkReasonText(event.reason), sender },
       );
+    }
   }
 }
 

@@ -26,6 +26,7 @@ export const REFUSAL_TEXT: Record<Refusal, string> = {
  * {@linkcode ReceiverLink} carries these, and the log, `/stats` and the page
  * put them in words with {@linkcode linkReasonText}.
  * - `noAnswer`: no answer from the sender yet;
+ * - `noAnswerLong`: none for {@linkcode NO_ANSWER_HINT_MS}: what to check;
  * - `senderSilent`: nothing heard from the sender for a while;
  * - `noFrames`: joined, but no frame for a while;
  * - `joinedNoFrames`: joined, no frame yet;
@@ -35,6 +36,7 @@ export const REFUSAL_TEXT: Record<Refusal, string> = {
  */
 export type LinkReason =
   | "noAnswer"
+  | "noAnswerLong"
   | "senderSilent"
   | "noFrames"
   | "joinedNoFrames"
@@ -42,8 +44,13 @@ export type LinkReason =
   | "framesArriving"
   | Refusal;
 
+/** How long a receiver goes without an answer before it says what to check. */
+export const NO_ANSWER_HINT_MS = 5000;
+
 const CAUSE_TEXT: Record<Exclude<LinkReason, Refusal>, string> = {
   noAnswer: "no answer from the sender yet",
+  noAnswerLong: "no answer for 5 s: is the sender running at this address, is its UDP port " +
+    "allowed through its firewall, and is it on this network? Still trying",
   senderSilent: "sender silent",
   noFrames: "no frames",
   joinedNoFrames: "joined, no frames yet",

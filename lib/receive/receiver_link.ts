@@ -7,7 +7,7 @@ import {
 import { type Packet } from "../wire/decode_packet.ts";
 import { RefusalReason } from "../wire/refused.ts";
 import { PacketType } from "../wire/header.ts";
-import type { LinkReason, Refusal } from "./link_reason.ts";
+import { type LinkReason, NO_ANSWER_HINT_MS, type Refusal } from "./link_reason.ts";
 import type { LinkEvent, LinkState } from "./link_state.ts";
 import { LinkPace, type LinkPaceOptions } from "./link_pace.ts";
 import { RoundTrip } from "./round_trip.ts";
@@ -70,6 +70,7 @@ export class ReceiverLink {
   #cookie: Uint8Array | undefined;
   #joined = false;
   #lastHeard = -Infinity;
+  #firstTick: number | undefined;
   #lastFrame = -Infinity;
   /** Signs in a row that the keys differ, weighed while the sender is silent. */
   #doubts = 0;
@@ -140,6 +141,13 @@ export class ReceiverLink {
    * notices a sender gone silent and a stalled stream.
    */
   tick(now: number): Uint8Array | undefined {
+    this.#firstTick ??= now;
+    if (
+      this.#state === "connecting" && this.#reason === "noAnswer" &&
+      now - this.#firstTick >= NO_ANSWER_HINT_MS
+    ) {
+      this.#setState("connecting", "noAnswerLong");
+    }
     if (this.#joined && now - this.#lastHeard > this.#silenceMs) {
       this.#joined = false;
       this.#setState("waiting", "senderSilent");
@@ -320,7 +328,8 @@ export class ReceiverLink {
 
   #setState(to: LinkState, reason: LinkReason): void {
     const from = this.#state;
-    if (from === to && (to !== "refused" || reason === this.#reason)) return;
+    // A refusal, or a wait that has gone on, is news in the same state.
+    if (from === to && (to !== "refused" && to !== "connecting" || reason === this.#reason)) return;
     this.#state = to;
     this.#reason = reason;
     this.#onEvent({ type: "state", from, to, reason });

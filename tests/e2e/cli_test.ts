@@ -295,3 +295,25 @@ Deno.test("sender --copy of a source that is not MJPEG says so at once, with wha
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a receiver that hears nothing for 5 s says what to check in its log, status and /stats, and keeps trying", async () => {
+  // A port where nothing answers.
+  const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const { port } = socket.addr as Deno.NetAddr;
+  const receiver = new ToolProcess("receiver", [`127.0.0.1:${port}`, "--http", "127.0.0.1:0"]);
+  try {
+    const { url } = await receiver.waitFor("listening");
+    const said = await receiver.waitFor("state", (line) => line.to === "connecting", 9000);
+    assert.match(String(said.reason), /no answer for 5 s: .* firewall/);
+    assert.equal(said.sender, `127.0.0.1:${port}`);
+    const stats = await (await fetch(`${url}stats`)).json();
+    assert.equal(stats.state, "connecting");
+    assert.match(stats.stateReason, /firewall/);
+    // Still trying: hellos keep coming.
+    const buffer = new Uint8Array(2048);
+    await socket.receive(buffer);
+  } finally {
+    await receiver.stop();
+    socket.close();
+  }
+});
