@@ -12,7 +12,8 @@ export interface LoggerOptions {
 }
 
 /**
- * Writes events. In text mode each event is one human line on standard error;
+ * Writes events. In text mode each event is one human line on standard error,
+ * beginning with the local time (`14:03:07`);
  * in JSON mode each is one object a line on standard output, with `time`
  * (ISO 8601) and `event` first.
  */
@@ -57,7 +58,7 @@ export class Logger {
         JSON.stringify({ time: new Date(this.#now()).toISOString(), event, ...fields }),
       );
     } else {
-      this.#write(text);
+      this.#write(`${clockTime(this.#now())} ${text}`);
     }
   }
 
@@ -65,4 +66,12 @@ export class Logger {
   warn(message: string): void {
     this.event("warning", `warning: ${message}`, { message });
   }
+}
+
+/** `HH:MM:SS` in local time. */
+function clockTime(ms: number): string {
+  const time = new Date(ms);
+  return [time.getHours(), time.getMinutes(), time.getSeconds()]
+    .map((part) => String(part).padStart(2, "0"))
+    .join(":");
 }
