@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { formatDuration } from "../cli/duration.ts";
 import { formatSession } from "../wire/format_session.ts";
 import { formatHostPort, type HostPort } from "../cli/host_port.ts";
 import { Logger } from "../cli/logger.ts";
@@ -120,4 +121,22 @@ export function openInBrowser(url: string, logger: Logger): void {
     if (reason === undefined) return;
     logger.warn(`cannot open a browser (${reason}); open ${url} by hand`);
   });
+}
+
+/** What {@linkcode receiverStoppedText} sums up. */
+export interface ReceiverRun {
+  ranMs: number;
+  framesReceived: number;
+  /** Frames dropped, whatever the cause. */
+  framesLost: number;
+  lossPercent: number;
+  /** Datagrams resent or rebuilt from parity. */
+  recovered: number;
+}
+
+/** The receiver's last line: how long it ran, frames received and lost, packet loss. */
+export function receiverStoppedText(run: ReceiverRun): string {
+  return `udpcam receiver stopped after ${formatDuration(Math.round(run.ranMs / 1000))}: ` +
+    `${run.framesReceived} frames received, ${run.framesLost} lost; ` +
+    `${run.lossPercent.toFixed(1)} % of packets lost, ${run.recovered} recovered`;
 }

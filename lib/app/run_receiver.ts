@@ -15,6 +15,7 @@ import {
   logReceiverListening,
   openInBrowser,
   previewUrl,
+  receiverStoppedText,
   statusText,
 } from "./receiver_text.ts";
 import { resolveHost } from "./resolve_host.ts";
@@ -34,6 +35,7 @@ import { type PreparedStart, prepareStart } from "./prepare_start.ts";
 import { probeSalt } from "../receive/probe_salt.ts";
 import { ReceiverGate } from "../receive/receiver_gate.ts";
 import { rehearseLink } from "./rehearse_link.ts";
+import { wallClock } from "../util/clock.ts";
 
 /**
  * Runs the receiver until `signal` aborts: joins the sender, serves the
@@ -214,6 +216,7 @@ async function receive(
   open: (logger: Logger) => Promise<OpenedReceiver>,
 ): Promise<void> {
   const logger = new Logger({ format: args.log });
+  const startedAt = wallClock();
   const status = new StatusLine();
   logger.beforeWrite = () => status.clear();
 
@@ -290,8 +293,16 @@ async function receive(
     // too slow to take what was already queued gets one second more.
     await server?.shutdown(1000);
   }
-  logger.event("stopped", "udpcam receiver stopped", {
-    stats: receiver.stats(),
+  const stats = receiver.stats();
+  const text = receiverStoppedText({
+    ranMs: wallClock() - startedAt,
+    framesReceived: stats.framesReceived,
+    framesLost: Object.values(stats.framesDropped).reduce((sum, n) => sum + n, 0),
+    lossPercent: stats.lossPercent,
+    recovered: stats.packetsRecovered + stats.packetsRebuilt,
+  });
+  logger.event("stopped", text, {
+    stats,
     recording: recorder?.stats,
     eventLoopLagMs: loopLagReport(loopLag.lag),
   });

@@ -37,6 +37,7 @@ import {
   logSourceEvent,
   logTutorialEvent,
   logTutorialListening,
+  senderStoppedText,
 } from "./sender_log.ts";
 import {
   applyRung,
@@ -148,7 +149,9 @@ async function send(
   // And what it tells: a status line each second, the log at the end.
   const rate = new RateMeter(2000);
   let skipped = 0;
+  let captured = 0;
   let started = false;
+  const startedAt = wallClock();
   const stopStatus = startSenderStatus({
     logger,
     status,
@@ -207,6 +210,7 @@ async function send(
           if (tutorial !== undefined) logTutorialListening(logger, args.listen.hostname, tutorial);
           rtsp?.start(jpegDimensions(frame.data));
         }
+        captured++;
         frames.publish(frame);
       }
       if (refused !== undefined) throw refused;
@@ -232,7 +236,16 @@ async function send(
     await tutorial?.close();
     await rtsp?.close();
     if (started) {
-      logger.event("stopped", "udpcam sender stopped", {
+      const stats = udp.stats;
+      const text = senderStoppedText({
+        ranMs: wallClock() - startedAt,
+        captured,
+        framesSent: stats.framesSent,
+        skipped,
+        resentPercent: stats.bytesSent > 0 ? (100 * stats.resentBytes) / stats.bytesSent : 0,
+      });
+      logger.event("stopped", text, {
+        captured,
         skipped,
         stats: udp.stats,
         tutorial: tutorial?.stats,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { formatDuration } from "../cli/duration.ts";
 import { type AdaptationChange } from "../adapt/adaptation.ts";
 import type { SourceEvent } from "../capture/frame_source.ts";
 import { Logger } from "../cli/logger.ts";
@@ -218,4 +219,22 @@ export function logRtspEvent(logger: Logger, event: RtspOutputEvent): void {
       logger.warn(`--rtsp sends nothing: ${event.reason}`);
       return;
   }
+}
+
+/** What {@linkcode senderStoppedText} sums up. */
+export interface SenderRun {
+  ranMs: number;
+  /** Frames the source gave. */
+  captured: number;
+  framesSent: number;
+  /** Frames skipped while sending was busy. */
+  skipped: number;
+  resentPercent: number;
+}
+
+/** The sender's last line: how long it ran, frames from the source, sent and skipped, resent. */
+export function senderStoppedText(run: SenderRun): string {
+  return `udpcam sender stopped after ${formatDuration(Math.round(run.ranMs / 1000))}: ` +
+    `${run.captured} frames from the source, ${run.framesSent} sent, ${run.skipped} skipped; ` +
+    `${run.resentPercent.toFixed(1)} % of bytes resent`;
 }
