@@ -148,6 +148,7 @@ async function send(
 
   // And what it tells: a status line each second, the log at the end.
   const rate = new RateMeter(2000);
+  const sourceRate = new RateMeter(2000);
   let skipped = 0;
   let captured = 0;
   let started = false;
@@ -157,6 +158,7 @@ async function send(
     status,
     tally,
     rate,
+    sourceRate,
     udp,
     adaptation,
     loopLag,
@@ -211,6 +213,7 @@ async function send(
           rtsp?.start(jpegDimensions(frame.data));
         }
         captured++;
+        sourceRate.add(frame.data.length, wallClock());
         frames.publish(frame);
       }
       if (refused !== undefined) throw refused;

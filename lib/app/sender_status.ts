@@ -11,6 +11,8 @@ import { wallClock } from "../util/clock.ts";
 
 /** What the sender's status line is made of. */
 export interface SenderStatus {
+  /** Frames a second from the source, sent or not: the camera's health with no receiver. */
+  sourceFps: number;
   /** Frames a second sent, and bits a second to all receivers. */
   fps: number;
   mbps: number;
@@ -42,7 +44,8 @@ export function senderStatusText(status: SenderStatus): string {
   const quality = rung === undefined
     ? ""
     : ` | q${rung.quality}${rung.widthScale < 1 ? ` x${rung.widthScale}` : ""}`;
-  return `udpcam sender | ${status.fps.toFixed(1)} fps | ${status.mbps.toFixed(1)} Mbit/s | ` +
+  return `udpcam sender | source ${status.sourceFps.toFixed(1)} fps | ` +
+    `sent ${status.fps.toFixed(1)} fps | ${status.mbps.toFixed(1)} Mbit/s | ` +
     `${receivers}${link} | resent ${resent.toFixed(1)} %${quality} | skipped ${status.skipped} | ` +
     `loop lag ${status.loopLagMs.toFixed(1)} ms`;
 }
@@ -55,6 +58,8 @@ export interface SenderStatusOptions {
   tally: RejectionTally;
   /** The bytes sent a second, to one receiver. */
   rate: RateMeter;
+  /** The frames the source gives. */
+  sourceRate: RateMeter;
   udp: UdpSender;
   adaptation: Adaptation | undefined;
   loopLag: { readonly lag: LoopLag };
@@ -67,7 +72,7 @@ export interface SenderStatusOptions {
  * is due and, in a JSON log, the same figures every 5 s. Returns the stop.
  */
 export function startSenderStatus(options: SenderStatusOptions): () => void {
-  const { logger, status, tally, rate, udp, adaptation, loopLag } = options;
+  const { logger, status, tally, rate, sourceRate, udp, adaptation, loopLag } = options;
   let ticks = 0;
   const timer = setInterval(() => {
     const summary = tally.flush(performance.now());
@@ -80,7 +85,9 @@ export function startSenderStatus(options: SenderStatusOptions): () => void {
     const rung = adaptation?.shared;
     const lag = loopLag.lag;
     const skipped = options.skipped();
+    const sourceFps = sourceRate.rate(wallClock()).perSecond;
     status.update(senderStatusText({
+      sourceFps,
       fps: perSecond,
       mbps: (bitsPerSecond * udp.receivers) / 1e6,
       stats,
@@ -91,6 +98,7 @@ export function startSenderStatus(options: SenderStatusOptions): () => void {
     // A log read by a program gets the same, every 5 s.
     if (logger.format === "json" && ++ticks % 5 === 0) {
       logger.event("stats", "", {
+        sourceFps,
         fps: perSecond,
         skipped,
         quality: rung?.quality,

@@ -36,6 +36,7 @@ const link = {
 
 Deno.test("senderStatusText() shows the worst link, the share resent and the rung", () => {
   const text = senderStatusText({
+    sourceFps: 30.04,
     fps: 29.96,
     mbps: 22.5,
     stats: stats({
@@ -53,13 +54,14 @@ Deno.test("senderStatusText() shows the worst link, the share resent and the run
   });
   assert.equal(
     text,
-    "udpcam sender | 30.0 fps | 22.5 Mbit/s | 2 receivers | rtt 9.0 ms | loss 7.3 % | " +
+    "udpcam sender | source 30.0 fps | sent 30.0 fps | 22.5 Mbit/s | 2 receivers | rtt 9.0 ms | loss 7.3 % | " +
       "frames lost 4 | resent 5.0 % | q65 x0.75 | skipped 2 | loop lag 12.3 ms",
   );
 });
 
-Deno.test("senderStatusText() leaves out the link with no receiver and the rung when not adapting", () => {
+Deno.test("senderStatusText() leaves out the link with no receiver and the rung when not adapting; the source's rate shows all the same", () => {
   const text = senderStatusText({
+    sourceFps: 29.5,
     fps: 0,
     mbps: 0,
     stats: stats({}),
@@ -69,7 +71,7 @@ Deno.test("senderStatusText() leaves out the link with no receiver and the rung 
   });
   assert.equal(
     text,
-    "udpcam sender | 0.0 fps | 0.0 Mbit/s | 0 receivers | resent 0.0 % | skipped 0 | " +
+    "udpcam sender | source 29.5 fps | sent 0.0 fps | 0.0 Mbit/s | 0 receivers | resent 0.0 % | skipped 0 | " +
       "loop lag 0.0 ms",
   );
 });
