@@ -30,7 +30,7 @@ export type Target = typeof TARGETS[number];
  * `new Worker(...)`, so each is embedded with `--include`.
  */
 export const WORKERS: Record<"sender" | "receiver", readonly string[]> = {
-  sender: ["lib/capture/test_pattern_worker.ts"],
+  sender: ["lib/capture/test_pattern_worker.ts", "lib/tutorial/jpeg_fit_worker.ts"],
   receiver: ["lib/preview/no_signal_worker.ts"],
 };
 

@@ -8,7 +8,8 @@
 /**
  * The sender: UDP, ffmpeg as a child process, four environment variables
  * (FFMPEG, UDPCAM_KEY, and the two imagescript reads to choose its codecs),
- * the host name (its default name and the overlay's `{host}`), file reads for
+ * the host name (its default name and the overlay's `{host}`) and the network
+ * interfaces (the addresses receivers connect to, which it prints), file reads for
  * the key file, the font and imagescript's codecs, writes for `--sdp FILE`,
  * and FFI for imagescript's native JPEG encoder, libcrypto (sealing) and libc
  * (the system's UDP socket).
@@ -17,7 +18,7 @@ export const SENDER_PERMISSIONS: readonly string[] = [
   "--allow-net",
   "--allow-run",
   "--allow-env=FFMPEG,UDPCAM_KEY,IMAGESCRIPT_WASM_SIMD,CODECS_FORCE_WASM",
-  "--allow-sys=hostname",
+  "--allow-sys=hostname,networkInterfaces",
   "--allow-read",
   "--allow-write",
   "--allow-ffi",

@@ -8,6 +8,7 @@
  */
 export * from "./datagram_socket.ts";
 export * from "./ipv4_address.ts";
+export * from "./lan_addresses.ts";
 export * from "./open_datagram_socket.ts";
 export * from "./receive_datagrams.ts";
 export * from "./system_udp_socket.ts";

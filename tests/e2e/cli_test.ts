@@ -317,3 +317,21 @@ Deno.test("a receiver that hears nothing for 5 s says what to check in its log, 
     socket.close();
   }
 });
+
+Deno.test("a sender on every interface names the addresses receivers connect to, each a command to paste", async () => {
+  const sender = new ToolProcess("sender", ["--source", "test", "--listen", "0.0.0.0:0"]);
+  try {
+    const listening = await sender.waitFor("listening");
+    const port = String(listening.address).split(":").at(-1);
+    const lan = Deno.networkInterfaces()
+      .filter((entry) => entry.family === "IPv4" && !entry.address.startsWith("127."))
+      .map((entry) => `receiver ${entry.address}:${port}`);
+    const commands = listening.connect as string[];
+    assert.deepEqual(
+      [...commands].sort(),
+      (lan.length === 0 ? [`receiver 127.0.0.1:${port}`] : lan).sort(),
+    );
+  } finally {
+    await sender.stop();
+  }
+});

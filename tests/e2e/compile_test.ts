@@ -67,7 +67,10 @@ Deno.test("compileArgs() embeds every worker module a tool starts", async () => 
       await Deno.stat(new URL(path, root));
     }
   }
-  assert.deepEqual(WORKERS.sender, ["lib/capture/test_pattern_worker.ts"]);
+  assert.deepEqual(WORKERS.sender, [
+    "lib/capture/test_pattern_worker.ts",
+    "lib/tutorial/jpeg_fit_worker.ts",
+  ]);
   assert.deepEqual(WORKERS.receiver, ["lib/preview/no_signal_worker.ts"]);
 });
 
