@@ -30,8 +30,10 @@ Options:
                        picks a free port). Beyond loopback every request needs
                        the token: the logged preview URL carries it
   --http-token TOKEN   the token the preview asks for, even on loopback (8 to
-                       256 printable characters, no spaces; default: a random
-                       one each run, beyond loopback only)
+                       256 printable characters, no spaces; default beyond
+                       loopback: a random one made on the first run and kept
+                       in the config folder, udpcam/http-token, so bookmarks
+                       keep working; delete the file for a new one)
   --latency MS         how long a frame may wait for a lost datagram to be sent
                        again (default: 3 round trips + 25 ms, at least 30 ms);
                        a newer whole frame is shown at once all the same

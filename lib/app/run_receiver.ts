@@ -1,6 +1,6 @@
 import { openDatagramSocket } from "../net/open_datagram_socket.ts";
 import { formatHostPort, isLoopbackHost } from "../cli/host_port.ts";
-import { generateHttpToken } from "../preview/http_token.ts";
+import { storedHttpToken } from "./stored_token.ts";
 import { Logger } from "../cli/logger.ts";
 import { HttpServer } from "../preview/http_server.ts";
 import { guardPreview } from "../preview/preview_guard.ts";
@@ -245,7 +245,14 @@ async function receive(
     })),
   });
   const loopback = isLoopbackHost(args.http.hostname);
-  const token = args.httpToken ?? (loopback ? undefined : generateHttpToken());
+  let token = args.httpToken;
+  if (token === undefined && !loopback) {
+    const stored = await storedHttpToken();
+    token = stored.token;
+    if (stored.problem !== undefined) {
+      logger.warn(`the preview's token is new each run: ${stored.problem}`);
+    }
+  }
   let guarded: ((request: Request) => Response) | undefined;
   let statusTimer: ReturnType<typeof setInterval> | undefined;
   try {

@@ -232,15 +232,19 @@ Deno.test("sender --list-cameras without ffmpeg says how to install it and exits
   assert.doesNotMatch(stderr, /pass --ffmpeg PATH/);
 });
 
-Deno.test("receiver on 0.0.0.0 logs a preview URL with a new token, and asks for it", async () => {
-  const receivers = [0, 1].map(() => new ToolProcess("receiver", ["--http", "0.0.0.0:0"]));
+Deno.test("receiver on 0.0.0.0 logs a preview URL with its token, and asks for it", async () => {
+  // Each with a config folder of its own, so each has a token of its own.
+  const homes = await Promise.all([0, 1].map(() => Deno.makeTempDir()));
+  const receivers = homes.map((home) =>
+    new ToolProcess("receiver", ["--http", "0.0.0.0:0"], { XDG_CONFIG_HOME: home })
+  );
   try {
     const urls = await Promise.all(
       receivers.map(async (r) => new URL(String((await r.waitFor("listening")).url))),
     );
     const tokens = urls.map((url) => url.searchParams.get("token") ?? "");
     assert.match(tokens[0], /^[A-Za-z0-9_-]{32}$/);
-    assert.notEqual(tokens[0], tokens[1], "a new token each run");
+    assert.notEqual(tokens[0], tokens[1], "a token of its own");
     const [url] = urls;
     assert.equal(url.hostname, "127.0.0.1");
     const stats = new URL("stats", url);
@@ -272,6 +276,34 @@ Deno.test("receiver on 0.0.0.0 logs a preview URL with a new token, and asks for
     }
   } finally {
     for (const receiver of receivers) assert.equal((await receiver.stop()).code, 0);
+    for (const home of homes) await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("the preview's token beyond loopback stays the same across runs, kept in the user's config folder", async () => {
+  const home = await Deno.makeTempDir();
+  const tokenOf = async (args: string[] = []) => {
+    const receiver = new ToolProcess("receiver", ["--http", "0.0.0.0:0", ...args], {
+      XDG_CONFIG_HOME: home,
+    });
+    try {
+      return new URL(String((await receiver.waitFor("listening")).url)).searchParams.get("token");
+    } finally {
+      await receiver.stop();
+    }
+  };
+  try {
+    const first = await tokenOf();
+    assert.match(first ?? "", /^[A-Za-z0-9_-]{32}$/);
+    assert.equal(await tokenOf(), first, "the same token, so a bookmark keeps working");
+    const file = `${home}/udpcam/http-token`;
+    assert.equal((await Deno.readTextFile(file)).trim(), first);
+    assert.equal((await Deno.stat(file)).mode! & 0o777, 0o600, "read by its owner alone");
+    // --http-token wins, and is not stored.
+    assert.equal(await tokenOf(["--http-token", "given-token-123"]), "given-token-123");
+    assert.equal((await Deno.readTextFile(file)).trim(), first);
+  } finally {
+    await Deno.remove(home, { recursive: true });
   }
 });
 

@@ -15,7 +15,7 @@ Deno.test("compileArgs() embeds only each tool's own permissions", () => {
     "--no-code-cache",
     "--allow-net",
     "--allow-run",
-    "--allow-env=FFMPEG,UDPCAM_KEY,IMAGESCRIPT_WASM_SIMD,CODECS_FORCE_WASM",
+    "--allow-env=FFMPEG,UDPCAM_KEY,IMAGESCRIPT_WASM_SIMD,CODECS_FORCE_WASM,HOME,XDG_CONFIG_HOME,APPDATA",
     "--allow-read",
     "--allow-write",
     "--allow-ffi",
