@@ -28,7 +28,8 @@ export const SENDER_PERMISSIONS: readonly string[] = [
  * The receiver: UDP and the HTTP preview; ffmpeg for `--record` and the
  * system's opener for `--open` as child processes; the key from UDPCAM_KEY or
  * a file; the user's config folder (HOME, XDG_CONFIG_HOME, APPDATA) for the
- * preview's token; writes for the recording and the token; and imagescript (its codec choice from
+ * preview's token; the network interfaces (its preview's URLs from other
+ * machines); writes for the recording and the token; and imagescript (its codec choice from
  * the environment, its native JPEG encoder through FFI) for the "no signal"
  * frame; FFI also for libcrypto (sealing) and libc (the system's UDP socket).
  */
@@ -36,6 +37,7 @@ export const RECEIVER_PERMISSIONS: readonly string[] = [
   "--allow-net",
   "--allow-run",
   "--allow-env=FFMPEG,UDPCAM_KEY,IMAGESCRIPT_WASM_SIMD,CODECS_FORCE_WASM,HOME,XDG_CONFIG_HOME,APPDATA",
+  "--allow-sys=networkInterfaces",
   "--allow-read",
   "--allow-write",
   "--allow-ffi",

@@ -11,6 +11,7 @@ import { Logger } from "../cli/logger.ts";
 import { type HttpServerError } from "../preview/http_server_options.ts";
 import { LINK_STATE_LABELS, type LinkEvent } from "../receive/link_state.ts";
 import { linkReasonText } from "../receive/link_reason.ts";
+import { type InterfaceAddress, reachableAddresses } from "../net/lan_addresses.ts";
 import type { FrameReceiver } from "../receive/frame_receiver.ts";
 import { type LoopLag } from "../metrics/loop_lag_meter.ts";
 import { openBrowser } from "../preview/open_browser.ts";
@@ -97,22 +98,42 @@ export interface ReceiverListening {
    * (`sender` is then its `rtp://` or `tutorial://` URL). @default {"udpcam"}
    */
   protocol?: "udpcam" | "rtp" | "tutorial";
+  /** The preview's URLs from other machines, when it listens on every interface. */
+  lanUrls?: string[];
 }
 
 /** Says the receiver is up: the sender it joins, whether sealed, and the preview's URL. */
 export function logReceiverListening(logger: Logger, listening: ReceiverListening): void {
-  const { url, sender, port, key, protocol = "udpcam" } = listening;
+  const { url, sender, port, key, protocol = "udpcam", lanUrls = [] } = listening;
   const sealed = key === undefined ? "" : `, sealed with the key from ${key.from}`;
   const what = protocol === "rtp"
     ? `receiving RTP/JPEG on ${sender}`
     : protocol === "tutorial"
     ? `joining the tutorial's server ${sender} (no security)`
     : `joining udp://${sender}${sealed}`;
+  const lan = lanUrls.filter((lanUrl) => lanUrl !== url);
+  const network = lan.length === 0
+    ? ""
+    : `; from the network: ${lan[0]}${lan.length > 1 ? ` (or ${lan.slice(1).join(", ")})` : ""}`;
   logger.event(
     "listening",
-    `udpcam receiver: ${what}; preview at ${url}`,
-    { url, sender, receiver: port, sealed: key !== undefined },
+    `udpcam receiver: ${what}; preview at ${url}${network}`,
+    { url, lanUrls, sender, receiver: port, sealed: key !== undefined },
   );
+}
+
+/**
+ * The preview's URLs from other machines: one per LAN address when it
+ * listens on every interface, else none.
+ */
+export function lanPreviewUrls(
+  address: HostPort,
+  token: string | undefined,
+  interfaces: readonly InterfaceAddress[],
+): string[] {
+  if (address.hostname !== "0.0.0.0" && address.hostname !== "::") return [];
+  return reachableAddresses("0.0.0.0", interfaces)
+    .map((hostname) => previewUrl({ hostname, port: address.port }, token));
 }
 
 /** Opens `url` in the user's browser, or says to open it by hand. */

@@ -11,6 +11,7 @@ import type { ReceiverArgs } from "./receiver_args.ts";
 import { openRecorder, openSignalFeed } from "./receiver_outputs.ts";
 import {
   httpErrorText,
+  lanPreviewUrls,
   logLinkEvent,
   logReceiverListening,
   openInBrowser,
@@ -20,6 +21,8 @@ import {
 } from "./receiver_text.ts";
 import { resolveHost } from "./resolve_host.ts";
 import { StatusLine } from "../cli/status_line.ts";
+import { terminalQr } from "../cli/terminal_qr.ts";
+import { readNetworkInterfaces } from "../net/lan_addresses.ts";
 import { UdpReceiver } from "../receive/udp_receiver.ts";
 import { RtpReceiver } from "../receive/rtp_receiver.ts";
 import { TutorialReceiver } from "../receive/tutorial_receiver.ts";
@@ -269,8 +272,14 @@ async function receive(
     const port = server.addr.port;
     guarded = guardPreview(handler, { port, loopback, token });
     const url = previewUrl({ hostname: args.http.hostname, port }, token);
+    const lanUrls = lanPreviewUrls(
+      { hostname: args.http.hostname, port },
+      token,
+      readNetworkInterfaces(),
+    );
     logReceiverListening(logger, {
       url,
+      lanUrls,
       sender: source,
       port: receiver.addr.port,
       key,
@@ -281,6 +290,7 @@ async function receive(
         : "udpcam",
     });
     if (args.open) openInBrowser(url, logger);
+    await showQrCode(lanUrls, args.log, status);
     statusTimer = setInterval(
       () => status.update(statusText(receiver, handler.stats.viewers, loopLag.lag)),
       1000,
@@ -313,4 +323,17 @@ async function receive(
     recording: recorder?.stats,
     eventLoopLagMs: loopLagReport(loopLag.lag),
   });
+}
+
+/**
+ * Prints the first LAN URL of the preview as a QR code, for a phone's camera,
+ * when a person reads the log on a terminal.
+ */
+async function showQrCode(lanUrls: string[], log: string, status: StatusLine): Promise<void> {
+  const [first] = lanUrls;
+  if (first === undefined || log !== "text" || !Deno.stderr.isTerminal()) return;
+  if (new URL(first).hostname.startsWith("127.")) return;
+  status.clear();
+  const qr = await terminalQr(first);
+  Deno.stderr.writeSync(new TextEncoder().encode(`the preview on a phone: scan\n${qr}\n`));
 }

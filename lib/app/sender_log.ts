@@ -18,7 +18,7 @@ import { formatHostPort, isLoopbackHost } from "../cli/host_port.ts";
 import { formatSourceSpec } from "../capture/source_spec.ts";
 import { type FoundKey, KEY_ENV } from "../seal/key_flags.ts";
 import { formatSession } from "../wire/format_session.ts";
-import { reachableAddresses } from "../net/lan_addresses.ts";
+import { reachableAddresses, readNetworkInterfaces } from "../net/lan_addresses.ts";
 import type { SenderArgs } from "./sender_args.ts";
 
 /**
@@ -32,7 +32,7 @@ export function logListening(
   const address = formatHostPort({ hostname: args.listen.hostname, port: udp.addr.port });
   const source = formatSourceSpec(args.spec); // with any URL password hidden
   const fec = args.fec > 0 ? `, FEC 1 per ${args.fec} (+${(100 / args.fec).toFixed(0)} %)` : "";
-  const connect = reachableAddresses(args.listen.hostname, networkInterfaces())
+  const connect = reachableAddresses(args.listen.hostname, readNetworkInterfaces())
     .map((host) => `receiver ${formatHostPort({ hostname: host, port: udp.addr.port })}`);
   const others = connect.length > 1
     ? ` (or ${connect.slice(1).map((command) => command.slice("receiver ".length)).join(", ")})`
@@ -244,13 +244,4 @@ export function senderStoppedText(run: SenderRun): string {
   return `udpcam sender stopped after ${formatDuration(Math.round(run.ranMs / 1000))}: ` +
     `${run.captured} frames from the source, ${run.framesSent} sent, ${run.skipped} skipped; ` +
     `${run.resentPercent.toFixed(1)} % of bytes resent`;
-}
-
-/** This machine's interfaces, or none where they cannot be read. */
-function networkInterfaces(): Deno.NetworkInterfaceInfo[] {
-  try {
-    return Deno.networkInterfaces();
-  } catch {
-    return [];
-  }
 }

@@ -38,3 +38,12 @@ function rankOf(address: string): number {
   if (a === 172 && b >= 16 && b <= 31) return 2;
   return 3;
 }
+
+/** This machine's network interfaces, or none where they cannot be read (no permission). */
+export function readNetworkInterfaces(): Deno.NetworkInterfaceInfo[] {
+  try {
+    return Deno.networkInterfaces();
+  } catch {
+    return [];
+  }
+}

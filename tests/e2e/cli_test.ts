@@ -367,3 +367,26 @@ Deno.test("a sender on every interface names the addresses receivers connect to,
     await sender.stop();
   }
 });
+
+Deno.test("a receiver whose preview listens on every interface names its LAN URLs, with the token", async () => {
+  const home = await Deno.makeTempDir();
+  const receiver = new ToolProcess("receiver", ["--http", "0.0.0.0:0"], { XDG_CONFIG_HOME: home });
+  try {
+    const listening = await receiver.waitFor("listening");
+    const url = new URL(String(listening.url));
+    const lan = Deno.networkInterfaces()
+      .filter((entry) => entry.family === "IPv4" && !entry.address.startsWith("127."))
+      .map((entry) => `http://${entry.address}:${url.port}/${url.search}`);
+    assert.deepEqual(
+      [...(listening.lanUrls as string[])].sort(),
+      (lan.length === 0 ? [url.href] : lan).sort(),
+    );
+    // Each is this preview: its stats answer with the token.
+    const stats = await fetch(new URL(`stats${url.search}`, (listening.lanUrls as string[])[0]));
+    assert.equal(stats.status, 200);
+    await stats.body?.cancel();
+  } finally {
+    await receiver.stop();
+    await Deno.remove(home, { recursive: true });
+  }
+});

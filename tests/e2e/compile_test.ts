@@ -16,6 +16,7 @@ Deno.test("compileArgs() embeds only each tool's own permissions", () => {
     "--allow-net",
     "--allow-run",
     "--allow-env=FFMPEG,UDPCAM_KEY,IMAGESCRIPT_WASM_SIMD,CODECS_FORCE_WASM,HOME,XDG_CONFIG_HOME,APPDATA",
+    "--allow-sys=networkInterfaces",
     "--allow-read",
     "--allow-write",
     "--allow-ffi",
