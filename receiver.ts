@@ -10,6 +10,7 @@ import { formatHostPort } from "./lib/cli/host_port.ts";
 import { parseReceiverArgs, type ReceiverArgs } from "./lib/app/receiver_args.ts";
 import { RECEIVER_HELP } from "./lib/app/receiver_help.ts";
 import { runCli } from "./lib/app/run_cli.ts";
+import { listSenders } from "./lib/app/choose_sender.ts";
 import { runReceiver } from "./lib/app/run_receiver.ts";
 
 function main(argv: string[]): Promise<void> | void {
@@ -22,6 +23,7 @@ function main(argv: string[]): Promise<void> | void {
   }
   if (args.help) return console.log(RECEIVER_HELP);
   if (args.version) return console.log(`udpcam receiver ${config.version}`);
+  if (args.discover) return listSenders();
   return runCli((signal) => runReceiver(args, signal), {
     address: `HTTP ${formatHostPort(args.http)}`,
     flag: "--http",

@@ -2,12 +2,13 @@
  * The two tools' composition roots: their flags, and the start-up that wires the stages together
  * in the order a frame flows.
  *
- * May import: `adapt`, `capture`, `cli`, `ffmpeg`, `hub`, `image`, `metrics`, `net`, `overlay`,
+ * May import: `adapt`, `capture`, `cli`, `discover`, `ffmpeg`, `hub`, `image`, `metrics`, `net`, `overlay`,
  * `preview`, `receive`, `record`, `rtp`, `rtsp`, `seal`, `send`, `tutorial`, `util`, `wire`. `tests/layers_test.ts`
  * holds it to that.
  *
  * @module
  */
+export * from "./choose_sender.ts";
 export * from "./prepare_start.ts";
 export * from "./receiver_args.ts";
 export * from "./receiver_help.ts";

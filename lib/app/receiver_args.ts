@@ -19,8 +19,13 @@ export interface ReceiverArgs extends KeyArgs {
   help: boolean;
   /** Print the version and exit. */
   version: boolean;
-  /** The sender's UDP address. @default {{hostname: "127.0.0.1", port: 8080}} */
-  connect: HostPort;
+  /**
+   * The sender's UDP address. @default undefined: the one sender announcing
+   * itself on the LAN, else 127.0.0.1:8080 (see `DEFAULT_SENDER`)
+   */
+  connect?: HostPort;
+  /** List the senders announcing themselves on the LAN, and exit. @default {false} */
+  discover: boolean;
   /**
    * Where to receive RTP/JPEG instead (`rtp://HOST:PORT`): the local address
    * and port it comes to. @default undefined, udpcam's protocol from `connect`
@@ -70,6 +75,7 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
       "record-segment": { type: "string" },
       ffmpeg: { type: "string" },
       open: { type: "boolean" },
+      discover: { type: "boolean" },
       sdp: { type: "string" },
       ...KEY_FLAGS,
     },
@@ -83,14 +89,23 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
   const sdp = parseSdpFlag(values.sdp, positionals[0], values);
   const rtp = parseRtpSource(positionals[0], values);
   const tutorial = parseTutorialSource(positionals[0], values);
-  const connect = rtp === undefined && tutorial === undefined && positionals[0] !== undefined
+  const connect = rtp !== undefined || tutorial !== undefined
+    ? undefined
+    : positionals[0] !== undefined
     ? parseSenderAddress(positionals[0])
-    : parseHostPort(values.connect ?? "", DEFAULT_SENDER, "--connect");
-  if (connect.port === 0) throw new UsageError("--connect needs the sender's port, not 0");
+    : values.connect !== undefined
+    ? parseHostPort(values.connect, DEFAULT_SENDER, "--connect")
+    : undefined;
+  if (connect?.port === 0) throw new UsageError("--connect needs the sender's port, not 0");
+  const discover = values.discover ?? false;
+  if (discover && (positionals.length > 0 || values.connect !== undefined || sdp !== undefined)) {
+    throw new UsageError("--discover lists the senders on the LAN: give it no address");
+  }
   return {
     help,
     version,
     connect,
+    discover,
     rtp,
     sdp,
     tutorial,
@@ -107,8 +122,8 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
   };
 }
 
-/** Where the receiver looks for a sender when told nothing. */
-const DEFAULT_SENDER: HostPort = { hostname: "127.0.0.1", port: 8080 };
+/** Where the receiver looks for a sender when told nothing and none announces itself. */
+export const DEFAULT_SENDER: HostPort = { hostname: "127.0.0.1", port: 8080 };
 
 /**
  * Reads the sender's address as typed: `HOST[:PORT]`, or as the sender prints

@@ -10,7 +10,10 @@ Usage: receiver [HOST[:PORT]] [options]
        receiver tutorial://HOST:PORT [options]
 
 Arguments:
-  HOST[:PORT]          the sender's UDP address (default 127.0.0.1:8080)
+  HOST[:PORT]          the sender's UDP address (udp://HOST:PORT too); with none,
+                       the one sender announcing itself on the local network
+                       (asked which when there are several), else
+                       127.0.0.1:8080
   rtp://HOST:PORT      instead, receive RTP/JPEG (RFC 2435, payload type 26)
                        from GStreamer, ffmpeg or a camera on this address and
                        port (0.0.0.0 for every interface); a multicast group
@@ -23,6 +26,9 @@ Arguments:
 
 Options:
   --connect HOST:PORT  the same, as a flag
+  --discover           list the senders announcing themselves on the local
+                       network (name, address, whether a key is needed), and
+                       exit
   --sdp FILE           receive the RTP/JPEG stream an SDP file describes (its
                        port, payload type, multicast group and x-dimensions),
                        such as ffmpeg's -sdp_file writes

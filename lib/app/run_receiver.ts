@@ -38,6 +38,7 @@ import { type PreparedStart, prepareStart } from "./prepare_start.ts";
 import { probeSalt } from "../receive/probe_salt.ts";
 import { ReceiverGate } from "../receive/receiver_gate.ts";
 import { rehearseLink } from "./rehearse_link.ts";
+import { findSender } from "./choose_sender.ts";
 import { wallClock } from "../util/clock.ts";
 
 /**
@@ -100,8 +101,14 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
         }));
       return;
     }
-    const senderIp = await resolveHost(args.connect.hostname);
-    const sender = { transport: "udp" as const, hostname: senderIp, port: args.connect.port };
+    const connect = args.connect ??
+      await findSender(
+        new Logger({ format: args.log }),
+        args.key !== undefined || args.keyFile !== undefined ||
+          Deno.env.get("UDPCAM_KEY") !== undefined,
+      );
+    const senderIp = await resolveHost(connect.hostname);
+    const sender = { transport: "udp" as const, hostname: senderIp, port: connect.port };
     // With a key, the sender's salt is asked for and the key stretched with
     // it while the worker loads, not once the receiver listens.
     let gate: ReceiverGate | undefined;

@@ -23,7 +23,9 @@ import { TUTORIAL_MAX_JPEG } from "../tutorial/tutorial_datagram.ts";
 import { AddressInUseError } from "../cli/cli_error.ts";
 import { rtpJpegSdp } from "../rtp/rtp_jpeg_sdp.ts";
 import { type DatagramSocket, denoDatagramSocket } from "../net/datagram_socket.ts";
-import { formatHostPort } from "../cli/host_port.ts";
+import { formatHostPort, isLoopbackHost } from "../cli/host_port.ts";
+import { announceSender, type Announcing } from "../discover/announce_sender.ts";
+import { VERSION } from "../wire/header.ts";
 import { UdpSender } from "../send/udp_sender.ts";
 import { wallClock } from "../util/clock.ts";
 import { type PreparedStart, prepareStart } from "./prepare_start.ts";
@@ -138,6 +140,7 @@ async function send(
 
   let rtp: OpenedRtp | undefined;
   let tutorial: TutorialOutput | undefined;
+  let announcing: Announcing | undefined;
   const rtsp = args.rtsp === undefined ? undefined : new RtspOutput({
     url: args.rtsp,
     mtu: args.mtu,
@@ -207,6 +210,7 @@ async function send(
         if (!started) {
           started = true;
           logListening(logger, { args, udp, key });
+          announcing = announce(args, udp, logger);
           baseWidth = jpegDimensions(frame.data)?.width;
           if (rtp !== undefined) await rtp.announce(jpegDimensions(frame.data));
           if (tutorial !== undefined) logTutorialListening(logger, args.listen.hostname, tutorial);
@@ -238,6 +242,7 @@ async function send(
     rtp?.output.close();
     await tutorial?.close();
     await rtsp?.close();
+    await announcing?.stop();
     if (started) {
       const stats = udp.stats;
       const text = senderStoppedText({
@@ -257,6 +262,27 @@ async function send(
       });
     }
   }
+}
+
+/**
+ * Announces the sender on the LAN, unless told not to or bound to loopback
+ * (where no other machine could reach it).
+ */
+function announce(args: SenderArgs, udp: UdpSender, logger: Logger): Announcing | undefined {
+  if (!args.announce || isLoopbackHost(args.listen.hostname)) return undefined;
+  const announcing = announceSender({
+    name: args.name,
+    port: udp.addr.port,
+    version: VERSION,
+    keyed: udp.sealed,
+  });
+  logger.event(
+    "announced",
+    `announced on this network as "${args.name}" (_udpcam._udp): receivers find it with ` +
+      "receiver --discover, or join it with no address (--announce off to stop)",
+    { name: args.name },
+  );
+  return announcing;
 }
 
 /**

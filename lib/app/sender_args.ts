@@ -91,6 +91,8 @@ export interface SenderArgs extends KeyArgs {
   fec: number;
   /** Lower quality, then fps, then resolution when receivers' links are congested. @default {true} */
   adapt: boolean;
+  /** Announce the sender on the LAN (DNS-SD over mDNS, `_udpcam._udp`). @default {true} */
+  announce: boolean;
   /** How events are written. @default {"text"} */
   log: LogFormat;
   /**
@@ -133,6 +135,7 @@ export function parseSenderArgs(
       spread: { type: "string" },
       fec: { type: "string" },
       adapt: { type: "string" },
+      announce: { type: "string" },
       name: { type: "string" },
       overlay: { type: "string" },
       "overlay-position": { type: "string" },
@@ -210,6 +213,7 @@ export function parseSenderArgs(
     spreadMs: parseIntFlag(values.spread, "--spread", 0, 1000) ?? SENDER_DEFAULTS.spreadMs,
     fec: parseFec(values.fec),
     adapt: parseSwitchFlag(values.adapt, "--adapt", true),
+    announce: parseSwitchFlag(values.announce, "--announce", true),
     ...parseKeyFlags(values),
     log,
     name: values.name === undefined ? defaultName(host) : parseName(values.name),

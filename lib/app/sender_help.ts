@@ -60,6 +60,10 @@ ${KEY_HELP}
                        forged one aims the stream at anyone; at most 4 clients,
                        each dropped after 10 minutes of silence. For old
                        clients only; udpcam receivers need none of it
+  --announce on|off    announce this sender on the local network (DNS-SD over
+                       mDNS, _udpcam._udp: its name, port and whether it needs
+                       a key, never the key), so receivers find it with no
+                       address (default on; never on a loopback --listen)
   --max-receivers N    most receivers at once (default ${SENDER_DEFAULTS.maxReceivers})
   --log text|json      event log format; json writes one object a line on stdout
   -h, --help           show this help

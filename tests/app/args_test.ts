@@ -502,3 +502,17 @@ Deno.test("parseReceiverArgs() names a wrong address as it was typed, and a sche
 Deno.test("parseSenderArgs() refuses --copy with the test pattern, which is drawn here and has no frames of its own", () => {
   assert.throws(() => parseSenderArgs(["--source", "test", "--copy"]), usageError("--copy"));
 });
+
+Deno.test("parseSenderArgs() reads --announce on|off, on by default", () => {
+  assert.equal(parseSenderArgs([]).announce, true);
+  assert.equal(parseSenderArgs(["--announce", "off"]).announce, false);
+  assert.throws(() => parseSenderArgs(["--announce", "maybe"]), usageError("--announce"));
+});
+
+Deno.test("parseReceiverArgs() with no address leaves the sender to be found; --discover lists and exits", () => {
+  assert.equal(parseReceiverArgs([]).connect, undefined);
+  assert.equal(parseReceiverArgs([]).discover, false);
+  assert.equal(parseReceiverArgs(["--discover"]).discover, true);
+  assert.deepEqual(parseReceiverArgs(["10.0.0.2"]).connect, { hostname: "10.0.0.2", port: 8080 });
+  assert.throws(() => parseReceiverArgs(["--discover", "10.0.0.2"]), usageError("--discover"));
+});

@@ -1,0 +1,68 @@
+import { Bonjour } from "bonjour-service";
+import { SERVICE_TYPE } from "./announce_sender.ts";
+
+/** A sender heard on the LAN. */
+export interface FoundSender {
+  name: string;
+  /** Its IPv4 address, as the announcement gives it. */
+  address: string;
+  port: number;
+  /** Whether it needs a key. */
+  keyed: boolean;
+  /** The protocol version it speaks, if it says. */
+  version?: number;
+}
+
+/** Options for {@linkcode discoverSenders}. */
+export interface DiscoverOptions {
+  /** How long to listen at most, in ms. @default {3000} */
+  timeoutMs?: number;
+  /**
+   * Once one sender is heard, how long to listen on for others, in ms.
+   * @default {600}
+   */
+  settleMs?: number;
+}
+
+/**
+ * Browses the LAN for senders (`_udpcam._udp`) and resolves with those heard,
+ * by name: after `settleMs` with no new one once one is heard, or after
+ * `timeoutMs` with none. A sender announced more than once (several
+ * interfaces) is listed once.
+ */
+export function discoverSenders(options: DiscoverOptions = {}): Promise<FoundSender[]> {
+  const { timeoutMs = 3000, settleMs = 600 } = options;
+  const bonjour = new Bonjour({}, () => {});
+  const found = new Map<string, FoundSender>();
+  return new Promise((resolve) => {
+    let settle: ReturnType<typeof setTimeout> | undefined;
+    const finish = () => {
+      clearTimeout(deadline);
+      clearTimeout(settle);
+      browser.stop();
+      bonjour.destroy();
+      resolve([...found.values()].sort((a, b) => a.name.localeCompare(b.name)));
+    };
+    const deadline = setTimeout(finish, timeoutMs);
+    const browser = bonjour.find({ type: SERVICE_TYPE, protocol: "udp" }, (service) => {
+      const address = (service.addresses ?? []).find((a: string) =>
+        /^\d+\.\d+\.\d+\.\d+$/.test(a)
+      ) ??
+        service.referer?.address;
+      if (address === undefined) return;
+      const txt = (service.txt ?? {}) as Record<string, string>;
+      const sender: FoundSender = {
+        name: service.name,
+        address,
+        port: service.port,
+        keyed: txt.key === "yes",
+        version: txt.v === undefined ? undefined : Number(txt.v),
+      };
+      const id = `${sender.address}:${sender.port}`;
+      if (found.has(id)) return;
+      found.set(id, sender);
+      clearTimeout(settle);
+      settle = setTimeout(finish, settleMs);
+    });
+  });
+}
