@@ -7,10 +7,12 @@
  *
  * `deno compile` downloads the runtime for each target; set DENORT_BIN to a
  * local denort binary to build offline (for that binary's own target only).
+ * With neither a network nor DENORT_BIN, it fails with one line that says so.
  *
  * @module
  */
 import { parseArgs } from "node:util";
+import { compileFailure } from "./compile_failure.ts";
 import { TOOL_FLAGS, UNSTABLE_FLAGS } from "./permissions.ts";
 
 /** Every target the project ships. */
@@ -87,11 +89,18 @@ async function main(): Promise<void> {
     for (const tool of ["sender", "receiver"] as const) {
       const args = compileArgs(tool, target);
       console.log(`deno ${args.join(" ")}`);
-      const { code } = await new Deno.Command(Deno.execPath(), { args }).spawn().status;
-      if (code !== 0) {
-        console.error(`error: deno compile failed for ${tool} on ${target}`);
-        Deno.exit(code);
+      // Its standard error is held, to be read before any of it is shown.
+      const output = await new Deno.Command(Deno.execPath(), { args, stderr: "piped" }).spawn()
+        .output();
+      const stderr = new TextDecoder().decode(output.stderr).trimEnd();
+      if (output.code !== 0) {
+        const denoVersion = Deno.version.deno;
+        for (const line of compileFailure({ tool, target, stderr, denoVersion })) {
+          console.error(line);
+        }
+        Deno.exit(output.code);
       }
+      if (stderr !== "") console.error(stderr);
     }
   }
 }

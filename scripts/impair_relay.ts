@@ -31,6 +31,7 @@ async function main(argv: string[]): Promise<void> {
   const args = parsed;
   await runCli((signal) => relay(args, signal), {
     address: `udp://${formatHostPort(args.listen)}`,
+    flag: "--listen",
   });
 }
 

