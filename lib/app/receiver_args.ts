@@ -57,6 +57,8 @@ export interface ReceiverArgs extends KeyArgs {
   ffmpeg?: string;
   /** Open the preview in the default browser once listening. @default {false} */
   open: boolean;
+  /** Let pages of other origins embed the stream and the snapshot. @default {false} */
+  allowEmbed: boolean;
   /** How events are written. @default {"text"} */
   log: LogFormat;
 }
@@ -76,6 +78,7 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
       ffmpeg: { type: "string" },
       open: { type: "boolean" },
       discover: { type: "boolean" },
+      "allow-embed": { type: "boolean" },
       sdp: { type: "string" },
       ...KEY_FLAGS,
     },
@@ -117,6 +120,7 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
     nack: parseSwitchFlag(values.nack, "--nack", true),
     ...parseRecordFlags(values),
     open: values.open ?? false,
+    allowEmbed: values["allow-embed"] ?? false,
     ...parseKeyFlags(values),
     log,
   };

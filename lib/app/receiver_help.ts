@@ -40,6 +40,9 @@ Options:
                        loopback: a random one made on the first run and kept
                        in the config folder, udpcam/http-token, so bookmarks
                        keep working; delete the file for a new one)
+  --allow-embed        let web pages of other origins embed the stream and the
+                       snapshot (<img src=".../stream.mjpg?token=...">, as on
+                       a dashboard); the page and stats stay this origin's
   --latency MS         how long a frame may wait for a lost datagram to be sent
                        again (default: 3 round trips + 25 ms, at least 30 ms);
                        a newer whole frame is shown at once all the same

@@ -39,6 +39,7 @@ import { probeSalt } from "../receive/probe_salt.ts";
 import { ReceiverGate } from "../receive/receiver_gate.ts";
 import { rehearseLink } from "./rehearse_link.ts";
 import { findSender } from "./choose_sender.ts";
+import { findKey } from "../seal/key_flags.ts";
 import { wallClock } from "../util/clock.ts";
 
 /**
@@ -101,12 +102,10 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
         }));
       return;
     }
+    // A key that will not do is said at once, before seconds spent listening for senders.
+    const keyGiven = args.connect === undefined ? await findKey(args) : undefined;
     const connect = args.connect ??
-      await findSender(
-        new Logger({ format: args.log }),
-        args.key !== undefined || args.keyFile !== undefined ||
-          Deno.env.get("UDPCAM_KEY") !== undefined,
-      );
+      await findSender(new Logger({ format: args.log }), keyGiven !== undefined);
     const senderIp = await resolveHost(connect.hostname);
     const sender = { transport: "udp" as const, hostname: senderIp, port: connect.port };
     // With a key, the sender's salt is asked for and the key stretched with
@@ -277,7 +276,7 @@ async function receive(
     // The server takes no request before this turn of the event loop ends, so
     // the guard, which needs the port just bound, is in place for the first one.
     const port = server.addr.port;
-    guarded = guardPreview(handler, { port, loopback, token });
+    guarded = guardPreview(handler, { port, loopback, token, allowEmbed: args.allowEmbed });
     const url = previewUrl({ hostname: args.http.hostname, port }, token);
     const lanUrls = lanPreviewUrls(
       { hostname: args.http.hostname, port },

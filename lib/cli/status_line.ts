@@ -21,12 +21,24 @@ export function fitStatus(text: string, width: number): string {
 }
 
 /**
+ * What puts the cursor back at the start of a line `length` characters long
+ * drawn before, and erases it: on a terminal now `columns` wide it may have
+ * wrapped onto more rows (the terminal was made narrower), all of which go.
+ */
+export function repaintPrefix(length: number, columns: number): string {
+  const rows = Math.max(1, Math.ceil(length / Math.max(1, columns)));
+  return (rows > 1 ? `\x1b[${rows - 1}A` : "") + "\r\x1b[J";
+}
+
+/**
  * A one-line live status on a terminal, rewritten in place. It does nothing
  * when standard error is not a terminal, so logs and pipes stay clean.
  */
 export class StatusLine {
   #enabled: boolean;
   #shown = false;
+  /** The length of the line drawn last, to erase it whole after a resize. */
+  #drawn = 0;
 
   /** Creates a status line; `enabled` defaults to whether standard error is a terminal. */
   constructor(enabled: boolean = Deno.stderr.isTerminal()) {
@@ -37,7 +49,12 @@ export class StatusLine {
   update(text: string): void {
     if (!this.#enabled) return;
     try {
-      Deno.stderr.writeSync(encoder.encode(`\r\x1b[K${fitStatus(text, columns())}`));
+      const width = columns();
+      const line = fitStatus(text, width);
+      Deno.stderr.writeSync(
+        encoder.encode(repaintPrefix(this.#shown ? this.#drawn : 0, width) + line),
+      );
+      this.#drawn = line.length;
       this.#shown = true;
     } catch {
       this.#enabled = false;
@@ -49,7 +66,7 @@ export class StatusLine {
     if (!this.#enabled || !this.#shown) return;
     this.#shown = false;
     try {
-      Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+      Deno.stderr.writeSync(encoder.encode(repaintPrefix(this.#drawn, columns())));
     } catch {
       this.#enabled = false;
     }

@@ -39,22 +39,27 @@ body {
 }
 body {
   display: grid;
-  grid-template-rows: minmax(0, 1fr) auto;
+  grid-template-rows: auto minmax(0, 1fr);
   height: 100vh;
   height: 100dvh;
 }
-/* Narrow screens: the video above, the panel below (scrolling inside itself if it must). */
+/*
+ * Narrow screens (a phone upright): the video above, as tall as its own shape
+ * at the full width (no black bars, the controls on the picture), the panel
+ * below it, scrolling inside itself.
+ */
 #stage {
   position: relative;
   min-width: 0;
   min-height: 0;
+  aspect-ratio: var(--aspect, 16 / 9);
+  max-height: 70vh;
+  max-height: 70dvh;
   background: #000;
   overflow: hidden;
 }
 #panel {
   min-width: 0;
-  max-height: 62vh;
-  max-height: 62dvh;
   overflow: auto;
   background: var(--panel);
   border-top: 1px solid var(--line);
@@ -77,6 +82,10 @@ body {
   body {
     grid-template-rows: minmax(0, 1fr);
     grid-template-columns: minmax(0, 1fr) clamp(16rem, 26vw, 30rem);
+  }
+  #stage {
+    aspect-ratio: auto;
+    max-height: none;
   }
   #panel {
     max-height: none;
@@ -302,6 +311,38 @@ body[data-stale="true"] .value,
 body[data-stale="true"] dd {
   opacity: .45;
 }
+/* A fact that held when the stream was last live, shown as of then. */
+dd[data-as-of="true"] {
+  color: var(--muted);
+  font-style: italic;
+}
+/* While the receiver does not answer, the frozen picture is dimmed: it is not live. */
+body[data-stale="true"] #video {
+  filter: brightness(.4) grayscale(.6);
+}
+#badges {
+  margin: 0;
+  display: flex;
+  gap: .4em;
+  flex-wrap: wrap;
+}
+#badges:not(:has(.badge:not([hidden]))) {
+  display: none;
+}
+.badge {
+  padding: .1em .5em;
+  border-radius: .3em;
+  font-size: .8rem;
+  font-weight: 700;
+  letter-spacing: .03em;
+  border: 1px solid currentColor;
+}
+#badge-rec {
+  color: var(--bad);
+}
+#badge-sealed {
+  color: var(--live);
+}
 </style>
   </head>
   <body>
@@ -322,6 +363,9 @@ body[data-stale="true"] dd {
         <h1 id="title">udpcam receiver</h1>
         <p id="state" role="status" aria-live="polite" data-state="connecting">connecting</p>
         <p id="state-reason"></p>
+        <p id="badges"><span id="badge-rec" class="badge" hidden
+          title="Recording to a file">REC</span><span id="badge-sealed" class="badge" hidden
+          title="Every datagram is encrypted and authenticated with the key">encrypted</span></p>
       </section>
       <section aria-labelledby="charts-title">
         <h2 id="charts-title" class="sr-only">The last 60 seconds</h2>
@@ -400,6 +444,11 @@ function own(path) {
 }
 if (TOKEN !== null) {
   document.querySelector('link[rel="icon"]').href = own("favicon.svg");
+  try {
+    localStorage.setItem("udpcam-token", TOKEN);
+    history.replaceState(null, "", location.pathname);
+  } catch {
+  }
 }
 var stage = $("stage");
 function setText(id, text) {
@@ -697,9 +746,43 @@ function showState(state, reason) {
   setText("overlay", label);
   document.title = label + " · udpcam";
 }
+var lastLive;
+function showFacts(s, latency) {
+  const up = (Date.parse(s.time) - Date.parse(s.senderStartedAt)) / 1e3;
+  const facts = {
+    // The sender's name comes from the network: text only, never markup.
+    name: typeof s.senderName === "string" && s.senderName !== "" ? s.senderName : "-",
+    uptime: typeof s.senderStartedAt === "string" ? formatDuration(up) : "-",
+    rtt: fixed(s.rttMs, 1, "ms"),
+    latency: fixed(latency.p50, 1, "ms"),
+    latencyP99: fixed(latency.p99, 1, "ms"),
+    at: new Date(Date.parse(s.time)).toTimeString().slice(0, 8)
+  };
+  const live = s.state === "live";
+  if (live) lastLive = facts;
+  const shown = live ? facts : lastLive;
+  const asOf = live || shown === void 0 ? "" : " (as of " + shown.at + ")";
+  const show = (id, value) => {
+    setText(id, value === void 0 || value === "-" ? "-" : value + asOf);
+    $(id).dataset.asOf = String(asOf !== "");
+  };
+  show("sender-name", shown?.name);
+  show("uptime", shown?.uptime);
+  show("rtt", shown?.rtt);
+  show("latency-p99", shown?.latencyP99);
+  setText("latency", live ? facts.latency : "-");
+}
+function showBadges(s) {
+  $("badge-rec").hidden = s.recording === void 0 || s.recording === null;
+  $("badge-sealed").hidden = s.sealed !== true;
+}
 function showStats(s, at) {
   document.body.dataset.stale = "false";
   showState(String(s.state), s.stateReason);
+  showBadges(s);
+  if (Number(s.width) > 0 && Number(s.height) > 0) {
+    $("stage").style.setProperty("--aspect", s.width + " / " + s.height);
+  }
   const framesReceived2 = Number(s.framesReceived) || 0;
   enableSnapshot(framesReceived2);
   const latency = s.latencyMs || {};
@@ -707,9 +790,7 @@ function showStats(s, at) {
   setText("bitrate", fixed(s.bitrateMbps, 2, "Mbit/s"));
   setText("resolution", s.width && s.height ? s.width + "x" + s.height : "-");
   setText("loss", fixed(s.lossPercent, 1, "%"));
-  setText("rtt", fixed(s.rttMs, 1, "ms"));
-  setText("latency", fixed(latency.p50, 1, "ms"));
-  setText("latency-p99", fixed(latency.p99, 1, "ms"));
+  showFacts(s, latency);
   setText("frames", String(framesReceived2));
   const dropped = Object.values(s.framesDropped || {}).reduce(
     (sum, n) => sum + (Number(n) || 0),
@@ -718,13 +799,7 @@ function showStats(s, at) {
   setText("dropped", String(dropped));
   setText("recovered", String((Number(s.packetsRecovered) || 0) + (Number(s.packetsRebuilt) || 0)));
   setText("viewers", s.preview ? String(s.preview.viewers) : "-");
-  setText(
-    "sender-name",
-    typeof s.senderName === "string" && s.senderName !== "" ? s.senderName : "-"
-  );
   $("sender-name").title = typeof s.sender === "string" ? s.sender : "";
-  const up = (Date.parse(s.time) - Date.parse(s.senderStartedAt)) / 1e3;
-  setText("uptime", typeof s.senderStartedAt === "string" ? formatDuration(up) : "-");
   charts.fps.push(at, s.fps);
   charts.bitrate.push(at, s.bitrateMbps);
   charts.latency.push(at, latency.p50);

@@ -20,7 +20,16 @@ export interface PreviewGuardOptions {
    * @default {undefined}
    */
   token?: string;
+  /**
+   * Let pages of other origins embed `/stream.mjpg` and `/snapshot.jpg`
+   * (`<img src>` on a dashboard): `Cross-Origin-Resource-Policy:
+   * cross-origin` on those two alone, still behind the token. @default {false}
+   */
+  allowEmbed?: boolean;
 }
+
+/** What other origins may embed with `allowEmbed`. */
+const EMBEDDABLE = new Set(["/stream.mjpg", "/snapshot.jpg"]);
 
 /** The headers every response gets: nothing may frame, embed, sniff or read it from elsewhere. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -45,7 +54,7 @@ export function guardPreview(
   handler: (request: Request) => Response,
   options: PreviewGuardOptions,
 ): (request: Request) => Response {
-  const { port, loopback, token } = options;
+  const { port, loopback, token, allowEmbed = false } = options;
   const expected = token === undefined ? undefined : sha256(token);
 
   /** The answer to a request that may not pass, or undefined for one that may. */
@@ -63,6 +72,7 @@ export function guardPreview(
     if (expected === undefined) return undefined;
     const given = presentedToken(request, url);
     if (given === undefined) {
+      if (wantsPage(request, url)) return tokenPage(401, "This preview needs its token.");
       const response = textResponse(
         401,
         "Token needed: open the preview URL with ?token=... from the receiver's log, " +
@@ -73,10 +83,11 @@ export function guardPreview(
     }
     // Digests of equal length, compared in constant time: no hint of the token, not even its length.
     if (!timingSafeEqual(sha256(given), expected)) {
+      if (wantsPage(request, url)) return tokenPage(403, "That is not this preview's token.");
       return textResponse(
         403,
         "Wrong token: use the ?token=... of the preview URL in the receiver's log " +
-          "(a new one each run unless --http-token is given)\n",
+          "(kept in its config folder, udpcam/http-token, unless --http-token is given)\n",
       );
     }
     return undefined;
@@ -86,6 +97,9 @@ export function guardPreview(
     const response = refuse(request, new URL(request.url)) ?? handler(request);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
       response.headers.set(name, value);
+    }
+    if (allowEmbed && response.ok && EMBEDDABLE.has(new URL(request.url).pathname)) {
+      response.headers.set("cross-origin-resource-policy", "cross-origin");
     }
     return response;
   };
@@ -110,4 +124,51 @@ function presentedToken(request: Request, url: URL): string | undefined {
 
 function sha256(text: string): Uint8Array {
   return createHash("sha256").update(text).digest();
+}
+
+/** Whether a browser is opening the page itself (not the stream, not a script): it gets a page back. */
+function wantsPage(request: Request, url: URL): boolean {
+  return url.pathname === "/" && request.method === "GET" &&
+    (request.headers.get("accept") ?? "").includes("text/html");
+}
+
+/**
+ * The page a browser gets for the preview without its token (401) or with a
+ * wrong one (403): a field to paste the token or the whole preview URL in.
+ * A token this browser kept for this origin (the preview page keeps the one
+ * it was opened with, in `localStorage`, which no other port can read, unlike
+ * a cookie) is tried at once, so a bookmark without the token works; a wrong
+ * one is forgotten. Never holds the token.
+ */
+function tokenPage(status: 401 | 403, why: string): Response {
+  const page = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="dark"><title>udpcam: token needed</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;background:#0b0d10;color:#e3e7ec;margin:0;
+display:grid;place-items:center;min-height:100vh}main{max-width:32rem;padding:1.5rem}
+input{width:100%;font:inherit;padding:.5em;margin:.5em 0;box-sizing:border-box}
+button{font:inherit;padding:.4em 1em}code{overflow-wrap:anywhere}</style></head>
+<body><main><h1>udpcam</h1><p>${why} Paste the preview URL the receiver printed (it ends in
+<code>?token=...</code>), or the token alone:</p>
+<form id="form"><input id="token" name="token" autocomplete="off" autofocus required
+aria-label="Preview URL or token"><button type="submit">Open</button></form></main>
+<script>
+const KEY = "udpcam-token";
+if (${status === 403}) localStorage.removeItem(KEY);
+else if (localStorage.getItem(KEY)) location.replace("/?token=" + encodeURIComponent(localStorage.getItem(KEY)));
+document.getElementById("form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  let value = document.getElementById("token").value.trim();
+  try { value = new URL(value).searchParams.get("token") || value; } catch {}
+  location.assign("/?token=" + encodeURIComponent(value));
+});
+</script></body></html>
+`;
+  const response = new Response(page, {
+    status,
+    headers: { "cache-control": "no-store", "content-type": "text/html; charset=utf-8" },
+  });
+  if (status === 401) response.headers.set("www-authenticate", 'Bearer realm="udpcam"');
+  return response;
 }

@@ -22,6 +22,15 @@ export function own(path: string): string {
 }
 if (TOKEN !== null) {
   document.querySelector<HTMLLinkElement>('link[rel="icon"]')!.href = own("favicon.svg");
+  // Kept by this browser for this origin (no other port can read it, unlike a
+  // cookie): the address bar can drop it, and a bookmark without it still
+  // opens (the preview's page for a missing token tries the kept one).
+  try {
+    localStorage.setItem("udpcam-token", TOKEN);
+    history.replaceState(null, "", location.pathname);
+  } catch {
+    // Storage refused (a private window may): the token stays in the address.
+  }
 }
 /** The video's frame, what goes fullscreen. */
 export const stage = $("stage");

@@ -37,9 +37,61 @@ function showState(state: string, reason: string | undefined): void {
   document.title = label + " · udpcam";
 }
 
+/**
+ * The facts of the sender as last seen live (its name, uptime, round trip
+ * and latency): once the stream is not live they no longer hold, and are
+ * shown as of then, the uptime no longer counting.
+ */
+interface LiveFacts {
+  name: string;
+  uptime: string;
+  rtt: string;
+  latency: string;
+  latencyP99: string;
+  at: string;
+}
+let lastLive: LiveFacts | undefined;
+
+function showFacts(s: Stats, latency: Latency): void {
+  // Both times from the receiver's clock, so this browser's clock does not matter.
+  const up = (Date.parse(s.time) - Date.parse(s.senderStartedAt as string)) / 1000;
+  const facts: LiveFacts = {
+    // The sender's name comes from the network: text only, never markup.
+    name: typeof s.senderName === "string" && s.senderName !== "" ? s.senderName : "-",
+    uptime: typeof s.senderStartedAt === "string" ? formatDuration(up) : "-",
+    rtt: fixed(s.rttMs, 1, "ms"),
+    latency: fixed(latency.p50, 1, "ms"),
+    latencyP99: fixed(latency.p99, 1, "ms"),
+    at: new Date(Date.parse(s.time)).toTimeString().slice(0, 8),
+  };
+  const live = s.state === "live";
+  if (live) lastLive = facts;
+  const shown = live ? facts : lastLive;
+  const asOf = live || shown === undefined ? "" : " (as of " + shown.at + ")";
+  const show = (id: string, value: string | undefined) => {
+    setText(id, value === undefined || value === "-" ? "-" : value + asOf);
+    $(id).dataset.asOf = String(asOf !== "");
+  };
+  show("sender-name", shown?.name);
+  show("uptime", shown?.uptime);
+  show("rtt", shown?.rtt);
+  show("latency-p99", shown?.latencyP99);
+  setText("latency", live ? facts.latency : "-");
+}
+
+function showBadges(s: Stats): void {
+  $("badge-rec").hidden = s.recording === undefined || s.recording === null;
+  $("badge-sealed").hidden = s.sealed !== true;
+}
+
 function showStats(s: Stats, at: number): void {
   document.body.dataset.stale = "false";
   showState(String(s.state), s.stateReason);
+  showBadges(s);
+  // The picture's own shape, so that a narrow screen gives it no black bars.
+  if (Number(s.width) > 0 && Number(s.height) > 0) {
+    $("stage").style.setProperty("--aspect", s.width + " / " + s.height);
+  }
   const framesReceived = Number(s.framesReceived) || 0;
   enableSnapshot(framesReceived);
   const latency: Latency = s.latencyMs || {};
@@ -47,9 +99,7 @@ function showStats(s: Stats, at: number): void {
   setText("bitrate", fixed(s.bitrateMbps, 2, "Mbit/s"));
   setText("resolution", s.width && s.height ? s.width + "x" + s.height : "-");
   setText("loss", fixed(s.lossPercent, 1, "%"));
-  setText("rtt", fixed(s.rttMs, 1, "ms"));
-  setText("latency", fixed(latency.p50, 1, "ms"));
-  setText("latency-p99", fixed(latency.p99, 1, "ms"));
+  showFacts(s, latency);
   setText("frames", String(framesReceived));
   const dropped = Object.values(s.framesDropped || {}).reduce(
     (sum, n) => sum + (Number(n) || 0),
@@ -58,15 +108,7 @@ function showStats(s: Stats, at: number): void {
   setText("dropped", String(dropped));
   setText("recovered", String((Number(s.packetsRecovered) || 0) + (Number(s.packetsRebuilt) || 0)));
   setText("viewers", s.preview ? String(s.preview.viewers) : "-");
-  // The sender's name comes from the network: text only, never markup.
-  setText(
-    "sender-name",
-    typeof s.senderName === "string" && s.senderName !== "" ? s.senderName : "-",
-  );
   $("sender-name").title = typeof s.sender === "string" ? s.sender : "";
-  // Both times from the receiver's clock, so this browser's clock does not matter.
-  const up = (Date.parse(s.time) - Date.parse(s.senderStartedAt as string)) / 1000;
-  setText("uptime", typeof s.senderStartedAt === "string" ? formatDuration(up) : "-");
 
   charts.fps.push(at, s.fps);
   charts.bitrate.push(at, s.bitrateMbps);

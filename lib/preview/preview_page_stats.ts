@@ -34,6 +34,10 @@ export interface Stats {
   senderName?: string;
   sender?: string;
   senderStartedAt?: string;
+  /** Whether the stream's datagrams are sealed with a key. */
+  sealed?: boolean;
+  /** Present while recording. */
+  recording?: { file?: string };
   time: string;
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fitStatus } from "../../lib/cli/status_line.ts";
+import { fitStatus, repaintPrefix } from "../../lib/cli/status_line.ts";
 
 const LINE = "udpcam receiver | live | 30.0 fps | 11.2 Mbit/s | 1280x720 | latency 8.9 ms | " +
   "rtt 1.2 ms | loss 0.0 % | recovered 0 | frames lost 0 | viewers 1 | loop lag 4.1 ms";
@@ -25,4 +25,13 @@ Deno.test("a first field wider than the terminal is shortened with an ellipsis",
     fitStatus("refused: the sender streams to its most receivers | 0.0 fps", 20),
     "refused: the sende…",
   );
+});
+
+Deno.test("after the terminal narrows, the line drawn before (now wrapped) is erased from its first row", () => {
+  // Drawn at 80 columns, 79 characters: at 40 columns it takes 2 rows.
+  assert.equal(repaintPrefix(79, 40), "\x1b[1A\r\x1b[J");
+  assert.equal(repaintPrefix(79, 20), "\x1b[3A\r\x1b[J");
+  // Still one row: back to its start, erase.
+  assert.equal(repaintPrefix(79, 80), "\r\x1b[J");
+  assert.equal(repaintPrefix(0, 80), "\r\x1b[J");
 });

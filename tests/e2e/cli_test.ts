@@ -114,7 +114,11 @@ Deno.test("sender on a busy UDP port says so and exits 4", async () => {
 Deno.test("receiver on a busy HTTP port says so and exits 4", async () => {
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr;
-  const { code, stderr } = await runTool("receiver", ["--http", `127.0.0.1:${port}`]);
+  const { code, stderr } = await runTool("receiver", [
+    "127.0.0.1:9",
+    "--http",
+    `127.0.0.1:${port}`,
+  ]);
   assert.equal(code, 4, stderr);
   assertOneLineError(
     stderr,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { launch, text, waitForState, waitUntil, watchErrors } from "./_browser.ts";
 import type { ReceivedFrame } from "../../lib/hub/frame.ts";
 import { LatestValue } from "../../lib/hub/latest_value.ts";
 import { HttpServer } from "../../lib/preview/http_server.ts";
@@ -7,8 +8,6 @@ import { guardPreview } from "../../lib/preview/preview_guard.ts";
 import { createPreviewHandler, type PreviewHandler } from "../../lib/preview/preview_handler.ts";
 import { TestPatternSource } from "../../lib/capture/test_pattern.ts";
 import { startReceiver, startSender, ToolProcess } from "../_tool.ts";
-
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 
 Deno.test({
   name: "the preview page in Chromium shows a moving image and stats that change",
@@ -668,36 +667,6 @@ function freeTcpPort(): number {
   return port;
 }
 
-/** The page's uncaught errors and console errors, as they come. */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(`console: ${message.text()}`);
-  });
-  return errors;
-}
-
-async function text(page: Page, selector: string): Promise<string> {
-  return ((await page.locator(selector).textContent()) ?? "").trim();
-}
-
-function waitForState(page: Page, state: string, timeout = 15_000): Promise<void> {
-  return waitUntil(page, `document.getElementById('state').dataset.state === '${state}'`, timeout);
-}
-
-/**
- * Waits until `expression` is true in the page. (Playwright's waitForFunction
- * polls with eval, which the page's CSP forbids.)
- */
-async function waitUntil(page: Page, expression: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await page.evaluate(expression))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${expression}`);
-    await page.waitForTimeout(50);
-  }
-}
-
 /** Whether two screenshots of the video, `ms` apart, differ. */
 async function pictureMoves(page: Page, ms = 1200): Promise<boolean> {
   const video = page.locator("#video");
@@ -746,19 +715,4 @@ async function until(condition: () => boolean, what: string, timeoutMs = 5000): 
 
 function ago(ms: number): string {
   return new Date(Date.now() - ms).toISOString();
-}
-
-function launch() {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
 }

@@ -317,3 +317,52 @@ Deno.test("the page's icon is served as SVG, and the page links to it", async ()
   assert.match(await icon.text(), /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assert.match(await handler(get("/")).text(), /<link rel="icon" href="favicon.svg"/);
 });
+
+Deno.test("guardPreview() answers a browser opening the page without its token with a page to paste it in", async () => {
+  const { serve } = guarded({ loopback: false, token: TOKEN });
+  const html = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
+  for (const [target, status] of [["/", 401], [`/?token=${TOKEN}x`, 403]] as const) {
+    const response = serve(
+      new Request(`http://192.168.1.20:${PORT}${target}`, { headers: html }),
+    );
+    assert.equal(response.status, status);
+    assert.match(response.headers.get("content-type") ?? "", /^text\/html/);
+    const page = await response.text();
+    assert.match(page, /<input[^>]+name="token"/, "a field for the token");
+    assert.match(page, /localStorage/, "a token kept by this browser for this origin is tried");
+    assert.ok(!page.includes(TOKEN), "never the token itself");
+  }
+  // Anything else, or a client that does not ask for HTML, still gets the line.
+  const stream = serve(new Request(`http://192.168.1.20:${PORT}/stream.mjpg`, { headers: html }));
+  assert.match(await stream.text(), /^Token needed/);
+  const curl = serve(new Request(`http://192.168.1.20:${PORT}/`));
+  assert.match(await curl.text(), /^Token needed/);
+});
+
+Deno.test("guardPreview() with allowEmbed lets other origins embed the stream and the snapshot, and nothing else", async () => {
+  for (const allowEmbed of [false, true]) {
+    const { serve, frames } = (() => {
+      const { frames, handler } = setup();
+      return {
+        frames,
+        serve: guardPreview(handler, { port: PORT, loopback: false, token: TOKEN, allowEmbed }),
+      };
+    })();
+    frames.publish(frame(1));
+    for (const path of ["/snapshot.jpg", "/stats", "/", "/stream.mjpg"]) {
+      const response = serve(request(`192.168.1.20:${PORT}`, `${path}?token=${TOKEN}`));
+      const embeddable = allowEmbed && (path === "/snapshot.jpg" || path === "/stream.mjpg");
+      assert.equal(
+        response.headers.get("cross-origin-resource-policy"),
+        embeddable ? "cross-origin" : "same-origin",
+        `${path} with allowEmbed ${allowEmbed}`,
+      );
+      await response.body?.cancel();
+    }
+    // Still behind the token.
+    const without = serve(request(`192.168.1.20:${PORT}`, "/snapshot.jpg"));
+    assert.equal(without.status, 401);
+    await without.body?.cancel();
+    frames.close();
+  }
+});

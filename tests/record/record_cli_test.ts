@@ -188,7 +188,9 @@ Deno.test("receiver --record refuses an existing file with one line, and leaves 
   try {
     const path = `${dir}/cam.mkv`;
     await Deno.writeTextFile(path, "yesterday's recording");
-    const { code, stderr } = await runTool("receiver", ["--record", path, "--http", "127.0.0.1:0"]);
+    const { code, stderr } = await runTool("receiver", [
+      ...["127.0.0.1:9", "--record", path, "--http", "127.0.0.1:0"],
+    ]);
     assert.equal(code, 1);
     assertOneLineError(stderr, /cam\.mkv already exists: recording never overwrites a file/);
     assert.equal(await Deno.readTextFile(path), "yesterday's recording");
@@ -201,7 +203,8 @@ Deno.test("receiver --record without ffmpeg says how to install it and exits 3",
   const dir = await Deno.makeTempDir({ prefix: "udpcam-record-" });
   try {
     const { code, stderr } = await runTool("receiver", [
-      ...["--record", `${dir}/cam.mkv`, "--ffmpeg", `${dir}/ffmpeg`, "--http", "127.0.0.1:0"],
+      ...["127.0.0.1:9", "--record", `${dir}/cam.mkv`, "--ffmpeg", `${dir}/ffmpeg`],
+      ...["--http", "127.0.0.1:0"],
     ]);
     assert.equal(code, 3);
     assertOneLineError(
