@@ -182,6 +182,8 @@ async function send(
         onWork: () => loopLag.touch(),
       });
     }
+    // Before any frame flows: its sockets and first answers then hold up no frame.
+    announcing = announce(args, udp, logger);
     let failure: string | undefined;
     let refused: SourceError | undefined;
     let refusal: Promise<SourceError | undefined>;
@@ -210,7 +212,6 @@ async function send(
         if (!started) {
           started = true;
           logListening(logger, { args, udp, key });
-          announcing = announce(args, udp, logger);
           baseWidth = jpegDimensions(frame.data)?.width;
           if (rtp !== undefined) await rtp.announce(jpegDimensions(frame.data));
           if (tutorial !== undefined) logTutorialListening(logger, args.listen.hostname, tutorial);
