@@ -20,7 +20,7 @@ Deno.test("with several senders a person picks one by number; with no one to ask
     return "2";
   });
   assert.equal(picked.sender?.name, "porch");
-  assert.match(questions[0], /1\. garage\t192\.168\.1\.21:8080\tneeds a key\n  2\. porch/);
+  assert.match(questions[0], /1\. garage\t192\.168\.1\.21:8080\tneeds a key\n {2}2\. porch/);
   assert.throws(
     () => chooseSender([GARAGE, PORCH], undefined),
     (error) =>
