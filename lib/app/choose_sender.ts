@@ -3,12 +3,16 @@ import type { HostPort } from "../cli/host_port.ts";
 import type { Logger } from "../cli/logger.ts";
 import { discoverSenders, type FoundSender } from "../discover/discover_senders.ts";
 import { DEFAULT_SENDER } from "./receiver_args.ts";
+import { VERSION } from "../wire/header.ts";
 
 /** One line for a sender found: its name, address, and whether it needs a key. */
 export function foundSenderLine(sender: FoundSender): string {
+  const other = sender.version !== undefined && sender.version !== VERSION
+    ? `\tspeaks protocol ${sender.version}, not ${VERSION}: update one side`
+    : "";
   return `${sender.name}\t${sender.address}:${sender.port}\t${
     sender.keyed ? "needs a key" : "no key"
-  }`;
+  }${other}`;
 }
 
 /**
@@ -46,8 +50,13 @@ function pick(sender: FoundSender): { address: HostPort; sender: FoundSender } {
  * one answers, 3 s when none does), and said in the log.
  */
 export async function findSender(logger: Logger, keyGiven: boolean): Promise<HostPort> {
-  const found = await discoverSenders();
-  const interactive = Deno.stdin.isTerminal() && Deno.stderr.isTerminal();
+  // Only senders of this protocol: another version could not be joined.
+  const found = (await discoverSenders()).filter((sender) =>
+    sender.version === undefined || sender.version === VERSION
+  );
+  // prompt() asks on stdout and waits on stdin: a person must be at both.
+  const interactive = logger.format === "text" && Deno.stdin.isTerminal() &&
+    Deno.stdout.isTerminal();
   const { address, sender } = chooseSender(found, interactive ? prompt : undefined);
   if (sender === undefined) {
     logger.event(

@@ -230,6 +230,10 @@ async function send(
       throw cameraHint(error, args);
     } finally {
       frames.close();
+      // The other outputs are closed before their loops are waited for: a
+      // server or client that stopped reading must not hold the way out.
+      await tutorial?.close();
+      await rtsp?.close();
       await sending;
       await sendingRtp;
       await sendingTutorial;
@@ -276,6 +280,12 @@ function announce(args: SenderArgs, udp: UdpSender, logger: Logger): Announcing 
     port: udp.addr.port,
     version: VERSION,
     keyed: udp.sealed,
+    onError: (error) =>
+      logger.warn(
+        `cannot announce this sender on the network (${
+          error.message.split("\n")[0]
+        }): receivers need its address`,
+      ),
   });
   logger.event(
     "announced",

@@ -206,6 +206,14 @@ export function logTutorialEvent(logger: Logger, event: TutorialOutputEvent): vo
     case "frame_unfit":
       logger.warn(`a frame is not sent to the tutorial's clients: ${event.reason}`);
       return;
+    case "send_failed":
+      logger.warn(
+        `the system refused to send datagrams of ${event.bytes} bytes to the tutorial's clients` +
+          (Deno.build.os === "darwin"
+            ? " (macOS: raise sysctl net.inet.udp.maxdgram to 65535)"
+            : ""),
+      );
+      return;
   }
 }
 

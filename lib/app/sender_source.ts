@@ -160,7 +160,7 @@ export interface OpenedSource {
 }
 
 /**
- * With `--copy` of a file or URL: asks ffmpeg for the video's codec beside
+ * With `--copy` of a file: asks ffmpeg for the video's codec beside
  * the source's own run (no wait added to the start), and refuses one that is
  * not MJPEG, whose frames the sender would never find (ffmpeg copies them
  * out all the same). A camera with `--copy` is asked for MJPEG by ffmpeg's
@@ -171,9 +171,9 @@ async function refuseNonMjpeg(
   spec: SourceSpec,
   copy: boolean,
 ): Promise<SourceError | undefined> {
-  if (!copy || (spec.kind !== "file" && spec.kind !== "url")) return undefined;
-  const codec = await probeVideoCodec(ffmpeg, ["-i", spec.kind === "file" ? spec.path : spec.url])
-    .catch(() => undefined);
+  // Files only: a URL (a camera's MJPEG over HTTP) may take one client alone.
+  if (!copy || spec.kind !== "file") return undefined;
+  const codec = await probeVideoCodec(ffmpeg, ["-i", spec.path]).catch(() => undefined);
   if (codec === undefined || codec === "mjpeg") return undefined;
   return new SourceError(
     `--copy passes MJPEG frames through, and ${formatSourceSpec(spec)} is ${codec}: ` +

@@ -63,8 +63,12 @@ export async function storedHttpToken(
     await Deno.writeTextFile(path, `${token}\n`, { createNew: true, mode: 0o600 });
     return { token, path };
   } catch (error) {
-    const other = error instanceof Deno.errors.AlreadyExists ? await read() : undefined;
-    if (other !== undefined) return { token: other, path };
+    // Another receiver made it just now: its token, once written.
+    for (let i = 0; i < 10 && error instanceof Deno.errors.AlreadyExists; i++) {
+      const other = await read();
+      if (other !== undefined) return { token: other, path };
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
     return { token, problem: `cannot write ${path} (${reason})` };
   }

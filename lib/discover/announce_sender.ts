@@ -1,4 +1,4 @@
-import { Bonjour } from "bonjour-service";
+import { labelOf, openBonjour } from "./_bonjour.ts";
 
 /** The DNS-SD service type senders announce: `_udpcam._udp`. */
 export const SERVICE_TYPE = "udpcam";
@@ -13,6 +13,8 @@ export interface SenderAnnouncement {
   version: number;
   /** Whether receivers need a key (never the key itself). */
   keyed: boolean;
+  /** Told once if the announcement cannot go on (port 5353 taken or refused). */
+  onError?: (error: Error) => void;
 }
 
 /** An announcement going on, until stopped. */
@@ -27,9 +29,13 @@ export interface Announcing {
  * network (no multicast route, say) are let go: the sender works without.
  */
 export function announceSender(announcement: SenderAnnouncement): Announcing {
-  const bonjour = new Bonjour({}, () => {});
+  let told = false;
+  const bonjour = openBonjour((error) => {
+    if (!told) announcement.onError?.(error);
+    told = true;
+  });
   const service = bonjour.publish({
-    name: announcement.name,
+    name: labelOf(announcement.name),
     type: SERVICE_TYPE,
     protocol: "udp",
     port: announcement.port,

@@ -1,4 +1,4 @@
-import { Bonjour } from "bonjour-service";
+import { openBonjour, printableName } from "./_bonjour.ts";
 import { SERVICE_TYPE } from "./announce_sender.ts";
 
 /** A sender heard on the LAN. */
@@ -32,11 +32,15 @@ export interface DiscoverOptions {
  */
 export function discoverSenders(options: DiscoverOptions = {}): Promise<FoundSender[]> {
   const { timeoutMs = 3000, settleMs = 600 } = options;
-  const bonjour = new Bonjour({}, () => {});
   const found = new Map<string, FoundSender>();
   return new Promise((resolve) => {
     let settle: ReturnType<typeof setTimeout> | undefined;
+    // No mDNS here (port 5353 refused, say): nothing found, the caller goes on.
+    const bonjour = openBonjour(() => finish());
+    let finished = false;
     const finish = () => {
+      if (finished) return;
+      finished = true;
       clearTimeout(deadline);
       clearTimeout(settle);
       browser.stop();
@@ -45,16 +49,19 @@ export function discoverSenders(options: DiscoverOptions = {}): Promise<FoundSen
     };
     const deadline = setTimeout(finish, timeoutMs);
     const browser = bonjour.find({ type: SERVICE_TYPE, protocol: "udp" }, (service) => {
-      const address = (service.addresses ?? []).find((a: string) =>
-        /^\d+\.\d+\.\d+\.\d+$/.test(a)
-      ) ??
-        service.referer?.address;
+      // The address the answer came from reached this machine; the others
+      // announced (a container bridge, a VPN) may not.
+      const ipv4 = /^\d+\.\d+\.\d+\.\d+$/;
+      const referer = service.referer?.address;
+      const address = referer !== undefined && ipv4.test(referer)
+        ? referer
+        : (service.addresses ?? []).find((a: string) => ipv4.test(a));
       if (address === undefined) return;
       const txt = (service.txt ?? {}) as Record<string, string>;
       const sender: FoundSender = {
-        name: service.name,
+        name: printableName(service.name),
         address,
-        port: service.port,
+        port: Number(service.port),
         keyed: txt.key === "yes",
         version: txt.v === undefined ? undefined : Number(txt.v),
       };

@@ -154,15 +154,19 @@ button{font:inherit;padding:.4em 1em}code{overflow-wrap:anywhere}</style></head>
 <form id="form"><input id="token" name="token" autocomplete="off" autofocus required
 aria-label="Preview URL or token"><button type="submit">Open</button></form></main>
 <script>
-const KEY = "udpcam-token";
-if (${status === 403}) localStorage.removeItem(KEY);
-else if (localStorage.getItem(KEY)) location.replace("/?token=" + encodeURIComponent(localStorage.getItem(KEY)));
 document.getElementById("form").addEventListener("submit", (event) => {
   event.preventDefault();
   let value = document.getElementById("token").value.trim();
   try { value = new URL(value).searchParams.get("token") || value; } catch {}
   location.assign("/?token=" + encodeURIComponent(value));
 });
+try {
+  const KEY = "udpcam-token";
+  if (${status === 403}) localStorage.removeItem(KEY);
+  else if (localStorage.getItem(KEY)) location.replace("/?token=" + encodeURIComponent(localStorage.getItem(KEY)));
+} catch {
+  // Storage refused (blocked cookies, say): the field still works.
+}
 </script></body></html>
 `;
   const response = new Response(page, {

@@ -62,7 +62,10 @@ export function authorization(challenges: readonly AuthChallenge[], request: Aut
     (challenge.algorithm === undefined || challenge.algorithm.toUpperCase() === "MD5")
   );
   if (digest !== undefined) return digestAuthorization(digest, request);
-  if (challenges.some((challenge) => challenge.scheme === "basic")) {
+  // Never the password in the clear to a server that offered Digest: one in
+  // the middle could have stripped the challenge it can answer.
+  const offeredDigest = challenges.some((challenge) => challenge.scheme === "digest");
+  if (!offeredDigest && challenges.some((challenge) => challenge.scheme === "basic")) {
     const token = new TextEncoder().encode(`${request.username}:${request.password}`).toBase64();
     return `Basic ${token}`;
   }

@@ -102,7 +102,9 @@ export class RtspReader {
     const head = new TextDecoder().decode(buffer.subarray(0, end));
     const [statusLine, ...headerLines] = head.split("\r\n");
     const status = /^RTSP\/1\.0 (\d{3})(?: (.*))?$/.exec(statusLine);
-    if (status === null) throw new RangeError(`the server answered "${statusLine.slice(0, 80)}"`);
+    if (status === null) {
+      throw new RangeError(`the server answered "${printable(statusLine)}"`);
+    }
     const headers: Record<string, string> = {};
     for (const line of headerLines) {
       const colon = line.indexOf(":");
@@ -121,7 +123,12 @@ export class RtspReader {
     this.#buffer = buffer.subarray(end + 4 + length);
     return {
       type: "response",
-      response: { status: Number(status[1]), reason: status[2] ?? "", headers, body },
+      response: {
+        status: Number(status[1]),
+        reason: printable(status[2] ?? ""),
+        headers,
+        body,
+      },
     };
   }
 }
@@ -142,4 +149,12 @@ function startsLikeResponse(buffer: Uint8Array): boolean {
     if (buffer[i] !== prefix.charCodeAt(i)) return false;
   }
   return true;
+}
+
+/**
+ * Text from the server made safe for a log read on a terminal: no control or
+ * bidi characters (an escape sequence could rewrite the screen), at most 80.
+ */
+function printable(text: string): string {
+  return Array.from(text.replace(/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu, "")).slice(0, 80).join("");
 }

@@ -18,6 +18,10 @@ const ANSWER_MS = 5000;
 /** The first wait before connecting again, doubled after each failure up to the most. */
 const FIRST_RETRY_MS = 500;
 const MOST_RETRY_MS = 10_000;
+/** How long one write may take before the server counts as gone (it stopped reading). */
+const WRITE_MS = 5000;
+/** A session that lasted this long resets the wait before connecting again. */
+const STABLE_SESSION_MS = 30_000;
 /** How often an RTCP sender report goes on the RTCP channel, in ms (RFC 3550's 5 s minimum). */
 const REPORT_EVERY_MS = 5000;
 /** The interleaved channels of the one stream: RTP, then its RTCP. */
@@ -175,9 +179,10 @@ export class RtspOutput {
     let retryMs = FIRST_RETRY_MS;
     while (!this.#closed) {
       let reason: string;
+      let publishedAt: number | undefined;
       try {
         const ended = await this.#publish(size, () => {
-          retryMs = FIRST_RETRY_MS;
+          publishedAt = performance.now();
           this.stats.sessions++;
           this.#options.onEvent?.({ type: "rtsp_publishing", url });
         });
@@ -195,6 +200,11 @@ export class RtspOutput {
         this.#conn = undefined;
       }
       if (this.#closed) return;
+      // Only a session that held resets the wait: a server that takes RECORD
+      // and drops the stream at once is not asked again twice a second.
+      if (publishedAt !== undefined && performance.now() - publishedAt >= STABLE_SESSION_MS) {
+        retryMs = FIRST_RETRY_MS;
+      }
       this.stats.failures++;
       this.#options.onEvent?.({ type: "rtsp_failed", url, reason, retryMs });
       await new Promise<void>((resolve) => {
@@ -217,8 +227,13 @@ export class RtspOutput {
     onPublishing: () => void,
   ): Promise<string> {
     const { url, userAgent } = this.#options;
-    const conn = await withTimeout(this.#connect(url.hostname, url.port), ANSWER_MS);
-    if (conn === undefined) throw new Error(`no connection to ${url.hostname}:${url.port} in 5 s`);
+    const connecting = this.#connect(url.hostname, url.port);
+    const conn = await withTimeout(connecting, ANSWER_MS);
+    if (conn === undefined) {
+      // One that comes after all is closed, not left open.
+      connecting.then((late) => late.close(), () => {});
+      throw new Error(`no connection to ${url.hostname}:${url.port} in 5 s`);
+    }
     this.#conn = conn;
     if (this.#closed) return "closed";
     const answers = new Answers(conn);
@@ -275,7 +290,7 @@ export class RtspOutput {
       control: "trackID=0",
     });
     await request("ANNOUNCE", url.url, {}, sdp);
-    const setup = await request("SETUP", `${url.url}/trackID=0`, {
+    const setup = await request("SETUP", controlUrl(url.url, "trackID=0"), {
       Transport: `RTP/AVP/TCP;unicast;interleaved=${RTP_CHANNEL}-${RTCP_CHANNEL};mode=record`,
     });
     const session = setup.headers.session?.split(";")[0].trim();
@@ -322,7 +337,9 @@ export class RtspOutput {
     session.writing = session.writing.then(async () => {
       if (session.failed) return;
       try {
-        for (let at = 0; at < bytes.length;) at += await session.conn.write(bytes.subarray(at));
+        // A server that stops reading fills the connection: the write would never end.
+        const written = await withTimeout(writeAll(session.conn, bytes), WRITE_MS);
+        if (written === undefined) throw new Error("the server stopped reading");
       } catch {
         session.failed = true;
         try {
@@ -399,4 +416,18 @@ class Answers {
     this.#waiting = undefined;
     return end;
   }
+}
+
+/** Writes all of `bytes`; resolves `true` once written. */
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<true> {
+  for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
+  return true;
+}
+
+/** The URL of a stream's control (`trackID=0`) under `base`, before any query. */
+function controlUrl(base: string, control: string): string {
+  const query = base.indexOf("?");
+  return query === -1
+    ? `${base}/${control}`
+    : `${base.slice(0, query)}/${control}${base.slice(query)}`;
 }

@@ -10,7 +10,9 @@ import { wallClock } from "../util/clock.ts";
 export type TutorialOutputEvent =
   | TutorialClientEvent
   /** A frame could not be made to fit one datagram, or could not be re-encoded: skipped. */
-  | { type: "frame_unfit"; reason: string };
+  | { type: "frame_unfit"; reason: string }
+  /** The system refused datagrams of this size: said once. */
+  | { type: "send_failed"; bytes: number };
 
 /** Options for a {@linkcode TutorialOutput}. */
 export interface TutorialOutputOptions {
@@ -34,6 +36,8 @@ export interface TutorialOutputStats {
   refitted: number;
   /** Frames that fit no datagram, or failed to re-encode: not sent. */
   unfit: number;
+  /** Datagrams the system refused to send (one too large for it, say). */
+  failed: number;
 }
 
 /**
@@ -52,6 +56,7 @@ export class TutorialOutput {
     bytes: 0,
     refitted: 0,
     unfit: 0,
+    failed: 0,
   };
   #socket: DatagramSocket;
   #fitter: JpegFitter;
@@ -105,10 +110,15 @@ export class TutorialOutput {
     const datagram = encodeTutorialFrame(jpeg);
     const to = this.#clients.addresses;
     if (this.#closed || to.length === 0) return;
-    await this.#socket.sendMany(to.map(() => datagram), to).catch(() => 0);
+    const failed = await this.#socket.sendMany(to.map(() => datagram), to)
+      .catch(() => to.length);
+    if (failed > 0 && this.stats.failed === 0) {
+      this.#onEvent?.({ type: "send_failed", bytes: datagram.length });
+    }
+    this.stats.failed += failed;
     this.stats.frames++;
-    this.stats.datagrams += to.length;
-    this.stats.bytes += datagram.length * to.length;
+    this.stats.datagrams += to.length - failed;
+    this.stats.bytes += datagram.length * (to.length - failed);
   }
 
   #unfit(reason: string): void {

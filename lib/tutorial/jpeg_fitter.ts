@@ -1,4 +1,8 @@
+import { jpegDimensions } from "../image/jpeg_dimensions.ts";
 import { WorkerClient } from "../util/worker_client.ts";
+
+/** The largest picture re-encoded: 8K. */
+const MAX_PIXELS = 7680 * 4320;
 import { nextFitRung } from "./jpeg_fit.ts";
 import type { JpegFitRequest, JpegFitResponse } from "./jpeg_fit_worker.ts";
 
@@ -49,6 +53,9 @@ export class JpegFitter {
    */
   async fit(jpeg: Uint8Array): Promise<Uint8Array | undefined> {
     if (jpeg.length <= this.max) return jpeg;
+    // Decoded whole in the worker: a header claiming a huge picture is not.
+    const size = jpegDimensions(jpeg);
+    if (size === undefined || size.width * size.height > MAX_PIXELS) return undefined;
     const answer = await this.#client.call({
       jpeg: new Uint8Array(jpeg),
       from: this.#rung,

@@ -5,7 +5,7 @@
  * no security. Here: the datagrams both ways, the clients a server keeps,
  * and frames made small enough to fit one datagram, off the main thread.
  *
- * May import: `util`. `tests/layers_test.ts` holds it to that.
+ * May import: `image`, `util`. `tests/layers_test.ts` holds it to that.
  *
  * @module
  */

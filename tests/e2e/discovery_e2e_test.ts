@@ -6,21 +6,11 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { inVethNamespace } from "./_veth_namespace.ts";
 
 Deno.test("receivers find senders on the LAN by name within 3 s, tell a keyed one apart, and join the one there is with no address", async () => {
-  const inside = new URL("./_discovery_inside.ts", import.meta.url).pathname;
-  // A veth pair (this kernel has no dummy interfaces): the machine's one LAN.
-  const setup = "ip link set lo up && ip link add v0 type veth peer name v1 && " +
-    "ip addr add 10.77.0.1/24 dev v0 && ip link set v0 multicast on && ip link set v1 up && " +
-    "ip link set v0 up && ip route add 224.0.0.0/4 dev v0";
-  const result = await new Deno.Command("unshare", {
-    args: ["--net", "sh", "-c", `${setup} && exec "$0" run -A "$1"`, Deno.execPath(), inside],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(result.stderr);
-  assert.ok(result.success, `the namespace ran: ${stderr}`);
-  const seen = JSON.parse(new TextDecoder().decode(result.stdout).trim().split("\n").at(-1)!);
+  // deno-lint-ignore no-explicit-any
+  const seen: any = await inVethNamespace(new URL("./_discovery_inside.ts", import.meta.url));
   const [porch, garage] = seen.ports;
   assert.equal(seen.discoverCode, 0);
   assert.deepEqual([...seen.listed].sort(), [
@@ -35,4 +25,13 @@ Deno.test("receivers find senders on the LAN by name within 3 s, tell a keyed on
   assert.equal(seen.found.address, `10.77.0.1:${porch}`);
   assert.ok(seen.foundMs < 3000 + 2000, `found in ${seen.foundMs} ms`);
   assert.ok(seen.live, "joined it and went live");
+});
+
+Deno.test("with the mDNS port taken, the sender warns and streams on, and the receiver finds no one rather than failing", async () => {
+  // deno-lint-ignore no-explicit-any
+  const seen: any = await inVethNamespace(new URL("./_mdns_taken_inside.ts", import.meta.url));
+  assert.match(String(seen.warning), /cannot announce this sender on the network/);
+  assert.equal(seen.senderAlive, true);
+  assert.deepEqual(seen.discover, { code: 0, stdout: "No sender found on this network." });
+  assert.equal(seen.senderExit, 0);
 });

@@ -6,21 +6,13 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { inVethNamespace } from "./_veth_namespace.ts";
 
 Deno.test("the README's 'Two machines' commands work as written: the sender announced, listed, and joined with and without its address", async () => {
-  const inside = new URL("./_readme_two_machines_inside.ts", import.meta.url).pathname;
-  const setup = "ip link set lo up && ip link add v0 type veth peer name v1 && " +
-    "ip addr add 10.77.0.1/24 dev v0 && ip link set v0 multicast on && ip link set v1 up && " +
-    "ip link set v0 up && ip route add 224.0.0.0/4 dev v0";
-  const result = await new Deno.Command("unshare", {
-    args: ["--net", "sh", "-c", `${setup} && exec "$0" run -A "$1"`, Deno.execPath(), inside],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(result.success, `the namespace ran: ${new TextDecoder().decode(result.stderr)}`);
-  const { name, results } = JSON.parse(
-    new TextDecoder().decode(result.stdout).trim().split("\n").at(-1)!,
-  );
+  const { name, results } = await inVethNamespace(
+    new URL("./_readme_two_machines_inside.ts", import.meta.url),
+    // deno-lint-ignore no-explicit-any
+  ) as { name: string; results: any[] };
   const by = (command: string) => results.find((r: { command: string }) => r.command === command);
   assert.equal(results.length, 5, JSON.stringify(results));
   assert.equal(by("sender.exe").announced, name);

@@ -278,3 +278,54 @@ Deno.test("sender --rtsp answers a server's Digest challenge with the URL's cred
   }
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("a server that takes RECORD and then stops reading is given up within seconds, and the sender still stops at once", async () => {
+  const dir = await Deno.makeTempDir();
+  const clip = await makeRtpClip(dir, { pixelFormat: "yuvj420p", frames: 20, size: "1280x720" });
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const held: Deno.Conn[] = [];
+  // Answers each request with 200 until RECORD, then reads nothing more.
+  const serving = (async () => {
+    for await (const conn of listener) {
+      held.push(conn);
+      (async () => {
+        const buffer = new Uint8Array(65_536);
+        for (;;) {
+          const n = await conn.read(buffer).catch(() => null);
+          if (n === null) return;
+          const head = new TextDecoder().decode(buffer.subarray(0, n));
+          const cseq = /CSeq: (\d+)/i.exec(head)?.[1] ?? "0";
+          const session = head.startsWith("SETUP") ? "Session: 1\r\n" : "";
+          await conn.write(
+            new TextEncoder().encode(`RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\n${session}\r\n`),
+          );
+          if (head.startsWith("RECORD")) return;
+        }
+      })().catch(() => {});
+    }
+  })().catch(() => {});
+  const sender = publish(clip, `rtsp://127.0.0.1:${port}/stuck`);
+  try {
+    await sender.waitFor("rtsp_publishing", () => true, 20_000);
+    const started = Date.now();
+    const failed = await sender.waitFor("rtsp_failed", () => true, 30_000);
+    assert.ok(Date.now() - started < 25_000, `given up after ${Date.now() - started} ms`);
+    assert.equal(typeof failed.reason, "string");
+  } finally {
+    const stopping = Date.now();
+    const status = await sender.stop();
+    assert.equal(status.code, 0);
+    assert.ok(Date.now() - stopping < 8000, `stopped in ${Date.now() - stopping} ms`);
+    listener.close();
+    for (const conn of held) {
+      try {
+        conn.close();
+      } catch {
+        // Closed.
+      }
+    }
+    await serving;
+    await Deno.remove(dir, { recursive: true });
+  }
+});

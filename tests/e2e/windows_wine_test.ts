@@ -232,7 +232,11 @@ Deno.test("under Wine --list-cameras with the Windows ffmpeg finds none and exit
   const { code, stdout, stderr } = await runWindowsTool("sender", [
     ...["--list-cameras", "--ffmpeg", windowsPath(WINDOWS_FFMPEG)],
   ]);
-  assert.equal(code, 0, stderr);
+  assert.equal(
+    code,
+    0,
+    `exit ${code}; stdout ${JSON.stringify(stdout)}; stderr ${JSON.stringify(stderr)}`,
+  );
   assert.equal(stdout.trim(), "No camera found.");
   assert.equal(stderr, "");
 });

@@ -56,3 +56,14 @@ Deno.test("Basic alone is answered; a scheme not spoken is refused", () => {
     /not spoken \(digest SHA-256\)/,
   );
 });
+
+Deno.test("a server that offered Digest gets no password in the clear, even when it also offers Basic", () => {
+  assert.throws(
+    () =>
+      authorization(
+        parseAuthenticate('Digest realm="m", nonce="n", algorithm=SHA-256\nBasic realm="m"'),
+        { username: "u", password: "p", method: "OPTIONS", uri: "x" },
+      ),
+    /not spoken/,
+  );
+});

@@ -71,3 +71,14 @@ Deno.test("a server that sends what is not RTSP, or an endless head, is refused 
     /Content-Length/,
   );
 });
+
+Deno.test("a server's reason phrase reaches the log without control characters", () => {
+  const [got] = new RtspReader().push(
+    bytes("RTSP/1.0 400 Bad\x1b[31m\x1b]52;c;aGk=\x07 Request\u202e\r\nCSeq: 1\r\n\r\n"),
+  );
+  assert.equal(got.type === "response" && got.response.reason, "Bad[31m]52;c;aGk= Request");
+  assert.throws(
+    () => new RtspReader().push(bytes("X\x1b[2J\r\n\r\n")),
+    (error: Error) => !error.message.includes("\x1b"),
+  );
+});

@@ -54,14 +54,24 @@ Deno.test("a JPEG too large for one datagram comes out of the worker under the l
   }
 });
 
-Deno.test("a JPEG the worker cannot decode fails that call alone; one no rung makes fit is undefined", async () => {
+Deno.test("a JPEG the worker cannot decode fails that call alone; one too large to decode, or that no rung makes fit, is undefined", async () => {
   const fitter = new JpegFitter(100);
   try {
-    const junk = new Uint8Array(1000);
-    junk.set([0xff, 0xd8, 0xff]);
-    await assert.rejects(fitter.fit(junk));
     const tiny = new Image(16, 16).fill(0x336699ff);
     const jpeg = new Uint8Array(await tiny.encodeJPEG(50));
+    // Its headers, then junk where the picture should be: the worker fails on it.
+    const broken = new Uint8Array(jpeg.length + 2000).fill(0x5a);
+    broken.set(jpeg.subarray(0, jpeg.length - 40));
+    await assert.rejects(fitter.fit(broken));
+    // No frame header, or one claiming a picture too large to decode: not given to the worker.
+    const junk = new Uint8Array(1000);
+    junk.set([0xff, 0xd8, 0xff]);
+    assert.equal(await fitter.fit(junk), undefined);
+    const huge = jpeg.slice();
+    const sof = huge.findIndex((byte, i) => byte === 0xff && huge[i + 1] === 0xc0);
+    huge.set([0xfe, 0xfe, 0xfe, 0xfe], sof + 5); // 65,278 x 65,278
+    const hugeJpeg = new Uint8Array([...huge, ...new Uint8Array(1000)]);
+    assert.equal(await fitter.fit(hugeJpeg), undefined);
     assert.ok(jpeg.length > 100, "its headers alone are over the limit");
     // The worker still answers after a failed call: no rung fits.
     assert.equal(await fitter.fit(jpeg), undefined);
