@@ -55,51 +55,17 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
   const renderer = new NoSignalRenderer();
   let prepared: PreparedStart | undefined;
   try {
-    if (args.rtp !== undefined || args.sdp !== undefined) {
-      const rtp = args.sdp === undefined
-        ? { address: args.rtp!, payloadType: 26 }
-        : await readSdpSource(args.sdp);
+    const other = await otherProtocol(args);
+    if (other !== undefined) {
+      // No handshake and no key: only the worker to wait for, and the link rehearsed.
       prepared = await prepareStart(renderer.ready(), args, {
         warm: () => rehearseLink({ timeoutMs: 500 }),
       });
-      const loopLag = prepared.loopLag;
-      const source = `rtp://${formatHostPort(rtp.address)}`;
+      const onWork = prepared.loopLag.touch.bind(prepared.loopLag);
       await receive(args, signal, prepared, renderer, async () => ({
-        receiver: new RtpReceiver({
-          socket: await openRtpSocket(rtp.address),
-          source,
-          payloadType: rtp.payloadType,
-          size: rtp.size,
-          onWork: () => loopLag.touch(),
-        }),
-        source,
+        receiver: await other.open(onWork),
+        source: other.source,
       }));
-      return;
-    }
-    if (args.tutorial !== undefined) {
-      const server = {
-        transport: "udp" as const,
-        hostname: await resolveHost(args.tutorial.hostname),
-        port: args.tutorial.port,
-      };
-      prepared = await prepareStart(renderer.ready(), args, {
-        warm: () => rehearseLink({ timeoutMs: 500 }),
-      });
-      const loopLag = prepared.loopLag;
-      const source = `tutorial://${formatHostPort(args.tutorial)}`;
-      await receive(args, signal, prepared, renderer, () =>
-        Promise.resolve({
-          receiver: new TutorialReceiver({
-            socket: openDatagramSocket({
-              hostname: server.hostname.includes(":") ? "::" : "0.0.0.0",
-              port: 0,
-            }),
-            server,
-            source,
-            onWork: () => loopLag.touch(),
-          }),
-          source,
-        }));
       return;
     }
     // A key that will not do is said at once, before seconds spent listening for senders.
@@ -146,6 +112,52 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
     prepared?.loopLag.close();
     await renderer.close();
   }
+}
+
+/**
+ * The source of a protocol other than udpcam's own (RTP/JPEG from `rtp://` or
+ * `--sdp`, or a tutorial server), as its URL and how to open it; `undefined`
+ * for udpcam's own.
+ */
+async function otherProtocol(args: ReceiverArgs): Promise<
+  { source: string; open: (onWork: () => void) => Promise<FrameReceiver> } | undefined
+> {
+  if (args.rtp !== undefined || args.sdp !== undefined) {
+    const rtp = args.sdp === undefined
+      ? { address: args.rtp!, payloadType: 26 }
+      : await readSdpSource(args.sdp);
+    const source = `rtp://${formatHostPort(rtp.address)}`;
+    return {
+      source,
+      open: async (onWork) =>
+        new RtpReceiver({
+          socket: await openRtpSocket(rtp.address),
+          source,
+          payloadType: rtp.payloadType,
+          size: rtp.size,
+          onWork,
+        }),
+    };
+  }
+  if (args.tutorial === undefined) return undefined;
+  const { port } = args.tutorial;
+  const hostname = await resolveHost(args.tutorial.hostname);
+  const source = `tutorial://${formatHostPort(args.tutorial)}`;
+  return {
+    source,
+    open: (onWork) =>
+      Promise.resolve(
+        new TutorialReceiver({
+          socket: openDatagramSocket({
+            hostname: hostname.includes(":") ? "::" : "0.0.0.0",
+            port: 0,
+          }),
+          server: { transport: "udp", hostname, port },
+          source,
+          onWork,
+        }),
+      ),
+  };
 }
 
 /** Where and what the RTP of the SDP file at `path` is; a one-line error for one that will not do. */

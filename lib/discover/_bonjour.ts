@@ -1,4 +1,5 @@
 import { Bonjour } from "bonjour-service";
+import { printableText } from "../util/printable_text.ts";
 
 /**
  * A `Bonjour` whose mDNS socket's errors come to `onError`: bonjour-service
@@ -14,17 +15,13 @@ export function openBonjour(onError: (error: Error) => void): Bonjour {
   return bonjour;
 }
 
-/** Characters a name from the network may not carry to a terminal: controls, bidi, separators. */
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
-
 /**
  * A name as the network gave it, made safe to print: no control or bidi
  * characters (an escape sequence could rewrite the terminal), at most 63
  * characters (a DNS label's most).
  */
 export function printableName(name: unknown): string {
-  const text = typeof name === "string" ? name.replace(UNSAFE, "") : "";
-  const cut = Array.from(text).slice(0, 63).join("");
+  const cut = typeof name === "string" ? printableText(name, 63) : "";
   return cut === "" ? "(no name)" : cut;
 }
 

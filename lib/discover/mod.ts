@@ -4,7 +4,7 @@
  * protocol version and whether it needs a key, never the key), and a
  * receiver browses for them. Through npm's `bonjour-service`.
  *
- * May import: nothing but its own files. `tests/layers_test.ts` holds it to that.
+ * May import: `util`. `tests/layers_test.ts` holds it to that.
  *
  * @module
  */

@@ -2,16 +2,30 @@ import type { LinkState } from "./link_state.ts";
 import { RECEIVER_REJECTIONS } from "./receiver_rejection.ts";
 import type { UdpReceiverStats } from "./receiver_stats.ts";
 
+/** With no frame for this long, a stream known only by its frames reads as stalled. */
+export const STALLED_AFTER_MS = 2000;
+
+/**
+ * The state of a stream known only by its frames (no handshake): waiting for
+ * the first, live while they come, stalled after {@linkcode STALLED_AFTER_MS}
+ * without one.
+ */
+export function bareLinkState(lastFrameAt: number | undefined, now: number): LinkState {
+  if (lastFrameAt === undefined) return "waiting";
+  return now - lastFrameAt <= STALLED_AFTER_MS ? "live" : "stalled";
+}
+
 /** What a receiver of a protocol with no handshake, clock or recovery (RTP, the tutorial's) counts. */
 export interface BareReceiverCounts {
-  state: LinkState;
+  /** When the stats are read. */
+  now: number;
   stateReason: string;
   /** What the stream is: its URL. */
   source: string;
   /** The stream's identity where it has one (RTP's SSRC), else "-". */
   session: string;
-  fps: number;
-  bitrateMbps: number;
+  /** Frames and bits a second, as a `RateMeter` reads them. */
+  rate: { perSecond: number; bitsPerSecond: number };
   size: { width: number; height: number } | undefined;
   framesReceived: number;
   /** Frames that lost a packet. @default {0} */
@@ -38,15 +52,15 @@ export interface BareReceiverCounts {
  */
 export function bareReceiverStats(counts: BareReceiverCounts): UdpReceiverStats {
   return {
-    state: counts.state,
+    state: bareLinkState(counts.lastFrameAt, counts.now),
     stateReason: counts.stateReason,
     sealed: false,
     sender: counts.source,
     session: counts.session,
     senderName: undefined,
     senderStartedAt: undefined,
-    fps: counts.fps,
-    bitrateMbps: counts.bitrateMbps,
+    fps: Math.round(counts.rate.perSecond * 10) / 10,
+    bitrateMbps: Math.round(counts.rate.bitsPerSecond / 1e4) / 100,
     width: counts.size?.width,
     height: counts.size?.height,
     framesReceived: counts.framesReceived,

@@ -10,11 +10,9 @@ import { decodeRtpPacket } from "../rtp/rtp_packet.ts";
 import { wallClock } from "../util/clock.ts";
 import type { FrameReceiver } from "./frame_receiver.ts";
 import type { LinkState } from "./link_state.ts";
-import { bareReceiverStats } from "./bare_receiver_stats.ts";
+import { bareLinkState, bareReceiverStats } from "./bare_receiver_stats.ts";
 import type { UdpReceiverStats } from "./receiver_stats.ts";
 
-/** With no frame for this long, the stream reads as stalled. */
-const STALLED_AFTER_MS = 2000;
 /** RTP/JPEG's static payload type. */
 const JPEG_PAYLOAD_TYPE = 26;
 
@@ -79,7 +77,7 @@ export class RtpReceiver implements FrameReceiver {
   }
 
   get state(): LinkState {
-    return this.#stateAt(wallClock());
+    return bareLinkState(this.#lastFrameAt, wallClock());
   }
 
   get stateReason(): string {
@@ -87,7 +85,7 @@ export class RtpReceiver implements FrameReceiver {
     if (this.#lastFrameAt === undefined) {
       return this.#packets === 0 ? "no RTP packet yet" : "no whole JPEG frame yet";
     }
-    const state = this.#stateAt(now);
+    const state = bareLinkState(this.#lastFrameAt, now);
     return state === "live" ? "frames coming" : "no frame for 2 s";
   }
 
@@ -97,15 +95,13 @@ export class RtpReceiver implements FrameReceiver {
   }
 
   stats(now: number = wallClock()): UdpReceiverStats {
-    const rate = this.#rate.rate(now);
     const counters = this.#depacketizer.counters;
     return bareReceiverStats({
-      state: this.#stateAt(now),
+      now,
       stateReason: this.stateReason,
       source: this.#source,
       session: this.#ssrc === undefined ? "-" : this.#ssrc.toString(16).padStart(8, "0"),
-      fps: Math.round(rate.perSecond * 10) / 10,
-      bitrateMbps: Math.round(rate.bitsPerSecond / 1e4) / 100,
+      rate: this.#rate.rate(now),
       size: this.#size,
       framesReceived: this.#frames,
       framesLost: counters.framesDropped,
@@ -126,11 +122,6 @@ export class RtpReceiver implements FrameReceiver {
     this.#socket.close();
     await this.#receiving;
     this.frames.close();
-  }
-
-  #stateAt(now: number): LinkState {
-    if (this.#lastFrameAt === undefined) return "waiting";
-    return now - this.#lastFrameAt <= STALLED_AFTER_MS ? "live" : "stalled";
   }
 
   #take(datagram: Uint8Array): void {

@@ -8,13 +8,11 @@ import type { DatagramSocket } from "../net/datagram_socket.ts";
 import { receiveDatagrams } from "../net/receive_datagrams.ts";
 import { decodeTutorialFrame, TUTORIAL_GREETING } from "../tutorial/tutorial_datagram.ts";
 import { wallClock } from "../util/clock.ts";
-import { bareReceiverStats } from "./bare_receiver_stats.ts";
+import { bareLinkState, bareReceiverStats } from "./bare_receiver_stats.ts";
 import type { FrameReceiver } from "./frame_receiver.ts";
 import type { LinkState } from "./link_state.ts";
 import type { UdpReceiverStats } from "./receiver_stats.ts";
 
-/** With no frame for this long, the stream reads as stalled. */
-const STALLED_AFTER_MS = 2000;
 /** How often the greeting is sent again while no frame comes: the server may start later. */
 const GREET_WAITING_MS = 2000;
 /**
@@ -85,14 +83,16 @@ export class TutorialReceiver implements FrameReceiver {
   }
 
   get state(): LinkState {
-    return this.#stateAt(wallClock());
+    return bareLinkState(this.#lastFrameAt, wallClock());
   }
 
   get stateReason(): string {
     if (this.#lastFrameAt === undefined) {
       return this.#datagrams === 0 ? "greeted the server, no frame yet" : "no JPEG frame yet";
     }
-    return this.#stateAt(wallClock()) === "live" ? "frames coming" : "no frame for 2 s";
+    return bareLinkState(this.#lastFrameAt, wallClock()) === "live"
+      ? "frames coming"
+      : "no frame for 2 s";
   }
 
   get latencyHistogram(): LatencyHistogramSnapshot {
@@ -101,14 +101,12 @@ export class TutorialReceiver implements FrameReceiver {
   }
 
   stats(now: number = wallClock()): UdpReceiverStats {
-    const rate = this.#rate.rate(now);
     return bareReceiverStats({
-      state: this.#stateAt(now),
+      now,
       stateReason: this.stateReason,
       source: this.#source,
       session: "-",
-      fps: Math.round(rate.perSecond * 10) / 10,
-      bitrateMbps: Math.round(rate.bitsPerSecond / 1e4) / 100,
+      rate: this.#rate.rate(now),
       size: this.#size,
       framesReceived: this.#frames,
       packetsReceived: this.#datagrams,
@@ -128,16 +126,13 @@ export class TutorialReceiver implements FrameReceiver {
     this.frames.close();
   }
 
-  #stateAt(now: number): LinkState {
-    if (this.#lastFrameAt === undefined) return "waiting";
-    return now - this.#lastFrameAt <= STALLED_AFTER_MS ? "live" : "stalled";
-  }
-
   /** Greets the server when it is due: often while no frame comes, now and then while they do. */
   #greet(): void {
     if (this.#closed) return;
     const now = wallClock();
-    const every = this.#stateAt(now) === "live" ? GREET_LIVE_MS : GREET_WAITING_MS;
+    const every = bareLinkState(this.#lastFrameAt, now) === "live"
+      ? GREET_LIVE_MS
+      : GREET_WAITING_MS;
     if (now - this.#greetedAt < every) return;
     this.#greetedAt = now;
     this.#socket.send(TUTORIAL_GREETING, this.#server).catch(() => {});

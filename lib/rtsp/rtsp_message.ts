@@ -1,4 +1,5 @@
 import { concatBytes } from "../util/concat_bytes.ts";
+import { printableText } from "../util/printable_text.ts";
 
 /** The most a response's head and body may take: a server sending more is not an RTSP server. */
 const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -103,7 +104,7 @@ export class RtspReader {
     const [statusLine, ...headerLines] = head.split("\r\n");
     const status = /^RTSP\/1\.0 (\d{3})(?: (.*))?$/.exec(statusLine);
     if (status === null) {
-      throw new RangeError(`the server answered "${printable(statusLine)}"`);
+      throw new RangeError(`the server answered "${printableText(statusLine, 80)}"`);
     }
     const headers: Record<string, string> = {};
     for (const line of headerLines) {
@@ -125,7 +126,7 @@ export class RtspReader {
       type: "response",
       response: {
         status: Number(status[1]),
-        reason: printable(status[2] ?? ""),
+        reason: printableText(status[2] ?? "", 80),
         headers,
         body,
       },
@@ -149,12 +150,4 @@ function startsLikeResponse(buffer: Uint8Array): boolean {
     if (buffer[i] !== prefix.charCodeAt(i)) return false;
   }
   return true;
-}
-
-/**
- * Text from the server made safe for a log read on a terminal: no control or
- * bidi characters (an escape sequence could rewrite the screen), at most 80.
- */
-function printable(text: string): string {
-  return Array.from(text.replace(/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu, "")).slice(0, 80).join("");
 }

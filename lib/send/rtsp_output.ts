@@ -379,7 +379,7 @@ class Answers {
       this.#waiting = { cseq, resolve, reject };
     });
     answered.catch(() => {});
-    for (let at = 0; at < request.length;) at += await this.#conn.write(request.subarray(at));
+    await writeAll(this.#conn, request);
     const response = await withTimeout(answered, ANSWER_MS);
     if (response === undefined) throw new Error("the server did not answer in 5 s");
     return response;

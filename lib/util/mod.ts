@@ -11,6 +11,7 @@ export * from "./clock.ts";
 export * from "./concat_bytes.ts";
 export * from "./pause.ts";
 export * from "./pause_after_errors.ts";
+export * from "./printable_text.ts";
 export * from "./sleep.ts";
 export * from "./with_timeout.ts";
 export * from "./worker_client.ts";
