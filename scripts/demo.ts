@@ -1,14 +1,17 @@
 /**
- * The demo: a sender on the built-in test pattern and a receiver, both on this
- * machine, with the preview's address printed. Needs no ffmpeg and no camera.
- * Ctrl+C stops both.
+ * The demo: a station of two cameras on this machine, two senders on the
+ * built-in test pattern (`lobby` and `yard`) and a receiver showing both on
+ * one page, with the preview's address printed. Needs no ffmpeg and no
+ * camera. Ctrl+C stops all three.
  *
  * @module
  */
 import { runArgs } from "./permissions.ts";
 
 const root = new URL("../", import.meta.url);
-const port = Deno.env.get("UDPCAM_DEMO_PORT") ?? "8080";
+const port = Number(Deno.env.get("UDPCAM_DEMO_PORT") ?? "8080");
+/** The second camera's UDP port: 8082 by default, past the preview's 8081. */
+const secondPort = Number(Deno.env.get("UDPCAM_DEMO_PORT2") ?? port + 2);
 const httpPort = Deno.env.get("UDPCAM_DEMO_HTTP_PORT") ?? "8081";
 
 /**
@@ -48,21 +51,19 @@ function lines(): TransformStream<string, string> {
   });
 }
 
-const sender = start("sender", [
-  "--source",
-  "test",
-  "--listen",
-  `127.0.0.1:${port}`,
-]);
+const senders = [["lobby", port], ["yard", secondPort]].map(([name, udp]) =>
+  start("sender", ["--source", "test", "--name", `${name}`, "--listen", `127.0.0.1:${udp}`])
+);
 const receiver = start("receiver", [
-  `127.0.0.1:${port}`,
+  `lobby=127.0.0.1:${port}`,
+  `yard=127.0.0.1:${secondPort}`,
   "--http",
   `127.0.0.1:${httpPort}`,
 ]);
 console.log(`udpcam demo: open http://127.0.0.1:${httpPort}/ in a browser (Ctrl+C to stop)`);
 
 const stop = () => {
-  for (const child of [receiver, sender]) {
+  for (const child of [receiver, ...senders]) {
     try {
       child.kill("SIGTERM");
     } catch {
@@ -72,8 +73,9 @@ const stop = () => {
 };
 Deno.addSignalListener("SIGINT", stop);
 if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
-// When either stops (say, a port is busy), stop the other too.
-const first = await Promise.race([sender.status, receiver.status]);
+// When any stops (say, a port is busy), stop the others too.
+const children = [...senders, receiver];
+const first = await Promise.race(children.map((child) => child.status));
 stop();
-const [a, b] = await Promise.all([sender.status, receiver.status]);
-Deno.exit(first.code || a.code || b.code);
+const codes = (await Promise.all(children.map((child) => child.status))).map((s) => s.code);
+Deno.exit(first.code || codes.find((code) => code !== 0) || 0);

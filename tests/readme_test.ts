@@ -25,7 +25,7 @@ function usageAndOptions(help: string, end: string): string {
 Deno.test("README.md shows the demo and the gate as the two commands, as CI and the scripts run them", async () => {
   assert.ok(
     fencedBlocks("sh").includes(
-      "bash scripts/demo.sh    # the demo: sender on the test pattern + receiver; prints the preview URL\n" +
+      "bash scripts/demo.sh    # the demo: a station of two test-pattern senders; prints the preview URL\n" +
         "bash scripts/test.sh    # the whole gate: format, lint, type check and every test\n",
     ),
   );

@@ -23,4 +23,5 @@ export * from "./sender_help.ts";
 export * from "./sender_log.ts";
 export * from "./sender_source.ts";
 export * from "./sender_status.ts";
+export * from "./station.ts";
 export * from "./stored_token.ts";

@@ -1,6 +1,7 @@
 import { UsageError } from "../cli/cli_error.ts";
 import { formatDuration, parseDuration } from "../cli/duration.ts";
-import { type HostPort, parseHostPort } from "../cli/host_port.ts";
+import { formatHostPort, type HostPort, parseHostPort } from "../cli/host_port.ts";
+import { CAMERA_NAME } from "../preview/camera_name.ts";
 import { parseHttpToken } from "../preview/http_token.ts";
 import type { LogFormat } from "../cli/logger.ts";
 import { parseIntFlag } from "../cli/int_flag.ts";
@@ -24,6 +25,22 @@ export interface ReceiverArgs extends KeyArgs {
    * itself on the LAN, else 127.0.0.1:8080 (see `DEFAULT_SENDER`)
    */
   connect?: HostPort;
+  /**
+   * Every sender to join, in order, `connect` first: the station's cameras
+   * named on the command line (`HOST[:PORT]` or `NAME=HOST[:PORT]`). Empty
+   * when none is named.
+   */
+  cameras: CameraArg[];
+  /**
+   * Join every sender announcing itself on the LAN, as they come and go
+   * (`--all`), besides those named. @default {false}
+   */
+  all: boolean;
+  /**
+   * A file of keys, one camera a line (`NAME-or-HOST[:PORT] SECRET`), for
+   * cameras whose key differs from `--key`'s. @default undefined
+   */
+  keys?: string;
   /** List the senders announcing themselves on the LAN, and exit. @default {false} */
   discover: boolean;
   /**
@@ -49,7 +66,11 @@ export interface ReceiverArgs extends KeyArgs {
   latencyMs?: number;
   /** Ask the sender again for lost datagrams. @default {true} */
   nack: boolean;
-  /** Record the frames to this `.mkv`, `.avi` or `.mjpeg` file. @default undefined, no recording */
+  /**
+   * Record the frames to this `.mkv`, `.avi` or `.mjpeg` file, or with a
+   * path without such an extension, into that folder, a file a camera
+   * (`DIR/NAME.mkv`). @default undefined, no recording
+   */
   record?: string;
   /** Start a new recording file every this many seconds. @default undefined, one file */
   recordSegmentSeconds?: number;
@@ -78,36 +99,62 @@ export function parseReceiverArgs(argv: string[]): ReceiverArgs {
       ffmpeg: { type: "string" },
       open: { type: "boolean" },
       discover: { type: "boolean" },
+      all: { type: "boolean" },
+      keys: { type: "string" },
       "allow-embed": { type: "boolean" },
       sdp: { type: "string" },
       ...KEY_FLAGS,
     },
   });
+  const [firstPositional] = positionals;
   if (positionals.length > 1) {
-    throw new UsageError(`unexpected argument "${positionals[1]}"; see receiver --help`);
+    const other = positionals.find((text) => /^(?:rtp|tutorial):\/\//i.test(text));
+    if (other !== undefined || values.sdp !== undefined) {
+      throw new UsageError(
+        `unexpected argument "${positionals[1]}": rtp://, tutorial:// and --sdp take one source; ` +
+          "a station of several cameras joins udpcam senders",
+      );
+    }
   }
-  if (positionals.length === 1 && values.connect !== undefined) {
+  if (positionals.length >= 1 && values.connect !== undefined) {
     throw new UsageError("give the sender's address once: as HOST[:PORT] or with --connect");
   }
-  const sdp = parseSdpFlag(values.sdp, positionals[0], values);
-  const rtp = parseRtpSource(positionals[0], values);
-  const tutorial = parseTutorialSource(positionals[0], values);
-  const connect = rtp !== undefined || tutorial !== undefined
-    ? undefined
-    : positionals[0] !== undefined
-    ? parseSenderAddress(positionals[0])
+  const sdp = parseSdpFlag(values.sdp, firstPositional, values);
+  const rtp = parseRtpSource(firstPositional, values);
+  const tutorial = parseTutorialSource(firstPositional, values);
+  const all = values.all ?? false;
+  const cameras = rtp !== undefined || tutorial !== undefined
+    ? []
     : values.connect !== undefined
-    ? parseHostPort(values.connect, DEFAULT_SENDER, "--connect")
-    : undefined;
-  if (connect?.port === 0) throw new UsageError("--connect needs the sender's port, not 0");
+    ? [{ address: parseHostPort(values.connect, DEFAULT_SENDER, "--connect") }]
+    : positionals.map(parseCameraArg);
+  if (cameras.some((camera) => camera.address.port === 0)) {
+    throw new UsageError("--connect needs the sender's port, not 0");
+  }
+  refuseRepeats(cameras);
+  const connect = cameras[0]?.address;
   const discover = values.discover ?? false;
   if (discover && (positionals.length > 0 || values.connect !== undefined || sdp !== undefined)) {
     throw new UsageError("--discover lists the senders on the LAN: give it no address");
   }
+  if (all && (rtp !== undefined || tutorial !== undefined || sdp !== undefined || discover)) {
+    throw new UsageError(
+      "--all joins every udpcam sender on the LAN: leave out rtp://, tutorial://, --sdp and --discover",
+    );
+  }
+  if (
+    values.keys !== undefined && (rtp !== undefined || tutorial !== undefined || sdp !== undefined)
+  ) {
+    refuseUdpcamFlags({ key: values.keys }, "another protocol's source");
+  }
+  if (values.keys === "") throw new UsageError("--keys needs the path of a keys file");
   return {
     help,
     version,
     connect,
+    cameras,
+    all,
+    keys: values.keys,
     discover,
     rtp,
     sdp,
@@ -153,6 +200,42 @@ function parseSenderAddress(text: string): HostPort {
   }
   if (address.port === 0) throw wrong;
   return address;
+}
+
+/** One sender named on the command line. */
+export interface CameraArg {
+  /** The name given as `NAME=HOST[:PORT]`; else the station makes one of the address. */
+  name?: string;
+  /** Its UDP address. */
+  address: HostPort;
+}
+
+/** Reads `HOST[:PORT]` or `NAME=HOST[:PORT]`; the name as the paths take it. */
+function parseCameraArg(text: string): CameraArg {
+  const named = /^([^=:[\]]+)=(.+)$/.exec(text);
+  if (named === null) return { address: parseSenderAddress(text) };
+  const [, name, address] = named;
+  if (!CAMERA_NAME.test(name)) {
+    throw new UsageError(
+      `the camera's name "${name}" may have only letters, digits, ".", "_" and "-" (40 at most)`,
+    );
+  }
+  return { name, address: parseSenderAddress(address) };
+}
+
+/** Refuses a camera named twice, or two cameras of one name. */
+function refuseRepeats(cameras: CameraArg[]): void {
+  const seen = new Set<string>();
+  for (const { address } of cameras) {
+    const where = formatHostPort(address);
+    if (seen.has(where)) throw new UsageError(`${where} is given twice: give each sender once`);
+    seen.add(where);
+  }
+  const names = cameras.flatMap(({ name }) => name === undefined ? [] : [name]);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined) {
+    throw new UsageError(`two cameras are named ${twice}: give each its own`);
+  }
 }
 
 /** Reads `--sdp FILE`: RTP/JPEG as the file says, in place of an address. */
@@ -242,8 +325,14 @@ function parseRecordFlags(
     if (ffmpeg !== undefined) throw new UsageError("--ffmpeg is for --record; add --record FILE");
     return {};
   }
-  if (recordContainer(record) === undefined) {
-    throw new UsageError(`--record needs a .mkv, .avi or .mjpeg file, got "${record}"`);
+  // A path with another extension is a mistake; one with none is a folder, a file a camera.
+  if (
+    recordContainer(record) === undefined && (record === "" || /\.[A-Za-z0-9]{1,5}$/.test(record))
+  ) {
+    throw new UsageError(
+      `--record needs a .mkv, .avi or .mjpeg file, got "${record}" (or a folder without an ` +
+        "extension, for a file a camera)",
+    );
   }
   if (ffmpeg === "") throw new UsageError("--ffmpeg needs a path");
   let recordSegmentSeconds: number | undefined;

@@ -5,6 +5,8 @@ export const RECEIVER_HELP =
   `udpcam receiver: receive a udpcam sender's stream and show it in a browser
 
 Usage: receiver [HOST[:PORT]] [options]
+       receiver [NAME=]HOST[:PORT] [NAME=]HOST[:PORT] ... [options]
+       receiver --all [options]
        receiver rtp://HOST:PORT [options]
        receiver --sdp FILE [options]
        receiver tutorial://HOST:PORT [options]
@@ -13,7 +15,10 @@ Arguments:
   HOST[:PORT]          the sender's UDP address (udp://HOST:PORT too); with none,
                        the one sender announcing itself on the local network
                        (asked which when there are several), else
-                       127.0.0.1:8080
+                       127.0.0.1:8080. Several make a station: every camera
+                       on one page, each with its own link and recovery;
+                       NAME= names a camera in the page and its paths
+                       (letters, digits, . _ -; default: the address)
   rtp://HOST:PORT      instead, receive RTP/JPEG (RFC 2435, payload type 26)
                        from GStreamer, ffmpeg or a camera on this address and
                        port (0.0.0.0 for every interface); a multicast group
@@ -26,6 +31,12 @@ Arguments:
 
 Options:
   --connect HOST:PORT  the same, as a flag
+  --all                join every sender announcing itself on the local
+                       network, adding each as it starts and dropping it as
+                       it stops (besides any named)
+  --keys FILE          keys of cameras whose key differs from --key's: a line
+                       a camera, its NAME or HOST[:PORT], a space, its key
+                       (# starts a comment)
   --discover           list the senders announcing themselves on the local
                        network (name, address, whether a key is needed), and
                        exit
@@ -51,7 +62,10 @@ ${KEY_HELP}
   --record FILE        record the video to FILE (.mkv, .avi or .mjpeg) through
                        ffmpeg, the JPEGs as they came (no encoding), each at its
                        capture time; never overwrites a file. If ffmpeg fails,
-                       recording goes on in FILE's name with the time added
+                       recording goes on in FILE's name with the time added.
+                       A station records each camera to its own file:
+                       cam-NAME.mkv; --record DIR (no extension) writes
+                       DIR/NAME.mkv
   --record-segment DURATION
                        a new file every DURATION (1s to 24h: 90, 30s, 10m, 1h),
                        cut on the clock and named with the time it starts:
@@ -64,19 +78,33 @@ ${KEY_HELP}
   -V, --version        show the version
 
 Preview:
-  /              the live video and its stats
+  /              the live video and its stats; for a station, the grid of
+                 every camera, its name and state on each tile and the
+                 latency to the screen measured by the page (click a tile,
+                 or press its number, to see it alone)
+  /cam/NAME/     one camera's own page, with its stream.mjpg, snapshot.jpg
+                 and stats beside it; the paths below serve the first camera
+  /grid.mjpg     every camera's frames in one stream (multipart/mixed, each
+                 part with X-Camera): how the grid shows 16 cameras and more
+                 over the one connection a browser needs
   /stream.mjpg   MJPEG stream (multipart/x-mixed-replace), for browsers, VLC, ffplay;
                  ?fps=N caps this viewer's rate. While no video comes, it shows
                  a drawn "no signal" frame with the time the signal was lost
   /snapshot.jpg  the newest frame
   /stats         JSON stats (with --record, under "recording": frames written
-                 and skipped, bytes, the current file, failures and restarts)
-  /metrics       the same for Prometheus (text format)
+                 and skipped, bytes, the current file, failures and restarts);
+                 "cameras" has an entry per camera, with "screenLatencyMs"
+  /metrics       the same for Prometheus (text format), labelled camera=NAME
   Beyond loopback, or with --http-token, every request needs the token: as
   ?token=TOKEN (the page passes it on; no cookie) or Authorization: Bearer TOKEN
 
 Examples:
   receiver --open              a sender on this machine, shown in the browser
+  receiver door=192.168.1.20 yard=192.168.1.21 --open
+                               a station of two cameras on one page
+  receiver --all --record recordings
+                               every camera on the network, each recorded to
+                               recordings/NAME.mkv
   receiver 192.168.1.20        a sender on the LAN (port 8080); there run:
                                  sender
   receiver 192.168.1.20:9000   there run: sender --listen 0.0.0.0:9000

@@ -18,7 +18,7 @@ import type { ReceiverArgs } from "./receiver_args.ts";
  * preview's "no signal" frames), its events in the log; none without the flag.
  */
 export function openRecorder(
-  args: ReceiverArgs,
+  args: Pick<ReceiverArgs, "record" | "recordSegmentSeconds" | "ffmpeg">,
   receiver: FrameReceiver,
   logger: Logger,
 ): Recorder | undefined {

@@ -49,8 +49,22 @@ export function previewUrl(address: HostPort, token: string | undefined): string
   return `http://${formatHostPort({ hostname: host, port: address.port })}/${query}`;
 }
 
-/** Logs the link joining, its sender restarting, and each change of state with its reason. */
-export function logLinkEvent(logger: Logger, event: LinkEvent, sender: string): void {
+/**
+ * Logs the link joining, its sender restarting, and each change of state with
+ * its reason; in a station, each line led by the camera's name.
+ */
+export function logLinkEvent(
+  logger: Pick<Logger, "event">,
+  event: LinkEvent,
+  sender: string,
+  camera?: string,
+): void {
+  if (camera !== undefined) {
+    const own = logger;
+    logger = {
+      event: (type, text, fields) => own.event(type, `${camera}: ${text}`, { camera, ...fields }),
+    };
+  }
   switch (event.type) {
     case "joined":
       logger.event(
@@ -100,13 +114,17 @@ export interface ReceiverListening {
   protocol?: "udpcam" | "rtp" | "tutorial";
   /** The preview's URLs from other machines, when it listens on every interface. */
   lanUrls?: string[];
+  /** For a station of several cameras: each camera's name and sender, and whether `--all` adds more. */
+  station?: { cameras: Array<{ name: string; source: string }>; all: boolean };
 }
 
 /** Says the receiver is up: the sender it joins, whether sealed, and the preview's URL. */
 export function logReceiverListening(logger: Logger, listening: ReceiverListening): void {
-  const { url, sender, port, key, protocol = "udpcam", lanUrls = [] } = listening;
+  const { url, sender, port, key, protocol = "udpcam", lanUrls = [], station } = listening;
   const sealed = key === undefined ? "" : `, sealed with the key from ${key.from}`;
-  const what = protocol === "rtp"
+  const what = station !== undefined
+    ? stationText(station) + sealed
+    : protocol === "rtp"
     ? `receiving RTP/JPEG on ${sender}`
     : protocol === "tutorial"
     ? `joining the tutorial's server ${sender} (no security)`
@@ -118,8 +136,41 @@ export function logReceiverListening(logger: Logger, listening: ReceiverListenin
   logger.event(
     "listening",
     `udpcam receiver: ${what}; preview at ${url}${network}`,
-    { url, lanUrls, sender, receiver: port, sealed: key !== undefined },
+    {
+      url,
+      lanUrls,
+      sender,
+      receiver: port,
+      sealed: key !== undefined,
+      ...(station === undefined ? {} : { cameras: station.cameras }),
+    },
   );
+}
+
+/** What a station joins, in words: its cameras, and every sender on the LAN with `--all`. */
+function stationText(station: NonNullable<ReceiverListening["station"]>): string {
+  const named = station.cameras.map(({ name, source }) => `${name} (udp://${source})`).join(", ");
+  if (!station.all) return `a station of ${station.cameras.length} cameras: ${named}`;
+  return `a station of every sender announcing itself on the network` +
+    (named === "" ? "" : `, and ${named}`);
+}
+
+/**
+ * The station's one-line status: how many cameras are live, each camera's
+ * rate (a dash for one not live), the grid's viewers, and the loop's lag.
+ */
+export function stationStatusText(
+  cameras: ReadonlyArray<{ name: string; receiver: FrameReceiver }>,
+  viewers: number,
+  loopLag: LoopLag,
+): string {
+  const stats = cameras.map((camera) => ({ name: camera.name, s: camera.receiver.stats() }));
+  const live = stats.filter(({ s }) => s.state === "live").length;
+  const each = stats.map(({ name, s }) =>
+    `${name} ${s.state === "live" ? `${s.fps.toFixed(1)} fps` : s.state}`
+  );
+  return `udpcam station | ${live}/${cameras.length} live | ${each.join(" | ")} | ` +
+    `grid viewers ${viewers} | loop lag ${loopLag.maxMs.toFixed(1)} ms`;
 }
 
 /**

@@ -4,11 +4,16 @@ import { storedHttpToken } from "./stored_token.ts";
 import { Logger } from "../cli/logger.ts";
 import { HttpServer } from "../preview/http_server.ts";
 import { guardPreview } from "../preview/preview_guard.ts";
-import { createPreviewHandler } from "../preview/preview_handler.ts";
 import { NoSignalRenderer } from "../preview/no_signal_renderer.ts";
-import { monotonicMetrics } from "../preview/prometheus_metrics.ts";
+import { stationMetrics } from "../preview/prometheus_metrics.ts";
 import type { ReceiverArgs } from "./receiver_args.ts";
-import { openRecorder, openSignalFeed } from "./receiver_outputs.ts";
+import { type CameraSource, type OpenCamera, Station } from "./station.ts";
+import { cameraName, uniqueCameraName } from "../preview/camera_name.ts";
+import { createStationHandler } from "../preview/station_handler.ts";
+import { CameraKeys } from "../seal/camera_keys.ts";
+import { StreamKey } from "../seal/stream_key.ts";
+import { watchSenders } from "../discover/watch_senders.ts";
+import { VERSION } from "../wire/header.ts";
 import {
   httpErrorText,
   lanPreviewUrls,
@@ -16,7 +21,9 @@ import {
   logReceiverListening,
   openInBrowser,
   previewUrl,
+  type ReceiverRun,
   receiverStoppedText,
+  stationStatusText,
   statusText,
 } from "./receiver_text.ts";
 import { resolveHost } from "./resolve_host.ts";
@@ -62,10 +69,29 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
         warm: () => rehearseLink({ timeoutMs: 500 }),
       });
       const onWork = prepared.loopLag.touch.bind(prepared.loopLag);
-      await receive(args, signal, prepared, renderer, async () => ({
-        receiver: await other.open(onWork),
-        source: other.source,
-      }));
+      await receive(args, signal, prepared, renderer, async ({ station }) => {
+        await station.add({
+          name: cameraName(other.source.replace(/^[a-z]+:\/\//, "")),
+          source: other.source,
+          receiver: await other.open(onWork),
+        });
+      });
+      return;
+    }
+    if (args.all || args.cameras.length > 1) {
+      const keys = args.keys === undefined ? undefined : await CameraKeys.read(args.keys);
+      prepared = await prepareStart(renderer.ready(), args, {
+        warm: () => rehearseLink({ timeoutMs: 500 }),
+      });
+      const { streamKey, loopLag } = prepared;
+      await receive(args, signal, prepared, renderer, (started) =>
+        startStation(args, started, {
+          keyOf: (names) => {
+            const secret = keys?.keyOf(names);
+            return secret === undefined ? streamKey : new StreamKey(secret);
+          },
+          onWork: () => loopLag.touch(),
+        }));
       return;
     }
     // A key that will not do is said at once, before seconds spent listening for senders.
@@ -73,7 +99,7 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
     const connect = args.connect ??
       await findSender(new Logger({ format: args.log }), keyGiven !== undefined);
     const senderIp = await resolveHost(connect.hostname);
-    const sender = { transport: "udp" as const, hostname: senderIp, port: connect.port };
+    const sender = { hostname: senderIp, port: connect.port };
     // With a key, the sender's salt is asked for and the key stretched with
     // it while the worker loads, not once the receiver listens.
     let gate: ReceiverGate | undefined;
@@ -82,7 +108,7 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
       warm: () => rehearseLink({ timeoutMs: 500 }),
       stretch: async (key, workerReady) => {
         gate = new ReceiverGate(key);
-        const salt = await probeSalt(gate, sender, workerReady);
+        const salt = await probeSalt(gate, { transport: "udp", ...sender }, workerReady);
         if (salt === undefined) return undefined;
         const secret = await key.stretch(salt);
         gate.use(secret);
@@ -90,28 +116,141 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
       },
     });
     const { streamKey, loopLag } = prepared;
-    const senderAddress = formatHostPort(sender);
-    await receive(args, signal, prepared, renderer, (logger) => {
-      const socket = openDatagramSocket({
-        hostname: sender.hostname.includes(":") ? "::" : "0.0.0.0",
-        port: 0,
-      });
-      const receiver = new UdpReceiver({
-        socket,
+    await receive(args, signal, prepared, renderer, async ({ station, logger }) => {
+      await station.add(udpCamera(args, {
+        name: args.cameras[0]?.name ?? cameraName(formatHostPort(connect)),
         sender,
-        latencyMs: args.latencyMs,
-        nack: args.nack,
         key: streamKey,
         gate,
         onWork: () => loopLag.touch(),
-        onEvent: (event) => logLinkEvent(logger, event, senderAddress),
-      });
-      return Promise.resolve({ receiver, source: senderAddress });
+        logger,
+      }));
     });
   } finally {
     prepared?.loopLag.close();
     await renderer.close();
   }
+}
+
+/** What a station's start needs besides the flags. */
+interface StationStart {
+  /** The key of the camera known by any of these names, else the key of `--key`, if any. */
+  keyOf: (names: string[]) => StreamKey | undefined;
+  /** Tells the lag meter the thread did work. */
+  onWork: () => void;
+}
+
+/**
+ * Joins the senders named, and with `--all` every one announcing itself on
+ * the LAN as it comes (and drops it as it goes). Gives back how to stop
+ * watching.
+ */
+async function startStation(
+  args: ReceiverArgs,
+  { station, logger }: Started,
+  { keyOf, onWork }: StationStart,
+): Promise<() => void> {
+  const named = await Promise.all(args.cameras.map(async (camera) => ({
+    ...camera,
+    ip: await resolveHost(camera.address.hostname),
+  })));
+  for (const camera of named) {
+    const typed = formatHostPort(camera.address);
+    const name = camera.name ??
+      uniqueCameraName(cameraName(typed), (name) => station.cameras.has(name));
+    await station.add(udpCamera(args, {
+      name,
+      sender: { hostname: camera.ip, port: camera.address.port },
+      key: keyOf([name, typed, camera.address.hostname]),
+      onWork,
+      logger,
+      several: true,
+    }));
+  }
+  if (!args.all) return () => {};
+  const byAddress = new Map<string, string>();
+  for (const camera of named) byAddress.set(`${camera.ip}:${camera.address.port}`, "");
+  const watch = watchSenders({
+    onUp: (found) => {
+      const where = `${found.address}:${found.port}`;
+      if (byAddress.has(where) || (found.version !== undefined && found.version !== VERSION)) {
+        return;
+      }
+      const name = uniqueCameraName(cameraName(found.name), (name) => station.cameras.has(name));
+      byAddress.set(where, name);
+      logger.event(
+        "camera_found",
+        `found sender "${found.name}" at ${where}: joining it as ${name}`,
+        {
+          camera: name,
+          sender: where,
+        },
+      );
+      station.add(udpCamera(args, {
+        name,
+        sender: { hostname: found.address, port: found.port },
+        key: keyOf([name, found.name, where, found.address]),
+        onWork,
+        logger,
+        several: true,
+      })).catch((error) => logger.warn(`cannot add camera ${name}: ${errorText(error)}`));
+    },
+    onDown: (found) => {
+      const where = `${found.address}:${found.port}`;
+      const name = byAddress.get(where);
+      if (name === undefined || name === "") return;
+      byAddress.delete(where);
+      logger.event("camera_gone", `sender "${found.name}" at ${where} left: ${name} dropped`, {
+        camera: name,
+        sender: where,
+      });
+      station.remove(name).catch((error) =>
+        logger.warn(`cannot drop camera ${name}: ${errorText(error)}`)
+      );
+    },
+    onError: (error) =>
+      logger.warn(
+        `cannot listen for senders on the network (${error.message}): --all finds no more`,
+      ),
+  });
+  return () => watch.stop();
+}
+
+/** A camera of udpcam's own protocol: its receiver, with its link's events in the log. */
+function udpCamera(
+  args: Pick<ReceiverArgs, "latencyMs" | "nack">,
+  options: {
+    name: string;
+    sender: HostPort;
+    key: StreamKey | undefined;
+    gate?: ReceiverGate;
+    onWork: () => void;
+    logger: Logger;
+    /** Whether the camera is one of a station's, its name then leading its log lines. */
+    several?: boolean;
+  },
+): CameraSource {
+  const { name, sender, key, gate, onWork, logger, several = false } = options;
+  const socket = openDatagramSocket({
+    hostname: sender.hostname.includes(":") ? "::" : "0.0.0.0",
+    port: 0,
+  });
+  const source = formatHostPort(sender);
+  const receiver = new UdpReceiver({
+    socket,
+    sender: { transport: "udp", ...sender },
+    latencyMs: args.latencyMs,
+    nack: args.nack,
+    key,
+    gate,
+    onWork,
+    onEvent: (event) => logLinkEvent(logger, event, source, several ? name : undefined),
+  });
+  return { name, source, receiver };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -222,11 +361,10 @@ async function bindRtpSocket(address: HostPort): Promise<Deno.DatagramConn | Dat
   return conn;
 }
 
-/** Where the receiver's frames come from, and how the log names it. */
-interface OpenedReceiver {
-  receiver: FrameReceiver;
-  /** The sender's address, or the RTP source's URL. */
-  source: string;
+/** What the receiver has once started, for its cameras to join. */
+interface Started {
+  station: Station;
+  logger: Logger;
 }
 
 async function receive(
@@ -234,7 +372,7 @@ async function receive(
   signal: AbortSignal,
   prepared: PreparedStart,
   renderer: NoSignalRenderer,
-  open: (logger: Logger) => Promise<OpenedReceiver>,
+  join: (started: Started) => Promise<(() => void) | void>,
 ): Promise<void> {
   const logger = new Logger({ format: args.log });
   const startedAt = wallClock();
@@ -243,24 +381,17 @@ async function receive(
 
   const { key, loopLag } = prepared;
   if (key?.warning !== undefined) logger.warn(key.warning);
-  const { receiver, source } = await open(logger);
-  const recorder = openRecorder(args, receiver, logger);
-  const feed = openSignalFeed(receiver, { sender: source, renderer, logger });
+  const several = args.all || args.cameras.length > 1;
+  const station = new Station({ args, renderer, logger, several });
   let server: HttpServer | undefined;
-  const handler = createPreviewHandler({
-    frames: feed.display,
-    stats: () => ({
-      ...receiver.stats(),
-      recording: recorder?.stats,
-      signalFeed: feed.stats,
-      eventLoopLagMs: loopLagReport(loopLag.lag),
-      http: server?.stats,
-    }),
-    // Called only on a request, once `handler` exists.
-    metrics: monotonicMetrics(() => ({
-      receiver: receiver.stats(),
-      latency: receiver.latencyHistogram,
-      preview: handler.stats,
+  let stopWatching: (() => void) | void = undefined;
+  const handler = createStationHandler({
+    cameras: station.cameras,
+    grid: several,
+    stats: () => ({ eventLoopLagMs: loopLagReport(loopLag.lag), http: server?.stats }),
+    // Called only on a request, once `station` has its cameras.
+    metrics: stationMetrics(() => ({
+      cameras: station.metrics(),
       http: server?.stats,
       loopLag: loopLag.lag,
     })),
@@ -276,8 +407,16 @@ async function receive(
   }
   let guarded: ((request: Request) => Response) | undefined;
   let statusTimer: ReturnType<typeof setInterval> | undefined;
+  let closed: OpenCamera[] = [];
+  const summary: ReceiverRun = {
+    ranMs: 0,
+    framesReceived: 0,
+    framesLost: 0,
+    lossPercent: 0,
+    recovered: 0,
+  };
   try {
-    await recorder?.start();
+    stopWatching = await join({ station, logger });
     // Its own server, not Deno.serve: connections capped, slow and idle ones
     // timed out, and running out of descriptors outlasted (see HttpServer).
     server = new HttpServer((request) => guarded!(request), {
@@ -295,24 +434,34 @@ async function receive(
       token,
       readNetworkInterfaces(),
     );
+    const cameras = station.list;
     logReceiverListening(logger, {
       url,
       lanUrls,
-      sender: source,
-      port: receiver.addr.port,
+      sender: cameras[0]?.source ?? "",
+      port: cameras[0]?.receiver.addr.port ?? 0,
       key,
       protocol: args.rtp !== undefined || args.sdp !== undefined
         ? "rtp"
         : args.tutorial !== undefined
         ? "tutorial"
         : "udpcam",
+      station: several
+        ? { cameras: cameras.map(({ name, source }) => ({ name, source })), all: args.all }
+        : undefined,
     });
     if (args.open) openInBrowser(url, logger);
     await showQrCode(lanUrls, args.log, status);
-    statusTimer = setInterval(
-      () => status.update(statusText(receiver, handler.stats.viewers, loopLag.lag)),
-      1000,
-    );
+    statusTimer = setInterval(() => {
+      const list = station.list;
+      status.update(
+        several
+          ? stationStatusText(list, handler.grid.viewers, loopLag.lag)
+          : list.length === 0
+          ? ""
+          : statusText(list[0].receiver, list[0].handler.stats.viewers, loopLag.lag),
+      );
+    }, 1000);
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       signal.addEventListener("abort", () => resolve(), { once: true });
@@ -320,27 +469,31 @@ async function receive(
   } finally {
     clearInterval(statusTimer);
     status.clear();
-    // ffmpeg finishes the file from the frames it has; then the receiver says goodbye.
-    await recorder?.close();
-    await receiver.close();
-    await feed.close();
+    stopWatching?.();
+    closed = station.list;
+    for (const camera of closed) addUp(summary, camera.receiver.stats());
+    // Each recording finishes from the frames it has; then each receiver says goodbye.
+    await station.close();
     // Closing the frames ended every stream that was waiting for one; a viewer
     // too slow to take what was already queued gets one second more.
     await server?.shutdown(1000);
   }
-  const stats = receiver.stats();
-  const text = receiverStoppedText({
-    ranMs: wallClock() - startedAt,
-    framesReceived: stats.framesReceived,
-    framesLost: Object.values(stats.framesDropped).reduce((sum, n) => sum + n, 0),
-    lossPercent: stats.lossPercent,
-    recovered: stats.packetsRecovered + stats.packetsRebuilt,
-  });
-  logger.event("stopped", text, {
-    stats,
-    recording: recorder?.stats,
+  summary.ranMs = wallClock() - startedAt;
+  const text = receiverStoppedText(summary);
+  logger.event("stopped", several ? `${text} (${closed.length} cameras)` : text, {
+    cameras: closed.map((camera) => ({ name: camera.name, stats: camera.receiver.stats() })),
+    stats: closed[0]?.receiver.stats(),
+    recording: closed[0]?.recorder?.stats,
     eventLoopLagMs: loopLagReport(loopLag.lag),
   });
+}
+
+/** Adds a camera's totals to the run's summary. */
+function addUp(run: ReceiverRun, stats: ReturnType<FrameReceiver["stats"]>): void {
+  run.framesReceived += stats.framesReceived;
+  run.framesLost += Object.values(stats.framesDropped).reduce((sum, n) => sum + n, 0);
+  run.lossPercent = Math.max(run.lossPercent, stats.lossPercent);
+  run.recovered += stats.packetsRecovered + stats.packetsRebuilt;
 }
 
 /**

@@ -49,22 +49,8 @@ export function discoverSenders(options: DiscoverOptions = {}): Promise<FoundSen
     };
     const deadline = setTimeout(finish, timeoutMs);
     const browser = bonjour.find({ type: SERVICE_TYPE, protocol: "udp" }, (service) => {
-      // The address the answer came from reached this machine; the others
-      // announced (a container bridge, a VPN) may not.
-      const ipv4 = /^\d+\.\d+\.\d+\.\d+$/;
-      const referer = service.referer?.address;
-      const address = referer !== undefined && ipv4.test(referer)
-        ? referer
-        : (service.addresses ?? []).find((a: string) => ipv4.test(a));
-      if (address === undefined) return;
-      const txt = (service.txt ?? {}) as Record<string, string>;
-      const sender: FoundSender = {
-        name: printableName(service.name),
-        address,
-        port: Number(service.port),
-        keyed: txt.key === "yes",
-        version: txt.v === undefined ? undefined : Number(txt.v),
-      };
+      const sender = foundSender(service);
+      if (sender === undefined) return;
       const id = `${sender.address}:${sender.port}`;
       if (found.has(id)) return;
       found.set(id, sender);
@@ -72,4 +58,33 @@ export function discoverSenders(options: DiscoverOptions = {}): Promise<FoundSen
       settle = setTimeout(finish, settleMs);
     });
   });
+}
+
+/** The fields of an mDNS answer that {@linkcode foundSender} reads. */
+export interface AnsweredService {
+  name?: unknown;
+  port?: unknown;
+  addresses?: string[];
+  referer?: { address?: string };
+  txt?: unknown;
+}
+
+/** The sender an mDNS answer announces, or undefined for one with no IPv4 address. */
+export function foundSender(service: AnsweredService): FoundSender | undefined {
+  // The address the answer came from reached this machine; the others
+  // announced (a container bridge, a VPN) may not.
+  const ipv4 = /^\d+\.\d+\.\d+\.\d+$/;
+  const referer = service.referer?.address;
+  const address = referer !== undefined && ipv4.test(referer)
+    ? referer
+    : (service.addresses ?? []).find((a: string) => ipv4.test(a));
+  if (address === undefined) return undefined;
+  const txt = (service.txt ?? {}) as Record<string, string>;
+  return {
+    name: printableName(service.name),
+    address,
+    port: Number(service.port),
+    keyed: txt.key === "yes",
+    version: txt.v === undefined ? undefined : Number(txt.v),
+  };
 }

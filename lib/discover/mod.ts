@@ -10,3 +10,4 @@
  */
 export * from "./announce_sender.ts";
 export * from "./discover_senders.ts";
+export * from "./watch_senders.ts";

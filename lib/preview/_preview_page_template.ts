@@ -434,9 +434,7 @@ body[data-stale="true"] #video {
     <script>
 "use strict";
 
-// page:preview_page_dom.ts
-var $ = (id) => document.getElementById(id);
-var video = $("video");
+// page:page_token.ts
 var TOKEN = new URLSearchParams(location.search).get("token");
 function own(path) {
   if (TOKEN === null) return path;
@@ -446,10 +444,14 @@ if (TOKEN !== null) {
   document.querySelector('link[rel="icon"]').href = own("favicon.svg");
   try {
     localStorage.setItem("udpcam-token", TOKEN);
-    history.replaceState(null, "", location.pathname);
+    history.replaceState(null, "", location.pathname + location.hash);
   } catch {
   }
 }
+
+// page:preview_page_dom.ts
+var $ = (id) => document.getElementById(id);
+var video = $("video");
 var stage = $("stage");
 function setText(id, text) {
   const element = $(id);

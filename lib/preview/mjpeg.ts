@@ -40,18 +40,21 @@ export interface MjpegPart {
   frame: number;
   /** On a frame drawn in place of video, why there is none (`lost`, `waiting`, `refused`). */
   signal?: string;
+  /** In the station's `grid.mjpg`, the camera the frame is of (a `CAMERA_NAME`). */
+  camera?: string;
 }
 
 /**
  * The headers of one part: type, length, and the capture time in seconds
  * since the epoch with microseconds, as `X-Timestamp` (the convention of
  * mjpg-streamer and µStreamer); a frame drawn in place of video also carries
- * `X-Signal`.
+ * `X-Signal`, and a frame of the station's grid `X-Camera`.
  */
 export function mjpegPartHeader(part: MjpegPart): Uint8Array {
   const signal = part.signal === undefined ? "" : `X-Signal: ${part.signal}\r\n`;
+  const camera = part.camera === undefined ? "" : `X-Camera: ${part.camera}\r\n`;
   return encoder.encode(
-    `Content-Type: image/jpeg\r\nContent-Length: ${part.length}\r\n` +
+    `Content-Type: image/jpeg\r\nContent-Length: ${part.length}\r\n${camera}` +
       `X-Timestamp: ${(part.timestamp / 1000).toFixed(6)}\r\nX-Frame: ${part.frame}\r\n` +
       `${signal}\r\n`,
   );

@@ -28,8 +28,8 @@ export interface PreviewGuardOptions {
   allowEmbed?: boolean;
 }
 
-/** What other origins may embed with `allowEmbed`. */
-const EMBEDDABLE = new Set(["/stream.mjpg", "/snapshot.jpg"]);
+/** What other origins may embed with `allowEmbed`: the first camera's, and each camera's under `/cam/NAME/`. */
+const EMBEDDABLE = /^(?:\/cam\/[^/]+)?\/(?:stream\.mjpg|snapshot\.jpg)$/;
 
 /** The headers every response gets: nothing may frame, embed, sniff or read it from elsewhere. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -98,7 +98,7 @@ export function guardPreview(
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
       response.headers.set(name, value);
     }
-    if (allowEmbed && response.ok && EMBEDDABLE.has(new URL(request.url).pathname)) {
+    if (allowEmbed && response.ok && EMBEDDABLE.test(new URL(request.url).pathname)) {
       response.headers.set("cross-origin-resource-policy", "cross-origin");
     }
     return response;
@@ -126,9 +126,12 @@ function sha256(text: string): Uint8Array {
   return createHash("sha256").update(text).digest();
 }
 
-/** Whether a browser is opening the page itself (not the stream, not a script): it gets a page back. */
+/**
+ * Whether a browser is opening a page itself (`/`, or a camera's `/cam/NAME/`;
+ * not a stream, not a script): it gets a page back.
+ */
 function wantsPage(request: Request, url: URL): boolean {
-  return url.pathname === "/" && request.method === "GET" &&
+  return url.pathname.endsWith("/") && request.method === "GET" &&
     (request.headers.get("accept") ?? "").includes("text/html");
 }
 
@@ -158,12 +161,12 @@ document.getElementById("form").addEventListener("submit", (event) => {
   event.preventDefault();
   let value = document.getElementById("token").value.trim();
   try { value = new URL(value).searchParams.get("token") || value; } catch {}
-  location.assign("/?token=" + encodeURIComponent(value));
+  location.assign(location.pathname + "?token=" + encodeURIComponent(value));
 });
 try {
   const KEY = "udpcam-token";
   if (${status === 403}) localStorage.removeItem(KEY);
-  else if (localStorage.getItem(KEY)) location.replace("/?token=" + encodeURIComponent(localStorage.getItem(KEY)));
+  else if (localStorage.getItem(KEY)) location.replace(location.pathname + "?token=" + encodeURIComponent(localStorage.getItem(KEY)));
 } catch {
   // Storage refused (blocked cookies, say): the field still works.
 }

@@ -86,30 +86,106 @@ export function monotonicMetrics(source: () => MetricsInput): () => string {
   return () => formatPrometheus(families(source()), highest);
 }
 
+/** One camera of a station, as {@linkcode stationMetrics} renders it. */
+export interface CameraMetricsInput extends Pick<MetricsInput, "receiver" | "latency" | "preview"> {
+  /** The camera's name, its `camera` label. */
+  name: string;
+  /** Its latency to the screen, as pages report it. */
+  screenLatency: LatencyHistogramSnapshot;
+}
+
+/** What {@linkcode stationMetrics} renders: each camera's families, and the receiver's own. */
+export interface StationMetricsInput extends Pick<MetricsInput, "http" | "loopLag"> {
+  /** The cameras, in order. */
+  cameras: CameraMetricsInput[];
+}
+
+/**
+ * A `/metrics` body maker for a station, monotonic as
+ * {@linkcode monotonicMetrics}: every camera's series labelled
+ * `camera="NAME"` within the same families, then the receiver's own (HTTP,
+ * event loop) once. A camera that leaves takes its series with it.
+ */
+export function stationMetrics(source: () => StationMetricsInput): () => string {
+  const highest = new Map<string, number>();
+  return () => {
+    const input = source();
+    const merged = new Map<string, MetricFamily>();
+    for (const camera of input.cameras) {
+      const own = [...cameraFamilies(camera), screenLatencyFamily(camera.screenLatency)];
+      for (const family of own) {
+        const labelled = family.samples.map((sample) => ({
+          ...sample,
+          labels: { camera: camera.name, ...sample.labels },
+        }));
+        const kept = merged.get(family.name);
+        if (kept === undefined) merged.set(family.name, { ...family, samples: labelled });
+        else kept.samples.push(...labelled);
+      }
+    }
+    if (input.cameras.length === 0) {
+      for (const family of cameraFamilies(undefined)) merged.set(family.name, family);
+      const screen = screenLatencyFamily(undefined);
+      merged.set(screen.name, screen);
+    }
+    // A camera gone takes its series: the highest seen of them are forgotten too.
+    const families = [...merged.values(), ...processFamilies(input)];
+    const text = formatPrometheus(families, highest);
+    const live = new Set(text.split("\n").map((line) => line.slice(0, line.lastIndexOf(" "))));
+    for (const series of highest.keys()) if (!live.has(series)) highest.delete(series);
+    return text;
+  };
+}
+
+/** The family of the latency to the screen; with no histogram, its HELP and TYPE alone. */
+function screenLatencyFamily(latency: LatencyHistogramSnapshot | undefined): MetricFamily {
+  return {
+    name: "udpcam_screen_latency_seconds",
+    help:
+      "Latency from capture on the sender to the frame painted in a viewer's page, as pages report it.",
+    type: "histogram",
+    samples: latency === undefined ? [] : histogramSamples(latency),
+  };
+}
+
+function histogramSamples(latency: LatencyHistogramSnapshot) {
+  return [
+    ...latency.buckets.map((bucket) => ({
+      suffix: "_bucket",
+      labels: { le: formatNumber(bucket.leMs / 1000) },
+      value: bucket.count,
+    })),
+    { suffix: "_sum", value: latency.sumMs / 1000 },
+    { suffix: "_count", value: latency.count },
+  ];
+}
+
 /** Every family of one scrape, in the order they are written. */
 function families(input: MetricsInput): MetricFamily[] {
-  const { receiver: s, latency, preview, http, loopLag } = input;
-  const counter = (name: string, help: string, value: number): MetricFamily => ({
-    name,
-    help,
-    type: "counter",
-    samples: [{ value }],
-  });
-  const byReason = (name: string, help: string, counts: Record<string, number>): MetricFamily => ({
-    name,
-    help,
-    type: "counter",
-    samples: Object.entries(counts).map(([reason, value]) => ({
-      labels: { reason: snakeCase(reason) },
-      value,
-    })),
-  });
-  const gauge = (name: string, help: string, value: number | undefined): MetricFamily => ({
-    name,
-    help,
-    type: "gauge",
-    samples: value === undefined ? [] : [{ value }],
-  });
+  return [...cameraFamilies(input), ...processFamilies(input)];
+}
+
+/**
+ * The families of one camera's link and viewers; with none (a station with
+ * no camera yet), each with its HELP and TYPE lines alone.
+ */
+function cameraFamilies(
+  input: Pick<MetricsInput, "receiver" | "latency" | "preview"> | undefined,
+): MetricFamily[] {
+  if (input === undefined) {
+    return cameraFamilies({
+      receiver: EMPTY_RECEIVER,
+      latency: { buckets: [], count: 0, sumMs: 0 },
+      preview: {
+        viewers: 0,
+        framesServed: 0,
+        framesSkipped: 0,
+        framesCapped: 0,
+        viewersDropped: 0,
+      },
+    }).map((family) => ({ ...family, samples: [] }));
+  }
+  const { receiver: s, latency, preview } = input;
   return [
     {
       name: "udpcam_receiver_info",
@@ -190,15 +266,7 @@ function families(input: MetricsInput): MetricFamily[] {
       name: "udpcam_receiver_latency_seconds",
       help: "Latency from capture on the sender to the whole frame here.",
       type: "histogram",
-      samples: [
-        ...latency.buckets.map((bucket) => ({
-          suffix: "_bucket",
-          labels: { le: formatNumber(bucket.leMs / 1000) },
-          value: bucket.count,
-        })),
-        { suffix: "_sum", value: latency.sumMs / 1000 },
-        { suffix: "_count", value: latency.count },
-      ],
+      samples: histogramSamples(latency),
     },
     gauge(
       "udpcam_receiver_rtt_seconds",
@@ -231,6 +299,13 @@ function families(input: MetricsInput): MetricFamily[] {
       "Viewers of /stream.mjpg dropped for reading nothing for too long.",
       preview.viewersDropped,
     ),
+  ];
+}
+
+/** The families of the receiver as a whole: its HTTP server and its event loop. */
+function processFamilies(input: Pick<MetricsInput, "http" | "loopLag">): MetricFamily[] {
+  const { http, loopLag } = input;
+  return [
     // The preview server's connections: open now, accepted, closed by it and why, failed accepts.
     ...(http === undefined ? [] : [
       gauge("udpcam_http_connections", "Connections to the preview open now.", http.connections),
@@ -267,6 +342,49 @@ function families(input: MetricsInput): MetricFamily[] {
     ),
   ];
 }
+
+function counter(name: string, help: string, value: number): MetricFamily {
+  return { name, help, type: "counter", samples: [{ value }] };
+}
+
+function byReason(name: string, help: string, counts: Record<string, number>): MetricFamily {
+  return {
+    name,
+    help,
+    type: "counter",
+    samples: Object.entries(counts).map(([reason, value]) => ({
+      labels: { reason: snakeCase(reason) },
+      value,
+    })),
+  };
+}
+
+function gauge(name: string, help: string, value: number | undefined): MetricFamily {
+  return { name, help, type: "gauge", samples: value === undefined ? [] : [{ value }] };
+}
+
+/** A receiver that has counted nothing: the families' shape with no camera. */
+const EMPTY_RECEIVER: MetricsReceiverStats = {
+  state: "connecting",
+  sealed: false,
+  sender: "",
+  session: "",
+  framesReceived: 0,
+  framesDropped: {} as MetricsReceiverStats["framesDropped"],
+  packetsReceived: 0,
+  bytesReceived: 0,
+  packetsResent: 0,
+  packetsMissing: 0,
+  packetsRecovered: 0,
+  packetsRebuilt: 0,
+  packetsLost: 0,
+  packetsDropped: {} as MetricsReceiverStats["packetsDropped"],
+  rejected: {} as MetricsReceiverStats["rejected"],
+  nacksSent: 0,
+  resyncs: 0,
+  rttMs: undefined,
+  queueDelayMs: 0,
+};
 
 /** `wrongKey` as `wrong_key`: label values in the case of metric names. */
 function snakeCase(word: string): string {

@@ -7,6 +7,7 @@
  * @module
  */
 export * from "./aes_gcm.ts";
+export * from "./camera_keys.ts";
 export * from "./cookie_signer.ts";
 export * from "./datagram_seal.ts";
 export * from "./key_flags.ts";

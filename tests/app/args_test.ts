@@ -176,6 +176,13 @@ Deno.test("parseReceiverArgs() reads --record, --record-segment, --ffmpeg and --
       ffmpeg: "/opt/ffmpeg",
       open: true,
     }],
+    // No extension: a folder, a file a camera in it.
+    [["--record", "recordings"], {
+      record: "recordings",
+      recordSegmentSeconds: undefined,
+      ffmpeg: undefined,
+      open: false,
+    }],
   ];
   for (const [argv, expected] of cases) {
     const { record, recordSegmentSeconds, ffmpeg, open } = parseReceiverArgs(argv);
@@ -187,8 +194,6 @@ Deno.test("parseReceiverArgs() rejects a bad --record or --record-segment, namin
   const cases: Array<[string[], RegExp]> = [
     [["--record"], /--record needs a value/],
     [["--record", "cam.mp4"], /--record needs a \.mkv, \.avi or \.mjpeg file, got "cam\.mp4"/],
-    [["--record", "cam"], /--record needs a \.mkv, \.avi or \.mjpeg file/],
-    [["--record", "mkv"], /--record needs a \.mkv, \.avi or \.mjpeg file/],
     [["--record-segment", "10m"], /^--record-segment needs --record FILE$/],
     [
       ["--record", "a.mkv", "--record-segment", "0"],
@@ -515,4 +520,46 @@ Deno.test("parseReceiverArgs() with no address leaves the sender to be found; --
   assert.equal(parseReceiverArgs(["--discover"]).discover, true);
   assert.deepEqual(parseReceiverArgs(["10.0.0.2"]).connect, { hostname: "10.0.0.2", port: 8080 });
   assert.throws(() => parseReceiverArgs(["--discover", "10.0.0.2"]), usageError("--discover"));
+});
+
+Deno.test("parseReceiverArgs() takes several senders, named or not, for a station", () => {
+  const args = parseReceiverArgs([
+    "front=camA.lan",
+    "cam2:8090",
+    "udp://10.0.0.5:9000",
+    "--keys",
+    "k.txt",
+  ]);
+  assert.deepEqual(args.cameras, [
+    { name: "front", address: { hostname: "camA.lan", port: 8080 } },
+    { address: { hostname: "cam2", port: 8090 } },
+    { address: { hostname: "10.0.0.5", port: 9000 } },
+  ]);
+  assert.deepEqual(args.connect, { hostname: "camA.lan", port: 8080 });
+  assert.equal(args.keys, "k.txt");
+  assert.equal(args.all, false);
+  assert.equal(parseReceiverArgs(["--all"]).all, true);
+  assert.deepEqual(parseReceiverArgs(["--all"]).cameras, []);
+  assert.deepEqual(parseReceiverArgs(["--all", "cam2"]).cameras, [
+    { address: { hostname: "cam2", port: 8080 } },
+  ]);
+});
+
+Deno.test("parseReceiverArgs() refuses a station it could not serve, with one line each", () => {
+  const cases: Array<[string[], RegExp]> = [
+    [["cam1", "cam1:8080"], /cam1:8080 is given twice/],
+    [["a=cam1", "a=cam2"], /two cameras are named a/],
+    [["bad name=cam1"], /the sender's address needs HOST\[:PORT\]|the camera's name/],
+    [["x/y=cam1"], /the camera.s name "x\/y" may have only letters/],
+    [
+      ["rtp://0.0.0.0:5004", "cam2"],
+      /unexpected argument "cam2": rtp:\/\/, tutorial:\/\/ and --sdp take one source/,
+    ],
+    [["--all", "rtp://0.0.0.0:5004"], /--all joins every udpcam sender/],
+    [["--all", "--discover"], /--all joins every udpcam sender/],
+    [["cam1", "--keys", ""], /--keys needs the path of a keys file/],
+  ];
+  for (const [argv, pattern] of cases) {
+    assert.throws(() => parseReceiverArgs(argv), pattern, argv.join(" "));
+  }
 });

@@ -49,7 +49,7 @@ Deno.test("a bad flag gets one error line and exit code 2", async () => {
     ["sender", ["--loop"], /--loop repeats a file or URL source/],
     ["sender", ["extra"], /unexpected argument "extra"/],
     ["receiver", ["--nope"], /unknown flag --nope; see receiver --help/],
-    ["receiver", ["a", "b"], /unexpected argument "b"/],
+    ["receiver", ["rtp://0.0.0.0:5004", "b"], /unexpected argument "b"/],
     ["receiver", ["1.2.3.4", "--connect", "1.2.3.4:1"], /give the sender's address once/],
     ["receiver", ["--http", "localhost:x"], /--http needs HOST:PORT/],
     ["receiver", ["--http-token", "short"], /--http-token needs 8 to 256 characters, got 5/],

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { freeUdpPort } from "../_tool.ts";
 
-Deno.test("the demo runs a sender and a receiver on the test pattern and prints the preview URL", async () => {
+Deno.test("the demo runs a station of two test-pattern senders and prints the preview URL", async () => {
   const port = freeUdpPort();
+  const port2 = freeUdpPort();
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const httpPort = listener.addr.port;
   listener.close();
@@ -11,6 +12,7 @@ Deno.test("the demo runs a sender and a receiver on the test pattern and prints 
     cwd: new URL("../../", import.meta.url),
     env: {
       UDPCAM_DEMO_PORT: String(port),
+      UDPCAM_DEMO_PORT2: String(port2),
       UDPCAM_DEMO_HTTP_PORT: String(httpPort),
       FFMPEG: "/nonexistent",
     },
@@ -25,12 +27,18 @@ Deno.test("the demo runs a sender and a receiver on the test pattern and prints 
     const url = `http://127.0.0.1:${httpPort}/`;
     assert.match(value ?? "", new RegExp(`open ${url.replaceAll(".", "\\.")} in a browser`));
     const deadline = Date.now() + 20_000;
-    let state = "";
-    while (state !== "live" && Date.now() < deadline) {
+    let states = "";
+    while (states !== "lobby live, yard live" && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 250));
-      state = await fetch(`${url}stats`).then((r) => r.json()).then((s) => s.state, () => "");
+      states = await fetch(`${url}stats`).then((r) => r.json()).then(
+        (s) =>
+          s.cameras.map((c: { name: string; state: string }) => `${c.name} ${c.state}`).join(", "),
+        () => "",
+      );
     }
-    assert.equal(state, "live", "the demo streams without ffmpeg");
+    assert.equal(states, "lobby live, yard live", "the demo streams both cameras without ffmpeg");
+    // The page at / is the grid of both.
+    assert.match(await fetch(url).then((r) => r.text()), /grid\.mjpg/);
   } finally {
     child.kill("SIGTERM");
     const status = await child.status;

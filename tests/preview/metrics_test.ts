@@ -9,6 +9,7 @@ import {
   type MetricsReceiverStats,
   monotonicMetrics,
   renderMetrics,
+  stationMetrics,
 } from "../../lib/preview/prometheus_metrics.ts";
 import type { LinkState } from "../../lib/receive/link_state.ts";
 import { UdpReceiver } from "../../lib/receive/udp_receiver.ts";
@@ -505,4 +506,51 @@ Deno.test("a receiver's /metrics grows with the stream and counts a viewer", asy
     await receiver?.stop();
     await sender.stop();
   }
+});
+
+Deno.test("a station's /metrics: each camera's series labelled camera=NAME in one family, the receiver's own once", () => {
+  const screen = new LatencyHistogram();
+  for (const ms of [40, 60]) screen.observe(ms);
+  const camera = (name: string, frames: number) => ({
+    name,
+    receiver: { ...knownStats(), framesReceived: frames, sender: `${name}.lan:8080` },
+    latency: knownInput().latency,
+    preview: knownInput().preview,
+    screenLatency: screen.snapshot(),
+  });
+  let cameras = [camera("front", 10), camera("back", 20)];
+  const render = stationMetrics(() => ({
+    cameras,
+    http: knownInput().http,
+    loopLag: knownInput().loopLag,
+  }));
+  const families = parsePrometheus(render());
+  assertConventions(families);
+  assert.equal(value(families, "udpcam_receiver_frames_total", { camera: "front" }), 10);
+  assert.equal(value(families, "udpcam_receiver_frames_total", { camera: "back" }), 20);
+  assert.equal(
+    value(families, "udpcam_receiver_info", { camera: "back" }) !== undefined &&
+      families.get("udpcam_receiver_info")!.samples[1].labels.sender,
+    "back.lan:8080",
+  );
+  assert.equal(value(families, "udpcam_screen_latency_seconds_count", { camera: "front" }), 2);
+  assert.equal(value(families, "udpcam_screen_latency_seconds_sum", { camera: "back" }), 0.1);
+  assert.equal(value(families, "udpcam_receiver_state", { camera: "back", state: "stalled" }), 1);
+  // The receiver's own series carry no camera, and come once.
+  assert.equal(families.get("udpcam_http_connections")!.samples.length, 1);
+  assert.deepEqual(families.get("udpcam_event_loop_lag_max_seconds")!.samples[0].labels, {});
+  // A camera gone takes its series; a camera come back starts from its own counts.
+  cameras = [camera("front", 11)];
+  const after = parsePrometheus(render());
+  assert.equal(value(after, "udpcam_receiver_frames_total", { camera: "back" }), undefined);
+  cameras = [camera("front", 12), camera("back", 3)];
+  assert.equal(
+    value(parsePrometheus(render()), "udpcam_receiver_frames_total", { camera: "back" }),
+    3,
+  );
+  // With no camera, every family is still declared.
+  cameras = [];
+  const none = parsePrometheus(render());
+  assert.equal(none.get("udpcam_receiver_frames_total")!.samples.length, 0);
+  assert.equal(none.get("udpcam_screen_latency_seconds")!.type, "histogram");
 });

@@ -321,7 +321,12 @@ Deno.test("the page's icon is served as SVG, and the page links to it", async ()
 Deno.test("guardPreview() answers a browser opening the page without its token with a page to paste it in", async () => {
   const { serve } = guarded({ loopback: false, token: TOKEN });
   const html = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
-  for (const [target, status] of [["/", 401], [`/?token=${TOKEN}x`, 403]] as const) {
+  for (
+    const [target, status] of [["/", 401], [`/?token=${TOKEN}x`, 403], [
+      "/cam/front/",
+      401,
+    ]] as const
+  ) {
     const response = serve(
       new Request(`http://192.168.1.20:${PORT}${target}`, { headers: html }),
     );
@@ -349,7 +354,8 @@ Deno.test("guardPreview() with allowEmbed lets other origins embed the stream an
       };
     })();
     frames.publish(frame(1));
-    for (const path of ["/snapshot.jpg", "/stats", "/", "/stream.mjpg"]) {
+    const paths = ["/snapshot.jpg", "/stats", "/", "/stream.mjpg", "/grid.mjpg", "/favicon.svg"];
+    for (const path of paths) {
       const response = serve(request(`192.168.1.20:${PORT}`, `${path}?token=${TOKEN}`));
       const embeddable = allowEmbed && (path === "/snapshot.jpg" || path === "/stream.mjpg");
       assert.equal(

@@ -2,29 +2,49 @@ import assert from "node:assert/strict";
 import {
   buildPage,
   bundleScripts,
+  GRID_SOURCE,
   LABELS_PLACEHOLDER,
-  PAGE_MODULE,
-  PAGE_SCRIPT,
   pageModule,
+  PAGES,
+  PREVIEW_SOURCE,
   readPageFiles,
 } from "../../scripts/build_page.ts";
 
-Deno.test("lib/preview/_preview_page_template.ts is what scripts/build_page.ts makes of the page's files", async () => {
-  const built = pageModule(await buildPage(await readPageFiles()));
-  assert.equal(
-    await Deno.readTextFile(PAGE_MODULE),
-    built,
-    "the generated page is stale: run `deno task build-page`",
+const PAGE_SCRIPT = PREVIEW_SOURCE.script;
+
+for (const source of PAGES) {
+  const module = source.module.pathname.split("/").at(-1);
+  Deno.test(`lib/preview/${module} is what scripts/build_page.ts makes of the page's files`, async () => {
+    const built = pageModule(await buildPage(await readPageFiles(source)), source);
+    assert.equal(
+      await Deno.readTextFile(source.module),
+      built,
+      "the generated page is stale: run `deno task build-page`",
+    );
+  });
+}
+
+Deno.test("scripts/build_page.ts builds the preview page and the grid page, each into its module", () => {
+  assert.deepEqual(
+    PAGES.map((
+      source,
+    ) => [source.script, source.module.pathname.split("/").at(-1), source.template]),
+    [
+      ["preview_page_script.ts", "_preview_page_template.ts", "PREVIEW_PAGE_TEMPLATE"],
+      ["grid_page_script.ts", "_grid_page_template.ts", "GRID_PAGE_TEMPLATE"],
+    ],
   );
 });
 
 Deno.test("buildPage() writes the style and the script inline, as JavaScript", async () => {
-  const page = await buildPage(await readPageFiles());
-  assert.doesNotMatch(page, /<link rel="stylesheet"|<script src=/);
-  assert.equal(page.split("<style>").length - 1, 1);
-  assert.equal(page.split("<script>").length - 1, 1);
-  assert.equal(page.split(LABELS_PLACEHOLDER).length - 1, 1);
-  assert.doesNotMatch(page, /<reference /);
+  for (const source of PAGES) {
+    const page = await buildPage(await readPageFiles(source));
+    assert.doesNotMatch(page, /<link rel="stylesheet"|<script src=/);
+    assert.equal(page.split("<style>").length - 1, 1);
+    assert.equal(page.split("<script>").length - 1, 1);
+    assert.equal(page.split(LABELS_PLACEHOLDER).length - 1, 1);
+    assert.doesNotMatch(page, /<reference /);
+  }
 });
 
 Deno.test("buildPage() refuses files it cannot put together", async () => {
@@ -47,6 +67,11 @@ Deno.test("buildPage() refuses files it cannot put together", async () => {
   await assert.rejects(
     () => buildPage({ ...files, css: files.css + "/* </style> */\n" }),
     /must not hold <\/style/,
+  );
+  const grid = await readPageFiles(GRID_SOURCE);
+  await assert.rejects(
+    () => buildPage({ ...grid, html: grid.html.replace("grid_page.css", "preview_page.css") }),
+    /grid_page\.html must hold <link rel="stylesheet" href="grid_page\.css">/,
   );
 });
 
@@ -71,6 +96,10 @@ Deno.test("bundleScripts() puts each module after those it imports, as one stric
 Deno.test("bundleScripts() refuses what the page cannot hold", async () => {
   const refused: Array<[Record<string, string>, RegExp]> = [
     [{ "preview_page_a.ts": "export const x = 1;\n" }, /preview_page_script\.ts is not among/],
+    [
+      { [PAGE_SCRIPT]: 'import { x } from "./grid_page_a.ts";\nconsole.log(x);\n' },
+      /may import only/,
+    ],
     [{ [PAGE_SCRIPT]: 'import { x } from "./other.ts";\nconsole.log(x);\n' }, /may import only/],
     [
       { [PAGE_SCRIPT]: 'import { x } from "./preview_page_a.ts";\nconsole.log(x);\n' },
@@ -82,4 +111,24 @@ Deno.test("bundleScripts() refuses what the page cannot hold", async () => {
   for (const [scripts, message] of refused) {
     await assert.rejects(() => bundleScripts(scripts), { name: "SyntaxError", message });
   }
+});
+
+Deno.test("bundleScripts() lets the grid page import its own modules and the shared page_*.ts, and no other page's", async () => {
+  const entry = GRID_SOURCE.script;
+  const js = await bundleScripts({
+    [entry]:
+      'import { a } from "./grid_page_a.ts";\nimport { b } from "./page_b.ts";\n(globalThis as Record<string, unknown>).gridBundled = a + b;\n',
+    "grid_page_a.ts": "export const a = 1;\n",
+    "page_b.ts": "export const b = 2;\n",
+  }, GRID_SOURCE);
+  new Function(js)();
+  assert.equal((globalThis as Record<string, unknown>).gridBundled, 3);
+  await assert.rejects(
+    () =>
+      bundleScripts({
+        [entry]: 'import { x } from "./preview_page_dom.ts";\nconsole.log(x);\n',
+        "preview_page_dom.ts": "export const x = 1;\n",
+      }, GRID_SOURCE),
+    { name: "SyntaxError", message: /may import only \.\/grid_page_\*\.ts and \.\/page_\*\.ts/ },
+  );
 });

@@ -1,0 +1,173 @@
+import { join } from "node:path";
+import type { Logger } from "../cli/logger.ts";
+import type { NoSignalRenderer } from "../preview/no_signal_renderer.ts";
+import { createPreviewHandler, type PreviewHandler } from "../preview/preview_handler.ts";
+import type { CameraMetricsInput } from "../preview/prometheus_metrics.ts";
+import { ScreenLatency } from "../preview/screen_latency.ts";
+import type { SignalFeed } from "../preview/signal_feed.ts";
+import { StationCameras } from "../preview/station_cameras.ts";
+import { recordContainer } from "../record/record_args.ts";
+import type { Recorder } from "../record/recorder.ts";
+import type { FrameReceiver } from "../receive/frame_receiver.ts";
+import type { ReceiverArgs } from "./receiver_args.ts";
+import { openRecorder, openSignalFeed } from "./receiver_outputs.ts";
+
+/** A camera to add to the station: its name, where it comes from, and its receiver. */
+export interface CameraSource {
+  /** Its name, free in the station (see `uniqueCameraName`). */
+  name: string;
+  /** How the log names where it comes from: `HOST:PORT`, or an `rtp://` URL. */
+  source: string;
+  /** Its receiver, opened; the station closes it. */
+  receiver: FrameReceiver;
+}
+
+/** One camera of the station with everything it has: its receiver, feed, recorder and preview. */
+export interface OpenCamera {
+  name: string;
+  source: string;
+  receiver: FrameReceiver;
+  feed: SignalFeed;
+  recorder: Recorder | undefined;
+  handler: PreviewHandler;
+  screenLatency: ScreenLatency;
+}
+
+/** Options for a {@linkcode Station}. */
+export interface StationOptions {
+  /** The receiver's flags: `--record` and its own. */
+  args: Pick<ReceiverArgs, "record" | "recordSegmentSeconds" | "ffmpeg">;
+  /** Draws the "no signal" frames of every camera, in one worker. */
+  renderer: NoSignalRenderer;
+  logger: Logger;
+  /**
+   * Whether the station is of several cameras (named, or `--all`): then
+   * `--record cam.mkv` records each to `cam-NAME.mkv`.
+   */
+  several: boolean;
+}
+
+/**
+ * The receiver's cameras, each with its own link, "no signal" feed,
+ * recording and preview, as they join and leave. A camera removed is closed
+ * and forgotten: nothing of it is left to grow.
+ */
+export class Station {
+  /** The cameras as the preview serves them. */
+  readonly cameras: StationCameras = new StationCameras();
+  #open = new Map<string, OpenCamera>();
+  #options: StationOptions;
+
+  /** A station with no camera yet. */
+  constructor(options: StationOptions) {
+    this.#options = options;
+  }
+
+  /** The cameras now, in the order they joined. */
+  get list(): OpenCamera[] {
+    return [...this.#open.values()];
+  }
+
+  /**
+   * Adds a camera and starts its recording, if any; a recording that cannot
+   * start throws (ffmpeg missing, say), the camera closed.
+   */
+  async add(source: CameraSource): Promise<OpenCamera> {
+    const { args, renderer, logger, several } = this.#options;
+    const { name, receiver } = source;
+    const path = args.record === undefined ? undefined : recordPath(args.record, name, several);
+    if (path !== undefined && recordContainer(args.record!) === undefined) {
+      await Deno.mkdir(args.record!, { recursive: true });
+    }
+    const recorder = path === undefined
+      ? undefined
+      : openRecorder({ ...args, record: path }, receiver, logger);
+    const feed = openSignalFeed(receiver, { sender: source.source, renderer, logger });
+    const screenLatency = new ScreenLatency();
+    const camera: OpenCamera = {
+      ...source,
+      feed,
+      recorder,
+      screenLatency,
+      handler: createPreviewHandler({
+        frames: feed.display,
+        stats: () => cameraStats(camera),
+      }),
+    };
+    try {
+      await recorder?.start();
+    } catch (error) {
+      await closeCamera(camera);
+      throw error;
+    }
+    this.#open.set(name, camera);
+    this.cameras.add({
+      name,
+      frames: feed.display,
+      handler: camera.handler,
+      stats: () => cameraStats(camera),
+      screenLatency,
+    });
+    return camera;
+  }
+
+  /** Removes the camera of this name, if there is one, and closes it. */
+  async remove(name: string): Promise<void> {
+    const camera = this.#open.get(name);
+    if (camera === undefined) return;
+    this.#open.delete(name);
+    this.cameras.remove(name);
+    await closeCamera(camera);
+  }
+
+  /** Each camera's measurements for `/metrics`. */
+  metrics(): CameraMetricsInput[] {
+    return this.list.map((camera) => ({
+      name: camera.name,
+      receiver: camera.receiver.stats(),
+      latency: camera.receiver.latencyHistogram,
+      preview: camera.handler.stats,
+      screenLatency: camera.screenLatency.histogram,
+    }));
+  }
+
+  /**
+   * Closes every camera: recordings finished from the frames they have,
+   * then each receiver says goodbye, and the grid's streams end.
+   */
+  async close(): Promise<void> {
+    const cameras = this.list;
+    this.#open.clear();
+    this.cameras.close();
+    await Promise.all(cameras.map(closeCamera));
+  }
+}
+
+/** A camera's own stats: its receiver's, its recording's and its feed's. */
+function cameraStats(camera: OpenCamera): object {
+  return {
+    ...camera.receiver.stats(),
+    recording: camera.recorder?.stats,
+    signalFeed: camera.feed.stats,
+    screenLatencyMs: camera.screenLatency.stats,
+  };
+}
+
+async function closeCamera(camera: OpenCamera): Promise<void> {
+  // ffmpeg finishes the file from the frames it has; then the receiver says goodbye.
+  await camera.recorder?.close();
+  await camera.receiver.close();
+  await camera.feed.close();
+}
+
+/**
+ * Where `--record PATH` records camera `name`: into a folder (a path with no
+ * container's extension) as `PATH/NAME.mkv`; for one of several cameras as
+ * `cam-NAME.mkv` beside `cam.mkv`; else `PATH` itself.
+ */
+export function recordPath(path: string, name: string, several: boolean): string {
+  const container = recordContainer(path);
+  if (container === undefined) return join(path, `${name}.mkv`);
+  if (!several) return path;
+  return `${path.slice(0, -(container.length + 1))}-${name}.${path.slice(-container.length)}`;
+}

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { recordPath, Station } from "../../lib/app/station.ts";
+import { Logger } from "../../lib/cli/logger.ts";
+import type { ReceivedFrame } from "../../lib/hub/frame.ts";
+import { LatestValue } from "../../lib/hub/latest_value.ts";
+import { LatencyHistogram } from "../../lib/metrics/latency_histogram.ts";
+import { NoSignalRenderer } from "../../lib/preview/no_signal_renderer.ts";
+import type { FrameReceiver } from "../../lib/receive/frame_receiver.ts";
+import type { LinkState } from "../../lib/receive/link_state.ts";
+import type { UdpReceiverStats } from "../../lib/receive/receiver_stats.ts";
+
+Deno.test("recordPath(): a folder gets a file a camera; a file is for one camera, or named for each of several", () => {
+  assert.equal(recordPath("recordings", "front", true), "recordings/front.mkv");
+  assert.equal(recordPath("recordings/", "front", false), "recordings/front.mkv");
+  assert.equal(recordPath("cam.mkv", "front", false), "cam.mkv");
+  assert.equal(recordPath("cam.mkv", "front", true), "cam-front.mkv");
+  assert.equal(recordPath("/r/cam.MJPEG", "back", true), "/r/cam-back.MJPEG");
+});
+
+/** A receiver whose frames the test publishes, and that counts its closing. */
+function fakeReceiver(state: LinkState = "live") {
+  const frames = new LatestValue<ReceivedFrame>();
+  let closed = 0;
+  const receiver = {
+    frames,
+    state,
+    stateReason: "frames arriving",
+    addr: { transport: "udp", hostname: "127.0.0.1", port: 1 } as Deno.NetAddr,
+    latencyHistogram: new LatencyHistogram().snapshot(),
+    stats: () =>
+      ({ state, framesReceived: frames.latest?.seq ?? 0 }) as unknown as UdpReceiverStats,
+    close() {
+      closed++;
+      frames.close();
+      return Promise.resolve();
+    },
+  } satisfies FrameReceiver;
+  return { receiver, closes: () => closed };
+}
+
+Deno.test("Station: a camera removed is closed and forgotten, and the grid's stream goes on without it", async () => {
+  const renderer = new NoSignalRenderer();
+  const logger = new Logger({ format: "json", write: () => {} });
+  const station = new Station({ args: {}, renderer, logger, several: true });
+  try {
+    const fakes = [fakeReceiver(), fakeReceiver()];
+    await station.add({ name: "a", source: "127.0.0.1:1", receiver: fakes[0].receiver });
+    await station.add({ name: "b", source: "127.0.0.1:2", receiver: fakes[1].receiver });
+    assert.deepEqual(station.list.map((camera) => camera.name), ["a", "b"]);
+    assert.deepEqual(station.metrics().map((camera) => camera.name), ["a", "b"]);
+    await station.remove("a");
+    await station.remove("a"); // twice is nothing
+    assert.equal(fakes[0].closes(), 1);
+    assert.deepEqual(station.list.map((camera) => camera.name), ["b"]);
+    assert.equal(station.cameras.get("a"), undefined);
+    assert.deepEqual(station.metrics().map((camera) => camera.name), ["b"]);
+    // Its name is free again, for a camera that comes back.
+    await station.add({ name: "a", source: "127.0.0.1:1", receiver: fakeReceiver().receiver });
+    assert.deepEqual(station.cameras.list.map((camera) => camera.name), ["b", "a"]);
+  } finally {
+    await station.close();
+    await renderer.close();
+  }
+  assert.equal(station.list.length, 0);
+  assert.ok(station.cameras.closed);
+});
