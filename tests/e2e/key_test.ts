@@ -318,3 +318,65 @@ Deno.test("each sender run stretches the key with a salt of its own, and tells i
   }
   assert.notEqual(salts[0], salts[1]);
 });
+
+Deno.test("a station joins cameras of different keys, from --keys by name or address, and --key for the rest", async () => {
+  const dir = await Deno.makeTempDir();
+  const ports = [freeUdpPort(), freeUdpPort(), freeUdpPort()];
+  const senders = [
+    sender(ports[0], ["--key", KEY]),
+    sender(ports[1], ["--key", WRONG]),
+    sender(ports[2], ["--key", "a third secret, for the yard only"]),
+  ];
+  await Deno.writeTextFile(
+    `${dir}/keys`,
+    `# the cameras whose key is not --key's\ngate ${WRONG}\n127.0.0.1:${
+      ports[2]
+    } a third secret, for the yard only\n`,
+  );
+  let station: ToolProcess | undefined;
+  try {
+    for (const send of senders) await send.waitFor("listening");
+    station = new ToolProcess("receiver", [
+      `door=127.0.0.1:${ports[0]}`,
+      `gate=127.0.0.1:${ports[1]}`,
+      `yard=127.0.0.1:${ports[2]}`,
+      "--key",
+      KEY,
+      "--keys",
+      `${dir}/keys`,
+      "--http",
+      "127.0.0.1:0",
+    ]);
+    const url = String((await station.waitFor("listening")).url);
+    for (const camera of ["door", "gate", "yard"]) {
+      await station.waitFor("state", (e) => e.camera === camera && e.to === "live");
+    }
+    const s = await stats(url);
+    const cameras = s.cameras as Array<{ name: string; sealed: boolean; framesReceived: number }>;
+    assert.deepEqual(cameras.map((c) => [c.name, c.sealed, c.framesReceived > 0]), [
+      ["door", true, true],
+      ["gate", true, true],
+      ["yard", true, true],
+    ]);
+  } finally {
+    await station?.stop();
+    for (const send of senders) await send.stop();
+  }
+  // A camera whose key is wrong, and not in the file, is refused, the others not.
+  const wrong = new ToolProcess("receiver", [
+    `door=127.0.0.1:${ports[0]}`,
+    `gate=127.0.0.1:${ports[1]}`,
+    "--key",
+    KEY,
+    "--http",
+    "127.0.0.1:0",
+  ]);
+  const again = [sender(ports[0], ["--key", KEY]), sender(ports[1], ["--key", WRONG])];
+  try {
+    await wrong.waitFor("state", (e) => e.camera === "door" && e.to === "live");
+    await wrong.waitFor("state", (e) => e.camera === "gate" && e.to === "refused");
+  } finally {
+    await wrong.stop();
+    for (const send of again) await send.stop();
+  }
+});
