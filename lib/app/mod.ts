@@ -24,4 +24,5 @@ export * from "./sender_log.ts";
 export * from "./sender_source.ts";
 export * from "./sender_status.ts";
 export * from "./station.ts";
+export * from "./station_roster.ts";
 export * from "./stored_token.ts";

@@ -13,7 +13,7 @@ import { createStationHandler } from "../preview/station_handler.ts";
 import { CameraKeys } from "../seal/camera_keys.ts";
 import { StreamKey } from "../seal/stream_key.ts";
 import { watchSenders } from "../discover/watch_senders.ts";
-import { VERSION } from "../wire/header.ts";
+import { MAX_CAMERAS, StationRoster } from "./station_roster.ts";
 import {
   httpErrorText,
   lanPreviewUrls,
@@ -168,16 +168,24 @@ async function startStation(
     }));
   }
   if (!args.all) return () => {};
-  const byAddress = new Map<string, string>();
-  for (const camera of named) byAddress.set(`${camera.ip}:${camera.address.port}`, "");
+  const roster = new StationRoster(
+    named.map((camera) => `${camera.ip}:${camera.address.port}`),
+    (name) => station.cameras.has(name),
+  );
   const watch = watchSenders({
     onUp: (found) => {
       const where = `${found.address}:${found.port}`;
-      if (byAddress.has(where) || (found.version !== undefined && found.version !== VERSION)) {
+      const joining = roster.found(found);
+      if (joining === undefined) return;
+      if ("full" in joining) {
+        if (!joining.full) return;
+        logger.warn(
+          `the station has its most cameras (${MAX_CAMERAS}): sender "${found.name}" at ${where} ` +
+            "and any more are not joined; name the ones you want instead of --all",
+        );
         return;
       }
-      const name = uniqueCameraName(cameraName(found.name), (name) => station.cameras.has(name));
-      byAddress.set(where, name);
+      const name = joining.join;
       logger.event(
         "camera_found",
         `found sender "${found.name}" at ${where}: joining it as ${name}`,
@@ -196,10 +204,9 @@ async function startStation(
       })).catch((error) => logger.warn(`cannot add camera ${name}: ${errorText(error)}`));
     },
     onDown: (found) => {
+      const name = roster.gone(found);
+      if (name === undefined) return;
       const where = `${found.address}:${found.port}`;
-      const name = byAddress.get(where);
-      if (name === undefined || name === "") return;
-      byAddress.delete(where);
       logger.event("camera_gone", `sender "${found.name}" at ${where} left: ${name} dropped`, {
         camera: name,
         sender: where,
