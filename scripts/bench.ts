@@ -1,5 +1,5 @@
 /**
- * The bench, in six parts:
+ * The bench, in seven parts:
  * - sizes: for each frame size, streams a camera-like MJPEG clip from a
  *   sender to a receiver on this machine, reads `/stream.mjpg` as an HTTP
  *   viewer, and measures delivered fps, bitrate, CPU per frame and latency;
@@ -19,20 +19,25 @@
  *   each beside the same route without text: delivered fps and CPU.
  * - transport: the CPU a 1080p frame costs udpcam's sender and receiver,
  *   beside GStreamer's RTP/JPEG on the same clip and MTU, clear and sealed
- *   (SRTP AES-128-GCM against `--key`), measured one after another.
+ *   (SRTP AES-128-GCM against `--key`), measured one after another;
+ * - screen: the latency to the screen in headless Chromium, 720p at 30 fps,
+ *   one camera, then nine senders joined by one receiver, each from a cold
+ *   start: the grid page's capture to paint against an HTTP client's capture
+ *   to read, frames painted a second, and each process's CPU.
  * Each prints as a markdown table (or JSON with `--json`).
  *
- *   deno task bench                          all six parts (about 57 minutes)
+ *   deno task bench                          all seven parts (about 58 minutes)
  *   deno task bench --only sizes --sizes 1920x1080 --seconds 30 --json
  *   deno task bench --only loss --rows clean,loss5 --loss-seconds 20
  *   deno task bench --only sizes,soak --soak-seconds 300
  *   deno task bench --only overlay
  *   deno task bench --only transients
  *   deno task bench --only transport --seconds 20
+ *   deno task bench --only screen --screen-seconds 30
  *
  * Linux only (CPU times come from /proc). A missed target is a result, not a
  * failure: the exit code is 0 unless ffmpeg (or, for the transport part,
- * GStreamer) is missing or a tool cannot start.
+ * GStreamer; for the screen part, Chromium) is missing or a tool cannot start.
  *
  * @module
  */
@@ -65,6 +70,10 @@ import { GstreamerMissingError, gstreamerVersion } from "./bench/gstreamer.ts";
 import { measureTransports } from "./bench/transport.ts";
 import { formatTransportReport } from "./bench/transport_report.ts";
 import { formatRateReport } from "./bench/rate_report.ts";
+import { ChromiumMissingError, requireChromium } from "./bench/launch_chromium.ts";
+import { COLD_START_SECONDS } from "./bench/cold_start.ts";
+import { measureScreen } from "./bench/measure_screen.ts";
+import { formatScreenReport, judgeScreen } from "./bench/screen_report.ts";
 import { type HighestRate, highestRate } from "./bench/highest_rate.ts";
 
 /** The key of the sealed runs. */
@@ -95,7 +104,8 @@ async function main(argv: string[]): Promise<void> {
   } catch (error) {
     // Every tool has been stopped by now: only this process is left to end.
     if (controller.signal.aborted) exitWithError("interrupted", 130);
-    const code = error instanceof FfmpegMissingError || error instanceof GstreamerMissingError
+    const code = error instanceof FfmpegMissingError || error instanceof GstreamerMissingError ||
+        error instanceof ChromiumMissingError
       ? ExitCode.MISSING_DEPENDENCY
       : ExitCode.FAILURE;
     exitWithError(String(error instanceof Error ? error.message : error).split("\n")[0], code);
@@ -103,6 +113,12 @@ async function main(argv: string[]): Promise<void> {
     for (const name of signals) Deno.removeSignalListener(name, onSignal);
   }
 }
+
+/** The screen part's frame size. */
+const SCREEN_SIZE = { width: 1280, height: 720 };
+
+/** How many cameras each run of the screen part joins: one, then stations of four and nine. */
+const SCREEN_CAMERAS = [1, 4, 9];
 
 /** The sizes of the highest-rate rows. */
 const RATE_SIZES = [{ width: 1920, height: 1080 }, { width: 3840, height: 2160 }];
@@ -149,12 +165,14 @@ function formatBench(report: BenchReport): string {
     parts.push(`Transport:\n\n${formatTransportReport(results, options)}`);
     parts.push(`Highest rate:\n\n${formatRateReport(rates)}`);
   }
+  if (report.screen !== undefined) parts.push(`Screen:\n\n${formatScreenReport(report.screen)}`);
   return parts.join("\n\n");
 }
 
 /**
  * Measures each size in turn, then the loss matrix, then the transients, then
- * the soak, then the overlay, then the transports, one run at a time.
+ * the soak, then the overlay, then the transports, then the screen, one run
+ * at a time.
  */
 async function runBench(
   args: BenchArgs,
@@ -165,6 +183,7 @@ async function runBench(
   // Before any part runs: a missing peer stops the bench at once, not after
   // the other parts, and a ratio against nothing is never printed.
   const gstreamer = args.only.includes("transport") ? await gstreamerVersion() : undefined;
+  if (args.only.includes("screen")) await requireChromium();
   const ticks = await clockTicks();
   const results: SizeResult[] = [];
   for (const size of args.only.includes("sizes") ? args.sizes : []) {
@@ -278,6 +297,28 @@ async function runBench(
     const rates = await highestRates(signal);
     transport = { size: "1920x1080", gstreamer, results, rates };
   }
+  let screen: BenchReport["screen"];
+  if (args.only.includes("screen")) {
+    const clip = await benchClip(SCREEN_SIZE);
+    const results = [];
+    for (const cameras of SCREEN_CAMERAS) {
+      const result = await measureScreen(clip, {
+        cameras,
+        seconds: args.screenSeconds,
+        ticksPerSecond: ticks.perSecond,
+        signal,
+        progress: (message) => progress(`screen: ${message}`),
+      });
+      results.push({ ...result, verdict: judgeScreen(result) });
+    }
+    screen = {
+      size: `${SCREEN_SIZE.width}x${SCREEN_SIZE.height}`,
+      fps: CLIP_FPS,
+      seconds: args.screenSeconds,
+      coldStartSeconds: COLD_START_SECONDS,
+      results,
+    };
+  }
   const target = results.find((result) => result.source === TARGET_SOURCE && !result.sealed);
   return {
     command: ["deno", "run", "-A", "scripts/bench.ts", ...argv].join(" "),
@@ -293,6 +334,7 @@ async function runBench(
     soak,
     overlay,
     transport,
+    screen,
   };
 }
 

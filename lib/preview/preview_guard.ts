@@ -127,11 +127,11 @@ function sha256(text: string): Uint8Array {
 }
 
 /**
- * Whether a browser is opening a page itself (`/`, or a camera's `/cam/NAME/`;
+ * Whether a browser is opening a page itself (`/`, `/grid.html` or a camera's `/cam/NAME/`;
  * not a stream, not a script): it gets a page back.
  */
 function wantsPage(request: Request, url: URL): boolean {
-  return url.pathname.endsWith("/") && request.method === "GET" &&
+  return /\/$|\.html$/.test(url.pathname) && request.method === "GET" &&
     (request.headers.get("accept") ?? "").includes("text/html");
 }
 

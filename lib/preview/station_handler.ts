@@ -41,7 +41,8 @@ const CAMERA_PATH = /^\/cam\/([^/]+)(\/.*)?$/;
  * The receiver's HTTP preview for any number of cameras:
  * - `/` the grid of every camera (`grid.mjpg`, one response carrying every
  *   camera's frames; see `GridViewers`), or with `grid: false` the first
- *   camera's page;
+ *   camera's page; the grid is at `/grid.html` either way (one camera's
+ *   latency to the screen is measured there);
  * - `/cam/NAME/` each camera's own page, with its `stream.mjpg`,
  *   `snapshot.jpg` and `stats` beside it;
  * - today's `/stream.mjpg` and `/snapshot.jpg`, serving the first camera;
@@ -92,6 +93,13 @@ export function createStationHandler(options: StationOptions): StationHandler {
     return new Response(null, { status: 204 });
   }
 
+  /** The grid page: at `/` for a station, and at `/grid.html` whatever the count. */
+  function gridPage(): Response {
+    return new Response(GRID_PAGE, {
+      headers: { ...NO_STORE, "content-type": "text/html; charset=utf-8" },
+    });
+  }
+
   /** A request for the first camera, as today's paths are. */
   function first(request: Request, url: URL): Response {
     const camera = cameras.first;
@@ -124,9 +132,9 @@ export function createStationHandler(options: StationOptions): StationHandler {
     switch (path) {
       case "/":
         if (!grid) return first(request, url);
-        return new Response(request.method === "HEAD" ? null : GRID_PAGE, {
-          headers: { ...NO_STORE, "content-type": "text/html; charset=utf-8" },
-        });
+        return gridPage();
+      case "/grid.html":
+        return gridPage();
       case "/grid.mjpg":
         return gridViewers.serve();
       case "/time":

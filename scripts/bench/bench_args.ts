@@ -5,7 +5,15 @@ import { flagMessage } from "../../lib/cli/parse_flags.ts";
 import { LOSS_ROWS } from "./loss_rows.ts";
 
 /** The parts of the bench, in the order they run. */
-export const BENCH_PARTS = ["sizes", "loss", "transients", "soak", "overlay", "transport"] as const;
+export const BENCH_PARTS = [
+  "sizes",
+  "loss",
+  "transients",
+  "soak",
+  "overlay",
+  "transport",
+  "screen",
+] as const;
 
 /** One part of the bench. */
 export type BenchPart = typeof BENCH_PARTS[number];
@@ -43,6 +51,8 @@ export interface BenchArgs {
   soakSeconds: number;
   /** Seconds measured for each run of the overlay part. @default {15} */
   overlaySeconds: number;
+  /** Seconds each run of the screen part lasts, from a cold start. @default {20} */
+  screenSeconds: number;
 }
 
 /** The bench's `--help`. */
@@ -55,13 +65,15 @@ Options:
                        fps over the first 5 s from a cold start is reported apart
   --sizes WxH,...      sizes to measure (default 640x480,1280x720,1920x1080)
   --only PART,...      run only these parts: sizes, loss, transients, soak, overlay,
-                       transport (default all)
+                       transport, screen (default all)
   --loss-seconds N     seconds each run of the loss matrix lasts, from a cold start
                        (default 60)
   --rows ID,...        loss matrix rows: clean, loss1, loss5, loss10, burst5, cap,
                        dupreorder (default all, clean first)
   --soak-seconds N     seconds the soak streams, at least 30 (default 600)
   --overlay-seconds N  seconds measured for each run of the overlay part (default 15)
+  --screen-seconds N   seconds each run of the screen part lasts, from a cold start,
+                       at least 6 (default 20)
   --json               print the results as JSON instead of a markdown table
   -h, --help           show this help
 
@@ -80,7 +92,12 @@ drawing in-process on raw frames, each beside the same route without text
 (about 2 minutes). The transport part measures the CPU a frame costs
 udpcam's sender and receiver at 1080p beside GStreamer's RTP/JPEG on the
 same clip and MTU, clear and with SRTP AES-128-GCM against --key, and fails
-if GStreamer is missing (about 2 minutes).`;
+if GStreamer is missing (about 2 minutes). The screen part measures the
+latency to the screen in headless Chromium at 720p and 30 fps: one camera,
+then nine senders joined by one receiver, each run from a cold start
+(senders, receiver and Chromium started together), the grid page's capture
+to paint against an HTTP client's capture to read, frames painted a second
+and each process's CPU; it fails if Chromium is missing (about a minute).`;
 
 /** Reads the bench's command line; throws a {@linkcode UsageError} on a mistake. */
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -98,6 +115,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     rows: values.rows === undefined ? undefined : parseRows(values.rows),
     soakSeconds: parseIntFlag(values["soak-seconds"], "--soak-seconds", 30, 86_400) ?? 600,
     overlaySeconds: parseIntFlag(values["overlay-seconds"], "--overlay-seconds", 1, 3600) ?? 15,
+    // Longer than the start-up (5 s), which is reported apart.
+    screenSeconds: parseIntFlag(values["screen-seconds"], "--screen-seconds", 6, 3600) ?? 20,
   };
 }
 
@@ -155,6 +174,7 @@ function parse(argv: string[]) {
         rows: { type: "string" },
         "soak-seconds": { type: "string" },
         "overlay-seconds": { type: "string" },
+        "screen-seconds": { type: "string" },
       },
     });
   } catch (error) {

@@ -20,6 +20,7 @@ import { ToolProcess } from "../../tests/_tool.ts";
 import { delay } from "./abortable.ts";
 import type { BenchClip } from "./bench_clip.ts";
 import { cpuTimeMs } from "./cpu_time.ts";
+import { descendants } from "./descendants.ts";
 import type { HarnessEncoder } from "./overlay_harness.ts";
 import { receiverStats, waitLive } from "./receiver_stats.ts";
 import { stopTool } from "./stop_tool.ts";
@@ -230,22 +231,4 @@ async function measureWindow(
     cpuMsPerFrame: count > 0 ? cpuMs / count : NaN,
     cpuPercent: (cpuMs / elapsedMs) * 100,
   };
-}
-
-/** Every process under `pid`, children of any of its threads, their children and so on. */
-async function descendants(pid: number): Promise<number[]> {
-  const found: number[] = [];
-  const tasks: number[] = [];
-  try {
-    for await (const entry of Deno.readDir(`/proc/${pid}/task`)) tasks.push(Number(entry.name));
-  } catch {
-    return found;
-  }
-  for (const task of tasks) {
-    const text = await Deno.readTextFile(`/proc/${pid}/task/${task}/children`).catch(() => "");
-    for (const child of text.trim().split(/\s+/).filter(Boolean).map(Number)) {
-      found.push(child, ...(await descendants(child)));
-    }
-  }
-  return found;
 }

@@ -50,6 +50,11 @@ export async function sampleProcess(
   };
 }
 
+/** Process `pid`'s resident memory now, MB (`VmRSS` of `/proc/PID/status`). Linux only. */
+export async function residentMB(pid: number): Promise<number> {
+  return (statusField(await Deno.readTextFile(`/proc/${pid}/status`), "VmRSS") * 1024) / 1e6;
+}
+
 /** A number field of `/proc/PID/status`, such as `VmRSS:  81234 kB`. */
 function statusField(status: string, name: string): number {
   const value = Number(new RegExp(`^${name}:\\s*(\\d+)`, "m").exec(status)?.[1]);

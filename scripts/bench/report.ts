@@ -6,6 +6,7 @@ import type { LossVerdict } from "./loss_report.ts";
 import { formatLoopLag } from "./loop_lag.ts";
 import type { LinkResult } from "./measure_link.ts";
 import type { OverlayReport } from "./overlay_report.ts";
+import type { ScreenReport } from "./screen_report.ts";
 import type { SoakReport } from "./soak_report.ts";
 import type { SizeResult } from "./summarize.ts";
 import type { TransientVerdict } from "./transient_report.ts";
@@ -48,6 +49,8 @@ export interface BenchReport {
     /** The highest-rate rows. */
     rates: HighestRate[];
   };
+  /** The latency to the screen, when the screen part was run. */
+  screen?: ScreenReport;
 }
 
 const COLUMNS: Array<[string, (r: SizeResult) => string]> = [

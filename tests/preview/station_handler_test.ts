@@ -209,6 +209,8 @@ Deno.test("with grid off, / is the first camera's page, as for one sender", asyn
   const page = await handler(new Request("http://127.0.0.1/")).text();
   assert.doesNotMatch(page, /grid\.mjpg/);
   assert.match(page, /stream\.mjpg/);
+  // The grid, and its latency to the screen, for one camera too.
+  assert.match(await handler(new Request("http://127.0.0.1/grid.html")).text(), /grid\.mjpg/);
 });
 
 Deno.test("with --allow-embed each camera's stream and snapshot may be embedded, its page and stats not", async () => {
