@@ -217,7 +217,8 @@ function parseCameraArg(text: string): CameraArg {
   const [, name, address] = named;
   if (!CAMERA_NAME.test(name)) {
     throw new UsageError(
-      `the camera's name "${name}" may have only letters, digits, ".", "_" and "-" (40 at most)`,
+      `the camera's name "${name}" must start with a letter or digit and have only letters, ` +
+        `digits, ".", "_" and "-" (40 at most)`,
     );
   }
   return { name, address: parseSenderAddress(address) };

@@ -1,4 +1,3 @@
-import { openDatagramSocket } from "../net/open_datagram_socket.ts";
 import { formatHostPort, isLoopbackHost } from "../cli/host_port.ts";
 import { storedHttpToken } from "./stored_token.ts";
 import { Logger } from "../cli/logger.ts";
@@ -7,17 +6,16 @@ import { guardPreview } from "../preview/preview_guard.ts";
 import { NoSignalRenderer } from "../preview/no_signal_renderer.ts";
 import { stationMetrics } from "../preview/prometheus_metrics.ts";
 import type { ReceiverArgs } from "./receiver_args.ts";
-import { type CameraSource, type OpenCamera, Station } from "./station.ts";
-import { cameraName, uniqueCameraName } from "../preview/camera_name.ts";
+import { type OpenCamera, Station } from "./station.ts";
+import { otherProtocol } from "./other_protocol.ts";
+import { startStation, udpCamera } from "./start_station.ts";
+import { cameraName } from "../preview/camera_name.ts";
 import { createStationHandler } from "../preview/station_handler.ts";
 import { CameraKeys } from "../seal/camera_keys.ts";
 import { StreamKey } from "../seal/stream_key.ts";
-import { watchSenders } from "../discover/watch_senders.ts";
-import { MAX_CAMERAS, StationRoster } from "./station_roster.ts";
 import {
   httpErrorText,
   lanPreviewUrls,
-  logLinkEvent,
   logReceiverListening,
   openInBrowser,
   previewUrl,
@@ -30,16 +28,7 @@ import { resolveHost } from "./resolve_host.ts";
 import { StatusLine } from "../cli/status_line.ts";
 import { terminalQr } from "../cli/terminal_qr.ts";
 import { readNetworkInterfaces } from "../net/lan_addresses.ts";
-import { UdpReceiver } from "../receive/udp_receiver.ts";
-import { RtpReceiver } from "../receive/rtp_receiver.ts";
-import { TutorialReceiver } from "../receive/tutorial_receiver.ts";
 import type { FrameReceiver } from "../receive/frame_receiver.ts";
-import type { DatagramSocket } from "../net/datagram_socket.ts";
-import { isMulticastIpv4 } from "../net/ipv4_address.ts";
-import { parseRtpJpegSdp, SdpError } from "../rtp/parse_rtp_jpeg_sdp.ts";
-import { UsageError } from "../cli/cli_error.ts";
-import { SourceError } from "../ffmpeg/source_error.ts";
-import type { HostPort } from "../cli/host_port.ts";
 import { loopLagReport } from "../metrics/loop_lag_meter.ts";
 import { type PreparedStart, prepareStart } from "./prepare_start.ts";
 import { probeSalt } from "../receive/probe_salt.ts";
@@ -100,10 +89,15 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
       await findSender(new Logger({ format: args.log }), keyGiven !== undefined);
     const senderIp = await resolveHost(connect.hostname);
     const sender = { hostname: senderIp, port: connect.port };
+    const name = args.cameras[0]?.name ?? cameraName(formatHostPort(connect));
+    // A key of --keys for this camera, by its name or address, stands for --key's.
+    const own = args.keys === undefined
+      ? undefined
+      : (await CameraKeys.read(args.keys)).keyOf([name, formatHostPort(connect), connect.hostname]);
     // With a key, the sender's salt is asked for and the key stretched with
     // it while the worker loads, not once the receiver listens.
     let gate: ReceiverGate | undefined;
-    prepared = await prepareStart(renderer.ready(), args, {
+    prepared = await prepareStart(renderer.ready(), own === undefined ? args : { key: own }, {
       // The worker takes about 0.6 s to load; this about 0.13 s.
       warm: () => rehearseLink({ timeoutMs: 500 }),
       stretch: async (key, workerReady) => {
@@ -118,7 +112,7 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
     const { streamKey, loopLag } = prepared;
     await receive(args, signal, prepared, renderer, async ({ station, logger }) => {
       await station.add(udpCamera(args, {
-        name: args.cameras[0]?.name ?? cameraName(formatHostPort(connect)),
+        name,
         sender,
         key: streamKey,
         gate,
@@ -130,242 +124,6 @@ export async function runReceiver(args: ReceiverArgs, signal: AbortSignal): Prom
     prepared?.loopLag.close();
     await renderer.close();
   }
-}
-
-/** What a station's start needs besides the flags. */
-interface StationStart {
-  /** The key of the camera known by any of these names, else the key of `--key`, if any. */
-  keyOf: (names: string[]) => StreamKey | undefined;
-  /** Tells the lag meter the thread did work. */
-  onWork: () => void;
-}
-
-/**
- * Joins the senders named, and with `--all` every one announcing itself on
- * the LAN as it comes (and drops it as it goes). Gives back how to stop
- * watching.
- */
-async function startStation(
-  args: ReceiverArgs,
-  { station, logger }: Started,
-  { keyOf, onWork }: StationStart,
-): Promise<() => void> {
-  const named = await Promise.all(args.cameras.map(async (camera) => ({
-    ...camera,
-    ip: await resolveHost(camera.address.hostname),
-  })));
-  for (const camera of named) {
-    const typed = formatHostPort(camera.address);
-    const name = camera.name ??
-      uniqueCameraName(cameraName(typed), (name) => station.cameras.has(name));
-    await station.add(udpCamera(args, {
-      name,
-      sender: { hostname: camera.ip, port: camera.address.port },
-      key: keyOf([name, typed, camera.address.hostname]),
-      onWork,
-      logger,
-      several: true,
-    }));
-  }
-  if (!args.all) return () => {};
-  const roster = new StationRoster(
-    named.map((camera) => `${camera.ip}:${camera.address.port}`),
-    (name) => station.cameras.has(name),
-  );
-  const watch = watchSenders({
-    onUp: (found) => {
-      const where = `${found.address}:${found.port}`;
-      const joining = roster.found(found);
-      if (joining === undefined) return;
-      if ("full" in joining) {
-        if (!joining.full) return;
-        logger.warn(
-          `the station has its most cameras (${MAX_CAMERAS}): sender "${found.name}" at ${where} ` +
-            "and any more are not joined; name the ones you want instead of --all",
-        );
-        return;
-      }
-      const name = joining.join;
-      logger.event(
-        "camera_found",
-        `found sender "${found.name}" at ${where}: joining it as ${name}`,
-        {
-          camera: name,
-          sender: where,
-        },
-      );
-      station.add(udpCamera(args, {
-        name,
-        sender: { hostname: found.address, port: found.port },
-        key: keyOf([name, found.name, where, found.address]),
-        onWork,
-        logger,
-        several: true,
-      })).catch((error) => logger.warn(`cannot add camera ${name}: ${errorText(error)}`));
-    },
-    onDown: (found) => {
-      const name = roster.gone(found);
-      if (name === undefined) return;
-      const where = `${found.address}:${found.port}`;
-      logger.event("camera_gone", `sender "${found.name}" at ${where} left: ${name} dropped`, {
-        camera: name,
-        sender: where,
-      });
-      station.remove(name).catch((error) =>
-        logger.warn(`cannot drop camera ${name}: ${errorText(error)}`)
-      );
-    },
-    onError: (error) =>
-      logger.warn(
-        `cannot listen for senders on the network (${error.message}): --all finds no more`,
-      ),
-  });
-  return () => watch.stop();
-}
-
-/** A camera of udpcam's own protocol: its receiver, with its link's events in the log. */
-function udpCamera(
-  args: Pick<ReceiverArgs, "latencyMs" | "nack">,
-  options: {
-    name: string;
-    sender: HostPort;
-    key: StreamKey | undefined;
-    gate?: ReceiverGate;
-    onWork: () => void;
-    logger: Logger;
-    /** Whether the camera is one of a station's, its name then leading its log lines. */
-    several?: boolean;
-  },
-): CameraSource {
-  const { name, sender, key, gate, onWork, logger, several = false } = options;
-  const socket = openDatagramSocket({
-    hostname: sender.hostname.includes(":") ? "::" : "0.0.0.0",
-    port: 0,
-  });
-  const source = formatHostPort(sender);
-  const receiver = new UdpReceiver({
-    socket,
-    sender: { transport: "udp", ...sender },
-    latencyMs: args.latencyMs,
-    nack: args.nack,
-    key,
-    gate,
-    onWork,
-    onEvent: (event) => logLinkEvent(logger, event, source, several ? name : undefined),
-  });
-  return { name, source, receiver };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * The source of a protocol other than udpcam's own (RTP/JPEG from `rtp://` or
- * `--sdp`, or a tutorial server), as its URL and how to open it; `undefined`
- * for udpcam's own.
- */
-async function otherProtocol(args: ReceiverArgs): Promise<
-  { source: string; open: (onWork: () => void) => Promise<FrameReceiver> } | undefined
-> {
-  if (args.rtp !== undefined || args.sdp !== undefined) {
-    const rtp = args.sdp === undefined
-      ? { address: args.rtp!, payloadType: 26 }
-      : await readSdpSource(args.sdp);
-    const source = `rtp://${formatHostPort(rtp.address)}`;
-    return {
-      source,
-      open: async (onWork) =>
-        new RtpReceiver({
-          socket: await openRtpSocket(rtp.address),
-          source,
-          payloadType: rtp.payloadType,
-          size: rtp.size,
-          onWork,
-        }),
-    };
-  }
-  if (args.tutorial === undefined) return undefined;
-  const { port } = args.tutorial;
-  const hostname = await resolveHost(args.tutorial.hostname);
-  const source = `tutorial://${formatHostPort(args.tutorial)}`;
-  return {
-    source,
-    open: (onWork) =>
-      Promise.resolve(
-        new TutorialReceiver({
-          socket: openDatagramSocket({
-            hostname: hostname.includes(":") ? "::" : "0.0.0.0",
-            port: 0,
-          }),
-          server: { transport: "udp", hostname, port },
-          source,
-          onWork,
-        }),
-      ),
-  };
-}
-
-/** Where and what the RTP of the SDP file at `path` is; a one-line error for one that will not do. */
-async function readSdpSource(path: string): Promise<{
-  address: HostPort;
-  payloadType: number;
-  size?: { width: number; height: number };
-}> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound ? "no such file" : String(error);
-    throw new UsageError(`cannot read --sdp ${path}: ${reason}`);
-  }
-  try {
-    const sdp = parseRtpJpegSdp(text);
-    // A unicast stream comes to this host, whichever of its addresses the SDP names.
-    const hostname = isMulticastIpv4(sdp.address) ? sdp.address : "0.0.0.0";
-    return { address: { hostname, port: sdp.port }, payloadType: sdp.payloadType, size: sdp.size };
-  } catch (error) {
-    if (!(error instanceof SdpError)) throw error;
-    throw new UsageError(`--sdp ${path} will not do: ${error.message}`);
-  }
-}
-
-/**
- * A socket where RTP comes to `address`: bound to it, or for an IPv4
- * multicast group bound to its port on every interface and joined.
- */
-async function openRtpSocket(address: HostPort): Promise<Deno.DatagramConn | DatagramSocket> {
-  try {
-    return await bindRtpSocket(address);
-  } catch (error) {
-    // Said of the RTP address, not of the preview's, which the tool names by default.
-    const where = `rtp://${formatHostPort(address)}`;
-    if (error instanceof Deno.errors.AddrInUse) {
-      throw new SourceError(
-        `${where} is already in use: stop the program using it, or choose another port`,
-      );
-    }
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new SourceError(`cannot receive on ${where}: ${reason}`);
-  }
-}
-
-async function bindRtpSocket(address: HostPort): Promise<Deno.DatagramConn | DatagramSocket> {
-  if (!isMulticastIpv4(address.hostname)) return openDatagramSocket(address);
-  const conn = Deno.listenDatagram({
-    transport: "udp",
-    hostname: "0.0.0.0",
-    port: address.port,
-    reuseAddress: true,
-    loopback: true,
-  });
-  try {
-    await conn.joinMulticastV4(address.hostname, "0.0.0.0");
-  } catch (error) {
-    conn.close();
-    throw error;
-  }
-  return conn;
 }
 
 /** What the receiver has once started, for its cameras to join. */

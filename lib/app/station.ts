@@ -6,7 +6,7 @@ import type { CameraMetricsInput } from "../preview/prometheus_metrics.ts";
 import { ScreenLatency } from "../preview/screen_latency.ts";
 import type { SignalFeed } from "../preview/signal_feed.ts";
 import { StationCameras } from "../preview/station_cameras.ts";
-import { recordContainer } from "../record/record_args.ts";
+import { recordContainer, timestampedPath } from "../record/record_args.ts";
 import type { Recorder } from "../record/recorder.ts";
 import type { FrameReceiver } from "../receive/frame_receiver.ts";
 import type { ReceiverArgs } from "./receiver_args.ts";
@@ -56,6 +56,11 @@ export class Station {
   /** The cameras as the preview serves them. */
   readonly cameras: StationCameras = new StationCameras();
   #open = new Map<string, OpenCamera>();
+  /** Cameras being added, by name: their names are taken. */
+  #adding = new Map<string, Promise<OpenCamera>>();
+  /** Cameras removed while being added: closed once made. */
+  #cancelled = new Set<string>();
+  #closed = false;
   #options: StationOptions;
 
   /** A station with no camera yet. */
@@ -68,51 +73,91 @@ export class Station {
     return [...this.#open.values()];
   }
 
+  /** Whether a camera has this name, or is being added with it. */
+  has(name: string): boolean {
+    return this.#open.has(name) || this.#adding.has(name);
+  }
+
   /**
-   * Adds a camera and starts its recording, if any; a recording that cannot
-   * start throws (ffmpeg missing, say), the camera closed.
+   * Adds a camera and starts its recording, if any. Its name is taken at
+   * once, so two cameras added together never get one name. The receiver
+   * is the station's from now on: closed if the camera cannot be added (the
+   * name taken, a recording that cannot start: ffmpeg missing, say), which
+   * throws, or if it is removed or the station closed while it was being
+   * added, which resolves with `undefined`.
    */
-  async add(source: CameraSource): Promise<OpenCamera> {
-    const { args, renderer, logger, several } = this.#options;
+  async add(source: CameraSource): Promise<OpenCamera | undefined> {
     const { name, receiver } = source;
-    const path = args.record === undefined ? undefined : recordPath(args.record, name, several);
-    if (path !== undefined && recordContainer(args.record!) === undefined) {
-      await Deno.mkdir(args.record!, { recursive: true });
+    if (this.#closed || this.#open.has(name) || this.#adding.has(name)) {
+      await receiver.close();
+      if (this.#closed) return undefined;
+      throw new Error(`a camera is named ${name} already`);
     }
-    const recorder = path === undefined
-      ? undefined
-      : openRecorder({ ...args, record: path }, receiver, logger);
-    const feed = openSignalFeed(receiver, { sender: source.source, renderer, logger });
-    const screenLatency = new ScreenLatency();
-    const camera: OpenCamera = {
-      ...source,
-      feed,
-      recorder,
-      screenLatency,
-      handler: createPreviewHandler({
-        frames: feed.display,
-        stats: () => cameraStats(camera),
-      }),
-    };
+    const adding = this.#make(source);
+    this.#adding.set(name, adding);
+    let camera: OpenCamera;
     try {
-      await recorder?.start();
-    } catch (error) {
+      camera = await adding;
+    } finally {
+      this.#adding.delete(name);
+    }
+    if (this.#closed || this.#cancelled.delete(name)) {
       await closeCamera(camera);
-      throw error;
+      return undefined;
     }
     this.#open.set(name, camera);
     this.cameras.add({
       name,
-      frames: feed.display,
+      frames: camera.feed.display,
       handler: camera.handler,
       stats: () => cameraStats(camera),
-      screenLatency,
+      screenLatency: camera.screenLatency,
     });
     return camera;
   }
 
-  /** Removes the camera of this name, if there is one, and closes it. */
+  /** Makes a camera's feed, recorder and page, and starts its recording; closes what it made on failure. */
+  async #make(source: CameraSource): Promise<OpenCamera> {
+    const { args, renderer, logger, several } = this.#options;
+    const { name, receiver } = source;
+    let feed: SignalFeed | undefined;
+    try {
+      const path = args.record === undefined
+        ? undefined
+        : await freeRecordPath(recordPath(args.record, name, several), args.recordSegmentSeconds);
+      if (path !== undefined && recordContainer(args.record!) === undefined) {
+        await Deno.mkdir(args.record!, { recursive: true });
+      }
+      const recorder = path === undefined
+        ? undefined
+        : openRecorder({ ...args, record: path }, receiver, logger);
+      feed = openSignalFeed(receiver, { sender: source.source, renderer, logger });
+      const camera: OpenCamera = {
+        ...source,
+        feed,
+        recorder,
+        screenLatency: new ScreenLatency(),
+        handler: createPreviewHandler({
+          frames: feed.display,
+          stats: () => cameraStats(camera),
+        }),
+      };
+      await recorder?.start();
+      return camera;
+    } catch (error) {
+      await receiver.close();
+      await feed?.close();
+      throw error;
+    }
+  }
+
+  /** Removes the camera of this name, if there is one (or one being added), and closes it. */
   async remove(name: string): Promise<void> {
+    if (this.#adding.has(name)) {
+      this.#cancelled.add(name);
+      await this.#adding.get(name)!.catch(() => {});
+      return;
+    }
     const camera = this.#open.get(name);
     if (camera === undefined) return;
     this.#open.delete(name);
@@ -124,6 +169,7 @@ export class Station {
   metrics(): CameraMetricsInput[] {
     return this.list.map((camera) => ({
       name: camera.name,
+      instance: camera,
       receiver: camera.receiver.stats(),
       latency: camera.receiver.latencyHistogram,
       preview: camera.handler.stats,
@@ -132,14 +178,19 @@ export class Station {
   }
 
   /**
-   * Closes every camera: recordings finished from the frames they have,
-   * then each receiver says goodbye, and the grid's streams end.
+   * Closes every camera, those being added too: recordings finished from
+   * the frames they have, then each receiver says goodbye, and the grid's
+   * streams end.
    */
   async close(): Promise<void> {
+    this.#closed = true;
     const cameras = this.list;
     this.#open.clear();
     this.cameras.close();
-    await Promise.all(cameras.map(closeCamera));
+    await Promise.all([
+      ...cameras.map(closeCamera),
+      ...[...this.#adding.values()].map((adding) => adding.catch(() => {})),
+    ]);
   }
 }
 
@@ -158,6 +209,23 @@ async function closeCamera(camera: OpenCamera): Promise<void> {
   await camera.recorder?.close();
   await camera.receiver.close();
   await camera.feed.close();
+}
+
+/**
+ * `path`, or when a file is there already (a camera of the station that
+ * left and came back under its name), the same with the time in it, as
+ * `NAME-20261206-170000.mkv`: never a file overwritten. With segments, the
+ * recorder names each file with its time anyway.
+ */
+async function freeRecordPath(path: string, segmentSeconds: number | undefined): Promise<string> {
+  if (segmentSeconds !== undefined) return path;
+  try {
+    await Deno.lstat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return path;
+    throw error;
+  }
+  return timestampedPath(path, new Date());
 }
 
 /**

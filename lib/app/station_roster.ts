@@ -46,7 +46,9 @@ export class StationRoster {
       this.#told = true;
       return { full: first };
     }
-    const name = uniqueCameraName(cameraName(sender.name), this.#taken);
+    // Its own names too: a camera it named may not be in the station yet.
+    const own = new Set(this.#byAddress.values());
+    const name = uniqueCameraName(cameraName(sender.name), (n) => own.has(n) || this.#taken(n));
     this.#byAddress.set(where, name);
     return { join: name };
   }

@@ -6,7 +6,7 @@ import { type FoundSender, foundSender } from "./discover_senders.ts";
 export interface WatchOptions {
   /** A sender heard for the first time (at one address and port). */
   onUp: (sender: FoundSender) => void;
-  /** A sender that said goodbye, or whose announcement ran out. */
+  /** A sender that said goodbye. */
   onDown: (sender: FoundSender) => void;
   /** mDNS failed (port 5353 refused, say): no more senders will be heard. */
   onError?: (error: Error) => void;
@@ -23,9 +23,10 @@ export interface SenderWatch {
 /**
  * Watches the LAN for senders (`_udpcam._udp`) for as long as it runs: each
  * one heard is told once by `onUp`, and by `onDown` when it says goodbye (a
- * sender stopping does) or its announcement's time to live runs out (a
- * sender killed or unplugged). A sender announced on several interfaces is
- * told once, by its address and port.
+ * sender stopping does). A sender killed or unplugged says nothing: it
+ * stays, as a camera with no signal should on a monitoring station, and is
+ * joined again on its own when it comes back. A sender announced on several
+ * interfaces is told once, by its address and port.
  */
 export function watchSenders(options: WatchOptions): SenderWatch {
   const { onUp, onDown, onError = () => {}, askEveryMs = 10_000 } = options;
@@ -44,10 +45,11 @@ export function watchSenders(options: WatchOptions): SenderWatch {
     if (sender === undefined || !up.delete(idOf(sender))) return;
     onDown(sender);
   });
-  const timer = setInterval(() => {
-    browser.expire();
-    browser.update();
-  }, askEveryMs);
+  // Asked again now and then, for a sender whose announcement this missed.
+  // Not expire(): bonjour-service times a service from when it was first
+  // heard, not last, so every live sender would go down after its record's
+  // time to live (8 h) and come back.
+  const timer = setInterval(() => browser.update(), askEveryMs);
   return {
     stop() {
       clearInterval(timer);

@@ -65,7 +65,8 @@ export class GridViewers {
       return textResponse(503, `Too many grid viewers (${this.#maxViewers}); try again later\n`);
     }
     counters.viewers++;
-    const abort = new AbortController();
+    // The wait in progress, if any: ended when its race is won, or when the viewer goes.
+    let waiting: AbortController | undefined;
     const boundary = mjpegBoundary();
     const partEnd = mjpegPartEnd(boundary);
     // The last frame sent of each camera; a camera gone is forgotten with it.
@@ -79,7 +80,7 @@ export class GridViewers {
       open = false;
       clearTimeout(stall);
       counters.viewers--;
-      abort.abort();
+      waiting?.abort();
     };
     const watch = () => {
       stall = setTimeout(() => {
@@ -126,15 +127,17 @@ export class GridViewers {
             done();
             return;
           }
-          // Until any camera has a new frame, or cameras come or go.
-          const woken = new AbortController();
-          const signal = AbortSignal.any([abort.signal, woken.signal]);
+          // Until any camera has a new frame, or cameras come or go; the
+          // losers' waits are then ended, so none is left on a camera.
+          waiting = new AbortController();
+          const { signal } = waiting;
           await Promise.race([
             cameras.changes.next(cameras.changes.latest?.seq ?? 0, signal),
             ...list.filter((camera) => !camera.frames.closed)
               .map((camera) => camera.frames.next(sent.get(camera) ?? 0, signal)),
           ]);
-          woken.abort();
+          waiting.abort();
+          waiting = undefined;
         }
       },
       cancel: done,

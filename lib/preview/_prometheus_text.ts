@@ -35,21 +35,33 @@ export interface MetricFamily {
 /** The exposition text; with `highest`, counters never fall below the values kept there. */
 export function formatPrometheus(families: MetricFamily[], highest?: Map<string, number>): string {
   const lines: string[] = [];
-  for (const family of families) {
+  for (const family of highest === undefined ? families : monotonic(families, highest)) {
     lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`);
     lines.push(`# TYPE ${family.name} ${family.type}`);
     for (const sample of family.samples) {
-      const name = family.name + (sample.suffix ?? "");
-      const series = name + formatLabels(sample.labels ?? {});
-      let value = sample.value;
-      if (highest !== undefined && family.type === "counter") {
-        value = Math.max(value, highest.get(series) ?? value);
-        highest.set(series, value);
-      }
-      lines.push(`${series} ${formatNumber(value)}`);
+      const series = family.name + (sample.suffix ?? "") + formatLabels(sample.labels ?? {});
+      lines.push(`${series} ${formatNumber(sample.value)}`);
     }
   }
   return lines.join("\n") + "\n";
+}
+
+/**
+ * `families` with each counter at no less than the highest it showed before,
+ * as kept in `highest` by series (name, suffix and labels), which this
+ * updates.
+ */
+export function monotonic(families: MetricFamily[], highest: Map<string, number>): MetricFamily[] {
+  return families.map((family) => {
+    if (family.type !== "counter") return family;
+    const samples = family.samples.map((sample) => {
+      const series = family.name + (sample.suffix ?? "") + formatLabels(sample.labels ?? {});
+      const value = Math.max(sample.value, highest.get(series) ?? sample.value);
+      highest.set(series, value);
+      return { ...sample, value };
+    });
+    return { ...family, samples };
+  });
 }
 
 /** A value as the format writes it: `NaN`, `+Inf`, `-Inf`, or the number. */

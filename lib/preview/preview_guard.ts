@@ -72,7 +72,9 @@ export function guardPreview(
     if (expected === undefined) return undefined;
     const given = presentedToken(request, url);
     if (given === undefined) {
-      if (wantsPage(request, url)) return tokenPage(401, "This preview needs its token.");
+      if (wantsPage(request, url)) {
+        return tokenPage(401, "This preview needs its token.", url.pathname);
+      }
       const response = textResponse(
         401,
         "Token needed: open the preview URL with ?token=... from the receiver's log, " +
@@ -83,7 +85,9 @@ export function guardPreview(
     }
     // Digests of equal length, compared in constant time: no hint of the token, not even its length.
     if (!timingSafeEqual(sha256(given), expected)) {
-      if (wantsPage(request, url)) return tokenPage(403, "That is not this preview's token.");
+      if (wantsPage(request, url)) {
+        return tokenPage(403, "That is not this preview's token.", url.pathname);
+      }
       return textResponse(
         403,
         "Wrong token: use the ?token=... of the preview URL in the receiver's log " +
@@ -127,11 +131,15 @@ function sha256(text: string): Uint8Array {
 }
 
 /**
- * Whether a browser is opening a page itself (`/`, `/grid.html` or a camera's `/cam/NAME/`;
- * not a stream, not a script): it gets a page back.
+ * The pages a browser opens itself: `/`, `/grid.html` and a camera's
+ * `/cam/NAME/`, exactly (the token page sends the browser back to the same
+ * path, and `//evil.example/` would be another site).
  */
+const PAGE_PATH = /^\/(?:grid\.html|cam\/[A-Za-z0-9][A-Za-z0-9._-]{0,39}\/)?$/;
+
+/** Whether a browser is opening a page itself (not a stream, not a script): it gets a page back. */
 function wantsPage(request: Request, url: URL): boolean {
-  return /\/$|\.html$/.test(url.pathname) && request.method === "GET" &&
+  return PAGE_PATH.test(url.pathname) && request.method === "GET" &&
     (request.headers.get("accept") ?? "").includes("text/html");
 }
 
@@ -143,7 +151,9 @@ function wantsPage(request: Request, url: URL): boolean {
  * a cookie) is tried at once, so a bookmark without the token works; a wrong
  * one is forgotten. Never holds the token.
  */
-function tokenPage(status: 401 | 403, why: string): Response {
+function tokenPage(status: 401 | 403, why: string, path: string): Response {
+  // The path back, written by the server (one of PAGE_PATH's), never read from the address bar.
+  const back = JSON.stringify(path);
   const page = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -161,12 +171,12 @@ document.getElementById("form").addEventListener("submit", (event) => {
   event.preventDefault();
   let value = document.getElementById("token").value.trim();
   try { value = new URL(value).searchParams.get("token") || value; } catch {}
-  location.assign(location.pathname + "?token=" + encodeURIComponent(value));
+  location.assign(${back} + "?token=" + encodeURIComponent(value));
 });
 try {
   const KEY = "udpcam-token";
   if (${status === 403}) localStorage.removeItem(KEY);
-  else if (localStorage.getItem(KEY)) location.replace(location.pathname + "?token=" + encodeURIComponent(localStorage.getItem(KEY)));
+  else if (localStorage.getItem(KEY)) location.replace(${back} + "?token=" + encodeURIComponent(localStorage.getItem(KEY)));
 } catch {
   // Storage refused (blocked cookies, say): the field still works.
 }

@@ -25,7 +25,12 @@ import type { HttpServerStats } from "./http_server_options.ts";
 import type { PreviewStats } from "./preview_handler.ts";
 import { LINK_STATE_LABELS, type LinkState } from "../receive/link_state.ts";
 import type { UdpReceiverStats } from "../receive/receiver_stats.ts";
-import { formatNumber, formatPrometheus, type MetricFamily } from "./_prometheus_text.ts";
+import {
+  formatNumber,
+  formatPrometheus,
+  type MetricFamily,
+  monotonic,
+} from "./_prometheus_text.ts";
 
 /** The part of the receiver's stats that {@linkcode renderMetrics} reads. */
 export type MetricsReceiverStats = Pick<
@@ -90,6 +95,8 @@ export function monotonicMetrics(source: () => MetricsInput): () => string {
 export interface CameraMetricsInput extends Pick<MetricsInput, "receiver" | "latency" | "preview"> {
   /** The camera's name, its `camera` label. */
   name: string;
+  /** The camera itself, the same object while it stays: its counters never fall while it does. */
+  instance: object;
   /** Its latency to the screen, as pages report it. */
   screenLatency: LatencyHistogramSnapshot;
 }
@@ -108,19 +115,26 @@ export interface StationMetricsInput extends Pick<MetricsInput, "http" | "loopLa
  */
 export function stationMetrics(source: () => StationMetricsInput): () => string {
   const highest = new Map<string, number>();
+  // Each camera's own: a camera that leaves and comes back under its name starts again from 0.
+  const cameraHighest = new WeakMap<object, Map<string, number>>();
   return () => {
     const input = source();
     const merged = new Map<string, MetricFamily>();
     for (const camera of input.cameras) {
-      const own = [...cameraFamilies(camera), screenLatencyFamily(camera.screenLatency)];
+      let kept = cameraHighest.get(camera.instance);
+      if (kept === undefined) cameraHighest.set(camera.instance, kept = new Map());
+      const own = monotonic(
+        [...cameraFamilies(camera), screenLatencyFamily(camera.screenLatency)],
+        kept,
+      );
       for (const family of own) {
         const labelled = family.samples.map((sample) => ({
           ...sample,
           labels: { camera: camera.name, ...sample.labels },
         }));
-        const kept = merged.get(family.name);
-        if (kept === undefined) merged.set(family.name, { ...family, samples: labelled });
-        else kept.samples.push(...labelled);
+        const same = merged.get(family.name);
+        if (same === undefined) merged.set(family.name, { ...family, samples: labelled });
+        else same.samples.push(...labelled);
       }
     }
     if (input.cameras.length === 0) {
@@ -128,12 +142,7 @@ export function stationMetrics(source: () => StationMetricsInput): () => string 
       const screen = screenLatencyFamily(undefined);
       merged.set(screen.name, screen);
     }
-    // A camera gone takes its series: the highest seen of them are forgotten too.
-    const families = [...merged.values(), ...processFamilies(input)];
-    const text = formatPrometheus(families, highest);
-    const live = new Set(text.split("\n").map((line) => line.slice(0, line.lastIndexOf(" "))));
-    for (const series of highest.keys()) if (!live.has(series)) highest.delete(series);
-    return text;
+    return formatPrometheus([...merged.values(), ...monotonic(processFamilies(input), highest)]);
   };
 }
 

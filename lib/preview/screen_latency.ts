@@ -85,8 +85,10 @@ export function parseScreenLatencyReport(url: URL): Map<string, number[]> | unde
   const report = new Map<string, number[]>();
   for (let i = 0; i < cameras.length; i++) {
     const samples = values[i] === "" ? [] : values[i].split(",").map(Number);
-    if (samples.length > MAX_REPORT_SAMPLES) return undefined;
-    report.set(cameras[i], [...(report.get(cameras[i]) ?? []), ...samples]);
+    const all = [...(report.get(cameras[i]) ?? []), ...samples];
+    // For a camera, whatever the number of pairs naming it.
+    if (all.length > MAX_REPORT_SAMPLES) return undefined;
+    report.set(cameras[i], all);
   }
   return report;
 }

@@ -7,7 +7,7 @@ import type { StationCamera, StationCameras } from "./station_cameras.ts";
 import { textResponse } from "./_text_response.ts";
 
 /** Options for {@linkcode createStationHandler}. */
-export interface StationOptions {
+export interface StationHandlerOptions {
   /** The station's cameras. */
   cameras: StationCameras;
   /**
@@ -52,7 +52,7 @@ const CAMERA_PATH = /^\/cam\/([^/]+)(\/.*)?$/;
  *   and `POST screen-latency`, where pages report the latency to the screen
  *   they measured.
  */
-export function createStationHandler(options: StationOptions): StationHandler {
+export function createStationHandler(options: StationHandlerOptions): StationHandler {
   const { cameras, grid = true } = options;
   const gridViewers = new GridViewers({
     cameras,
@@ -118,7 +118,8 @@ export function createStationHandler(options: StationOptions): StationHandler {
     if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed("GET, HEAD");
     const match = CAMERA_PATH.exec(path);
     if (match !== null) {
-      const camera = cameras.get(decodeURIComponent(match[1]));
+      // Names are of CAMERA_NAME's characters: nothing to decode, and `%E0` is no name.
+      const camera = cameras.get(match[1]);
       if (camera === undefined) return textResponse(404, "No camera of that name here\n");
       if (match[2] === undefined) {
         // Its page's relative links need the slash.

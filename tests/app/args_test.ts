@@ -550,7 +550,8 @@ Deno.test("parseReceiverArgs() refuses a station it could not serve, with one li
     [["cam1", "cam1:8080"], /cam1:8080 is given twice/],
     [["a=cam1", "a=cam2"], /two cameras are named a/],
     [["bad name=cam1"], /the sender's address needs HOST\[:PORT\]|the camera's name/],
-    [["x/y=cam1"], /the camera.s name "x\/y" may have only letters/],
+    [["x/y=cam1"], /the camera.s name "x\/y" must start with a letter or digit and have only/],
+    [["_x=cam1"], /the camera.s name "_x" must start with a letter or digit/],
     [
       ["rtp://0.0.0.0:5004", "cam2"],
       /unexpected argument "cam2": rtp:\/\/, tutorial:\/\/ and --sdp take one source/,

@@ -64,3 +64,47 @@ Deno.test("Station: a camera removed is closed and forgotten, and the grid's str
   assert.equal(station.list.length, 0);
   assert.ok(station.cameras.closed);
 });
+
+Deno.test("Station: two cameras added at once never share a name; one removed or the station closed while being added is closed", async () => {
+  const renderer = new NoSignalRenderer();
+  const logger = new Logger({ format: "json", write: () => {} });
+  const station = new Station({ args: {}, renderer, logger, several: true });
+  try {
+    const [first, second] = [fakeReceiver(), fakeReceiver()];
+    const adding = [
+      station.add({ name: "cam", source: "127.0.0.1:1", receiver: first.receiver }),
+      station.add({ name: "cam", source: "127.0.0.1:2", receiver: second.receiver }),
+    ];
+    assert.ok(station.has("cam"), "taken as soon as it is being added");
+    const [one, two] = await Promise.allSettled(adding);
+    assert.equal(one.status, "fulfilled");
+    assert.equal(two.status, "rejected");
+    assert.match(String((two as PromiseRejectedResult).reason), /a camera is named cam already/);
+    assert.equal(second.closes(), 1, "the refused camera's receiver is closed");
+    assert.equal(first.closes(), 0);
+    // Removed before it was in: closed, never shown.
+    const late = fakeReceiver();
+    const lateAdd = station.add({ name: "late", source: "127.0.0.1:3", receiver: late.receiver });
+    await station.remove("late");
+    assert.equal(await lateAdd, undefined);
+    assert.equal(late.closes(), 1);
+    assert.equal(station.cameras.get("late"), undefined);
+    // The station closed while one is being added: that one is closed too.
+    const last = fakeReceiver();
+    const lastAdd = station.add({ name: "last", source: "127.0.0.1:4", receiver: last.receiver });
+    await station.close();
+    assert.equal(await lastAdd, undefined);
+    assert.equal(last.closes(), 1);
+    assert.equal(first.closes(), 1);
+    // And nothing joins a closed station.
+    const after = fakeReceiver();
+    assert.equal(
+      await station.add({ name: "after", source: "127.0.0.1:5", receiver: after.receiver }),
+      undefined,
+    );
+    assert.equal(after.closes(), 1);
+  } finally {
+    await station.close();
+    await renderer.close();
+  }
+});

@@ -380,3 +380,19 @@ Deno.test("a station joins cameras of different keys, from --keys by name or add
     for (const send of again) await send.stop();
   }
 });
+
+Deno.test("a receiver of one sender takes its key from --keys too, before --key's", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = freeUdpPort();
+  await Deno.writeTextFile(`${dir}/keys`, `127.0.0.1:${port} ${WRONG}\n`);
+  const send = sender(port, ["--key", WRONG]);
+  let receive: ToolProcess | undefined;
+  try {
+    await send.waitFor("listening");
+    [receive] = await receiver(port, ["--key", KEY, "--keys", `${dir}/keys`]);
+    await receive.waitFor("state", (e) => e.to === "live");
+  } finally {
+    await receive?.stop();
+    await send.stop();
+  }
+});

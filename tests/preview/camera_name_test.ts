@@ -12,6 +12,9 @@ Deno.test("cameraName() makes a name for paths and labels of any text", () => {
     ["////", "camera"],
     ["x".repeat(80), "x".repeat(40)],
     ['a"b\\nc', "a-b-nc"],
+    ["_hidden", "hidden"],
+    ["nul", "nul-cam"],
+    ["COM1", "COM1-cam"],
   ];
   for (const [text, expected] of cases) {
     assert.equal(cameraName(text), expected, text);

@@ -511,8 +511,10 @@ Deno.test("a receiver's /metrics grows with the stream and counts a viewer", asy
 Deno.test("a station's /metrics: each camera's series labelled camera=NAME in one family, the receiver's own once", () => {
   const screen = new LatencyHistogram();
   for (const ms of [40, 60]) screen.observe(ms);
+  const instances = new Map<string, object>();
   const camera = (name: string, frames: number) => ({
     name,
+    instance: instances.get(name) ?? instances.set(name, {}).get(name)!,
     receiver: { ...knownStats(), framesReceived: frames, sender: `${name}.lan:8080` },
     latency: knownInput().latency,
     preview: knownInput().preview,
@@ -543,11 +545,18 @@ Deno.test("a station's /metrics: each camera's series labelled camera=NAME in on
   cameras = [camera("front", 11)];
   const after = parsePrometheus(render());
   assert.equal(value(after, "udpcam_receiver_frames_total", { camera: "back" }), undefined);
+  instances.delete("back");
   cameras = [camera("front", 12), camera("back", 3)];
-  assert.equal(
-    value(parsePrometheus(render()), "udpcam_receiver_frames_total", { camera: "back" }),
-    3,
-  );
+  const frames = (name: string) =>
+    value(parsePrometheus(render()), "udpcam_receiver_frames_total", { camera: name });
+  assert.equal(frames("back"), 3);
+  // Gone and back between two scrapes: its own counts, not the old camera's highest.
+  instances.delete("back");
+  cameras = [camera("front", 13), camera("back", 1)];
+  assert.equal(frames("back"), 1);
+  // While it stays, a count corrected downward does not fall.
+  cameras = [camera("front", 5), camera("back", 2)];
+  assert.equal(frames("front"), 13);
   // With no camera, every family is still declared.
   cameras = [];
   const none = parsePrometheus(render());

@@ -337,6 +337,14 @@ Deno.test("guardPreview() answers a browser opening the page without its token w
     assert.match(page, /localStorage/, "a token kept by this browser for this origin is tried");
     assert.ok(!page.includes(TOKEN), "never the token itself");
   }
+  // It sends the browser back to the path it asked for, written by the server: never to a
+  // path that is another site (`//evil.example/`), where the kept token would go.
+  const camera = serve(new Request(`http://192.168.1.20:${PORT}/cam/front/`, { headers: html }));
+  assert.match(await camera.text(), /location\.replace\("\/cam\/front\/" \+ "\?token="/);
+  for (const path of ["//evil.example/", "/cam/a/b/", "/x/"]) {
+    const elsewhere = serve(new Request(`http://192.168.1.20:${PORT}${path}`, { headers: html }));
+    assert.match(await elsewhere.text(), /^Token needed/, path);
+  }
   // Anything else, or a client that does not ask for HTML, still gets the line.
   const stream = serve(new Request(`http://192.168.1.20:${PORT}/stream.mjpg`, { headers: html }));
   assert.match(await stream.text(), /^Token needed/);

@@ -36,4 +36,10 @@ Deno.test("parseScreenLatencyReport() reads camera and ms pairs in order, and re
   assert.equal(parse("camera=a"), undefined);
   assert.equal(parse("camera=a&ms=1&ms=2"), undefined);
   assert.equal(parse(`camera=a&ms=${Array(257).fill(1).join(",")}`), undefined);
+  const half = Array(129).fill(1).join(",");
+  assert.equal(
+    parse(`camera=a&ms=${half}&camera=a&ms=${half}`),
+    undefined,
+    "per camera, not per pair",
+  );
 });

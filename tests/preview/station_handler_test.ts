@@ -142,6 +142,7 @@ Deno.test("each camera has its own page, stream, snapshot and stats under /cam/N
     "/cam/back/?token=x",
   );
   assert.equal((await get("/cam/nobody/stream.mjpg")).status, 404);
+  assert.equal((await get("/cam/%E0/stats")).status, 404);
   const stream = handler(new Request("http://127.0.0.1/cam/back/stream.mjpg"));
   assert.match(stream.headers.get("content-type")!, /x-mixed-replace/);
   await stream.body!.cancel();
