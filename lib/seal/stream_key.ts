@@ -27,15 +27,51 @@ export class StreamKey {
    * The key stretched with `salt`. scrypt runs in the runtime's thread
    * pool, so the event loop goes on meanwhile (a socket may be open).
    */
-  stretch(salt: Uint8Array): Promise<StreamSecret> {
+  async stretch(salt: Uint8Array): Promise<StreamSecret> {
     const scryptSalt = new Uint8Array(SALT_LABEL.length + salt.length);
     scryptSalt.set(SALT_LABEL);
     scryptSalt.set(salt, SALT_LABEL.length);
-    return new Promise((resolve, reject) => {
-      scrypt(this.#secret, scryptSalt, 32, SCRYPT, (error, master) => {
-        if (error) reject(error);
-        else resolve(new StreamSecret(new Uint8Array(master), salt));
+    await takeTurn();
+    try {
+      return await new Promise((resolve, reject) => {
+        scrypt(this.#secret, scryptSalt, 32, SCRYPT, (error, master) => {
+          if (error) reject(error);
+          else resolve(new StreamSecret(new Uint8Array(master), salt));
+        });
       });
-    });
+    } finally {
+      endTurn();
+    }
   }
+}
+
+/**
+ * The most stretches at once in this process. Each holds 32 MB; a station
+ * meeting many senders at once (64 announced on the LAN by anyone, each with
+ * a salt of its own) would otherwise hold 2 GB, as the runtime's blocking
+ * pool runs hundreds of threads.
+ */
+export const MAX_STRETCHES = 2;
+let running = 0;
+const queue: Array<() => void> = [];
+
+/** How many stretches run now, and how many wait for their turn. */
+export function stretchesNow(): { running: number; waiting: number } {
+  return { running, waiting: queue.length };
+}
+
+/** Resolves once a stretch may run. */
+function takeTurn(): Promise<void> {
+  if (running < MAX_STRETCHES) {
+    running++;
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => queue.push(resolve));
+}
+
+/** Hands the turn to the next stretch waiting, if any. */
+function endTurn(): void {
+  const next = queue.shift();
+  if (next === undefined) running--;
+  else next();
 }

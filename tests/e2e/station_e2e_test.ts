@@ -280,8 +280,11 @@ Deno.test({
         assert.deepEqual(reported.map((camera) => camera.name), names);
         for (const { name, latencyMs, screenLatencyMs } of reported) {
           const p50 = screenLatencyMs.p50!;
+          // Never before the frame reached the receiver, and within the bench's range
+          // (docs/BENCH.md: p50 29 ms for one camera to 80 ms for nine at 720p), with room for
+          // a loaded machine.
           assert.ok(
-            p50 >= latencyMs.p50 && p50 < 1000,
+            p50 >= latencyMs.p50 && p50 < 250,
             `${name}: ${p50} ms to the screen, ${latencyMs.p50} ms to the receiver`,
           );
           assert.ok(screenLatencyMs.p99! >= p50, `${name}: p99 ${screenLatencyMs.p99} ms`);

@@ -24,7 +24,7 @@ import {
   REPLAY_WINDOW_SIZE,
   ReplayWindow,
 } from "../../lib/seal/replay_window.ts";
-import { StreamKey } from "../../lib/seal/stream_key.ts";
+import { MAX_STRETCHES, StreamKey, stretchesNow } from "../../lib/seal/stream_key.ts";
 import { type JoinKeyInput, StreamSecret } from "../../lib/seal/stream_secret.ts";
 
 const key = Uint8Array.from({ length: 16 }, (_, i) => i);
@@ -246,4 +246,27 @@ Deno.test("ReplayWindow refuses a counter far ahead, and keeps its place", () =>
   assert.ok(window.accept(11 + MAX_COUNTER_JUMP), "a jump within the bound");
   // A first counter may be anything: each side starts at random.
   assert.ok(new ReplayWindow().accept(2 ** 47 + 5));
+});
+
+Deno.test("at most two stretches run at once, however many are asked for, and each gives its own key", async () => {
+  const key = new StreamKey("correct horse battery staple");
+  const salts = Array.from({ length: 6 }, () => StreamSecret.salt());
+  let most = 0;
+  const watch = setInterval(() => {
+    most = Math.max(most, stretchesNow().running);
+  }, 1);
+  try {
+    const secrets = await Promise.all(salts.map((salt) => key.stretch(salt)));
+    assert.equal(most, 2);
+    assert.equal(MAX_STRETCHES, 2);
+    assert.deepEqual(stretchesNow(), { running: 0, waiting: 0 });
+    // Each the same as stretched alone.
+    const alone = await key.stretch(salts[5]);
+    const input = joinInput();
+    const sender = alone.senderJoin(input, new NonceSequence());
+    const receiver = secrets[5].receiverJoin(input, NonceSequence.random());
+    assert.deepEqual(receiver.open(sender.seal(plain))?.plain, plain);
+  } finally {
+    clearInterval(watch);
+  }
 });
