@@ -7,6 +7,7 @@
  * @module
  */
 export * from "./latency_histogram.ts";
+export * from "./nearest_rank.ts";
 export * from "./loop_lag_meter.ts";
 export * from "./loop_lag_sampler.ts";
 export * from "./queue_delay_meter.ts";

@@ -1,3 +1,5 @@
+import { nearestRank } from "./nearest_rank.ts";
+
 /**
  * The last `size` numeric samples, for percentiles such as latency p50 and p99.
  * Memory is fixed; reading a percentile sorts a copy.
@@ -26,10 +28,7 @@ export class SampleWindow {
 
   /** The `p`-th percentile (0-100) by nearest rank, or undefined when empty. */
   percentile(p: number): number | undefined {
-    if (this.#count === 0) return undefined;
-    const sorted = this.#samples.slice(0, this.#count).sort();
-    const rank = Math.min(this.#count - 1, Math.max(0, Math.ceil((p / 100) * this.#count) - 1));
-    return sorted[rank];
+    return nearestRank(this.#samples.slice(0, this.#count).sort(), p);
   }
 
   /** Forgets every sample. */

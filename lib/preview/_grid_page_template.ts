@@ -200,6 +200,17 @@ body[data-stale="true"] .tile-picture {
   text-overflow: ellipsis;
   min-width: 2em;
 }
+.tile-sender {
+  color: var(--muted);
+  font-size: .7rem;
+  overflow: hidden;
+  text-overflow: ellipsis;
+  min-width: 0;
+  max-width: 12em;
+}
+.tile-sender:empty {
+  display: none;
+}
 .tile-latency {
   color: var(--muted);
   font-variant-numeric: tabular-nums;
@@ -246,8 +257,9 @@ body[data-stale="true"] .tile-bar {
         <div class="tile-bar">
           <span class="tile-key" aria-hidden="true"></span>
           <span class="tile-name"></span>
+          <span class="tile-sender" title="the name the sender gives itself"></span>
           <span class="tile-latency"><span class="tile-screen" title="capture to paint on
-            this screen, p50 / p99 over the last 10 s"></span> · <span class="tile-receiver"
+            this screen (the browser presenting the frame), p50 / p99 over the last 10 s"></span> · <span class="tile-receiver"
             title="capture to the receiver, p50"></span></span>
           <a class="tile-open" href="" title="Open this camera's own page">open</a>
         </div>
@@ -257,7 +269,7 @@ body[data-stale="true"] .tile-bar {
 "use strict";
 
 // page:grid_page_cameras.ts
-var CAMERA_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+var CAMERA_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
 function camerasOf(stats) {
   const list = stats?.cameras;
   if (!Array.isArray(list)) return void 0;
@@ -301,13 +313,19 @@ if (TOKEN !== null) {
 var SAMPLES = 5;
 var SYNC_MS = 3e4;
 var best;
+var forgotten = 0;
 function pageNow() {
   return performance.timeOrigin + performance.now();
 }
 function clockOffset() {
   return best;
 }
+function forgetClock() {
+  best = void 0;
+  forgotten++;
+}
 async function syncClock() {
+  const begun = forgotten;
   let sync;
   for (let i = 0; i < SAMPLES; i++) {
     try {
@@ -330,7 +348,7 @@ async function syncClock() {
     } catch {
     }
   }
-  if (sync !== void 0) best = sync;
+  if (sync !== void 0 && begun === forgotten) best = sync;
 }
 
 // page:grid_page_columns.ts
@@ -349,6 +367,34 @@ function gridColumns(count, room, aspect = 16 / 9) {
   }
   return best2;
 }
+
+// page:grid_page_gone.ts
+var MAX_GONE = 256;
+var GoneCameras = class {
+  /** The names, the one taken away longest ago first. */
+  #names = /* @__PURE__ */ new Set();
+  /** How many it remembers. */
+  get size() {
+    return this.#names.size;
+  }
+  /** Remembers \`name\` as gone, as the newest, forgetting the oldest beyond 256. */
+  add(name) {
+    this.#names.delete(name);
+    this.#names.add(name);
+    for (const oldest of this.#names) {
+      if (this.#names.size <= MAX_GONE) break;
+      this.#names.delete(oldest);
+    }
+  }
+  /** Whether \`name\` is remembered as gone. */
+  has(name) {
+    return this.#names.has(name);
+  }
+  /** Forgets \`name\`: a poll lists it again. */
+  delete(name) {
+    this.#names.delete(name);
+  }
+};
 
 // page:grid_page_report.ts
 var REPORT_MS = 2e3;
@@ -410,7 +456,9 @@ async function fetchCameras() {
 
 // page:grid_page_part_stream.ts
 var MAX_HEADER_BYTES = 16 * 1024;
-var MAX_BODY_BYTES = 64 * 1024 * 1024;
+var MAX_BODY_BYTES = 16 * 1024 * 1024;
+var BUFFER_BYTES = 64 * 1024;
+var KEPT_BUFFER_BYTES = 1024 * 1024;
 var CR = 13;
 var LF = 10;
 var DASH = 45;
@@ -440,16 +488,25 @@ var PartStream = class extends TransformStream {
 };
 var PartCutter = class {
   #delimiter;
-  #buffer = new Uint8Array(64 * 1024);
+  #buffer = new Uint8Array(BUFFER_BYTES);
   #start = 0;
   #end = 0;
   /** What comes next: a delimiter line, a part's headers, its body, or nothing more. */
   #state = "delimiter";
   #headers = /* @__PURE__ */ new Map();
   #bodyLength = 0;
+  /** @param boundary The boundary, as the response's Content-Type names it. */
   constructor(boundary) {
     this.#delimiter = new TextEncoder().encode("--" + boundary);
   }
+  /**
+   * How many bytes its buffer has room for: 64 KiB, more as parts need, and
+   * back to 64 KiB once a part that grew it past 1 MiB is cut.
+   */
+  get capacity() {
+    return this.#buffer.length;
+  }
+  /** Takes the next bytes of the response. */
   push(chunk) {
     if (this.#state === "closed") return;
     if (this.#end + chunk.length > this.#buffer.length) {
@@ -482,9 +539,20 @@ var PartCutter = class {
         const body = this.#buffer.slice(this.#start, this.#start + this.#bodyLength);
         this.#start += this.#bodyLength;
         this.#state = "delimiter";
+        this.#shrink();
         return { headers: this.#headers, body };
       }
     }
+  }
+  /** Goes back to a small buffer after a big part, keeping what came after it. */
+  #shrink() {
+    const kept = this.#end - this.#start;
+    if (this.#buffer.length <= KEPT_BUFFER_BYTES || kept > BUFFER_BYTES / 2) return;
+    const small = new Uint8Array(BUFFER_BYTES);
+    small.set(this.#buffer.subarray(this.#start, this.#end));
+    this.#buffer = small;
+    this.#start = 0;
+    this.#end = kept;
   }
   /** Finds the next delimiter line and moves past it; false until it has come whole. */
   #readDelimiter() {
@@ -604,23 +672,31 @@ var GridStream = class {
 };
 function sleep(ms, signal) {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
+    const abort = () => {
       clearTimeout(timer);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", abort, { once: true });
   });
 }
 
 // page:grid_page_latency.ts
 var WINDOW_MS = 1e4;
 var REPORT_MAX = 120;
+var MAX_SAMPLE_MS = 6e4;
 var LatencyWindow = class {
   #samples = [];
   #unreported = [];
-  /** Adds a sample measured at \`at\` (any clock that only goes forward, in ms). */
+  /**
+   * Adds a sample measured at \`at\` (any clock that only goes forward, in ms),
+   * unless it is out of 0 to {@linkcode MAX_SAMPLE_MS}.
+   */
   add(ms, at) {
-    if (!Number.isFinite(ms)) return;
+    if (!Number.isFinite(ms) || ms < 0 || ms > MAX_SAMPLE_MS) return;
     this.#samples.push({ at, ms });
     this.#unreported.push(ms);
     if (this.#unreported.length > REPORT_MAX) this.#unreported.shift();
@@ -732,12 +808,13 @@ var Tile = class {
     const state = this.#part(".tile-state");
     setText(state, live ? label : camera.state === "refused" ? "no signal: refused" : "no signal");
     state.title = camera.stateReason === "" ? label : label + ": " + camera.stateReason;
-    const name = this.#part(".tile-name");
-    setText(name, camera.senderName ?? camera.name);
-    name.title = camera.name;
+    const sender = camera.senderName !== void 0 && camera.senderName !== camera.name ? camera.senderName : "";
+    setText(this.#part(".tile-name"), camera.name);
+    setText(this.#part(".tile-sender"), sender);
+    this.#part(".tile-name").title = sender === "" ? camera.name : camera.name + " (the sender calls itself " + sender + ")";
     const link = this.#part(".tile-open");
     link.hidden = camera.path === void 0;
-    if (camera.path !== void 0) link.href = own(camera.path);
+    if (camera.path !== void 0) link.href = camera.path;
     link.setAttribute("aria-label", "Open " + camera.name + "'s own page");
     this.#receiverP50 = camera.latencyP50;
     this.showLatency();
@@ -839,7 +916,7 @@ var LABELS = JSON.parse("__LINK_STATE_LABELS__");
 var UNLISTED_MS = 3e3;
 var grid = document.getElementById("grid");
 var tiles = /* @__PURE__ */ new Map();
-var gone = /* @__PURE__ */ new Set();
+var gone = new GoneCameras();
 var alone;
 var wanted = cameraInHash();
 function addTile(name) {
@@ -983,8 +1060,13 @@ async function keepClock() {
   setTimeout(keepClock, SYNC_MS);
 }
 document.addEventListener("visibilitychange", () => {
-  if (document.hidden) stream.close();
-  else stream.open();
+  if (document.hidden) {
+    stream.close();
+  } else {
+    forgetClock();
+    syncClock();
+    stream.open();
+  }
 });
 if (!document.hidden) stream.open();
 keepClock();

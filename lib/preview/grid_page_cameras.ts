@@ -16,14 +16,18 @@ export interface Camera {
   state: string;
   /** Why it is in that state, in words. */
   stateReason: string;
-  /** The sender's name, if it gave one. */
+  /** The name the sender gives itself, if any: any sender can give any, so never the label. */
   senderName?: string;
   /** Its latency, capture to the receiver, in ms. */
   latencyP50?: number;
 }
 
-/** A camera's name: the characters a name may have, which a path and a header carry as they are. */
-export const CAMERA_NAME: RegExp = /^[A-Za-z0-9._-]{1,64}$/;
+/**
+ * A camera's name, by the receiver's rule (`camera_name.ts`): at most 40
+ * characters, a letter or digit, then letters, digits, `.`, `_` and `-`,
+ * which a path and a header carry as they are.
+ */
+export const CAMERA_NAME: RegExp = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
 
 /**
  * The cameras of a `/stats` answer, in display order, or undefined if it has

@@ -20,6 +20,8 @@ export interface ClockOffset {
 }
 
 let best: ClockOffset | undefined;
+/** How many times the offset was forgotten: a sync begun before then keeps nothing. */
+let forgotten = 0;
 
 /** This page's wall clock, in ms since the epoch, on the clock a frame's paint is timed by. */
 export function pageNow(): number {
@@ -32,12 +34,24 @@ export function clockOffset(): ClockOffset | undefined {
 }
 
 /**
+ * Forgets the offset until the next sync answers, so that no frame is
+ * measured on it meanwhile: after the tab was hidden or the machine slept,
+ * either clock may have been set, or drifted, in the time nothing was synced.
+ */
+export function forgetClock(): void {
+  best = undefined;
+  forgotten++;
+}
+
+/**
  * Asks `/time` a few times, one after another, and keeps the answer of the
  * shortest round trip, taking the receiver's clock to have been read halfway
  * through it (as NTP does): the error is at most half that round trip. A sync
- * that gets no answer keeps the offset it had.
+ * that gets no answer keeps the offset it had; one begun before the offset
+ * was forgotten keeps nothing.
  */
 export async function syncClock(): Promise<void> {
+  const begun = forgotten;
   let sync: ClockOffset | undefined;
   for (let i = 0; i < SAMPLES; i++) {
     try {
@@ -61,5 +75,5 @@ export async function syncClock(): Promise<void> {
       // No answer this time: the other samples may do.
     }
   }
-  if (sync !== undefined) best = sync;
+  if (sync !== undefined && begun === forgotten) best = sync;
 }

@@ -11,6 +11,12 @@
 export const WINDOW_MS = 10_000;
 /** The most samples of one camera a report carries: the newest. */
 export const REPORT_MAX = 120;
+/**
+ * The longest latency taken as a sample, in ms; a negative one is not taken
+ * either. Beyond these it says a clock is wrong, not how late a frame is, and
+ * the receiver drops such a sample from a report (`screen_latency.ts`).
+ */
+export const MAX_SAMPLE_MS = 60_000;
 
 /** Percentiles of the latency to the screen, in ms, and how many samples they are of. */
 export interface LatencySummary {
@@ -24,9 +30,12 @@ export class LatencyWindow {
   #samples: Array<{ at: number; ms: number }> = [];
   #unreported: number[] = [];
 
-  /** Adds a sample measured at `at` (any clock that only goes forward, in ms). */
+  /**
+   * Adds a sample measured at `at` (any clock that only goes forward, in ms),
+   * unless it is out of 0 to {@linkcode MAX_SAMPLE_MS}.
+   */
   add(ms: number, at: number): void {
-    if (!Number.isFinite(ms)) return;
+    if (!Number.isFinite(ms) || ms < 0 || ms > MAX_SAMPLE_MS) return;
     this.#samples.push({ at, ms });
     this.#unreported.push(ms);
     if (this.#unreported.length > REPORT_MAX) this.#unreported.shift();

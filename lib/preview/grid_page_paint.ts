@@ -1,12 +1,15 @@
 /// <reference lib="dom" />
 /**
  * The grid page's painting: every tile with a new frame draws it in the same
- * animation frame, and learns when the browser has put it on the screen.
+ * animation frame, and learns when the browser has presented the drawing.
  *
  * The time of a paint is the timestamp of the animation frame after the one
- * that drew it: by the time that callback runs the browser has presented
- * the frame with the drawing. That is the screen's side of the latency the
- * page measures, so it errs late (by up to one refresh), never early.
+ * that drew it: by then the browser has handed the frame with the drawing to
+ * its compositor, which is about when it first presents it. The display may
+ * show it one or more refreshes later (the compositor's own frame, the
+ * display's scan-out). So the latency the page measures runs from capture to
+ * the browser presenting the frame: a lower bound of what the eye sees, short
+ * of it by up to a refresh or two.
  *
  * @module
  */
@@ -15,7 +18,7 @@
 export interface Paintable {
   /** Draws its newest frame, if it has one not drawn yet; true if it drew. */
   draw(): boolean;
-  /** Told that what it drew last is on the screen since `at` (ms since the epoch, page clock). */
+  /** Told that the browser presented what it drew last at `at` (ms since the epoch, page clock). */
   presented(at: number): void;
 }
 

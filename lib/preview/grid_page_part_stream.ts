@@ -32,8 +32,20 @@ export interface Part {
 
 /** The most bytes of headers a part may have. */
 const MAX_HEADER_BYTES = 16 * 1024;
-/** The longest body a part may have: far beyond any JPEG a camera sends. */
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * The longest body a part may have: the receiver's largest frame
+ * (`MAX_FRAME_BYTES`, `lib/hub/frame.ts`). A longer Content-Length fails the
+ * stream, and the page opens another.
+ */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** The buffer's first size, and the size it goes back to after a big part. */
+const BUFFER_BYTES = 64 * 1024;
+/**
+ * The largest buffer kept once a part is cut: one the usual frames grew to
+ * stays (no new buffer a frame), one a big part grew to goes back to
+ * {@linkcode BUFFER_BYTES}.
+ */
+const KEPT_BUFFER_BYTES = 1024 * 1024;
 const CR = 0x0d;
 const LF = 0x0a;
 const DASH = 0x2d;
@@ -77,10 +89,20 @@ export class PartStream extends TransformStream<Uint8Array, Part> {
   }
 }
 
-/** The bytes received and not yet cut, and where the cutting stands. */
-class PartCutter {
+/**
+ * The bytes received and not yet cut, and where the cutting stands: the
+ * plain core of {@linkcode PartStream}, fed with bytes.
+ *
+ * @example
+ * ```ts
+ * const cutter = new PartCutter("XYZ");
+ * cutter.push(bytes);
+ * for (let part = cutter.next(); part !== undefined; part = cutter.next()) show(part);
+ * ```
+ */
+export class PartCutter {
   #delimiter: Uint8Array;
-  #buffer = new Uint8Array(64 * 1024);
+  #buffer = new Uint8Array(BUFFER_BYTES);
   #start = 0;
   #end = 0;
   /** What comes next: a delimiter line, a part's headers, its body, or nothing more. */
@@ -88,10 +110,20 @@ class PartCutter {
   #headers = new Map<string, string>();
   #bodyLength = 0;
 
+  /** @param boundary The boundary, as the response's Content-Type names it. */
   constructor(boundary: string) {
     this.#delimiter = new TextEncoder().encode("--" + boundary);
   }
 
+  /**
+   * How many bytes its buffer has room for: 64 KiB, more as parts need, and
+   * back to 64 KiB once a part that grew it past 1 MiB is cut.
+   */
+  get capacity(): number {
+    return this.#buffer.length;
+  }
+
+  /** Takes the next bytes of the response. */
   push(chunk: Uint8Array): void {
     if (this.#state === "closed") return;
     if (this.#end + chunk.length > this.#buffer.length) {
@@ -125,9 +157,21 @@ class PartCutter {
         const body = this.#buffer.slice(this.#start, this.#start + this.#bodyLength);
         this.#start += this.#bodyLength;
         this.#state = "delimiter";
+        this.#shrink();
         return { headers: this.#headers, body };
       }
     }
+  }
+
+  /** Goes back to a small buffer after a big part, keeping what came after it. */
+  #shrink(): void {
+    const kept = this.#end - this.#start;
+    if (this.#buffer.length <= KEPT_BUFFER_BYTES || kept > BUFFER_BYTES / 2) return;
+    const small = new Uint8Array(BUFFER_BYTES);
+    small.set(this.#buffer.subarray(this.#start, this.#end));
+    this.#buffer = small;
+    this.#start = 0;
+    this.#end = kept;
   }
 
   /** Finds the next delimiter line and moves past it; false until it has come whole. */

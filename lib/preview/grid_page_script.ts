@@ -10,8 +10,8 @@
  * come in one `grid.mjpg` response, never one connection a camera: a browser
  * opens at most six HTTP/1.1 connections to a host, and a station has more
  * cameras than that. The page measures each frame's latency from capture to
- * its paint on this screen, shows it on the tile and reports it to the
- * receiver every 2 s.
+ * the browser presenting it on this screen (`grid_page_paint.ts`), shows it
+ * on the tile and reports it to the receiver every 2 s.
  *
  * Its tests read each tile's `data-camera`, `data-state` and `data-painted`,
  * and call the global `gridLatency(name)`.
@@ -19,8 +19,9 @@
  * @module
  */
 import { type Camera, CAMERA_NAME } from "./grid_page_cameras.ts";
-import { clockOffset, SYNC_MS, syncClock } from "./grid_page_clock.ts";
+import { clockOffset, forgetClock, SYNC_MS, syncClock } from "./grid_page_clock.ts";
 import { gridColumns } from "./grid_page_columns.ts";
+import { GoneCameras } from "./grid_page_gone.ts";
 import type { LatencySummary } from "./grid_page_latency.ts";
 import type { Part } from "./grid_page_part_stream.ts";
 import { REPORT_MS, reportLatency } from "./grid_page_report.ts";
@@ -44,7 +45,7 @@ const UNLISTED_MS = 3000;
 const grid = document.getElementById("grid")!;
 const tiles = new Map<string, Tile>();
 /** Cameras a poll took away: their frames make no tile until a poll lists them again. */
-const gone = new Set<string>();
+const gone = new GoneCameras();
 /** The camera shown alone, if any; `#cam=NAME` in the address. */
 let alone: string | undefined;
 /** The camera the address asked for before its tile came. */
@@ -215,9 +216,16 @@ async function keepClock(): Promise<void> {
 }
 
 // Firefox keeps downloading a stream in a hidden tab: the page lets go of it while hidden.
+// Shown again, it syncs its clock before it measures again (the picture comes back at
+// once): while the tab was hidden, or the machine asleep, either clock may have been set.
 document.addEventListener("visibilitychange", () => {
-  if (document.hidden) stream.close();
-  else stream.open();
+  if (document.hidden) {
+    stream.close();
+  } else {
+    forgetClock();
+    syncClock();
+    stream.open();
+  }
 });
 if (!document.hidden) stream.open();
 keepClock();

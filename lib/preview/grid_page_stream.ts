@@ -77,13 +77,17 @@ export class GridStream {
   }
 }
 
-/** Waits `ms`, or less if `signal` aborts. */
+/** Waits `ms`, or less if `signal` aborts; either way leaves no listener on `signal`. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
+    const abort = () => {
       clearTimeout(timer);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", abort, { once: true });
   });
 }

@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 /**
- * One tile of the grid page: a camera's picture on a canvas, its name, its
- * state and its latency, and a link to its own page.
+ * One tile of the grid page: a camera's picture on a canvas, its name (the
+ * station's, which is unique, then the one its sender gives itself, if
+ * another), its state and its latency, and a link to its own page.
  *
  * Frames come faster than a slow page can take them, so each stage keeps
  * only the newest: of the frames received one waits for decoding, of the
@@ -10,7 +11,6 @@
  *
  * @module
  */
-import { own } from "./page_token.ts";
 import type { Camera } from "./grid_page_cameras.ts";
 import { clockOffset } from "./grid_page_clock.ts";
 import { LatencyWindow } from "./grid_page_latency.ts";
@@ -89,13 +89,21 @@ export class Tile implements Paintable {
     const state = this.#part(".tile-state");
     setText(state, live ? label : camera.state === "refused" ? "no signal: refused" : "no signal");
     state.title = camera.stateReason === "" ? label : label + ": " + camera.stateReason;
-    const name = this.#part(".tile-name");
-    // The sender's name comes from the network: text only, never markup.
-    setText(name, camera.senderName ?? camera.name);
-    name.title = camera.name;
+    // The label is the station's name, which is unique: any sender may call itself "Front
+    // door". The name it gives comes second, as text only, never markup.
+    const sender = camera.senderName !== undefined && camera.senderName !== camera.name
+      ? camera.senderName
+      : "";
+    setText(this.#part(".tile-name"), camera.name);
+    setText(this.#part(".tile-sender"), sender);
+    this.#part(".tile-name").title = sender === ""
+      ? camera.name
+      : camera.name + " (the sender calls itself " + sender + ")";
     const link = this.#part<HTMLAnchorElement>(".tile-open");
     link.hidden = camera.path === undefined;
-    if (camera.path !== undefined) link.href = own(camera.path);
+    // The bare path, never the token: a link's address goes into the browser's history. The
+    // camera's page opens all the same, with the token this origin keeps (`page_token.ts`).
+    if (camera.path !== undefined) link.href = camera.path;
     link.setAttribute("aria-label", "Open " + camera.name + "'s own page");
     this.#receiverP50 = camera.latencyP50;
     this.showLatency();

@@ -1,4 +1,5 @@
 import { LatencyHistogram, type LatencyHistogramSnapshot } from "../metrics/latency_histogram.ts";
+import { nearestRank } from "../metrics/nearest_rank.ts";
 
 /** What `/stats` says of a camera's latency to the screen, as pages report it. */
 export interface ScreenLatencyStats {
@@ -57,11 +58,7 @@ export class ScreenLatency {
     const first = this.#samples.findIndex((sample) => sample.at >= since);
     this.#samples.splice(0, first === -1 ? this.#samples.length : first);
     const sorted = this.#samples.map((sample) => sample.ms).sort((a, b) => a - b);
-    const rank = (p: number) =>
-      sorted.length === 0
-        ? undefined
-        : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p / 100 * sorted.length) - 1))];
-    return { p50: rank(50), p99: rank(99), samples: sorted.length };
+    return { p50: nearestRank(sorted, 50), p99: nearestRank(sorted, 99), samples: sorted.length };
   }
 
   /** Every sample taken since the start, in fixed buckets. */

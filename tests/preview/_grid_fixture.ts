@@ -3,7 +3,8 @@
  * preview's CSP, a `grid.mjpg` of small JPEGs (each camera its own colour,
  * a white bar moving across it) stamped a known delay before they are sent,
  * `stats` from cameras the test changes as it goes, `time` on a clock the
- * test may set ahead, and a `screen-latency` that keeps what it gets.
+ * test may set ahead (and set again as it goes), and a `screen-latency` that
+ * keeps what it gets.
  *
  * @module
  */
@@ -62,6 +63,8 @@ export class GridFixture {
   readonly reports: Report[] = [];
   /** While true, `stats` answers 503. */
   statsFail = false;
+  /** How far the station's clock (`time`, X-Timestamp) is ahead of this machine's, in ms; the test may set it. */
+  clockAheadMs: number;
   #options: Required<GridFixtureOptions>;
   #server: Deno.HttpServer<Deno.NetAddr>;
   #streams = new Set<{ stop(): void }>();
@@ -69,6 +72,7 @@ export class GridFixture {
 
   constructor(options: GridFixtureOptions = {}) {
     this.#options = { fps: 10, delayMs: 0, clockAheadMs: 0, ...options };
+    this.clockAheadMs = this.#options.clockAheadMs;
     this.#server = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen: () => {} },
       (request) => this.#serve(request),
@@ -115,7 +119,7 @@ export class GridFixture {
   #serve(request: Request): Response {
     const url = new URL(request.url);
     this.requests.push(url);
-    const clock = Date.now() + this.#options.clockAheadMs;
+    const clock = Date.now() + this.clockAheadMs;
     switch (url.pathname) {
       case "/":
         return new Response(GRID_PAGE, {
@@ -145,7 +149,7 @@ export class GridFixture {
   #gridStream(): Response {
     const boundary = "b" + crypto.randomUUID().replaceAll("-", "");
     const encoder = new TextEncoder();
-    const { fps, delayMs, clockAheadMs } = this.#options;
+    const { fps, delayMs } = this.#options;
     let timer: ReturnType<typeof setInterval> | undefined;
     let n = 0;
     const streams = this.#streams;
@@ -171,7 +175,7 @@ export class GridFixture {
             if (!camera.sending) continue;
             const jpegs = this.#jpegs.get(camera.colour)!;
             const jpeg = jpegs[n % jpegs.length];
-            const captured = (Date.now() + clockAheadMs - delayMs) / 1000;
+            const captured = (Date.now() + this.clockAheadMs - delayMs) / 1000;
             const signal = camera.signal === undefined ? "" : `X-Signal: ${camera.signal}\r\n`;
             // Header names in mixed case: the page reads them without regard to case.
             const head = `Content-Type: image/jpeg\r\ncontent-length: ${jpeg.length}\r\n` +

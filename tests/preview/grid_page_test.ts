@@ -7,10 +7,18 @@
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { boundaryOf, type Part, PartStream } from "../../lib/preview/grid_page_part_stream.ts";
+import { MAX_FRAME_BYTES } from "../../lib/hub/frame.ts";
+import {
+  boundaryOf,
+  type Part,
+  PartCutter,
+  PartStream,
+} from "../../lib/preview/grid_page_part_stream.ts";
 import { gridColumns } from "../../lib/preview/grid_page_columns.ts";
+import { GoneCameras } from "../../lib/preview/grid_page_gone.ts";
 import { LatencyWindow, percentile, REPORT_MAX } from "../../lib/preview/grid_page_latency.ts";
-import { camerasOf } from "../../lib/preview/grid_page_cameras.ts";
+import { CAMERA_NAME, camerasOf } from "../../lib/preview/grid_page_cameras.ts";
+import { CAMERA_NAME as RECEIVER_CAMERA_NAME } from "../../lib/preview/camera_name.ts";
 import { launch, text, waitUntil, watchErrors } from "./_browser.ts";
 import { colours, GridFixture, type GridFixtureOptions } from "./_grid_fixture.ts";
 
@@ -85,6 +93,49 @@ Deno.test("PartStream fails on a part with no usable Content-Length, and on endl
   assert.throws(() => new PartStream(""), RangeError);
 });
 
+Deno.test("PartStream takes a part as large as the receiver's largest frame, and fails on a larger one", async () => {
+  const head = (length: number) =>
+    encoder.encode(`--b\r\nContent-Length: ${length}\r\nX-Camera: a\r\n\r\n`);
+  const { parts, error } = await cut("b", [
+    head(MAX_FRAME_BYTES),
+    new Uint8Array(MAX_FRAME_BYTES),
+    encoder.encode("\r\n--b--\r\n"),
+  ]);
+  assert.equal(error, undefined);
+  assert.deepEqual(parts.map((p) => p.body.length), [MAX_FRAME_BYTES]);
+  // One byte more ends the response (the page opens another) before a byte of the body is kept.
+  const larger = await cut("b", [head(MAX_FRAME_BYTES + 1), new Uint8Array(1024)]);
+  assert.ok(larger.error instanceof SyntaxError, "a part larger than a frame can be");
+  assert.match(larger.error.message, /no usable Content-Length/);
+});
+
+Deno.test("PartCutter's buffer grows for a big part and shrinks back once it is cut", () => {
+  const cutter = new PartCutter("b");
+  const small = cutter.capacity;
+  const length = 4 * 1024 * 1024;
+  cutter.push(encoder.encode(`--b\r\nContent-Length: ${length}\r\n\r\n`));
+  for (let i = 0; i < 64; i++) cutter.push(new Uint8Array(length / 64));
+  assert.ok(cutter.capacity > length, `${cutter.capacity} bytes for a part of ${length}`);
+  cutter.push(encoder.encode("\r\n--b\r\nContent-Length: 2\r\n\r\nhi\r\n--b"));
+  assert.equal(cutter.next()?.body.length, length);
+  assert.equal(cutter.capacity, small, "back to its first size");
+  // What came after the big part is kept across the shrink.
+  assert.equal(new TextDecoder().decode(cutter.next()?.body), "hi");
+  assert.equal(cutter.next(), undefined);
+  cutter.push(encoder.encode("\r\nContent-Length: 1\r\n\r\n!"));
+  assert.equal(new TextDecoder().decode(cutter.next()?.body), "!");
+  // The buffer usual frames grow it to stays: no new buffer a frame.
+  cutter.push(encoder.encode("\r\n--b\r\nContent-Length: 200000\r\n\r\n"));
+  cutter.push(new Uint8Array(200_000));
+  assert.equal(cutter.next()?.body.length, 200_000);
+  const usual = cutter.capacity;
+  assert.ok(usual > 200_000, `${usual} bytes`);
+  cutter.push(encoder.encode("\r\n--b\r\nContent-Length: 200000\r\n\r\n"));
+  cutter.push(new Uint8Array(200_000));
+  assert.equal(cutter.next()?.body.length, 200_000);
+  assert.equal(cutter.capacity, usual);
+});
+
 Deno.test("boundaryOf() reads the boundary of a multipart Content-Type only", () => {
   assert.equal(boundaryOf("multipart/mixed; boundary=XYZ"), "XYZ");
   assert.equal(boundaryOf('Multipart/Mixed;charset=x;BOUNDARY="a b"'), "a b");
@@ -130,6 +181,13 @@ Deno.test("LatencyWindow keeps 10 s of samples for the percentiles and the newes
   assert.equal(percentile([5], 0.99), 5);
 });
 
+Deno.test("LatencyWindow leaves out samples below 0 or above 60,000 ms, as the receiver does", () => {
+  const window = new LatencyWindow();
+  for (const ms of [-0.1, -250, 0, 41.2, 60_000, 60_000.1, 3_600_000]) window.add(ms, 1000);
+  assert.deepEqual(window.summary(1000), { p50: 41.2, p99: 60_000, samples: 3 });
+  assert.deepEqual(window.takeUnreported(), [0, 41.2, 60_000]);
+});
+
 Deno.test("camerasOf() keeps the cameras of /stats it can use, every field checked", () => {
   assert.equal(camerasOf({}), undefined);
   assert.equal(camerasOf(null), undefined);
@@ -144,6 +202,9 @@ Deno.test("camerasOf() keeps the cameras of /stats it can use, every field check
       },
       { name: "porch", state: "stalled" },
       { name: "bad name", state: "live" },
+      { name: "a".repeat(41), state: "live" },
+      { name: ".hidden", state: "live" },
+      { name: "-dash", state: "live" },
       null,
       { name: "yard", path: "//elsewhere.example/", state: "<b>", senderName: "  " },
       { name: "gate", path: "https://elsewhere.example/", senderName: "Gate", latencyMs: 4 },
@@ -175,6 +236,51 @@ Deno.test("camerasOf() keeps the cameras of /stats it can use, every field check
       latencyP50: undefined,
     },
   ]);
+});
+
+Deno.test("the page takes a camera's name by the receiver's rule: up to 40 characters, a letter or digit first", () => {
+  const cases: Array<[string, boolean]> = [
+    ["porch", true],
+    ["Cam-2.back_yard", true],
+    ["7", true],
+    ["a".repeat(40), true],
+    ["a".repeat(41), false],
+    ["", false],
+    [".hidden", false],
+    ["-dash", false],
+    ["_under", false],
+    ["bad name", false],
+    ["caf\u00e9", false],
+    ["a/b", false],
+  ];
+  for (const [name, valid] of cases) {
+    assert.equal(CAMERA_NAME.test(name), valid, name);
+    assert.equal(RECEIVER_CAMERA_NAME.test(name), valid, `the receiver's rule: ${name}`);
+  }
+  assert.deepEqual(camerasOf({ cameras: cases.map(([name]) => ({ name })) })!.map((c) => c.name), [
+    "porch",
+    "Cam-2.back_yard",
+    "7",
+    "a".repeat(40),
+  ]);
+});
+
+Deno.test("GoneCameras remembers the newest 256 cameras taken away, and forgets one listed again", () => {
+  const gone = new GoneCameras();
+  for (let i = 0; i < 300; i++) gone.add(`cam-${i}`);
+  assert.equal(gone.size, 256);
+  assert.equal(gone.has("cam-43"), false, "the oldest forgotten");
+  assert.equal(gone.has("cam-44"), true);
+  assert.equal(gone.has("cam-299"), true);
+  // Taken away again, a camera counts from then.
+  gone.add("cam-44");
+  gone.add("cam-300");
+  assert.equal(gone.has("cam-44"), true);
+  assert.equal(gone.has("cam-45"), false);
+  assert.equal(gone.size, 256);
+  gone.delete("cam-299");
+  assert.equal(gone.has("cam-299"), false);
+  assert.equal(gone.size, 255);
 });
 
 /** A tile's selector. */
@@ -237,6 +343,7 @@ Deno.test({
     ]];
     await withStation(cameras, {}, async (station, browser) => {
       station.cameras.get("yard")!.senderName = "Back <b>yard</b>";
+      station.cameras.get("gate")!.senderName = "gate";
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       const errors = watchErrors(page);
       await page.goto(station.url);
@@ -245,10 +352,20 @@ Deno.test({
         await page.evaluate("[...document.querySelectorAll('.tile')].map((t) => t.dataset.camera)"),
         ["porch", "yard", "gate"],
       );
-      assert.equal(await text(page, `${tile("porch")} .tile-name`), "porch");
-      // The sender's name, as text, never markup.
-      assert.equal(await text(page, `${tile("yard")} .tile-name`), "Back <b>yard</b>");
-      assert.equal(await page.locator(`${tile("yard")} .tile-name *`).count(), 0);
+      // The label is the station's name for the camera, which is unique; the name a
+      // sender gives itself (any sender can give any) comes second, as text, never markup.
+      for (const name of ["porch", "yard", "gate"]) {
+        assert.equal(await text(page, `${tile(name)} .tile-name`), name);
+      }
+      assert.equal(await text(page, `${tile("yard")} .tile-sender`), "Back <b>yard</b>");
+      assert.equal(await page.locator(`${tile("yard")} .tile-bar b`).count(), 0);
+      assert.match(
+        String(await page.locator(`${tile("yard")} .tile-name`).getAttribute("title")),
+        /Back <b>yard<\/b>/,
+      );
+      // None given, or the same name: nothing second.
+      assert.equal(await page.locator(`${tile("porch")} .tile-sender`).isVisible(), false);
+      assert.equal(await page.locator(`${tile("gate")} .tile-sender`).isVisible(), false);
       for (const [name, colour] of cameras) {
         assert.equal(await text(page, `${tile(name)} .tile-state`), "live");
         const seen = await cornerColour(page, name);
@@ -504,7 +621,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "the grid page carries its ?token= on every request and link, and takes it out of the address bar",
+    "the grid page carries its ?token= on every request, never in a link, and takes it out of the address bar",
   ...CHROMIUM_TEST,
   async fn() {
     await withStation([["porch", 0xff0000]], {}, async (station, browser) => {
@@ -525,9 +642,11 @@ Deno.test({
       for (const url of station.requests) {
         assert.equal(url.searchParams.get("token"), token, url.href);
       }
+      // Not the link: a link's address goes into the browser's history. The camera's page
+      // opens with the token this origin keeps.
       assert.equal(
         await page.locator(`${tile("porch")} a.tile-open`).getAttribute("href"),
-        "/cam/porch/?token=a%20token%2B%2F%3D",
+        "/cam/porch/",
       );
       // The hash names the camera shown alone, and stays.
       assert.equal(page.url(), `${station.url}#cam=porch`);
@@ -594,6 +713,7 @@ Deno.test({
   async fn() {
     await withStation([["porch", 0xff0000]], {}, async (station, browser) => {
       const page = await browser.newPage();
+      await countAbortListeners(page);
       const errors = watchErrors(page);
       await page.goto(station.url);
       await waitUntil(page, `${painted("porch")} >= 2`);
@@ -618,6 +738,8 @@ Deno.test({
       assert.equal(station.count("/grid.mjpg"), opened + 1);
       const before = await page.evaluate<number>(painted("porch"));
       await waitUntil(page, `${painted("porch")} >= ${before + 3}`);
+      // The wait before it leaves nothing behind on the stream's signal.
+      assert.equal(await page.evaluate("abortListeners()"), 0);
 
       // Hidden, the page lets go of the stream; shown again, it opens another.
       await setHidden(page, true);
@@ -631,6 +753,66 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "the grid page syncs its clock again when shown, and measures nothing on the old offset meanwhile",
+  ...CHROMIUM_TEST,
+  async fn() {
+    await withStation(
+      [["porch", 0xff0000]],
+      { delayMs: 200, fps: 15 },
+      async (station, browser) => {
+        const page = await browser.newPage();
+        const errors = watchErrors(page);
+        await page.goto(station.url);
+        await waitUntil(page, "gridLatency('porch').samples >= 10");
+        const synced = station.count("/time");
+        await setHidden(page, true);
+        await until(() => station.openStreams === 0, "the hidden page lets go");
+        // While the tab was hidden (or the machine asleep), a clock was set: the offset is stale.
+        station.clockAheadMs = 5000;
+        await setHidden(page, false);
+        // At once, not at the next sync of every 30 s.
+        await until(() => station.count("/time") > synced, "the shown page asks /time again", 2000);
+        await until(() => station.openStreams === 1, "the page opens the stream again");
+        const before = await page.evaluate<number>("gridLatency('porch').samples");
+        await waitUntil(page, `gridLatency('porch').samples >= ${before + 15}`);
+        const { p50, p99, clockOffsetMs } = await page.evaluate<
+          { p50: number; p99: number; clockOffsetMs: number }
+        >("gridLatency('porch')");
+        assert.ok(Math.abs(clockOffsetMs - 5000) < 50, `clock offset ${clockOffsetMs} ms`);
+        assert.ok(p50 >= 195 && p50 <= 400, `p50 ${p50} ms, 200 ms injected`);
+        assert.ok(p99 <= 600, `p99 ${p99} ms: no frame measured on the stale offset`);
+        assert.deepEqual(errors, []);
+      },
+    );
+  },
+});
+
+/**
+ * Has the page count the abort listeners left on signals not aborted, as
+ * `abortListeners()`, from before its own script runs.
+ */
+async function countAbortListeners(page: Page): Promise<void> {
+  await page.addInitScript(`(() => {
+    const listeners = [];
+    const add = EventTarget.prototype.addEventListener;
+    const remove = EventTarget.prototype.removeEventListener;
+    EventTarget.prototype.addEventListener = function (type, listener, options) {
+      if (this instanceof AbortSignal && type === "abort") listeners.push({ signal: this, listener });
+      return add.call(this, type, listener, options);
+    };
+    EventTarget.prototype.removeEventListener = function (type, listener, options) {
+      if (this instanceof AbortSignal && type === "abort") {
+        const i = listeners.findIndex((l) => l.signal === this && l.listener === listener);
+        if (i >= 0) listeners.splice(i, 1);
+      }
+      return remove.call(this, type, listener, options);
+    };
+    globalThis.abortListeners = () => listeners.filter((l) => !l.signal.aborted).length;
+  })()`);
+}
 
 /** Tells the page it is hidden or shown, as a browser does on a tab switch. */
 function setHidden(page: Page, hidden: boolean): Promise<void> {
