@@ -36,7 +36,8 @@ Options:
                        it stops (besides any named)
   --keys FILE          keys of cameras whose key differs from --key's: a line
                        a camera, its NAME or HOST[:PORT], a space, its key
-                       (# starts a comment)
+                       (# starts a comment); a camera found by --all by its
+                       HOST[:PORT] only (any host can announce any name)
   --discover           list the senders announcing themselves on the local
                        network (name, address, whether a key is needed), and
                        exit
