@@ -124,7 +124,10 @@ export class Station {
     try {
       const path = args.record === undefined
         ? undefined
-        : await freeRecordPath(recordPath(args.record, name, several), args.recordSegmentSeconds);
+        : several
+        ? await freeRecordPath(recordPath(args.record, name, true), args.recordSegmentSeconds)
+        // One sender's file, named by the user: refused if there (the recorder says so), as ever.
+        : recordPath(args.record, name, false);
       if (path !== undefined && recordContainer(args.record!) === undefined) {
         await Deno.mkdir(args.record!, { recursive: true });
       }
@@ -213,8 +216,9 @@ async function closeCamera(camera: OpenCamera): Promise<void> {
 
 /**
  * `path`, or when a file is there already (a camera of the station that
- * left and came back under its name), the same with the time in it, as
- * `NAME-20261206-170000.mkv`: never a file overwritten. With segments, the
+ * left and came back under its name, or a station's earlier run), the same
+ * with the time in it, as `NAME-20261206-170000.mkv`: never a file
+ * overwritten, and no camera left out for it. With segments, the
  * recorder names each file with its time anyway.
  */
 async function freeRecordPath(path: string, segmentSeconds: number | undefined): Promise<string> {

@@ -108,3 +108,31 @@ Deno.test("Station: two cameras added at once never share a name; one removed or
     await renderer.close();
   }
 });
+
+Deno.test("Station --record DIR: a camera whose file is there already (it left and came back) records beside it, never over it", async () => {
+  const dir = await Deno.makeTempDir();
+  const renderer = new NoSignalRenderer();
+  const events: string[] = [];
+  const logger = new Logger({ format: "json", write: (line) => events.push(line) });
+  const station = new Station({ args: { record: dir }, renderer, logger, several: true });
+  try {
+    await Deno.writeTextFile(`${dir}/door.mkv`, "an earlier recording");
+    const camera = await station.add({
+      name: "door",
+      source: "127.0.0.1:1",
+      receiver: fakeReceiver().receiver,
+    });
+    assert.ok(camera !== undefined);
+    // (Besides the recorder's own hidden working entry.)
+    const names = [...Deno.readDirSync(dir)].map((entry) => entry.name)
+      .filter((name) => !name.startsWith(".")).sort();
+    assert.equal(names.length, 2, names.join(" "));
+    assert.match(names[0], /^door-\d{8}-\d{6}\.mkv$/);
+    assert.equal(names[1], "door.mkv");
+    assert.equal(await Deno.readTextFile(`${dir}/door.mkv`), "an earlier recording");
+  } finally {
+    await station.close();
+    await renderer.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
