@@ -763,6 +763,8 @@ var Tile = class {
   listed = false;
   #labels;
   #canvas;
+  /** The canvas's box on the screen in device pixels; undefined until laid out. */
+  #box;
   #context;
   #painted = 0;
   #skipped = 0;
@@ -786,6 +788,13 @@ var Tile = class {
     this.element.dataset.camera = name;
     this.#canvas = this.#part("canvas");
     this.#context = this.#canvas.getContext("2d");
+    new ResizeObserver(([entry]) => {
+      const box = entry.devicePixelContentBoxSize?.[0];
+      this.#box = box === void 0 ? {
+        width: entry.contentRect.width * devicePixelRatio,
+        height: entry.contentRect.height * devicePixelRatio
+      } : { width: box.inlineSize, height: box.blockSize };
+    }).observe(this.#canvas);
     this.#part("button").setAttribute("aria-label", "Show " + name + " alone");
     this.show({ name, state: "connecting", stateReason: "not yet in the receiver's stats" });
   }
@@ -855,9 +864,13 @@ var Tile = class {
     if (decoded === void 0 || this.#removed) return false;
     this.#decoded = void 0;
     const { bitmap } = decoded;
-    if (this.#canvas.width !== bitmap.width) this.#canvas.width = bitmap.width;
-    if (this.#canvas.height !== bitmap.height) this.#canvas.height = bitmap.height;
-    this.#context.drawImage(bitmap, 0, 0);
+    const box = this.#box;
+    const scale = box === void 0 || box.width === 0 || box.height === 0 ? 1 : Math.min(1, box.width / bitmap.width, box.height / bitmap.height);
+    const width = Math.max(1, Math.round(bitmap.width * scale));
+    const height = Math.max(1, Math.round(bitmap.height * scale));
+    if (this.#canvas.width !== width) this.#canvas.width = width;
+    if (this.#canvas.height !== height) this.#canvas.height = height;
+    this.#context.drawImage(bitmap, 0, 0, width, height);
     bitmap.close();
     this.#drawn = decoded.facts;
     return true;

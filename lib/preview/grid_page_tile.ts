@@ -41,6 +41,8 @@ export class Tile implements Paintable {
   listed = false;
   #labels: Readonly<Record<string, string>>;
   #canvas: HTMLCanvasElement;
+  /** The canvas's box on the screen in device pixels; undefined until laid out. */
+  #box: { width: number; height: number } | undefined;
   #context: CanvasRenderingContext2D;
   #painted = 0;
   #skipped = 0;
@@ -65,6 +67,16 @@ export class Tile implements Paintable {
     this.element.dataset.camera = name;
     this.#canvas = this.#part("canvas");
     this.#context = this.#canvas.getContext("2d")!;
+    // The canvas's box on the screen, in device pixels, as layout changes it.
+    new ResizeObserver(([entry]) => {
+      const box = entry.devicePixelContentBoxSize?.[0];
+      this.#box = box === undefined
+        ? {
+          width: entry.contentRect.width * devicePixelRatio,
+          height: entry.contentRect.height * devicePixelRatio,
+        }
+        : { width: box.inlineSize, height: box.blockSize };
+    }).observe(this.#canvas);
     this.#part("button").setAttribute("aria-label", "Show " + name + " alone");
     this.show({ name, state: "connecting", stateReason: "not yet in the receiver's stats" });
   }
@@ -151,10 +163,18 @@ export class Tile implements Paintable {
     if (decoded === undefined || this.#removed) return false;
     this.#decoded = undefined;
     const { bitmap } = decoded;
-    // The canvas takes the picture's own size and shape; CSS letterboxes it in the tile.
-    if (this.#canvas.width !== bitmap.width) this.#canvas.width = bitmap.width;
-    if (this.#canvas.height !== bitmap.height) this.#canvas.height = bitmap.height;
-    this.#context.drawImage(bitmap, 0, 0);
+    // The canvas takes the picture's shape at the size it shows at (never
+    // larger than the picture): drawn to scale once here, not scaled again
+    // by the compositor at every frame. CSS letterboxes it in the tile.
+    const box = this.#box;
+    const scale = box === undefined || box.width === 0 || box.height === 0
+      ? 1
+      : Math.min(1, box.width / bitmap.width, box.height / bitmap.height);
+    const width = Math.max(1, Math.round(bitmap.width * scale));
+    const height = Math.max(1, Math.round(bitmap.height * scale));
+    if (this.#canvas.width !== width) this.#canvas.width = width;
+    if (this.#canvas.height !== height) this.#canvas.height = height;
+    this.#context.drawImage(bitmap, 0, 0, width, height);
     bitmap.close();
     this.#drawn = decoded.facts;
     return true;

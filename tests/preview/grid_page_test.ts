@@ -833,3 +833,31 @@ async function until(condition: () => boolean, what: string, timeoutMs = 5000): 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+Deno.test({
+  name:
+    "a picture larger than its tile is drawn at the tile's size, not scaled again by the browser at every frame",
+  ...CHROMIUM_TEST,
+  async fn() {
+    const cameras: Array<[string, number]> = [["porch", 0xff0000], ["yard", 0x00ff00]];
+    await withStation(cameras, { fps: 8 }, async (station, browser) => {
+      // Tiles about 110 px wide for the fixture's 160x90 pictures.
+      const page = await browser.newPage({ viewport: { width: 120, height: 300 } });
+      await page.goto(station.url);
+      await waitUntil(page, cameras.map(([name]) => `${painted(name)} >= 3`).join(" && "));
+      for (const [name] of cameras) {
+        const size = await page.evaluate(`(() => {
+          const canvas = document.querySelector('${tile(name)} canvas');
+          return { width: canvas.width, height: canvas.height, shown: canvas.clientWidth };
+        })()`) as { width: number; height: number; shown: number };
+        assert.ok(
+          size.width < 160,
+          `${name}: a canvas of ${size.width} px, shown ${size.shown} px`,
+        );
+        assert.ok(size.width <= size.shown + 1, `${name}: ${size.width} px in ${size.shown} px`);
+        // Its shape kept.
+        assert.ok(Math.abs(size.width / size.height - 16 / 9) < 0.05, JSON.stringify(size));
+      }
+    });
+  },
+});
