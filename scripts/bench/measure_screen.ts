@@ -7,6 +7,7 @@ import { COLD_START_SECONDS } from "./cold_start.ts";
 import { type RunTools, sampleCpu } from "./cpu_sample.ts";
 import { receiverStats } from "./receiver_stats.ts";
 import { residentMB } from "./process_sample.ts";
+import { receiverClockOffset } from "./receiver_clock.ts";
 import { openScreenPage, type ScreenPage } from "./screen_page.ts";
 import type { CameraStats, StationStats } from "./screen_run.ts";
 import { type ScreenResult, summarizeScreen } from "./summarize_screen.ts";
@@ -86,6 +87,7 @@ export async function measureScreen(
     await delay(Math.max(0, startedAt + seconds * 1000 - wallClock()), signal);
     const cpuEnd = await sampleCpu(tools, ticksPerSecond);
     const receiverRssMB = await residentMB(tools.receiver!);
+    const receiverClockOffsetMs = await receiverClockOffset(url);
     const statsEnd = await stationStats(url);
     const paints = await screen.paints();
     const tiles = await screen.tiles();
@@ -116,6 +118,7 @@ export async function measureScreen(
         cpu: { start: cpuStart, cold: cpuCold, end: cpuEnd },
         pageErrors: screen.errors,
         receiverRssMB,
+        receiverClockOffsetMs,
       }),
       browser: browser!.version(),
     };

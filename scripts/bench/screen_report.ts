@@ -111,7 +111,8 @@ export function formatScreenReport(report: ScreenReport): string {
     "- Receiver fps: /stats framesReceived of each camera; capture → receiver: /stats " +
     "latencyMs.p50 at the end (its last 1,024 frames)",
     "- Capture → HTTP read: one client reading the first camera's MJPEG stream " +
-    "(`/stream.mjpg`, or `/cam/cam1/stream.mjpg`), the time it read a part minus its X-Timestamp",
+    "(`/stream.mjpg`, or `/cam/cam1/stream.mjpg`), the time it read a part minus its X-Timestamp, " +
+    "the reader's clock set against the receiver's by its `/time` (as the page does)",
     "- Capture → paint: the samples the page measured (its X-Timestamp, set against the " +
     "receiver's clock by /time, to the animation frame after the one that drew it) and " +
     "reported to /screen-latency, every camera together; after the start-up, the reports " +

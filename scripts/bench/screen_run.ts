@@ -82,4 +82,6 @@ export interface ScreenRun {
   pageErrors: readonly string[];
   /** The receiver's resident memory at the end of the run, MB (`VmRSS`). */
   receiverRssMB: number;
+  /** The receiver's clock less the bench's, ms (`/time`), for the HTTP reader's latency. */
+  receiverClockOffsetMs: number;
 }

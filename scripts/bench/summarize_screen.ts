@@ -113,7 +113,7 @@ export function summarizeScreen(run: ScreenRun): Omit<ScreenResult, "browser"> {
       return ((after - before) * 1000) / (run.stats.end.at - stats.at);
     })),
     viewerFps: ratePerSecond(run.parts.map((part) => part.readAt), from, endedAt),
-    httpLatencyMs: httpLatency(run.parts, from, endedAt),
+    httpLatencyMs: httpLatency(run.parts, from, endedAt, run.receiverClockOffsetMs),
     paintLatencyMs: percentiles(reportedBetween(run.reports, reportsFrom, endedAt)),
     cpuPercent: cpuShares(cpu, run.cpu.end),
   });
@@ -149,7 +149,7 @@ export function summarizeScreen(run: ScreenRun): Omit<ScreenResult, "browser"> {
       page: acrossCameras(names.map((name) => run.pageLatency[name] ?? { samples: 0 })),
       stats: acrossCameras(run.stats.end.cameras.map((camera) => camera.screenLatency)),
       reports: percentiles(reportedBetween(run.reports, lastFrom, endedAt)),
-      http: httpLatency(run.parts, lastFrom, endedAt),
+      http: httpLatency(run.parts, lastFrom, endedAt, run.receiverClockOffsetMs),
     },
     byCamera,
     frames: {
@@ -190,11 +190,20 @@ export function reportedBetween(
     .flatMap((report) => report.ms);
 }
 
-/** Capture to read of the parts read in `[from, to)`. */
-function httpLatency(parts: readonly ViewedPart[], from: number, to: number): Percentiles {
+/**
+ * Capture to read of the parts read in `[from, to)`, the read moved onto the
+ * receiver's clock (`offsetMs`, the receiver's less the bench's), where
+ * the capture time is.
+ */
+function httpLatency(
+  parts: readonly ViewedPart[],
+  from: number,
+  to: number,
+  offsetMs: number,
+): Percentiles {
   return percentiles(
     parts.filter((part) => part.readAt >= from && part.readAt < to)
-      .map((part) => part.readAt - part.captureTime),
+      .map((part) => part.readAt + offsetMs - part.captureTime),
   );
 }
 

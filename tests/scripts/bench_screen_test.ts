@@ -106,6 +106,7 @@ function run(): ScreenRun {
     },
     pageErrors: [],
     receiverRssMB: 120,
+    receiverClockOffsetMs: 0,
   };
 }
 
@@ -140,6 +141,12 @@ Deno.test("summarizeScreen() reads paints, reports and the viewer from the start
   // Every camera's samples together; after the start-up, the reports from 2 s after it.
   assert.deepEqual(all.paintLatencyMs, { p50: 40, p99: 70, samples: 7 });
   assert.deepEqual(after.paintLatencyMs, { p50: 60, p99: 70, samples: 3 });
+});
+
+Deno.test("summarizeScreen() sets the HTTP reader's clock against the receiver's, as the page does", () => {
+  // The receiver's clock 100 ms ahead of the bench's: read on the bench's, each part came 100 ms sooner.
+  const ahead = summarizeScreen({ ...run(), receiverClockOffsetMs: 100 });
+  assert.deepEqual(ahead.spans[0].httpLatencyMs, { p50: 105, p99: 107, samples: 3 });
 });
 
 Deno.test("summarizeScreen() reads CPU over each span, a process new since its start from zero", () => {
