@@ -90,7 +90,7 @@ export class GridViewers {
       }, stallMs);
     };
     /** The next camera in turn with a frame not yet sent, and that frame. */
-    const ready = (list: StationCamera[]) => {
+    const ready = (list: readonly StationCamera[]) => {
       for (let i = 0; i < list.length; i++) {
         const camera = list[(turn + i) % list.length];
         const latest = camera.frames.latest;

@@ -24,12 +24,14 @@ export interface StationCamera {
  */
 export class StationCameras {
   #cameras = new Map<string, StationCamera>();
+  /** {@linkcode list}, made again only after a change: each grid viewer reads it every frame. */
+  #list: StationCamera[] = [];
   /** Published on every camera added or removed, and closed with the station. */
   readonly changes: LatestValue<number> = new LatestValue();
 
   /** The cameras now, in the order they joined. */
-  get list(): StationCamera[] {
-    return [...this.#cameras.values()];
+  get list(): readonly StationCamera[] {
+    return this.#list;
   }
 
   /** The first camera, whose stream today's paths (`/stream.mjpg`, ...) serve. */
@@ -56,6 +58,7 @@ export class StationCameras {
   add(camera: StationCamera): void {
     if (this.#cameras.has(camera.name)) throw new Error(`A camera is named ${camera.name} already`);
     this.#cameras.set(camera.name, camera);
+    this.#list = [...this.#cameras.values()];
     this.changes.publish(this.#cameras.size);
   }
 
@@ -64,6 +67,7 @@ export class StationCameras {
     const camera = this.#cameras.get(name);
     if (camera === undefined) return undefined;
     this.#cameras.delete(name);
+    this.#list = [...this.#cameras.values()];
     this.changes.publish(this.#cameras.size);
     return camera;
   }

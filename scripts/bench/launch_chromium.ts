@@ -1,20 +1,18 @@
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { CHROMIUM, launch } from "../../tests/preview/_browser.ts";
 
 /** Thrown when the Chromium the screen part drives is not installed. */
 export class ChromiumMissingError extends Error {
   override name = "ChromiumMissingError";
 }
 
-/** Where the preview's browser tests, and so the bench, find Chromium. */
-export const CHROMIUM_PATH: string = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-
-/** @throws {ChromiumMissingError} If there is no Chromium at {@linkcode CHROMIUM_PATH}. */
+/** @throws {ChromiumMissingError} If there is no Chromium where the preview's tests find it. */
 export async function requireChromium(): Promise<void> {
   try {
-    await Deno.stat(CHROMIUM_PATH);
+    await Deno.stat(CHROMIUM);
   } catch {
     throw new ChromiumMissingError(
-      `no Chromium at ${CHROMIUM_PATH}: install chromium, or set CHROMIUM_PATH`,
+      `no Chromium at ${CHROMIUM}: install chromium, or set CHROMIUM_PATH`,
     );
   }
 }
@@ -24,23 +22,9 @@ export async function requireChromium(): Promise<void> {
  * (`tests/preview/_browser.ts`): nothing of its own on the network. Signals
  * are left to the bench: Playwright's own handlers would end this process
  * on SIGINT or SIGTERM before the bench stops its tools.
- * @throws {ChromiumMissingError} If there is no Chromium at {@linkcode CHROMIUM_PATH}.
+ * @throws {ChromiumMissingError} If there is no Chromium where the tests find it.
  */
 export async function launchChromium(): Promise<Browser> {
   await requireChromium();
-  return await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  return await launch({ handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
 }

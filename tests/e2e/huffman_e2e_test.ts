@@ -8,7 +8,7 @@ import {
   stripHuffmanTables,
 } from "../image/_strip_huffman.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+import { CHROMIUM } from "../preview/_browser.ts";
 
 Deno.test({
   name:

@@ -1,7 +1,8 @@
 /** Chromium for the preview's tests, driven by playwright-core, and waits on its pages. */
-import { chromium, type Page } from "playwright-core";
+import { chromium, type LaunchOptions, type Page } from "playwright-core";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+/** Where the tests (and the bench) find Chromium. */
+export const CHROMIUM: string = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 
 /** The page's uncaught errors and console errors, as they come. */
 export function watchErrors(page: Page): string[] {
@@ -35,9 +36,10 @@ export async function waitUntil(page: Page, expression: string, timeoutMs = 15_0
   }
 }
 
-/** Chromium, headless, with nothing of its own going on the network. */
-export function launch() {
+/** Chromium, headless, with nothing of its own going on the network; `options` added. */
+export function launch(options: LaunchOptions = {}) {
   return chromium.launch({
+    ...options,
     executablePath: CHROMIUM,
     args: [
       "--no-sandbox",

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { concatBytes } from "../../lib/util/concat_bytes.ts";
 import { Image } from "imagescript";
 import { GRID_PAGE } from "../../lib/preview/grid_page.ts";
 
@@ -181,7 +182,7 @@ export class GridFixture {
             const head = `Content-Type: image/jpeg\r\ncontent-length: ${jpeg.length}\r\n` +
               `X-Camera: ${camera.name}\r\nx-timestamp: ${captured.toFixed(6)}\r\n` +
               `X-Frame: ${n}\r\n${signal}\r\n`;
-            const part = concat([
+            const part = concatBytes([
               encoder.encode(head),
               jpeg,
               encoder.encode(`\r\n--${boundary}\r\n`),
@@ -208,16 +209,6 @@ export class GridFixture {
       },
     });
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    joined.set(part, at);
-    at += part.length;
-  }
-  return joined;
 }
 
 function statsOf(camera: FakeCamera): Record<string, unknown> {
